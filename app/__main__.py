@@ -1,0 +1,25 @@
+"""`opsdesk` and `python -m app`: the console, or `opsdesk sandbox` for the server alone."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "sandbox":
+        from app.sandbox.cli import main as sandbox_main
+
+        return sandbox_main(args[1:])
+    if args and args[0] in ("--version", "-V"):
+        from app import __version__
+
+        print(f"opsdesk {__version__}")
+        return 0
+    from app.ui.launch import main as console_main
+
+    return console_main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
