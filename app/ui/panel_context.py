@@ -1,0 +1,42 @@
+"""What the shell hands every module panel: the connection's services, in one object.
+
+Panels take this in their constructor (STYLE.md: views take their services) and never build URLs,
+parse JSON or touch the keychain themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from app.ui.task_set import TaskSet
+
+if TYPE_CHECKING:
+    from app.api import AdminClient
+
+
+@dataclass
+class PanelContext:
+    """The active profile's services. `client` is None while signed out or before connecting."""
+
+    client: "AdminClient | None"
+    cache: Any  # app.cache AsyncPageCache for the active profile
+    profile: Any  # app.core Profile
+    scopes: frozenset[str] = frozenset()
+    drafts: Any = None  # app.core DraftStore
+    tasks: TaskSet = field(default_factory=TaskSet)
+    environment: str = "test"
+    #: Jump to the request log entry with this request id (shell-provided).
+    open_request_log: Callable[[str], None] = lambda request_id: None
+    #: Tell the shell the profile's own credential changed (e.g. after rotating its API key).
+    credential_changed: Callable[[str], None] = lambda secret: None
+    #: Tell the shell the session must end (e.g. the console's own key was revoked).
+    sign_out: Callable[[str], None] = lambda reason: None
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    @property
+    def is_live(self) -> bool:
+        return self.environment == "live"

@@ -1,0 +1,1 @@
+"""One package per module panel (`contacts`, `tickets`, …), each with a `panel.py`."""

@@ -1,0 +1,184 @@
+"""One table model for every list: records (pydantic models or dicts) shown through `Column`s.
+
+Panels configure it with columns instead of subclassing (napari's `_BaseEventedItemModel`).
+Lazy cursor paging: give it a `fetch_more` callback and `set_has_more(True)`; Qt's view calls
+`fetchMore` as the user scrolls near the end and the callback appends the next page.
+Sorting re-orders the Python list with one model reset (NOTES.md: never a proxy over big models).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+Index = QModelIndex | QPersistentModelIndex
+
+#: Role that returns the record itself for a row (delegates, selections, tests).
+RecordRole = Qt.ItemDataRole.UserRole + 1
+
+
+def field_of(name: str) -> Callable[[Any], Any]:
+    """A value getter that reads `name` from a pydantic model or a dict."""
+
+    def get(record: Any) -> Any:
+        if isinstance(record, dict):
+            return record.get(name)
+        return getattr(record, name, None)
+
+    return get
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its title, how to read the cell's value and, optionally, how to show it."""
+
+    title: str
+    value: Callable[[Any], Any]
+    #: Turns the value into the displayed text; default `str()` with None as "".
+    text: Callable[[Any], str] | None = None
+    #: The value sorted on; default the raw value (None sorts first).
+    sort_key: Callable[[Any], Any] | None = None
+    #: A colour for the cell's text given the record (e.g. red for overdue), or None.
+    foreground: Callable[[Any], QColor | str | None] | None = None
+    tooltip: Callable[[Any], str | None] | None = None
+    align_right: bool = False
+    object_name: str = ""
+
+
+class RecordTableModel(QAbstractTableModel):
+    """Rows are records; columns are `Column`s; optional lazy paging through `fetch_more`."""
+
+    def __init__(self, columns: Sequence[Column], parent=None, *, id_of: Callable[[Any], Any] = field_of("id")) -> None:
+        super().__init__(parent)
+        self._columns = list(columns)
+        self._rows: list[Any] = []
+        self._id_of = id_of
+        self._fetch_more: Callable[[], None] | None = None
+        self._has_more = False
+        self._fetching = False
+
+    # ---- data in -------------------------------------------------------------------------
+    @property
+    def rows(self) -> list[Any]:
+        return self._rows
+
+    @property
+    def columns(self) -> list[Column]:
+        return self._columns
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def append_rows(self, rows: Sequence[Any]) -> None:
+        if not rows:
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+        self._rows.extend(rows)
+        self.endInsertRows()
+
+    def upsert(self, record: Any, *, at_top: bool = True) -> None:
+        """Replace the row with the record's id, or insert it (new records go on top: newest first)."""
+        row = self.row_of_id(self._id_of(record))
+        if row is not None:
+            self._rows[row] = record
+            self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+            return
+        position = 0 if at_top else len(self._rows)
+        self.beginInsertRows(QModelIndex(), position, position)
+        self._rows.insert(position, record)
+        self.endInsertRows()
+
+    def remove_id(self, record_id: Any) -> None:
+        row = self.row_of_id(record_id)
+        if row is None:
+            return
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._rows[row]
+        self.endRemoveRows()
+
+    def row_of_id(self, record_id: Any) -> int | None:
+        for row, record in enumerate(self._rows):
+            if self._id_of(record) == record_id:
+                return row
+        return None
+
+    def record(self, row: int) -> Any:
+        return self._rows[row]
+
+    def refresh_cells(self) -> None:
+        """Repaint every cell (for values that change with time, like SLA countdowns)."""
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, self.columnCount() - 1))
+
+    # ---- lazy paging ---------------------------------------------------------------------
+    def set_fetch_more(self, callback: Callable[[], None] | None) -> None:
+        """`callback()` starts loading the next page and calls `append_rows` + `set_has_more` when done."""
+        self._fetch_more = callback
+
+    def set_has_more(self, has_more: bool) -> None:
+        self._has_more = has_more
+        self._fetching = False
+
+    @property
+    def has_more(self) -> bool:
+        return self._has_more
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802 (Qt API)
+        return not parent.isValid() and self._has_more and not self._fetching and self._fetch_more is not None
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: N802 (Qt API)
+        if self.canFetchMore(parent):
+            self._fetching = True
+            self._fetch_more()
+
+    # ---- Qt model API --------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._columns[section].title
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        record = self._rows[index.row()]
+        column = self._columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            value = column.value(record)
+            if column.text is not None:
+                return column.text(value)
+            return "" if value is None else str(value)
+        if role == RecordRole:
+            return record
+        if role == Qt.ItemDataRole.ForegroundRole and column.foreground is not None:
+            colour = column.foreground(record)
+            return QBrush(QColor(colour)) if colour else None
+        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
+            return column.tooltip(record)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        spec = self._columns[column]
+        key = spec.sort_key or spec.value
+
+        def safe_key(record: Any) -> tuple[int, Any]:
+            value = key(record)
+            return (0, "") if value is None else (1, value)
+
+        self.layoutAboutToBeChanged.emit()
+        self._rows.sort(key=safe_key, reverse=order == Qt.SortOrder.DescendingOrder)
+        self.layoutChanged.emit()

@@ -1,0 +1,75 @@
+"""A non-modal message strip at the top of a panel: errors, offline/cached notices, outcomes.
+
+Errors never open a traceback dialog; they land here with the request id and a link that opens
+the request log at that entry.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
+
+_STYLES = {
+    "error": "background:#fdecea;color:#611a15;border:1px solid #f5c2c0;",
+    "warning": "background:#fff4e5;color:#663c00;border:1px solid #ffd699;",
+    "info": "background:#e8f4fd;color:#0d3c61;border:1px solid #b6dcfb;",
+    "success": "background:#edf7ed;color:#1e4620;border:1px solid #b7dfb9;",
+}
+
+
+class Banner(QFrame):
+    """One message at a time, with a kind (error, warning, info, success) and an optional request id."""
+
+    sig_request_link = Signal(str)
+    """The user clicked the request id link: open the request log at that request."""
+
+    def __init__(self, object_name: str, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.kind = ""
+        self._label = QLabel(self)
+        self._label.setObjectName(f"{object_name}.text")
+        self._label.setWordWrap(True)
+        self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self._label.linkActivated.connect(self._on_link)
+        close = QPushButton("✕", self)
+        close.setObjectName(f"{object_name}.close")
+        close.setFlat(True)
+        close.setFixedWidth(28)
+        close.setToolTip("Dismiss")
+        close.clicked.connect(self.clear)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 6, 6)
+        layout.addWidget(self._label, 1)
+        layout.addWidget(close)
+        self.hide()
+
+    @property
+    def text(self) -> str:
+        return self._label.text()
+
+    @property
+    def plain_text(self) -> str:
+        """The message without its link markup (what a screen reader says)."""
+        from PySide6.QtGui import QTextDocumentFragment
+
+        return QTextDocumentFragment.fromHtml(self._label.text()).toPlainText()
+
+    def show_message(self, kind: str, message: str, request_id: str | None = None) -> None:
+        from html import escape
+
+        self.kind = kind
+        html = escape(message)
+        if request_id:
+            html += f' &nbsp;<a href="{escape(request_id)}">Request {escape(request_id)}</a>'
+        self._label.setText(html)
+        self.setStyleSheet(f"#{self.objectName()} {{{_STYLES.get(kind, _STYLES['info'])} border-radius:4px;}}")
+        self.show()
+
+    def clear(self) -> None:
+        self.kind = ""
+        self._label.clear()
+        self.hide()
+
+    def _on_link(self, request_id: str) -> None:
+        self.sig_request_link.emit(request_id)
