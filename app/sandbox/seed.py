@@ -1,0 +1,432 @@
+"""Believable demo data for one sandbox workspace: companies, contacts, support queues, tickets
+with message threads and internal comments, invoices with payments, a webhook endpoint with a
+short delivery history, and a few extra API keys.
+
+Everything comes from the caller's `random.Random` and `now`, so a seed gives the same data every
+time (ids included). It is written in one transaction with `executemany`, so 100,000 contacts
+take seconds, not minutes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import random
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Sequence
+
+from app.sandbox.billing_rules import invoice_totals
+from app.sandbox.signing import SECRET_PREFIX
+from app.sandbox.ticket_rules import CHANNELS, PRIORITIES, STATUSES, first_response_due
+from app.sandbox.timeutil import to_rfc3339, utcnow
+
+_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+_FIRST = ("Ada", "Ben", "Chiara", "Dmitri", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas",
+          "Keiko", "Luis", "Maya", "Nils", "Olga", "Priya", "Quentin", "Rosa", "Sven", "Tariq",
+          "Uma", "Victor", "Wen", "Ximena", "Yusuf", "Zoe", "Amara", "Bruno", "Carmen", "Diego")
+_LAST = ("Andersen", "Bianchi", "Chen", "Dubois", "Eriksen", "Fischer", "García", "Hughes",
+         "Ivanova", "Jensen", "Kowalski", "Lopez", "Müller", "Nakamura", "O'Brien", "Patel",
+         "Quinn", "Rossi", "Schmidt", "Tanaka", "Ueda", "Varga", "Weber", "Xu", "Yilmaz", "Zimmer")
+_COMPANY_WORDS = ("Northwind", "Bluebird", "Copperleaf", "Driftwood", "Evergreen", "Foxglove",
+                  "Granite", "Harbor", "Ironbark", "Juniper", "Kestrel", "Lumen", "Meridian",
+                  "Nimbus", "Oakridge", "Pinecrest", "Quarry", "Riverside", "Summit", "Tidewater")
+_COMPANY_KINDS = ("Logistics", "Dental", "Bakery", "Studios", "Consulting", "Outdoor", "Foods",
+                  "Analytics", "Architects", "Clinic", "Robotics", "Travel", "Print", "Energy")
+_TAGS = ("vip", "newsletter", "trial", "partner", "churn-risk", "enterprise", "smb", "event-2026")
+_TIERS = ("bronze", "silver", "gold")
+
+_QUEUES = (  # key, name, first-response target (minutes), status
+    ("general", "General Support", 480, "active"),
+    ("billing", "Billing", 240, "active"),
+    ("priority", "Priority Support", 60, "active"),
+    ("technical", "Technical", 120, "active"),
+    ("legacy", "Legacy Product", 1440, "archived"),
+)
+_CATEGORIES = ("billing", "login", "bug", "feature_request", "onboarding", "data_export")
+_SUBJECTS = {
+    "billing": ("Customer cannot download invoice", "Charged twice this month",
+                "Need VAT number on invoice", "Refund request for annual plan"),
+    "login": ("Password reset email never arrives", "Locked out after 2FA phone change",
+              "SSO login loops back to start"),
+    "bug": ("Export button does nothing", "Dashboard shows wrong totals",
+            "Attachments fail over 10 MB"),
+    "feature_request": ("Please add dark mode", "Bulk edit for contacts",
+                        "Webhook for deleted companies"),
+    "onboarding": ("Help importing our CSV", "How do I invite my team?",
+                   "Setting up our first queue"),
+    "data_export": ("Full data export for audit", "API pagination stops early",
+                    "Need last year's ticket history"),
+}
+_INBOUND = ("Hi, {subject_lc}. Can you help?", "Any update on this? It is blocking our team.",
+            "Thanks, that worked for one user but not the others.", "Attaching a screenshot now.")
+_OUTBOUND = ("Thanks for reaching out: we are looking into it.",
+             "Could you send the exact time it happened and the browser you use?",
+             "We shipped a fix this morning; please try again.",
+             "I have escalated this to our engineers and will update you tomorrow.")
+_COMMENTS = ("Customer is on the gold tier: keep them updated daily.",
+             "Reproduced on staging; linked to the export bug.",
+             "Finance is checking the invoice export.", "Waiting for the engineering fix.",
+             "Second ticket from this account this week.")
+_SOURCES_WEIGHTED = ("email", "email", "email", "chat", "chat", "web", "phone", "api", "slack")
+_PRODUCTS = (  # kind, name, unit price in cents, tax rate in basis points
+    ("service", "Website redesign", 500_000, 2000), ("service", "Monthly retainer", 150_000, 2000),
+    ("service", "Onboarding workshop", 90_000, 2000), ("product", "Annual licence", 240_000, 1900),
+    ("product", "Extra seat", 1_500, 1900), ("product", "Hardware token", 3_999, 1900),
+    ("fee", "Late payment fee", 2_500, 0), ("fee", "Setup fee", 9_900, 700),
+)
+_PAYMENT_METHODS = ("bank_transfer", "card", "card", "cash", "check")
+_EXTRA_KEYS = (  # name, scopes, days until expiry (None: never), revoked
+    ("Zapier integration", ["crm:read", "crm:write"], None, False),
+    ("Nightly billing export", ["crm:read"], None, False),
+    ("Support chatbot", ["support:read", "support:write"], 5, False),
+    ("Old CI deploy key", ["crm:read", "support:read"], None, True),
+)
+_SEED_EVENT_TYPES = ("contact.created", "ticket.created", "invoice.paid", "payment.recorded")
+
+
+@dataclass(frozen=True)
+class SeedSummary:
+    """How many rows of each kind `seed_workspace` wrote (for logs and tests)."""
+
+    companies: int
+    contacts: int
+    queues: int
+    tickets: int
+    messages: int
+    comments: int
+    invoices: int
+    payments: int
+    webhooks: int
+    deliveries: int
+    api_keys: int
+
+
+class _Ids:
+    """Sortable ids like `ids.new_id`, but drawn from the seed's rng so a seed repeats exactly."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self._rng = rng
+
+    def __call__(self, prefix: str, moment: datetime) -> str:
+        ms = int(moment.timestamp() * 1000)
+        stamp = ""
+        for _ in range(10):
+            ms, digit = divmod(ms, 62)
+            stamp = _BASE62[digit] + stamp
+        return f"{prefix}_{stamp}{''.join(self._rng.choices(_BASE62, k=12))}"
+
+
+def seed_workspace(
+    conn: sqlite3.Connection,
+    workspace_id: str,
+    size: int,
+    rng: random.Random,
+    members: Sequence[str],
+    *,
+    now: datetime | None = None,
+) -> SeedSummary:
+    """Fill `workspace_id` with demo data around `size` contacts, in one transaction.
+
+    `members` are the member ids tickets are assigned to and written by; `now` pins the clock
+    (default: the real one) so that a given rng seed and `now` give identical rows.
+    """
+    if size < 0:
+        raise ValueError("size must be >= 0")
+    now = (now or utcnow()).astimezone(timezone.utc)
+    environment = conn.execute(
+        "SELECT environment FROM workspaces WHERE id = ?", (workspace_id,)
+    ).fetchone()
+    if environment is None:
+        raise ValueError(f"no workspace {workspace_id!r}")
+    gen = _Generator(rng, _Ids(rng), workspace_id, environment[0], list(members), now)
+    own_transaction = not conn.in_transaction
+    if own_transaction:
+        conn.execute("BEGIN")
+    try:
+        summary = gen.write(conn, size)
+        if own_transaction:
+            conn.execute("COMMIT")
+    except BaseException:
+        if own_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return summary
+
+
+class _Generator:
+    """One workspace's seeding run: builds rows in memory, then writes each table in one batch."""
+
+    def __init__(self, rng: random.Random, ids: _Ids, workspace_id: str, environment: str,
+                 members: list[str], now: datetime) -> None:
+        self.rng, self.ids, self.ws, self.env, self.members, self.now = (
+            rng, ids, workspace_id, environment, members, now)
+
+    def past(self, max_days: float, min_days: float = 0.0) -> datetime:
+        return self.now - timedelta(days=self.rng.uniform(min_days, max_days))
+
+    def member(self) -> str | None:
+        return self.rng.choice(self.members) if self.members else None
+
+    def write(self, conn: sqlite3.Connection, size: int) -> SeedSummary:
+        companies = self.companies(conn, max(5, min(size // 20, 5_000)))
+        contacts = self.contacts(conn, size, companies)
+        queues = self.queues(conn)
+        invoices, payments = self.invoices(conn, max(12, min(size // 15, 1_500)), contacts)
+        tickets, messages, comments = self.tickets(
+            conn, max(24, min(size // 10, 2_000)), queues, contacts, invoices)
+        deliveries = self.webhook(conn)
+        keys = self.api_keys(conn)
+        return SeedSummary(companies=len(companies), contacts=len(contacts), queues=len(queues),
+                           tickets=tickets, messages=messages, comments=comments,
+                           invoices=len(invoices), payments=payments, webhooks=1,
+                           deliveries=deliveries, api_keys=keys)
+
+    def companies(self, conn: sqlite3.Connection, count: int) -> list[tuple[str, str]]:
+        rows, out = [], []
+        for i in range(count):
+            created = self.past(730, 400)
+            name = f"{self.rng.choice(_COMPANY_WORDS)} {self.rng.choice(_COMPANY_KINDS)}"
+            if i >= len(_COMPANY_WORDS) * len(_COMPANY_KINDS) // 2:
+                name = f"{name} {i}"
+            slug = "".join(ch for ch in name.lower() if ch.isalnum())
+            domain = f"{slug}.example"
+            cid = self.ids("com", created)
+            stamp = to_rfc3339(created)
+            notes = self.rng.choice((None, "Renewal due in Q3.", "Prefers phone calls.", None))
+            rows.append((cid, self.ws, name, domain, f"https://{domain}", notes, stamp, stamp))
+            out.append((cid, domain))
+        conn.executemany(
+            "INSERT INTO companies (id, workspace_id, name, domain, website, notes, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        return out
+
+    def contacts(self, conn: sqlite3.Connection, count: int,
+                 companies: list[tuple[str, str]]) -> list[tuple[str, str | None]]:
+        rows, out = [], []
+        rng = self.rng
+        for i in range(count):
+            created = self.past(400)
+            updated = created + (self.now - created) * rng.random() * 0.5
+            first, last = rng.choice(_FIRST), rng.choice(_LAST)
+            company = rng.choice(companies) if companies and rng.random() < 0.8 else None
+            domain = company[1] if company else rng.choice(("mail.example", "inbox.example"))
+            local = "".join(ch for ch in f"{first}.{last}".lower() if ch.isalnum() or ch == ".")
+            email = f"{local}{i}@{domain}" if rng.random() < 0.95 else None
+            phone = f"+1 555 {rng.randrange(100, 999)} {rng.randrange(1000, 9999)}" if rng.random() < 0.6 else None
+            tags = json.dumps(rng.sample(_TAGS, rng.choice((0, 0, 1, 1, 2, 3))))
+            custom = json.dumps({"tier": rng.choice(_TIERS), "seats": rng.randrange(1, 200)}
+                                if rng.random() < 0.5 else {})
+            cid = self.ids("con", created)
+            rows.append((cid, self.ws, f"{first} {last}", email, phone,
+                         company[0] if company else None, tags, custom, None,
+                         to_rfc3339(created), to_rfc3339(updated)))
+            out.append((cid, company[0] if company else None))
+        conn.executemany(
+            "INSERT INTO contacts (id, workspace_id, name, email, phone, company_id, tags,"
+            " custom_fields, notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows)
+        return out
+
+    def queues(self, conn: sqlite3.Connection) -> list[tuple[str, int]]:
+        rows, out = [], []
+        for key, name, target, status in _QUEUES:
+            created = self.past(800, 750)
+            qid = self.ids("queue", created)
+            stamp = to_rfc3339(created)
+            rows.append((qid, self.ws, key, name, target, status, stamp, stamp))
+            if status == "active":
+                out.append((qid, target))
+        conn.executemany(
+            "INSERT INTO queues (id, workspace_id, key, name, first_response_target_minutes, status,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        return out
+
+    def invoices(self, conn: sqlite3.Connection, count: int,
+                 contacts: list[tuple[str, str | None]]) -> tuple[list[str], int]:
+        rng, today = self.rng, self.now.date()
+        invoice_rows, payment_rows, out = [], [], []
+        statuses = ("draft", "sent", "partially_paid", "paid", "void", "overdue")
+        for i in range(count):
+            status = statuses[i % len(statuses)] if i < len(statuses) else rng.choices(
+                statuses, weights=(2, 3, 2, 6, 1, 2))[0]
+            created = self.past(300, 20) if status != "draft" else self.past(10)
+            contact_id, company_id = rng.choice(contacts) if contacts else (None, None)
+            lines = []
+            for kind, name, price, bps in rng.sample(_PRODUCTS, rng.randint(1, 4)):
+                lines.append({"kind": kind, "name": name, "quantity": rng.randint(1, 5),
+                              "unit_amount_cents": price, "tax_rate_bps": bps})
+            totals = invoice_totals(lines)
+            issue = created.date()
+            if status == "overdue":
+                due = today - timedelta(days=rng.randint(1, 60))
+            elif status in ("sent", "partially_paid"):
+                due = today + timedelta(days=rng.randint(1, 45))
+            else:
+                due = issue + timedelta(days=30)
+            paid = 0
+            if status == "paid":
+                paid = totals.total_cents
+            elif status == "partially_paid" or (status == "overdue" and rng.random() < 0.4):
+                paid = totals.total_cents * rng.randint(2, 7) // 10
+            invoice_id = self.ids("inv", created)
+            paid_at = created + timedelta(days=rng.randint(1, 15))
+            for part in _split(paid, rng.choice((1, 1, 2, 3))):
+                paid_stamp = to_rfc3339(min(paid_at, self.now))
+                payment_rows.append((self.ids("pay", min(paid_at, self.now)), self.ws, invoice_id,
+                                     part, "USD", rng.choice(_PAYMENT_METHODS), paid_stamp, paid_stamp))
+                paid_at += timedelta(days=rng.randint(1, 10))
+            updated = max(created, min(paid_at, self.now))
+            invoice_rows.append((
+                invoice_id, self.ws, f"INV-{1001 + i}", status, contact_id, company_id, "USD",
+                None if status == "draft" else issue.isoformat(), due.isoformat(), json.dumps(lines),
+                totals.subtotal_cents, totals.tax_cents, totals.total_cents, paid,
+                rng.choice((None, None, "Net 30.", "Thank you for your business!")),
+                1 if status == "overdue" else 0, to_rfc3339(created), to_rfc3339(updated)))
+            out.append(invoice_id)
+        conn.executemany(
+            "INSERT INTO invoices (id, workspace_id, invoice_number, status, contact_id, company_id,"
+            " currency, issue_date, due_date, line_items, subtotal_cents, tax_cents, total_cents,"
+            " amount_paid_cents, notes, overdue_emitted, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", invoice_rows)
+        conn.executemany(
+            "INSERT INTO payments (id, workspace_id, invoice_id, amount_cents, currency, method,"
+            " paid_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", payment_rows)
+        return out, len(payment_rows)
+
+    def tickets(self, conn: sqlite3.Connection, count: int, queues: list[tuple[str, int]],
+                contacts: list[tuple[str, str | None]], invoices: list[str]) -> tuple[int, int, int]:
+        rng = self.rng
+        ticket_rows, message_rows, comment_rows = [], [], []
+        for i in range(count):
+            # Cycle through every status and priority first, so even a tiny seed shows them all.
+            status = STATUSES[i % len(STATUSES)] if i < 2 * len(STATUSES) else rng.choices(
+                STATUSES, weights=(2, 4, 2, 2, 3, 4))[0]
+            priority = PRIORITIES[i % len(PRIORITIES)] if i < len(PRIORITIES) else rng.choices(
+                PRIORITIES, weights=(2, 5, 2, 1))[0]
+            category = rng.choice(_CATEGORIES)
+            subject = rng.choice(_SUBJECTS[category])
+            queue_id, target = rng.choice(queues) if queues else (None, None)
+            # Some unanswered tickets are days old: past their first-response target on purpose.
+            created = self.past(6, 0.5) if status in ("new", "open") else self.past(120, 1)
+            due = first_response_due(created, target)
+            contact_id, company_id = rng.choice(contacts) if contacts else (None, None)
+            invoice_id = rng.choice(invoices) if category == "billing" and invoices else None
+            ticket_id = self.ids("ticket", created)
+            answered = status != "new" and not (status == "open" and rng.random() < 0.3)
+            moment = created
+            responded_at = None
+            for n in range(rng.randint(1, 6) if answered else rng.randint(1, 2)):
+                direction = "outbound" if answered and n % 2 == 1 else "inbound"
+                moment += timedelta(minutes=rng.randint(5, 600) if direction == "outbound"
+                                    else rng.randint(30, 1440))
+                moment = min(moment, self.now)
+                if direction == "outbound" and responded_at is None:
+                    responded_at = to_rfc3339(moment)
+                body = rng.choice(_OUTBOUND if direction == "outbound" else _INBOUND).format(
+                    subject_lc=subject[0].lower() + subject[1:])
+                message_rows.append((self.ids("msg", moment), self.ws, ticket_id, direction,
+                                     rng.choice(CHANNELS[:3]), body,
+                                     self.member() if direction == "outbound" else None,
+                                     to_rfc3339(moment)))
+            for n in range(rng.choice((0, 0, 1, 2, 3))):
+                at = min(created + timedelta(minutes=rng.randint(10, 3000)), self.now)
+                comment_rows.append((self.ids("comment", at), self.ws, ticket_id,
+                                     rng.choice(_COMMENTS), 1 if n == 0 and rng.random() < 0.4 else 0,
+                                     self.member(), to_rfc3339(at)))
+            custom = json.dumps({"plan": rng.choice(_TIERS)} if rng.random() < 0.3 else {})
+            ticket_rows.append((
+                ticket_id, self.ws, subject, status, priority, rng.choice(_SOURCES_WEIGHTED),
+                category, queue_id, self.member() if status != "new" else None, contact_id,
+                company_id, invoice_id, custom, to_rfc3339(due) if due else None, responded_at,
+                to_rfc3339(created), to_rfc3339(max(moment, created))))
+        conn.executemany(
+            "INSERT INTO tickets (id, workspace_id, subject, status, priority, source, category,"
+            " queue_id, assignee_id, contact_id, company_id, invoice_id, custom_fields,"
+            " first_response_due_at, first_responded_at, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", ticket_rows)
+        conn.executemany(
+            "INSERT INTO ticket_messages (id, workspace_id, ticket_id, direction, channel, body,"
+            " author_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", message_rows)
+        conn.executemany(
+            "INSERT INTO ticket_comments (id, workspace_id, ticket_id, body, pinned, author_id,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", comment_rows)
+        return len(ticket_rows), len(message_rows), len(comment_rows)
+
+    def webhook(self, conn: sqlite3.Connection) -> int:
+        """One paused endpoint on a loopback port nobody listens on, with a past delivery history.
+
+        Paused, not active: an active endpoint there would fail every delivery the demo causes and
+        auto-disable itself within minutes. The user points it at a listener and activates it."""
+        rng = self.rng
+        created = self.past(60, 30)
+        webhook_id = self.ids("wh", created)
+        secret = SECRET_PREFIX + base64.b64encode(rng.randbytes(24)).decode("ascii")
+        stamp = to_rfc3339(created)
+        conn.execute(
+            "INSERT INTO webhooks (id, workspace_id, name, url, description, event_types, status,"
+            " signing_secret, consecutive_failures, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, 'paused', ?, 0, ?, ?)",
+            (webhook_id, self.ws, "CRM Ops Webhook", "http://127.0.0.1:9/webhooks",
+             "Demo endpoint: point it at your listener, then set it active.",
+             json.dumps(list(_SEED_EVENT_TYPES)), secret, stamp, stamp))
+        event_rows, delivery_rows, attempt_rows = [], [], []
+        for n in range(8):
+            at = created + timedelta(days=n * 3, minutes=rng.randint(0, 600))
+            event_type = rng.choice(_SEED_EVENT_TYPES)
+            event_id, delivery_id = self.ids("evt", at), self.ids("whd", at)
+            data = {"id": f"demo_{n}", "note": "demo event from the sandbox seed"}
+            payload = json.dumps({"id": event_id, "type": event_type, "created_at": to_rfc3339(at),
+                                  "data": data}, separators=(",", ":"))
+            failed = n in (2, 5)
+            tries = 5 if failed else rng.choice((1, 1, 2))
+            attempt_at = at
+            for t, delay in enumerate((0, 30, 120, 600, 3600)[:tries]):
+                attempt_at = at + timedelta(seconds=delay)
+                ok = not failed and t == tries - 1
+                attempt_rows.append((delivery_id, to_rfc3339(attempt_at), 200 if ok else None,
+                                     '{"received":true}' if ok else None, rng.randint(40, 400),
+                                     None if ok else "connection refused"))
+            event_rows.append((event_id, self.ws, event_type, json.dumps(data), to_rfc3339(at)))
+            delivery_rows.append((delivery_id, self.ws, webhook_id, event_id, event_type, payload,
+                                  "failed" if failed else "succeeded", tries, to_rfc3339(at),
+                                  to_rfc3339(attempt_at)))
+        conn.executemany("INSERT INTO events (id, workspace_id, type, data, created_at)"
+                         " VALUES (?, ?, ?, ?, ?)", event_rows)
+        conn.executemany(
+            "INSERT INTO webhook_deliveries (id, workspace_id, webhook_id, event_id, event_type,"
+            " payload, status, attempt_count, next_attempt_at, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)", delivery_rows)
+        conn.executemany(
+            "INSERT INTO webhook_attempts (delivery_id, attempted_at, response_status, response_body,"
+            " duration_ms, error) VALUES (?, ?, ?, ?, ?, ?)", attempt_rows)
+        return len(delivery_rows)
+
+    def api_keys(self, conn: sqlite3.Connection) -> int:
+        """Extra keys that make the key list look lived-in; only hashes, no usable secret survives."""
+        rows = []
+        for name, scopes, expires_in_days, revoked in _EXTRA_KEYS:
+            created = self.past(200, 20)
+            secret = f"opk_{self.env}_" + "".join(self.rng.choices(_BASE62, k=40))
+            expires = to_rfc3339(self.now + timedelta(days=expires_in_days)) if expires_in_days else None
+            last_used = to_rfc3339(self.past((self.now - created).days, 0.01))
+            rows.append((self.ids("key", created), self.ws, name, secret[:13], secret[-4:],
+                         hashlib.sha256(secret.encode()).hexdigest(), self.env, json.dumps(scopes),
+                         self.member(), to_rfc3339(created), last_used, expires,
+                         to_rfc3339(self.past(10, 1)) if revoked else None))
+        conn.executemany(
+            "INSERT INTO api_keys (id, workspace_id, name, prefix, last4, secret_hash, environment,"
+            " scopes, created_by, created_at, last_used_at, expires_at, revoked_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        return len(rows)
+
+
+def _split(amount: int, parts: int) -> list[int]:
+    """`amount` cents in `parts` payments that add up exactly (nothing when the amount is 0)."""
+    if amount <= 0:
+        return []
+    base, rest = divmod(amount, parts)
+    return [base + (1 if i < rest else 0) for i in range(parts)]

@@ -1,0 +1,99 @@
+"""The demo data generator: complete, consistent, repeatable and fast enough for 100k contacts."""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+import app.sandbox
+from app.sandbox.billing_rules import invoice_totals
+from app.sandbox.seed import seed_workspace
+from app.sandbox.ticket_rules import PRIORITIES, STATUSES
+
+NOW = datetime(2026, 4, 7, 12, 0, tzinfo=timezone.utc)
+SCHEMA = (Path(app.sandbox.__file__).parent / "schema.sql").read_text()
+
+
+def _database(tmp_path: Path, name: str = "seed.db") -> sqlite3.Connection:
+    conn = sqlite3.connect(tmp_path / name, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.executescript(SCHEMA)
+    conn.execute("INSERT INTO workspaces VALUES ('wrk_a', 'Acme', 'growth', 'live', '[]', 600, '2024-01-01T00:00:00.000000Z')")
+    for member in ("usr_1", "usr_2"):
+        conn.execute("INSERT INTO members (id, workspace_id, name, email, role, status, created_at)"
+                     " VALUES (?, 'wrk_a', ?, ?, 'agent', 'active', '2024-01-01T00:00:00.000000Z')",
+                     (member, member, f"{member}@acme.example"))
+    return conn
+
+
+def _dump(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
+    tables = ("companies", "contacts", "queues", "tickets", "ticket_messages", "ticket_comments",
+              "invoices", "payments", "webhooks", "webhook_deliveries", "webhook_attempts", "api_keys")
+    return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
+
+
+def test_the_same_seed_gives_the_same_rows(tmp_path: Path) -> None:
+    first, second = _database(tmp_path, "a.db"), _database(tmp_path, "b.db")
+    seed_workspace(first, "wrk_a", 200, random.Random(7), ["usr_1", "usr_2"], now=NOW)
+    seed_workspace(second, "wrk_a", 200, random.Random(7), ["usr_1", "usr_2"], now=NOW)
+    assert _dump(first) == _dump(second)
+    third = _database(tmp_path, "c.db")
+    seed_workspace(third, "wrk_a", 200, random.Random(8), ["usr_1", "usr_2"], now=NOW)
+    assert _dump(third)["contacts"] != _dump(first)["contacts"]
+
+
+def test_a_small_seed_shows_every_status_and_keeps_its_books(tmp_path: Path) -> None:
+    conn = _database(tmp_path)
+    summary = seed_workspace(conn, "wrk_a", 300, random.Random(1), ["usr_1", "usr_2"], now=NOW)
+    assert summary.contacts == 300
+    assert conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == 300
+    ticket_statuses = {r[0] for r in conn.execute("SELECT DISTINCT status FROM tickets")}
+    assert ticket_statuses == set(STATUSES)
+    assert {r[0] for r in conn.execute("SELECT DISTINCT priority FROM tickets")} == set(PRIORITIES)
+    invoice_statuses = {r[0] for r in conn.execute("SELECT DISTINCT status FROM invoices")}
+    assert invoice_statuses == {"draft", "sent", "partially_paid", "paid", "void", "overdue"}
+    # Some tickets are still unanswered past their first-response target.
+    late = conn.execute(
+        "SELECT count(*) FROM tickets WHERE first_responded_at IS NULL AND first_response_due_at < ?",
+        ("2026-04-07T12:00:00.000000Z",)).fetchone()[0]
+    assert late > 0
+    assert conn.execute("SELECT count(*) FROM ticket_messages").fetchone()[0] >= summary.tickets
+    assert conn.execute("SELECT count(*) FROM ticket_comments WHERE pinned = 1").fetchone()[0] > 0
+    # Every invoice's totals are what the billing rules compute, and payments add up.
+    for line_items, subtotal, tax, total, paid, invoice_id, status in conn.execute(
+            "SELECT line_items, subtotal_cents, tax_cents, total_cents, amount_paid_cents, id, status"
+            " FROM invoices"):
+        totals = invoice_totals(json.loads(line_items))
+        assert (totals.subtotal_cents, totals.tax_cents, totals.total_cents) == (subtotal, tax, total)
+        paid_sum = conn.execute("SELECT coalesce(sum(amount_cents), 0) FROM payments WHERE invoice_id = ?",
+                                (invoice_id,)).fetchone()[0]
+        assert paid_sum == paid <= total
+        if status == "paid":
+            assert paid == total
+    webhook = conn.execute("SELECT status, signing_secret FROM webhooks").fetchall()
+    assert webhook[0][0] == "paused" and webhook[0][1].startswith("whsec_")
+    assert conn.execute("SELECT count(*) FROM webhook_deliveries WHERE status IN ('pending', 'retrying')"
+                        ).fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM api_keys").fetchone()[0] >= 3
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_a_failed_seed_leaves_nothing_behind(tmp_path: Path) -> None:
+    conn = _database(tmp_path)
+    with pytest.raises(ValueError):
+        seed_workspace(conn, "wrk_missing", 10, random.Random(1), [], now=NOW)
+    assert conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == 0
+
+
+def test_one_hundred_thousand_contacts_keep_unique_emails(tmp_path: Path) -> None:
+    conn = _database(tmp_path)
+    summary = seed_workspace(conn, "wrk_a", 100_000, random.Random(3), ["usr_1"], now=NOW)
+    assert summary.contacts == 100_000
+    assert conn.execute("SELECT count(DISTINCT lower(email)) FROM contacts WHERE email IS NOT NULL"
+                        ).fetchone()[0] == conn.execute(
+        "SELECT count(*) FROM contacts WHERE email IS NOT NULL").fetchone()[0]
