@@ -1,0 +1,6 @@
+"""The per-profile SQLite page cache (Qt-free): `PageCache`, and `AsyncPageCache` for the UI."""
+
+from app.cache.async_cache import AsyncPageCache
+from app.cache.page_cache import CachedList, PageCache, canonical_query
+
+__all__ = ["AsyncPageCache", "CachedList", "PageCache", "canonical_query"]

@@ -1,0 +1,126 @@
+"""The page cache for an asyncio (qasync) UI: every call runs in one worker thread.
+
+SQLite connections belong to the thread that uses them, and a cache call must never block the
+UI's event loop, so `AsyncPageCache` owns a single-thread executor that opens, uses and closes
+the `PageCache`. Each hop costs ~80 µs, so batch: `await cache.run(lambda c: ...)` runs any
+sequence of cache calls in one hop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
+
+from app.cache.page_cache import CachedList, PageCache
+
+T = TypeVar("T")
+
+
+class AsyncPageCache:
+    """Awaitable twins of `PageCache`'s methods, safe to call from any asyncio loop.
+
+    Construct with `await AsyncPageCache.open(path, **options)`; `close()` when the profile
+    is closed. `recovered_from` and `in_memory` mirror the wrapped cache for the UI's notice.
+    """
+
+    def __init__(self, executor: ThreadPoolExecutor, cache: PageCache) -> None:
+        self._executor = executor
+        self._cache = cache
+
+    @classmethod
+    async def open(cls, path: str | Path, **options: Any) -> "AsyncPageCache":
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="opsdesk-cache")
+        loop = asyncio.get_running_loop()
+        try:
+            cache = await loop.run_in_executor(executor, partial(PageCache, path, **options))
+        except BaseException:
+            executor.shutdown(wait=False)
+            raise
+        return cls(executor, cache)
+
+    @property
+    def path(self) -> Path:
+        return self._cache.path
+
+    @property
+    def recovered_from(self) -> Path | None:
+        return self._cache.recovered_from
+
+    @property
+    def in_memory(self) -> bool:
+        return self._cache.in_memory
+
+    async def run(self, work: Callable[[PageCache], T]) -> T:
+        """Run `work(cache)` in the cache's thread: batch several calls into one hop."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, work, self._cache)
+
+    async def put_records(self, resource: str, records: Iterable[Mapping[str, Any]]) -> int:
+        records = list(records)
+        return await self.run(lambda c: c.put_records(resource, records))
+
+    async def get_record(self, resource: str, record_id: str) -> dict[str, Any] | None:
+        return await self.run(lambda c: c.get_record(resource, record_id))
+
+    async def get_records(self, resource: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+        ids = list(ids)
+        return await self.run(lambda c: c.get_records(resource, ids))
+
+    async def delete_record(self, resource: str, record_id: str) -> bool:
+        return await self.run(lambda c: c.delete_record(resource, record_id))
+
+    async def max_updated_at(self, resource: str) -> str | None:
+        return await self.run(lambda c: c.max_updated_at(resource))
+
+    async def query_records(self, resource: str, **options: Any) -> list[dict[str, Any]]:
+        return await self.run(lambda c: c.query_records(resource, **options))
+
+    async def count_records(self, resource: str, **options: Any) -> int:
+        return await self.run(lambda c: c.count_records(resource, **options))
+
+    async def search(self, resource: str, text: str, limit: int = 50) -> list[str]:
+        return await self.run(lambda c: c.search(resource, text, limit))
+
+    async def put_list(
+        self,
+        resource: str,
+        query: Mapping[str, Any] | None,
+        records: Sequence[Mapping[str, Any]],
+        next_cursor: str | None,
+        *,
+        append: bool = False,
+    ) -> None:
+        records = list(records)
+        await self.run(lambda c: c.put_list(resource, query, records, next_cursor, append=append))
+
+    async def get_list(self, resource: str, query: Mapping[str, Any] | None) -> CachedList | None:
+        return await self.run(lambda c: c.get_list(resource, query))
+
+    async def append_request_records(self, records: Iterable[Mapping[str, Any]]) -> int:
+        records = list(records)
+        return await self.run(lambda c: c.append_request_records(records))
+
+    async def recent_request_records(
+        self,
+        *,
+        method: str | None = None,
+        status_class: int | str | None = None,
+        text: str | None = None,
+        since: float | datetime | str | None = None,
+        limit: int = 500,
+    ) -> list[dict[str, Any]]:
+        return await self.run(lambda c: c.recent_request_records(
+            method=method, status_class=status_class, text=text, since=since, limit=limit))
+
+    async def clear(self) -> None:
+        await self.run(lambda c: c.clear())
+
+    async def close(self) -> None:
+        """Close the file in its own thread, then stop the thread."""
+        try:
+            await self.run(lambda c: c.close())
+        finally:
+            self._executor.shutdown(wait=False)

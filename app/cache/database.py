@@ -1,0 +1,149 @@
+"""Open a profile's cache file, and move it aside and start afresh when it is damaged.
+
+The cache only holds copies of server data, so a file that is garbage, truncated, from another
+schema version or unreadable is never worth a crash: it is renamed `<name>.corrupt-<timestamp>`
+(kept for a bug report), a new empty cache is created in its place, and the caller is told the
+path it was moved to so the UI can show a notice. If even that fails (a read-only disk) the
+cache lives in memory for the session.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+_APPLICATION_ID = 0x4F50444B  # "OPDK": tells our files apart from any other SQLite file
+
+SCHEMA = f"""
+PRAGMA application_id = {_APPLICATION_ID};
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE records (
+    rowid INTEGER PRIMARY KEY,
+    resource TEXT NOT NULL,
+    id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT,
+    updated_at TEXT,
+    fetched_at REAL NOT NULL,
+    size INTEGER NOT NULL,
+    search_title TEXT,
+    search_detail TEXT,
+    UNIQUE (resource, id)
+);
+CREATE INDEX records_by_fetched ON records (resource, fetched_at);
+CREATE INDEX records_by_updated ON records (resource, updated_at);
+CREATE INDEX records_by_created ON records (resource, created_at, id);
+CREATE INDEX records_by_age ON records (fetched_at);
+-- External-content FTS5 over the records' search columns, kept in step by triggers.
+CREATE VIRTUAL TABLE record_search USING fts5 (
+    search_title, search_detail,
+    content='records', content_rowid='rowid',
+    tokenize='unicode61 remove_diacritics 2', prefix='1 2 3'
+);
+CREATE TRIGGER records_search_insert AFTER INSERT ON records
+WHEN new.search_title IS NOT NULL OR new.search_detail IS NOT NULL BEGIN
+    INSERT INTO record_search (rowid, search_title, search_detail)
+    VALUES (new.rowid, new.search_title, new.search_detail);
+END;
+CREATE TRIGGER records_search_delete AFTER DELETE ON records
+WHEN old.search_title IS NOT NULL OR old.search_detail IS NOT NULL BEGIN
+    INSERT INTO record_search (record_search, rowid, search_title, search_detail)
+    VALUES ('delete', old.rowid, old.search_title, old.search_detail);
+END;
+CREATE TRIGGER records_search_update_old AFTER UPDATE ON records
+WHEN old.search_title IS NOT NULL OR old.search_detail IS NOT NULL BEGIN
+    INSERT INTO record_search (record_search, rowid, search_title, search_detail)
+    VALUES ('delete', old.rowid, old.search_title, old.search_detail);
+END;
+CREATE TRIGGER records_search_update_new AFTER UPDATE ON records
+WHEN new.search_title IS NOT NULL OR new.search_detail IS NOT NULL BEGIN
+    INSERT INTO record_search (rowid, search_title, search_detail)
+    VALUES (new.rowid, new.search_title, new.search_detail);
+END;
+CREATE TABLE list_pages (
+    resource TEXT NOT NULL,
+    query TEXT NOT NULL,
+    ids TEXT NOT NULL,
+    next_cursor TEXT,
+    fetched_at REAL NOT NULL,
+    PRIMARY KEY (resource, query)
+);
+CREATE INDEX list_pages_by_age ON list_pages (fetched_at);
+CREATE TABLE request_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    time REAL,
+    method TEXT,
+    url TEXT,
+    status INTEGER,
+    record TEXT NOT NULL
+);
+INSERT INTO meta (key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');
+"""
+
+class SchemaMismatch(sqlite3.DatabaseError):
+    """The file is a SQLite database but not this version of the cache."""
+
+
+def is_damage(exc: BaseException) -> bool:
+    """True when `exc` means the cache file itself is bad (rebuild it), not "try again later"."""
+    if isinstance(exc, SchemaMismatch) or type(exc) is sqlite3.DatabaseError:
+        return True
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) the cache at `path` and check it is our schema version."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        _prepare(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def connect_in_memory() -> sqlite3.Connection:
+    """A session-only cache for when no file can be used at all."""
+    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    _prepare(conn)
+    return conn
+
+
+def move_aside(path: Path) -> Path:
+    """Rename a damaged cache file (and drop its WAL side files); returns the new name."""
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    counter = 1
+    while target.exists():
+        counter += 1
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{counter}")
+    if path.exists():
+        os.replace(path, target)
+    for suffix in ("-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return target
+
+
+def _prepare(conn: sqlite3.Connection) -> None:
+    # Reading the header first turns "not a database" into an error here, not mid-session.
+    (app_id,) = conn.execute("PRAGMA application_id").fetchone()
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not tables:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.executescript(f"BEGIN; {SCHEMA} COMMIT;")
+    else:
+        if app_id != _APPLICATION_ID or "meta" not in tables:
+            raise SchemaMismatch("the cache file was not written by Opsdesk")
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None or row[0] != str(SCHEMA_VERSION):
+            raise SchemaMismatch(f"cache schema version {row[0] if row else None}, expected {SCHEMA_VERSION}")
+        conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("PRAGMA cache_size = -32000")
+    conn.execute("PRAGMA temp_store = MEMORY")

@@ -1,0 +1,541 @@
+"""The per-profile page cache: what the console last saw from the server, on local disk.
+
+Panels show cached rows at once and refresh behind them (stale-while-revalidate): records are
+kept by (resource, id) with their JSON body and when they were fetched; list pages by
+(resource, canonical query) with their ordered ids and next cursor. Big local lists are sliced
+with `query_records`/`count_records`, typed searches go to SQLite FTS5 (`search`), and the
+request log is kept here too so it survives a restart.
+
+Guarantees: no secret is written (see `secret_filter`); the file is bounded (rows per resource,
+total bytes, list pages, request records) by evicting what was fetched longest ago; a damaged
+file is moved aside and rebuilt (`recovered_from` tells the UI). One `PageCache` is used by one
+thread at a time: the UI wraps it in `AsyncPageCache`, whose single worker thread owns it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
+
+from app.cache import database
+from app.cache.search_text import (
+    DETAIL_WEIGHT,
+    SEARCH_PARENT,
+    TITLE_WEIGHT,
+    fts_query,
+    search_columns,
+    searched_resources,
+)
+from app.cache.secret_filter import strip_secrets
+
+T = TypeVar("T")
+
+DEFAULT_MAX_ROWS_PER_RESOURCE = 250_000
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+DEFAULT_MAX_LIST_PAGES = 2_000
+DEFAULT_MAX_REQUEST_RECORDS = 5_000
+_COLUMN_ORDERS = {"created_at", "updated_at", "fetched_at", "id"}
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+_PAGE_KEYS_IGNORED = {"cursor", "limit"}
+
+
+@dataclass(frozen=True)
+class CachedList:
+    """A cached list view: its rows in server order, the next cursor, and how old it is."""
+
+    rows: list[dict[str, Any]]
+    next_cursor: str | None
+    fetched_at: float
+    age_seconds: float
+
+
+def canonical_query(query: Mapping[str, Any] | None) -> str:
+    """One string per distinct list query: keys sorted, empty values, cursor and limit dropped."""
+    items = {}
+    for key, value in (query or {}).items():
+        if key in _PAGE_KEYS_IGNORED or value is None or value == "" or value == []:
+            continue
+        items[str(key)] = sorted(value) if isinstance(value, (list, tuple, set)) else value
+    return json.dumps(items, sort_keys=True, separators=(",", ":"), default=str)
+
+
+class PageCache:
+    """One profile's cache file. Not thread-safe: one thread at a time (see `AsyncPageCache`)."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        max_rows_per_resource: int = DEFAULT_MAX_ROWS_PER_RESOURCE,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        max_list_pages: int = DEFAULT_MAX_LIST_PAGES,
+        max_request_records: int = DEFAULT_MAX_REQUEST_RECORDS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.path = Path(path)
+        self.max_rows_per_resource = max_rows_per_resource
+        self.max_bytes = max_bytes
+        self.max_list_pages = max_list_pages
+        self.max_request_records = max_request_records
+        self.clock = clock
+        #: Where a damaged cache file was moved to, if that happened; the UI shows a notice.
+        self.recovered_from: Path | None = None
+        #: True when no file could be used and the cache lives in memory for this session.
+        self.in_memory = False
+        self._indexed_fields: set[str] = set()
+        self._conn = self._open()
+
+    # ----- records -------------------------------------------------------------------------
+
+    def put_records(self, resource: str, records: Iterable[Mapping[str, Any]]) -> int:
+        """Insert or replace records (each needs an `id`) in one transaction; returns how many."""
+        rows = [self._record_row(resource, record) for record in records]
+        if not rows:
+            return 0
+        return self._guarded(lambda: self._put_rows(resource, rows))
+
+    def get_record(self, resource: str, record_id: str) -> dict[str, Any] | None:
+        """The cached body of one record, or None."""
+        row = self._guarded(lambda: self._conn.execute(
+            "SELECT body FROM records WHERE resource = ? AND id = ?", (resource, record_id)
+        ).fetchone())
+        return json.loads(row[0]) if row else None
+
+    def get_records(self, resource: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The cached bodies of `ids`, in that order; ids not in the cache are skipped."""
+        return self._guarded(lambda: self._bodies_in_order(resource, ids))
+
+    def delete_record(self, resource: str, record_id: str) -> bool:
+        """Forget one record (deleted on the server); True if it was cached."""
+        def delete() -> bool:
+            with self._transaction():
+                cur = self._conn.execute(
+                    "DELETE FROM records WHERE resource = ? AND id = ?", (resource, record_id)
+                )
+            return cur.rowcount > 0
+
+        return self._guarded(delete)
+
+    def max_updated_at(self, resource: str) -> str | None:
+        """The newest `updated_at` cached for `resource`: the `updated_since` of the next refresh."""
+        row = self._guarded(lambda: self._conn.execute(
+            "SELECT MAX(updated_at) FROM records WHERE resource = ?", (resource,)
+        ).fetchone())
+        return row[0]
+
+    def query_records(
+        self,
+        resource: str,
+        *,
+        filters: Mapping[str, Any] | None = None,
+        text: str | None = None,
+        order_by: str = "created_at",
+        descending: bool = True,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """A slice of the cached records of `resource`, for big local lists.
+
+        `filters` maps a top-level field to a value (equality) or a list of values (any of);
+        `text` narrows to full-text matches; `order_by` is a column (`created_at`, `updated_at`,
+        `fetched_at`, `id`) or any top-level field name; ties are broken by id.
+        """
+        if limit < 0 or offset < 0:
+            raise ValueError("limit and offset must not be negative")
+        where, params = self._where(resource, filters, text)
+        order = self._order_expression(order_by)
+        direction = "DESC" if descending else "ASC"
+        sql = (f"SELECT body FROM records WHERE {where} "
+               f"ORDER BY {order} {direction}, id {direction} LIMIT ? OFFSET ?")
+        rows = self._guarded(lambda: self._conn.execute(sql, (*params, limit, offset)).fetchall())
+        return [json.loads(body) for (body,) in rows]
+
+    def count_records(
+        self, resource: str, *, filters: Mapping[str, Any] | None = None, text: str | None = None
+    ) -> int:
+        """How many cached records `query_records` would page through."""
+        where, params = self._where(resource, filters, text)
+        row = self._guarded(lambda: self._conn.execute(
+            f"SELECT COUNT(*) FROM records WHERE {where}", params
+        ).fetchone())
+        return row[0]
+
+    def search(self, resource: str, text: str, limit: int = 50) -> list[str]:
+        """Ids of cached `resource` records matching typed `text`, best match first.
+
+        Every word is matched as a prefix over the resource's searchable fields (contacts:
+        name, email, phone, company name, tags; tickets: subject and cached message bodies).
+        """
+        query = fts_query(text)
+        if query is None or limit <= 0:
+            return []
+        resources = searched_resources(resource)
+        marks = ",".join("?" * len(resources))
+        sql = (
+            "SELECT r.resource, r.id, r.body FROM record_search JOIN records r "
+            "ON r.rowid = record_search.rowid "
+            f"WHERE record_search MATCH ? AND r.resource IN ({marks}) "
+            f"ORDER BY bm25(record_search, {TITLE_WEIGHT}, {DETAIL_WEIGHT}) LIMIT ?"
+        )
+        if len(resources) == 1:
+            sql = sql.replace("r.body", "NULL")
+        hits = self._guarded(lambda: self._conn.execute(sql, (query, *resources, limit * 4)).fetchall())
+        ids: list[str] = []
+        seen: set[str] = set()
+        for hit_resource, hit_id, body in hits:
+            if hit_resource != resource:
+                hit_id = json.loads(body).get(SEARCH_PARENT[hit_resource][1])
+            if hit_id and hit_id not in seen:
+                seen.add(hit_id)
+                ids.append(hit_id)
+                if len(ids) == limit:
+                    break
+        return ids
+
+    # ----- list pages ----------------------------------------------------------------------
+
+    def put_list(
+        self,
+        resource: str,
+        query: Mapping[str, Any] | None,
+        records: Sequence[Mapping[str, Any]],
+        next_cursor: str | None,
+        *,
+        append: bool = False,
+    ) -> None:
+        """Cache one fetched page of a list: its records, and its ids in order.
+
+        The first page replaces the list (`append=False`); later pages (`append=True`) add
+        their ids after those already cached, so the cached list mirrors what was scrolled.
+        """
+        rows = [self._record_row(resource, record) for record in records]
+        key = canonical_query(query)
+        ids = [row[1] for row in rows]
+
+        def put() -> None:
+            with self._transaction():
+                if rows:
+                    self._upsert(rows)
+                page_ids = ids
+                if append:
+                    existing = self._conn.execute(
+                        "SELECT ids FROM list_pages WHERE resource = ? AND query = ?", (resource, key)
+                    ).fetchone()
+                    if existing:
+                        earlier = json.loads(existing[0])
+                        known = set(earlier)
+                        page_ids = earlier + [i for i in ids if i not in known]
+                self._conn.execute(
+                    "INSERT INTO list_pages (resource, query, ids, next_cursor, fetched_at) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (resource, query) DO UPDATE SET "
+                    "ids = excluded.ids, next_cursor = excluded.next_cursor, "
+                    "fetched_at = excluded.fetched_at",
+                    (resource, key, json.dumps(page_ids), next_cursor, self.clock()),
+                )
+                self._evict(resource)
+
+        self._guarded(put)
+
+    def get_list(self, resource: str, query: Mapping[str, Any] | None) -> CachedList | None:
+        """The cached list for this query (rows in server order), or None if never fetched."""
+        key = canonical_query(query)
+
+        def get() -> CachedList | None:
+            row = self._conn.execute(
+                "SELECT ids, next_cursor, fetched_at FROM list_pages WHERE resource = ? AND query = ?",
+                (resource, key),
+            ).fetchone()
+            if row is None:
+                return None
+            ids, next_cursor, fetched_at = json.loads(row[0]), row[1], row[2]
+            rows = self._bodies_in_order(resource, ids)
+            return CachedList(rows, next_cursor, fetched_at, max(0.0, self.clock() - fetched_at))
+
+        return self._guarded(get)
+
+    # ----- request log ---------------------------------------------------------------------
+
+    def append_request_records(self, records: Iterable[Mapping[str, Any]]) -> int:
+        """Keep the client's (already redacted) request records; the oldest beyond the bound go.
+
+        Plain dicts with the fields of `app.api`'s RequestRecord (time, method, url, status …).
+        Secrets are stripped once more before writing, in case a redaction was missed.
+        """
+        rows = []
+        for record in records:
+            clean = strip_secrets(_jsonable(dict(record)))
+            status = clean.get("status")
+            rows.append((
+                _epoch(record.get("time")),
+                clean.get("method"),
+                clean.get("url"),
+                status if isinstance(status, int) else None,
+                json.dumps(clean, separators=(",", ":")),
+            ))
+        if not rows:
+            return 0
+
+        def append() -> int:
+            with self._transaction():
+                self._conn.executemany(
+                    "INSERT INTO request_log (time, method, url, status, record) VALUES (?, ?, ?, ?, ?)",
+                    rows,
+                )
+                self._conn.execute(
+                    "DELETE FROM request_log WHERE seq <= (SELECT MAX(seq) FROM request_log) - ?",
+                    (self.max_request_records,),
+                )
+            return len(rows)
+
+        return self._guarded(append)
+
+    def recent_request_records(
+        self,
+        *,
+        method: str | None = None,
+        status_class: int | str | None = None,
+        text: str | None = None,
+        since: float | datetime | str | None = None,
+        limit: int = 500,
+    ) -> list[dict[str, Any]]:
+        """Persisted request records, newest first, filtered like the request log panel does.
+
+        `status_class` is 1–5 (e.g. 4 for 4xx) or "error" for exchanges without a status
+        (connection errors, timeouts); `text` is a case-insensitive substring of the URL;
+        `since` is a time (epoch seconds, datetime or RFC 3339) records must not be older than.
+        """
+        clauses, params = ["1"], []
+        if method:
+            clauses.append("method = ?")
+            params.append(method.upper())
+        if status_class == "error":
+            clauses.append("status IS NULL")
+        elif status_class is not None:
+            klass = int(status_class)
+            clauses.append("status BETWEEN ? AND ?")
+            params += [klass * 100, klass * 100 + 99]
+        if text:
+            clauses.append("url LIKE ? ESCAPE '\\'")
+            params.append("%" + re.sub(r"([\\%_])", r"\\\1", text) + "%")
+        if since is not None:
+            clauses.append("time >= ?")
+            params.append(_epoch(since))
+        sql = f"SELECT record FROM request_log WHERE {' AND '.join(clauses)} ORDER BY seq DESC LIMIT ?"
+        rows = self._guarded(lambda: self._conn.execute(sql, (*params, limit)).fetchall())
+        return [json.loads(record) for (record,) in rows]
+
+    # ----- housekeeping --------------------------------------------------------------------
+
+    def clear(self) -> None:
+        """Forget everything cached (records, lists, request log)."""
+        def clear() -> None:
+            with self._transaction():
+                for table in ("records", "list_pages", "request_log"):
+                    self._conn.execute(f"DELETE FROM {table}")
+
+        self._guarded(clear)
+
+    def size_bytes(self) -> int:
+        """Bytes of record bodies cached: the figure `max_bytes` bounds."""
+        return self._guarded(
+            lambda: self._conn.execute("SELECT COALESCE(SUM(size), 0) FROM records").fetchone()[0]
+        )
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> "PageCache":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ----- internals -----------------------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            return database.connect(self.path)
+        except (sqlite3.Error, OSError):
+            return self._rebuild()
+
+    def _rebuild(self) -> sqlite3.Connection:
+        """Move the damaged file aside and start a new one (or, failing that, use memory)."""
+        self._indexed_fields.clear()
+        try:
+            self.recovered_from = database.move_aside(self.path)
+            return database.connect(self.path)
+        except (sqlite3.Error, OSError):
+            self.in_memory = True
+            return database.connect_in_memory()
+
+    def _guarded(self, operation: Callable[[], T]) -> T:
+        """Run `operation`; if the file turns out damaged, rebuild it and run it once more."""
+        try:
+            return operation()
+        except sqlite3.DatabaseError as exc:
+            if not database.is_damage(exc):
+                raise
+        try:
+            self._conn.close()
+        except sqlite3.Error:
+            pass
+        self._conn = self._rebuild()
+        return operation()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def _record_row(self, resource: str, record: Mapping[str, Any]) -> tuple:
+        if not isinstance(record, Mapping):
+            raise TypeError(f"a cached {resource} record must be a mapping, not {type(record).__name__}")
+        record_id = record.get("id")
+        if not isinstance(record_id, str) or not record_id:
+            raise ValueError(f"a cached {resource} record needs a string id")
+        clean = strip_secrets(_jsonable(dict(record)))
+        body = json.dumps(clean, separators=(",", ":"), ensure_ascii=False)
+        title, detail = search_columns(resource, clean)
+        return (resource, record_id, body, clean.get("created_at"), clean.get("updated_at"),
+                self.clock(), len(body.encode()), title, detail)
+
+    def _put_rows(self, resource: str, rows: list[tuple]) -> int:
+        with self._transaction():
+            self._upsert(rows)
+            self._evict(resource)
+        return len(rows)
+
+    def _upsert(self, rows: list[tuple]) -> None:
+        self._conn.executemany(
+            "INSERT INTO records (resource, id, body, created_at, updated_at, fetched_at, size, "
+            "search_title, search_detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (resource, id) DO UPDATE SET body = excluded.body, "
+            "created_at = excluded.created_at, updated_at = excluded.updated_at, "
+            "fetched_at = excluded.fetched_at, size = excluded.size, "
+            "search_title = excluded.search_title, search_detail = excluded.search_detail",
+            rows,
+        )
+
+    def _evict(self, resource: str) -> None:
+        """Drop what was fetched longest ago until every bound holds again."""
+        (count,) = self._conn.execute(
+            "SELECT COUNT(*) FROM records WHERE resource = ?", (resource,)
+        ).fetchone()
+        if count > self.max_rows_per_resource:
+            self._conn.execute(
+                "DELETE FROM records WHERE rowid IN (SELECT rowid FROM records WHERE resource = ? "
+                "ORDER BY fetched_at, rowid LIMIT ?)",
+                (resource, count - self.max_rows_per_resource),
+            )
+        (total,) = self._conn.execute("SELECT COALESCE(SUM(size), 0) FROM records").fetchone()
+        while total > self.max_bytes:
+            oldest = self._conn.execute(
+                "SELECT rowid, size FROM records ORDER BY fetched_at, rowid LIMIT 1000"
+            ).fetchall()
+            doomed = []
+            for rowid, size in oldest:
+                if total <= self.max_bytes:
+                    break
+                doomed.append((rowid,))
+                total -= size
+            self._conn.executemany("DELETE FROM records WHERE rowid = ?", doomed)
+        self._conn.execute(
+            "DELETE FROM list_pages WHERE rowid IN (SELECT rowid FROM list_pages "
+            "ORDER BY fetched_at DESC LIMIT -1 OFFSET ?)",
+            (self.max_list_pages,),
+        )
+
+    def _bodies_in_order(self, resource: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+        bodies: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            bodies.update(self._conn.execute(
+                f"SELECT id, body FROM records WHERE resource = ? AND id IN ({marks})",
+                (resource, *chunk),
+            ).fetchall())
+        return [json.loads(bodies[i]) for i in ids if i in bodies]
+
+    def _where(
+        self, resource: str, filters: Mapping[str, Any] | None, text: str | None
+    ) -> tuple[str, list[Any]]:
+        clauses, params = ["resource = ?"], [resource]
+        for field, value in (filters or {}).items():
+            expression = self._field_expression(field)
+            if isinstance(value, (list, tuple, set)):
+                values = list(value)
+                if not values:
+                    clauses.append("0")
+                    continue
+                clauses.append(f"{expression} IN ({','.join('?' * len(values))})")
+                params += values
+            elif value is None:
+                clauses.append(f"{expression} IS NULL")
+            else:
+                clauses.append(f"{expression} = ?")
+                params.append(value)
+        if text is not None:
+            query = fts_query(text)
+            if query is None:
+                return " AND ".join(clauses), params
+            clauses.append("rowid IN (SELECT rowid FROM record_search WHERE record_search MATCH ?)")
+            params.append(query)
+        return " AND ".join(clauses), params
+
+    def _field_expression(self, field: str) -> str:
+        if field in _COLUMN_ORDERS:
+            return field
+        if not _FIELD_NAME.match(field):
+            raise ValueError(f"{field!r} is not a field name a cached record can be filtered or sorted by")
+        return f"json_extract(body, '$.{field}')"
+
+    def _order_expression(self, field: str) -> str:
+        expression = self._field_expression(field)
+        if field not in _COLUMN_ORDERS and field not in self._indexed_fields:
+            # An expression index makes sorting 100k cached rows by any field a range scan.
+            self._guarded(lambda: self._conn.execute(
+                f"CREATE INDEX IF NOT EXISTS records_by_field_{field} "
+                f"ON records (resource, {expression}, id)"
+            ))
+            self._indexed_fields.add(field)
+        return expression
+
+
+def _jsonable(value: Any) -> Any:
+    """Dates as RFC 3339 text, everything else JSON can hold as is."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def _epoch(value: Any) -> float | None:
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, datetime):
+        return value.timestamp()
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return None
+    return None
