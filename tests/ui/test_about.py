@@ -1,0 +1,36 @@
+"""The About dialog names the exact versions a support person needs to hear."""
+
+import PySide6
+from PySide6.QtCore import qVersion
+from PySide6.QtWidgets import QLabel
+
+from app import __version__
+from app.ui.about_dialog import AboutDialog
+
+
+def test_about_shows_app_qt_and_python_versions(qtbot):
+    import platform
+
+    dialog = AboutDialog()
+    qtbot.addWidget(dialog)
+    text = dialog.findChild(QLabel, "about.versions").text()
+    assert __version__ in text
+    assert qVersion() in text
+    assert PySide6.__version__ in text
+    assert platform.python_version() in text
+    assert "MIT" in text
+
+
+def test_version_flag_prints_the_package_version(capsys):
+    from app.__main__ import main
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"opsdesk {__version__}"
+
+
+def test_version_has_one_source_pyproject():
+    import tomllib
+    from pathlib import Path
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
+    assert __version__ == pyproject["project"]["version"]
