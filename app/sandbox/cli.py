@@ -1,0 +1,117 @@
+"""`opsdesk sandbox`: run the Platform API sandbox server in the foreground.
+
+    opsdesk sandbox [--host 127.0.0.1] [--port N|0] [--data-dir DIR] [--seed-size N]
+                    [--time-scale F] [--rate-limit N]
+
+The socket is bound here (so `--port 0` picks a free port we can report); once uvicorn accepts
+connections, exactly one JSON line goes to stdout: `{"url", "credentials", "pid"}`. Logs go to
+stderr. SIGTERM or Ctrl-C stop accepting, finish in-flight requests, then exit 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import socket
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from app.sandbox.app_factory import create_app
+from app.sandbox.bootstrap import ensure_initialized
+from app.sandbox.db import Database
+from app.sandbox.settings import DEFAULT_SEED_SIZE, SandboxSettings, default_data_dir
+
+log = logging.getLogger("app.sandbox")
+GRACEFUL_SHUTDOWN_SECONDS = 10
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be greater than 0")
+    return value
+
+
+def _int_at_least(minimum: int):
+    def parse(text: str) -> int:
+        value = int(text)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}")
+        return value
+    return parse
+
+
+def parse_args(argv: list[str]) -> SandboxSettings:
+    parser = argparse.ArgumentParser(prog="opsdesk sandbox", description="Run the local Platform API sandbox.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=_int_at_least(0), default=0, help="0 picks a free port")
+    parser.add_argument("--data-dir", type=Path, default=None, help="default: the user data dir + /sandbox")
+    parser.add_argument("--seed-size", type=_int_at_least(0), default=DEFAULT_SEED_SIZE,
+                        help="demo contacts per workspace on first start")
+    parser.add_argument("--time-scale", type=_positive_float, default=1.0,
+                        help="divide every duration (retries, grace periods, token lifetimes, rate window)")
+    parser.add_argument("--rate-limit", type=_int_at_least(1), default=None,
+                        help="per-credential calls per window (and burst)")
+    args = parser.parse_args(argv)
+    return SandboxSettings(host=args.host, port=args.port, data_dir=(args.data_dir or default_data_dir()).resolve(),
+                           seed_size=args.seed_size, time_scale=args.time_scale, rate_limit=args.rate_limit)
+
+
+class _AnnouncingServer(uvicorn.Server):
+    """uvicorn, plus the ready line once the listening socket is being served."""
+
+    def __init__(self, config: uvicorn.Config, ready_line: str) -> None:
+        super().__init__(config)
+        self._ready_line = ready_line
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started:
+            sys.stdout.write(self._ready_line + "\n")
+            sys.stdout.flush()
+
+    @contextlib.contextmanager
+    def capture_signals(self):
+        # uvicorn re-raises SIGTERM/SIGINT after its graceful shutdown, which would turn a clean
+        # stop into death by signal; a finished shutdown is a normal exit here.
+        with super().capture_signals():
+            yield
+            self._captured_signals.clear()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the server until SIGTERM/SIGINT; return the exit status."""
+    settings = parse_args(list(sys.argv[1:] if argv is None else argv))
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.database_path)
+    if ensure_initialized(db, settings):
+        log.info("seeded a new sandbox in %s", settings.data_dir)
+    app = create_app(settings, db)
+
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((settings.host, settings.port))
+    except OSError as exc:
+        print(f"opsdesk sandbox: cannot listen on {settings.host}:{settings.port}: {exc.strerror}", file=sys.stderr)
+        return 2
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    port = sock.getsockname()[1]
+    host = f"[{settings.host}]" if family == socket.AF_INET6 else settings.host
+    ready = json.dumps({"url": f"http://{host}:{port}/v1", "credentials": str(settings.credentials_path),
+                        "pid": os.getpid()})
+    config = uvicorn.Config(app, log_config=None, log_level="warning", access_log=False, lifespan="on",
+                            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS, server_header=False)
+    server = _AnnouncingServer(config, ready)
+    server.run(sockets=[sock])
+    log.info("sandbox stopped")
+    return 0

@@ -1,0 +1,80 @@
+"""SQLite access for the sandbox: one database file, WAL, foreign keys on, one connection per thread.
+
+uvicorn runs sync handlers in a thread pool and sqlite3 connections belong to the thread that
+opened them, so `Database` keeps one connection per thread (opened lazily, reused for the
+thread's life). Readers never block writers in WAL mode; writers queue on `busy_timeout`.
+
+Usage in a handler::
+
+    with db.transaction() as conn:          # BEGIN IMMEDIATE … COMMIT (ROLLBACK on exception)
+        conn.execute("INSERT …")
+        emit_event(conn, workspace_id, "contact.created", contact)
+
+    row = db.conn().execute("SELECT …").fetchone()   # a plain read, autocommit
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _schema_sql() -> str:
+    return resources.files("app.sandbox").joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+class Database:
+    """The sandbox's SQLite file: per-thread connections and write transactions."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._local = threading.local()
+        # executescript commits by itself; the schema is all CREATE … IF NOT EXISTS.
+        self.conn().executescript(_schema_sql())
+
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection (autocommit mode; rows are `sqlite3.Row`)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=True,
+                                   timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA cache_size=-32000")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (`BEGIN IMMEDIATE`): commit on success, roll back on any exception.
+
+        IMMEDIATE takes the write lock up front, so two writers never deadlock upgrading a read
+        lock. Nested use on one thread joins the outer transaction.
+        """
+        conn = self.conn()
+        if conn.in_transaction:
+            yield conn
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def close_thread_connection(self) -> None:
+        """Close this thread's connection (at shutdown; the next `conn()` reopens one)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None

@@ -1,0 +1,41 @@
+"""The success envelope: `{"data": …, "request_id": "req_…"}`, lists add `next_cursor`.
+
+Declare `response_model=Envelope[Contact]` (or `Page[Contact]`) and return `ok(contact)` (or what
+`pagination.fetch_page` gives you via `page(items, next_cursor)`); the request id is filled in
+from the request in flight.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, Field
+
+from app.sandbox.request_context import current_request_id
+
+T = TypeVar("T")
+
+
+class Envelope(BaseModel, Generic[T]):
+    """One resource (or action result) and the request id."""
+
+    data: T
+    request_id: str
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list, newest first; `next_cursor` is null on the last page."""
+
+    data: list[T]
+    next_cursor: str | None = Field(description="Opaque; pass as `cursor` for the next page.")
+    request_id: str
+
+
+def ok(data: Any) -> dict[str, Any]:
+    """Wrap `data` in the success envelope."""
+    return {"data": data, "request_id": current_request_id()}
+
+
+def page(items: list[Any], next_cursor: str | None) -> dict[str, Any]:
+    """Wrap one page of `items` in the list envelope."""
+    return {"data": items, "next_cursor": next_cursor, "request_id": current_request_id()}

@@ -1,0 +1,163 @@
+"""Idempotency-Key on every POST and PATCH, applied to every router by `app_factory` (no per-route code).
+
+Keyed per credential. The first request with a key claims it (a row with no response yet) and
+runs; the middleware stores its answer when it finishes (`finish`). Then, within 24 hours:
+- same method, path and body → the stored answer again, with `Idempotent-Replayed: true`;
+- another method, path or body → 422 IDEMPOTENCY_KEY_REUSED;
+- while the first is still running → 409 IDEMPOTENCY_KEY_IN_USE.
+Answers 5xx, 401, 403 and 429 are not stored (the claim is dropped), so a retry really runs again.
+Bodies are compared as canonical JSON (key order and whitespace do not matter).
+
+Test hook (only when the process runs with OPSDESK_SANDBOX_TEST_HOOKS=1): a request carrying
+`X-Test-Hold: idempotency` holds right after claiming its key until another request with the same
+key has been refused with 409 (or 10 s pass), so tests can make a genuinely concurrent duplicate
+without guessing at timings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+
+from app.sandbox.db import Database
+from app.sandbox.deps import Caller
+from app.sandbox.errors import ApiProblem, invalid_request
+from app.sandbox.request_context import current, current_request_id
+from app.sandbox.timeutil import parse_rfc3339, to_rfc3339, utcnow
+
+MAX_KEY_LENGTH = 255
+RETENTION = timedelta(hours=24)
+_STORED_HEADERS = ("content-type", "etag", "location")
+_NOT_STORED = {401, 403, 429}
+_HOLD_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Claim:
+    """This request owns `key` for `credential_id` and must store its answer when done."""
+
+    credential_id: str
+    key: str
+
+
+class IdempotentReplay(Exception):
+    """Raised by the guard to answer with a stored response."""
+
+    def __init__(self, status: int, body: str, headers: dict[str, str]) -> None:
+        super().__init__("replay")
+        self.status, self.body, self.headers = status, body, headers
+
+
+def _body_hash(body: bytes) -> str:
+    try:
+        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+    except ValueError:
+        canonical = body
+    return hashlib.sha256(canonical).hexdigest()
+
+
+_holds: dict[tuple[str, str], asyncio.Event] = {}
+
+
+def _hooks_enabled() -> bool:
+    return os.environ.get("OPSDESK_SANDBOX_TEST_HOOKS") == "1"
+
+
+async def idempotency_guard(request: Request, caller: Caller) -> None:
+    """Router-level dependency: claim, replay or refuse the request's Idempotency-Key."""
+    if request.method not in ("POST", "PATCH"):
+        return
+    key = request.headers.get("idempotency-key")
+    if key is None:
+        return
+    if not key.strip() or len(key) > MAX_KEY_LENGTH:
+        raise invalid_request("Idempotency-Key", f"must be 1–{MAX_KEY_LENGTH} characters")
+    body_hash = _body_hash(await request.body())
+    db: Database = request.app.state.db
+    now = utcnow()
+    with db.transaction() as conn:
+        row = conn.execute("SELECT * FROM idempotency_keys WHERE credential_id = ? AND key = ?",
+                           (caller.credential_id, key)).fetchone()
+        if row is not None and parse_rfc3339(row["created_at"]) < now - RETENTION:
+            conn.execute("DELETE FROM idempotency_keys WHERE credential_id = ? AND key = ?",
+                         (caller.credential_id, key))
+            row = None
+        if row is None:
+            conn.execute(
+                "INSERT INTO idempotency_keys (credential_id, key, method, path, body_hash, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (caller.credential_id, key, request.method, request.url.path, body_hash, to_rfc3339(now)))
+    if row is None:
+        current().idempotency = Claim(caller.credential_id, key)
+        if _hooks_enabled() and request.headers.get("x-test-hold") == "idempotency":
+            event = _holds.setdefault((caller.credential_id, key), asyncio.Event())
+            try:
+                await asyncio.wait_for(event.wait(), _HOLD_SECONDS)
+            except asyncio.TimeoutError:
+                pass
+            finally:
+                _holds.pop((caller.credential_id, key), None)
+        return
+    if (row["method"], row["path"], row["body_hash"]) != (request.method, request.url.path, body_hash):
+        raise ApiProblem(422, "IDEMPOTENCY_KEY_REUSED",
+                         "This Idempotency-Key was already used for a different request; use a new key.",
+                         {"fields": [{"field": "Idempotency-Key", "message": "reused with another request"}],
+                          "original_method": row["method"], "original_path": row["path"]})
+    if row["response_status"] is None:
+        held = _holds.get((caller.credential_id, key))
+        if held is not None:
+            held.set()
+        raise ApiProblem(409, "IDEMPOTENCY_KEY_IN_USE",
+                         "A request with this Idempotency-Key is still running; retry shortly.",
+                         {"field": "Idempotency-Key"}, {"Retry-After": "1"})
+    raise IdempotentReplay(row["response_status"], row["response_body"], json.loads(row["response_headers"]))
+
+
+def finish(db: Database, claim: Claim, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    """Store the answer for `claim` (called by the middleware once the response is complete)."""
+    with db.transaction() as conn:
+        if status >= 500 or status in _NOT_STORED:
+            conn.execute("DELETE FROM idempotency_keys WHERE credential_id = ? AND key = ?",
+                         (claim.credential_id, claim.key))
+            return
+        kept = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in headers
+                if k.decode("latin-1").lower() in _STORED_HEADERS}
+        conn.execute(
+            "UPDATE idempotency_keys SET response_status = ?, response_body = ?, response_headers = ?"
+            " WHERE credential_id = ? AND key = ?",
+            (status, body.decode("utf-8", "replace"), json.dumps(kept), claim.credential_id, claim.key))
+
+
+def drop(db: Database, claim: Claim) -> None:
+    """Release a claim whose request crashed, so a retry runs for real."""
+    with db.transaction() as conn:
+        conn.execute("DELETE FROM idempotency_keys WHERE credential_id = ? AND key = ?",
+                     (claim.credential_id, claim.key))
+
+
+async def _on_replay(request: Request, exc: IdempotentReplay) -> Response:
+    body = exc.body
+    try:
+        document: Any = json.loads(body)
+        if isinstance(document, dict) and "request_id" in document:
+            document["request_id"] = current_request_id()
+            body = json.dumps(document, separators=(",", ":"))
+    except ValueError:
+        pass
+    headers = {k: v for k, v in exc.headers.items() if k != "content-type"}
+    headers["Idempotent-Replayed"] = "true"
+    return Response(body, status_code=exc.status, headers=headers,
+                    media_type=exc.headers.get("content-type", "application/json"))
+
+
+def install(app: FastAPI) -> None:
+    """Register the replay answer (app_factory calls this)."""
+    app.add_exception_handler(IdempotentReplay, _on_replay)  # type: ignore[arg-type]

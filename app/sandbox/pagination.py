@@ -1,0 +1,137 @@
+"""Keyset pagination over (created_at DESC, id DESC) with opaque, tamper-evident cursors.
+
+    from app.sandbox.pagination import PageParams, fetch_page
+
+    @router.get("", response_model=Page[Contact])
+    def list_contacts(db: Db, caller: Scoped("crm:read"), params: PageParams,
+                      company_id: Annotated[str | None, Query(max_length=64)] = None) -> dict:
+        where, args = [], []
+        if company_id is not None:
+            where.append("c.company_id = ?"); args.append(company_id)
+        rows, next_cursor = fetch_page(db.conn(), "contacts c", caller.workspace_id, params,
+                                       where=where, params=args, alias="c")
+        return page([contact_out(r) for r in rows], next_cursor)
+
+A cursor is base64url(JSON [created_at, id]) + "." + a truncated HMAC under a per-database key,
+so a hand-edited cursor is 400 INVALID_REQUEST (`cursor`), and a page boundary is a position, not
+an offset: rows inserted while a client pages never repeat or shift what it has not seen yet.
+`updated_since` (RFC 3339) filters on `updated_at >= value` (tables without one pass
+`updated_column="created_at"`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request
+
+from app.sandbox.errors import invalid_request
+from app.sandbox.timeutil import parse_rfc3339, to_rfc3339
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+
+class CursorCodec:
+    """Signs and checks cursors with a key kept in the database (cursors survive restarts)."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def _mac(self, payload: bytes) -> str:
+        return base64.urlsafe_b64encode(hmac.new(self._key, payload, hashlib.sha256).digest()[:12]).decode().rstrip("=")
+
+    def encode(self, created_at: str, row_id: str) -> str:
+        payload = json.dumps([created_at, row_id], separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(payload).decode().rstrip("=") + "." + self._mac(payload)
+
+    def decode(self, cursor: str) -> tuple[str, str]:
+        """`(created_at, id)` of the last row already served; 400 naming `cursor` if it was altered."""
+        try:
+            body, mac = cursor.split(".", 1)
+            payload = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+            if not hmac.compare_digest(mac, self._mac(payload)):
+                raise ValueError("signature mismatch")
+            created_at, row_id = json.loads(payload)
+            if not isinstance(created_at, str) or not isinstance(row_id, str):
+                raise ValueError("bad payload")
+        except (ValueError, binascii.Error, TypeError):
+            raise invalid_request("cursor", "not a cursor this server issued (copy next_cursor as is)") from None
+        return created_at, row_id
+
+
+@dataclass(frozen=True)
+class PageQuery:
+    """The list parameters every list endpoint accepts: limit, cursor (decoded), updated_since."""
+
+    limit: int
+    after: tuple[str, str] | None
+    updated_since: str | None
+    codec: CursorCodec
+
+
+def page_params(
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size, 1–100.")] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=512, description="`next_cursor` of the previous page.")] = None,
+    updated_since: Annotated[str | None, Query(max_length=64, description="RFC 3339; only rows updated at or after it.")] = None,
+) -> PageQuery:
+    codec: CursorCodec = request.app.state.cursor_codec
+    since = None
+    if updated_since is not None:
+        try:
+            since = to_rfc3339(parse_rfc3339(updated_since))
+        except ValueError:
+            raise invalid_request("updated_since", "not an RFC 3339 time stamp, e.g. 2026-04-07T12:00:00Z") from None
+    return PageQuery(limit=limit, after=codec.decode(cursor) if cursor else None, updated_since=since, codec=codec)
+
+
+PageParams = Annotated[PageQuery, Depends(page_params)]
+
+
+def fetch_page(
+    conn: sqlite3.Connection,
+    source: str,
+    workspace_id: str,
+    query: PageQuery,
+    *,
+    where: list[str] | None = None,
+    params: list[Any] | None = None,
+    alias: str = "",
+    columns: str = "*",
+    updated_column: str = "updated_at",
+    scope_column: str = "workspace_id",
+) -> tuple[list[sqlite3.Row], str | None]:
+    """One page of `source` (a table, optionally with joins) for the workspace, newest first.
+
+    `where`/`params` add filters (SQL fragments with `?`); `alias` is the main table's alias
+    (`"c"` for `"contacts c LEFT JOIN …"`); `scope_column` is the tenant column (the workspace id
+    or, for a child list such as ticket messages, whatever `workspace_id` is filtered on).
+    Returns the rows and the next cursor (None on the last page).
+    """
+    p = f"{alias}." if alias else ""
+    clauses = [f"{p}{scope_column} = ?", *(where or [])]
+    args: list[Any] = [workspace_id, *(params or [])]
+    if query.updated_since is not None:
+        clauses.append(f"{p}{updated_column} >= ?")
+        args.append(query.updated_since)
+    if query.after is not None:
+        # `created_at <= ?` lets SQLite seek the (workspace_id, created_at, id) index; the OR
+        # excludes the rows at the boundary time stamp already served.
+        clauses.append(f"{p}created_at <= ? AND ({p}created_at < ? OR {p}id < ?)")
+        args += [query.after[0], query.after[0], query.after[1]]
+    sql = (f"SELECT {columns} FROM {source} WHERE {' AND '.join(clauses)}"
+           f" ORDER BY {p}created_at DESC, {p}id DESC LIMIT ?")
+    rows = conn.execute(sql, [*args, query.limit + 1]).fetchall()
+    if len(rows) <= query.limit:
+        return rows, None
+    rows = rows[: query.limit]
+    last = rows[-1]
+    return rows, query.codec.encode(last["created_at"], last["id"])

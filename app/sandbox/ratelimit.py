@@ -1,0 +1,64 @@
+"""Per-credential rate limits: a token bucket per credential, in memory.
+
+Capacity is the burst (default 1000), refilled at `rate_limit_per_minute` per window (60 s divided
+by the time scale). `--rate-limit N` sets both limit and burst to N. The middleware copies the
+resulting `RateState` into `X-RateLimit-Limit/-Remaining/-Reset` on every authenticated answer.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+
+from app.sandbox.errors import ApiProblem
+from app.sandbox.settings import DEFAULT_RATE_BURST, SandboxSettings
+
+
+@dataclass(frozen=True)
+class RateState:
+    """What the headers report: the per-window limit, calls left now, when the bucket is full again."""
+
+    limit: int
+    remaining: int
+    reset: int  # unix seconds
+
+    def headers(self) -> dict[str, str]:
+        return {"X-RateLimit-Limit": str(self.limit), "X-RateLimit-Remaining": str(self.remaining),
+                "X-RateLimit-Reset": str(self.reset)}
+
+
+class RateLimiter:
+    """Token buckets keyed by credential id; thread-safe."""
+
+    def __init__(self, settings: SandboxSettings) -> None:
+        self._window = settings.scaled(60.0)
+        self._override = settings.rate_limit
+        self._buckets: dict[str, tuple[float, float]] = {}  # credential → (tokens, monotonic stamp)
+        self._lock = threading.Lock()
+
+    def hit(self, credential_id: str, limit_per_minute: int) -> RateState:
+        """Take one call from the credential's bucket; 429 RATE_LIMITED (with the headers) when empty."""
+        limit = self._override or limit_per_minute
+        capacity = float(self._override or max(limit_per_minute, DEFAULT_RATE_BURST))
+        rate = limit / self._window  # tokens per second
+        now = time.monotonic()
+        with self._lock:
+            tokens, stamp = self._buckets.get(credential_id, (capacity, now))
+            tokens = min(capacity, tokens + (now - stamp) * rate)
+            allowed = tokens >= 1.0
+            if allowed:
+                tokens -= 1.0
+            self._buckets[credential_id] = (tokens, now)
+        wall = time.time()
+        state = RateState(limit=limit, remaining=int(tokens),
+                          reset=math.ceil(wall + (capacity - tokens) / rate))
+        if not allowed:
+            retry_after = max(1, math.ceil((1.0 - tokens) / rate))
+            raise ApiProblem(
+                429, "RATE_LIMITED", f"Rate limit of {limit} calls per minute exceeded; retry in {retry_after} s.",
+                {"retry_after": retry_after, "limit": limit},
+                {"Retry-After": str(retry_after), **state.headers()},
+            ) from None
+        return state

@@ -1,0 +1,51 @@
+"""The sandbox's run-time settings (the `opsdesk sandbox` flags) and the time-scale helper.
+
+`--time-scale F` divides every duration the server waits on or grants (webhook retry delays, key
+grace periods and `expires_in_days`, token lifetimes, the rate-limit window), so tests can watch a
+24-hour grace period or a 1-hour retry pass in seconds. Use `settings.scaled(seconds)` for all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import platformdirs
+
+DEFAULT_SEED_SIZE = 2000
+DEFAULT_RATE_LIMIT_PER_MINUTE = 600
+DEFAULT_RATE_BURST = 1000
+
+
+def default_data_dir() -> Path:
+    """The platform's user data dir + `/sandbox` (docs/DESIGN.md)."""
+    return Path(platformdirs.user_data_dir("opsdesk")) / "sandbox"
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    """Everything a sandbox process is started with; one instance lives on `app.state.settings`."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    data_dir: Path = Path(".")
+    seed_size: int = DEFAULT_SEED_SIZE
+    time_scale: float = 1.0
+    rate_limit: int | None = None  # overrides every credential's per-window limit and burst
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "sandbox.sqlite3"
+
+    @property
+    def credentials_path(self) -> Path:
+        return self.data_dir / "credentials.json"
+
+    def scaled(self, seconds: float) -> float:
+        """`seconds` divided by the time scale: how long the server really waits or grants."""
+        return seconds / self.time_scale
+
+    def scaled_delta(self, delta: timedelta) -> timedelta:
+        """A timedelta divided by the time scale (see `scaled`)."""
+        return delta / self.time_scale
