@@ -23,7 +23,7 @@ def main() -> int:
     if not executable.exists():
         print(f"smoke test: no bundle at {executable}; run packaging/build.py first", file=sys.stderr)
         return 1
-    size_mb = sum(f.stat().st_size for f in BUNDLE.rglob("*") if f.is_file()) / 1e6
+    size_mb = sum(f.stat().st_size for f in BUNDLE.rglob("*") if f.is_file() and not f.is_symlink()) / 1e6
     print(f"bundle_size: {size_mb:.0f} MB")
 
     version = subprocess.run([str(executable), "--version"], capture_output=True, text=True, timeout=60)
