@@ -33,8 +33,9 @@ def emit_event(
 ) -> str:
     """Record `event_type` with the full resource `data` and queue its deliveries; return the event id.
 
-    `only_webhook_id` limits the fan-out to one endpoint (the test event of `POST /webhooks/{id}/test`).
-    Call inside the write's transaction.
+    `only_webhook_id` limits the fan-out to one endpoint whatever its status or subscriptions (the
+    test event of `POST /webhooks/{id}/test`); that delivery is `forced`, so the worker sends it even
+    to a paused or disabled endpoint. Call inside the write's transaction.
     """
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {event_type!r}")
@@ -63,9 +64,9 @@ def emit_event(
             continue
         conn.execute(
             "INSERT INTO webhook_deliveries (id, workspace_id, webhook_id, event_id, event_type, payload,"
-            " status, attempt_count, next_attempt_at, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)",
+            " status, attempt_count, next_attempt_at, forced, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)",
             (new_id("whd"), workspace_id, webhook_id, event_id, event_type, payload,
-             created_at, created_at, created_at),
+             created_at, 1 if only_webhook_id is not None else 0, created_at, created_at),
         )
     return event_id

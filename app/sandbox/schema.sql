@@ -236,11 +236,13 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
     status          TEXT NOT NULL CHECK (status IN ('pending', 'retrying', 'succeeded', 'failed')),
     attempt_count   INTEGER NOT NULL DEFAULT 0,
     next_attempt_at TEXT,
+    forced          INTEGER NOT NULL DEFAULT 0,        -- 1: test event or manual retry, sent even to a paused/disabled endpoint
     created_at      TEXT NOT NULL,
     updated_at      TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS webhook_deliveries_page ON webhook_deliveries (workspace_id, created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, created_at DESC, id DESC);
 
 CREATE TABLE IF NOT EXISTS webhook_attempts (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,

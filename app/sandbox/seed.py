@@ -131,7 +131,8 @@ def seed_workspace(
 ) -> SeedSummary:
     """Fill `workspace_id` with demo data around `size` contacts, in one transaction.
 
-    `members` are the member ids tickets are assigned to and written by; `now` pins the clock
+    `members` are the member ids tickets are assigned to and written by (viewers among them are
+    skipped when others exist); `now` pins the clock
     (default: the real one) so that a given rng seed and `now` give identical rows.
     """
     if size < 0:
@@ -142,7 +143,10 @@ def seed_workspace(
     ).fetchone()
     if environment is None:
         raise ValueError(f"no workspace {workspace_id!r}")
-    gen = _Generator(rng, _Ids(rng), workspace_id, environment[0], list(members), now)
+    # Tickets are assigned to and answered by people who work them, not by viewers.
+    roles = dict(conn.execute("SELECT id, role FROM members WHERE workspace_id = ?", (workspace_id,)).fetchall())
+    agents = [m for m in members if roles.get(m) in ("owner", "admin", "agent")] or list(members)
+    gen = _Generator(rng, _Ids(rng), workspace_id, environment[0], agents, now)
     own_transaction = not conn.in_transaction
     if own_transaction:
         conn.execute("BEGIN")
@@ -180,7 +184,7 @@ class _Generator:
             conn, max(24, min(size // 10, 2_000)), queues, contacts, invoices)
         deliveries = self.webhook(conn)
         keys = self.api_keys(conn)
-        return SeedSummary(companies=len(companies), contacts=len(contacts), queues=len(queues),
+        return SeedSummary(companies=len(companies), contacts=len(contacts), queues=len(_QUEUES),
                            tickets=tickets, messages=messages, comments=comments,
                            invoices=len(invoices), payments=payments, webhooks=1,
                            deliveries=deliveries, api_keys=keys)
