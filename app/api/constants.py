@@ -1,0 +1,81 @@
+"""Every number and name the client's request loop, auth and logging depend on, in one place.
+
+Tests pin behaviour against these, and an operator tuning the client for a slow network reads
+one file instead of hunting through the loop.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from app import __version__
+
+API_PREFIX = "/v1"
+USER_AGENT = f"opsdesk/{__version__}"
+
+# Timeouts: a dead host should fail fast (connect); a big page on a slow link may take a while (read).
+CONNECT_TIMEOUT_SECONDS = 5.0
+READ_TIMEOUT_SECONDS = 30.0
+WRITE_TIMEOUT_SECONDS = 30.0
+POOL_TIMEOUT_SECONDS = 10.0
+DEFAULT_TIMEOUT = httpx.Timeout(
+    connect=CONNECT_TIMEOUT_SECONDS,
+    read=READ_TIMEOUT_SECONDS,
+    write=WRITE_TIMEOUT_SECONDS,
+    pool=POOL_TIMEOUT_SECONDS,
+)
+MAX_CONNECTIONS = 20
+MAX_KEEPALIVE_CONNECTIONS = 10
+
+# Retries: attempt n (1-based) that failed waits INITIAL * 2**(n-1), capped, times a jitter factor.
+DEFAULT_MAX_RETRIES = 4
+INITIAL_RETRY_DELAY_SECONDS = 0.5
+MAX_RETRY_DELAY_SECONDS = 8.0
+# Jitter scales a backoff down by up to this fraction, so clients that failed together spread out.
+JITTER_FRACTION = 0.25
+# A Retry-After longer than this is not waited out inside a call: the caller gets RateLimited.
+MAX_RETRY_AFTER_SECONDS = 60.0
+# Being told to wait (429 with Retry-After) is not a failure; it has its own, larger budget.
+MAX_RATE_LIMIT_WAITS = 20
+
+RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+RETRYABLE_CONFLICT_CODE = "IDEMPOTENCY_KEY_IN_USE"
+IDEMPOTENT_WRITE_METHODS = frozenset({"POST", "PATCH"})
+
+# Headers the platform speaks.
+HEADER_IDEMPOTENCY_KEY = "Idempotency-Key"
+HEADER_IF_MATCH = "If-Match"
+HEADER_REQUEST_ID = "X-Request-Id"
+HEADER_RETRY_AFTER = "Retry-After"
+HEADER_RATE_LIMIT = "X-RateLimit-Limit"
+HEADER_RATE_REMAINING = "X-RateLimit-Remaining"
+HEADER_RATE_RESET = "X-RateLimit-Reset"
+HEADER_REPLAYED = "Idempotent-Replayed"
+
+# User login: refresh when this little of the access token's life is left (the smaller of the two).
+TOKEN_REFRESH_MARGIN_SECONDS = 60.0
+TOKEN_REFRESH_MARGIN_FRACTION = 0.1
+AUTH_TOKEN_PATH = "/auth/token"
+AUTH_REFRESH_PATH = "/auth/refresh"
+
+# Request records: bodies kept for troubleshooting are cut to this many bytes.
+RECORD_BODY_LIMIT_BYTES = 4096
+REDACTED = "[REDACTED]"
+# JSON keys whose values are always masked in recorded bodies (compared case-insensitively).
+SECRET_BODY_KEYS = frozenset({
+    "secret", "signing_secret", "password", "refresh_token", "access_token", "token", "api_key",
+    "client_secret", "new_password", "current_password",
+})
+# Headers whose values are always masked, whatever they look like.
+SECRET_HEADERS = frozenset({
+    "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "x-internal-key",
+})
+# Token shapes masked wherever they appear (headers, bodies, URLs, error text).
+SECRET_TOKEN_PATTERNS = (
+    r"opk_(?:live|test)_[A-Za-z0-9]*",
+    r"whsec_[A-Za-z0-9+/=_-]*",
+    r"(?i:bearer)\s+[A-Za-z0-9._~+/=-]+",
+)
+
+# Name of the httpx request extension that carries the attempt number to the observed transport.
+ATTEMPT_EXTENSION = "opsdesk.attempt"

@@ -1,0 +1,75 @@
+"""Contacts and companies: the CRM records (`/contacts`, `/companies`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+
+from app.api.models.base import ApiModel
+
+CustomFields = dict[str, str | int | float | bool]
+
+
+class Contact(ApiModel):
+    id: str
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    company_id: str | None = None
+    company_name: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    custom_fields: CustomFields = Field(default_factory=dict)
+    notes: str | None = None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ContactCreate(ApiModel):
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    company_id: str | None = None
+    tags: list[str] | None = None
+    custom_fields: CustomFields | None = None
+    notes: str | None = None
+
+
+class ContactUpdate(ApiModel):
+    """Only the fields set are sent; setting one to None clears it."""
+
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    company_id: str | None = None
+    tags: list[str] | None = None
+    custom_fields: CustomFields | None = None
+    notes: str | None = None
+
+
+class Company(ApiModel):
+    id: str
+    name: str
+    domain: str | None = None
+    website: str | None = None
+    notes: str | None = None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class CompanyCreate(ApiModel):
+    name: str
+    domain: str | None = None
+    website: str | None = None
+    notes: str | None = None
+
+
+class CompanyUpdate(ApiModel):
+    """Only the fields set are sent; setting one to None clears it."""
+
+    name: str | None = None
+    domain: str | None = None
+    website: str | None = None
+    notes: str | None = None

@@ -1,0 +1,78 @@
+"""Webhook endpoints, their deliveries and attempts, and the event log behind them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import Field
+
+from app.api.models.base import ApiModel
+
+
+class Webhook(ApiModel):
+    id: str
+    name: str
+    url: str
+    description: str | None = None
+    event_types: list[str] = Field(default_factory=list)
+    status: str
+    disabled_reason: str | None = None
+    signing_secret_preview: str | None = None
+    success_rate: float | None = None
+    last_delivery_at: datetime | None = None
+    created_at: datetime
+
+
+class WebhookWithSecret(Webhook):
+    """Returned once, on create and on rotate-secret: the full `whsec_…` signing secret."""
+
+    signing_secret: str = Field(repr=False)
+
+
+class WebhookCreate(ApiModel):
+    name: str
+    url: str
+    event_types: list[str]
+    description: str | None = None
+
+
+class WebhookUpdate(ApiModel):
+    """Only the fields set are sent."""
+
+    name: str | None = None
+    url: str | None = None
+    description: str | None = None
+    event_types: list[str] | None = None
+    status: str | None = None
+
+
+class Delivery(ApiModel):
+    id: str
+    webhook_id: str
+    event_id: str
+    event_type: str
+    status: str
+    attempt_count: int = 0
+    next_attempt_at: datetime | None = None
+    created_at: datetime
+
+
+class DeliveryAttempt(ApiModel):
+    attempted_at: datetime
+    response_status: int | None = None
+    response_body: str | None = None
+    duration_ms: float | None = None
+    error: str | None = None
+
+
+class DeliveryDetail(Delivery):
+    payload: Any = None
+    attempts: list[DeliveryAttempt] = Field(default_factory=list)
+
+
+class Event(ApiModel):
+    id: str
+    type: str
+    created_at: datetime
+    data: dict[str, Any] = Field(default_factory=dict)
