@@ -6,6 +6,8 @@ the request log at that entry.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
 
@@ -32,6 +34,11 @@ class Banner(QFrame):
         self._label.setWordWrap(True)
         self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self._label.linkActivated.connect(self._on_link)
+        self._action = QPushButton(self)
+        self._action.setObjectName(f"{object_name}.action")
+        self._action.clicked.connect(self._on_action)
+        self._action.hide()
+        self._action_callback: Callable[[], None] | None = None
         close = QPushButton("✕", self)
         close.setObjectName(f"{object_name}.close")
         close.setFlat(True)
@@ -41,6 +48,7 @@ class Banner(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 6)
         layout.addWidget(self._label, 1)
+        layout.addWidget(self._action)
         layout.addWidget(close)
         self.hide()
 
@@ -55,7 +63,15 @@ class Banner(QFrame):
 
         return QTextDocumentFragment.fromHtml(self._label.text()).toPlainText()
 
-    def show_message(self, kind: str, message: str, request_id: str | None = None) -> None:
+    def show_message(
+        self,
+        kind: str,
+        message: str,
+        request_id: str | None = None,
+        *,
+        action: tuple[str, Callable[[], None]] | None = None,
+    ) -> None:
+        """Show `message`; `action` adds one button (label, callback), e.g. ("Restart", restart)."""
         from html import escape
 
         self.kind = kind
@@ -64,12 +80,21 @@ class Banner(QFrame):
             html += f' &nbsp;<a href="{escape(request_id)}">Request {escape(request_id)}</a>'
         self._label.setText(html)
         self.setStyleSheet(f"#{self.objectName()} {{{_STYLES.get(kind, _STYLES['info'])} border-radius:4px;}}")
+        self._action_callback = action[1] if action else None
+        self._action.setText(action[0] if action else "")
+        self._action.setVisible(action is not None)
         self.show()
 
     def clear(self) -> None:
         self.kind = ""
         self._label.clear()
+        self._action_callback = None
+        self._action.hide()
         self.hide()
+
+    def _on_action(self) -> None:
+        if self._action_callback is not None:
+            self._action_callback()
 
     def _on_link(self, request_id: str) -> None:
         self.sig_request_link.emit(request_id)

@@ -1,0 +1,1 @@
+"""The console's frame: main window, sidebar, status bar, environment marking, command palette."""

@@ -1,0 +1,313 @@
+"""The main window: module sidebar, a stack of lazily created panels, environment marking, status bar.
+
+The window is a view. The console controller hands it a `PanelContext` for the active profile
+(`set_context`) and the credential's scopes (`set_scopes`); the window creates each module's
+panel the first time it is opened, through `panels.registry`, and activates it on every visit.
+Window geometry and the open module are kept in a small INI file of non-secret UI state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.icons import icon
+from app.ui.module_panel import ModulePanel
+from app.ui.panel_context import PanelContext
+from app.ui.panels import registry
+from app.ui.shell.environment_marker import EnvironmentBar, live_frame_style
+from app.ui.shell.placeholder_page import PlaceholderPage
+from app.ui.shell.sidebar import ModuleSidebar
+from app.ui.shell.status_bar import ShellStatusBar
+from app.ui.widgets.banner import Banner
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODULE = "contacts"
+
+
+class MainWindow(QMainWindow):
+    """The console's one window. `open_module(name)` is the way in, for users and tests alike."""
+
+    sig_close_requested = Signal()
+    """The user closed the window: the console should shut down."""
+    sig_profiles_requested = Signal()
+    """The user asked for the profiles dialog."""
+    sig_palette_requested = Signal()
+    """The user pressed Ctrl+K / Cmd+K."""
+    sig_module_opened = Signal(str)
+    """A module's page became the visible one."""
+
+    def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("shell.main_window")
+        self.setWindowTitle("Opsdesk")
+        self.setWindowIcon(icon("app"))
+        self._settings = settings
+        self._context: PanelContext | None = None
+        self._pages: dict[str, QWidget] = {}
+        self._activations: dict[str, asyncio.Task] = {}
+        self._scopes: frozenset[str] | None = None
+        self.current_module = ""
+
+        self.environment_bar = EnvironmentBar(self)
+        self.notice = Banner("shell.notice", self)
+        self.sidebar = ModuleSidebar(self)
+        self.sidebar.sig_module_chosen.connect(self.open_module)
+        self.stack = QStackedWidget(self)
+        self.stack.setObjectName("shell.stack")
+        self.workarea = QFrame(self)
+        self.workarea.setObjectName("shell.workarea")
+        work_layout = QVBoxLayout(self.workarea)
+        work_layout.setContentsMargins(8, 8, 8, 8)
+        work_layout.addWidget(self.notice)
+        work_layout.addWidget(self.stack, 1)
+
+        body = QWidget(self)
+        body_layout = QHBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.setSpacing(0)
+        body_layout.addWidget(self.sidebar)
+        body_layout.addWidget(self.workarea, 1)
+        central = QWidget(self)
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.environment_bar)
+        central_layout.addWidget(body, 1)
+        self.setCentralWidget(central)
+
+        self.status = ShellStatusBar(self)
+        self.setStatusBar(self.status)
+        self._waiting_page = PlaceholderPage("shell", "Opsdesk", "Connecting…", self)
+        self._waiting_page.setObjectName("shell.waiting")
+        self.stack.addWidget(self._waiting_page)
+        self._build_actions()
+        self.resize(1200, 760)
+        self._restore_geometry()
+
+    # ---- actions and shortcuts -----------------------------------------------------------
+    def _build_actions(self) -> None:
+        menu = self.menuBar()
+        console = menu.addMenu("&Console")
+        self.profiles_action = self._action("Profiles…", "shell.action.profiles", QKeySequence.StandardKey.Preferences,
+                                            self.sig_profiles_requested.emit)
+        console.addAction(self.profiles_action)
+        console.addSeparator()
+        self.quit_action = self._action("Quit", "shell.action.quit", QKeySequence.StandardKey.Quit, self.close)
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        console.addAction(self.quit_action)
+
+        go = menu.addMenu("&Go")
+        self.palette_action = self._action("Command palette…", "shell.action.palette", QKeySequence("Ctrl+K"),
+                                           self.sig_palette_requested.emit)
+        go.addAction(self.palette_action)
+        go.addSeparator()
+        for spec in registry.MODULES:
+            action = self._action(spec.title, f"shell.action.open.{spec.name}", QKeySequence(f"Ctrl+{spec.digit}"),
+                                  lambda name=spec.name: self.open_module(name))
+            action.setIcon(icon(spec.name))
+            go.addAction(action)
+
+        view = menu.addMenu("&View")
+        self.refresh_action = self._action("Refresh", "shell.action.refresh", QKeySequence.StandardKey.Refresh,
+                                           self.refresh_current)
+        view.addAction(self.refresh_action)
+        self.full_screen_action = self._action("Full screen", "shell.action.full_screen",
+                                               QKeySequence.StandardKey.FullScreen, self._toggle_full_screen)
+        view.addAction(self.full_screen_action)
+
+        help_menu = menu.addMenu("&Help")
+        about = self._action("About Opsdesk", "shell.action.about", None, self._show_about)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        help_menu.addAction(about)
+
+    def _action(self, text: str, name: str, keys, slot: Callable[[], None]) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if keys is not None:
+            action.setShortcut(keys if isinstance(keys, QKeySequence) else QKeySequence(keys))
+        action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        action.triggered.connect(lambda checked=False: slot())
+        self.addAction(action)
+        return action
+
+    def _toggle_full_screen(self) -> None:
+        self.setWindowState(self.windowState() ^ Qt.WindowState.WindowFullScreen)
+
+    def _show_about(self) -> None:
+        try:
+            from app.ui.about_dialog import show_about
+        except ImportError:
+            from PySide6.QtWidgets import QMessageBox
+
+            from app import __version__
+
+            QMessageBox.about(self, "About Opsdesk", f"Opsdesk {__version__}")
+            return
+        show_about(self)
+
+    # ---- the active profile ----------------------------------------------------------------
+    @property
+    def context(self) -> PanelContext | None:
+        return self._context
+
+    def set_context(self, context: PanelContext | None, *, workspace: str = "") -> None:
+        """Show the profile behind `context` (None: not connected); drops every page of the old one."""
+        for task in self._activations.values():
+            task.cancel()
+        self._activations.clear()
+        for page in self._pages.values():
+            self.stack.removeWidget(page)
+            page.deleteLater()
+        self._pages.clear()
+        self._context = context
+        self._scopes = None
+        self.sidebar.set_disabled_reasons({})
+        self.status.reset()
+        if context is None:
+            self.environment_bar.hide()
+            self.workarea.setStyleSheet("")
+            self.stack.setCurrentWidget(self._waiting_page)
+            return
+        name = getattr(context.profile, "name", "")
+        self.environment_bar.set_environment(context.environment, name, workspace)
+        self.workarea.setStyleSheet(live_frame_style(context.environment))
+        self.status.set_profile(name, context.environment)
+        self.setWindowTitle(f"Opsdesk — {name}" + (" (LIVE)" if context.environment == "live" else ""))
+
+    def set_workspace_name(self, workspace: str) -> None:
+        if self._context is not None:
+            self.environment_bar.set_environment(
+                self._context.environment, getattr(self._context.profile, "name", ""), workspace
+            )
+
+    def set_scopes(self, scopes: frozenset[str] | None) -> None:
+        """Disable the modules these scopes do not allow (None: not known yet, allow all)."""
+        self._scopes = scopes
+        reasons: dict[str, str] = {}
+        if scopes is not None:
+            for spec in registry.MODULES:
+                needed = registry.required_scope(spec.name)
+                if needed and needed not in scopes:
+                    reasons[spec.name] = (
+                        f"{spec.title} is not available: this credential lacks the {needed} scope."
+                    )
+        self.sidebar.set_disabled_reasons(reasons)
+        for name, page in list(self._pages.items()):
+            if name in reasons or isinstance(page, PlaceholderPage):
+                self._drop_page(name)
+        if self.current_module in reasons:
+            self.open_module(self.current_module)
+
+    def disabled_reason(self, name: str) -> str | None:
+        """Why module `name` is disabled for this credential, or None."""
+        return self.sidebar.disabled_reason(name)
+
+    # ---- pages -------------------------------------------------------------------------------
+    def open_module(self, name: str) -> QWidget:
+        """Show module `name` (creating its panel the first time) and activate it."""
+        registry.spec_of(name)
+        page = self._pages.get(name)
+        if page is None:
+            page = self._create_page(name)
+            self._pages[name] = page
+            self.stack.addWidget(page)
+        self.stack.setCurrentWidget(page)
+        self.current_module = name
+        self.sidebar.select(name)
+        self._activate(name, page)
+        self.sig_module_opened.emit(name)
+        return page
+
+    def page(self, name: str) -> QWidget | None:
+        """The page of module `name` if it has been created."""
+        return self._pages.get(name)
+
+    def activation(self, name: str) -> asyncio.Task | None:
+        """The task of the module's latest `activate()` (tests and --exit-after-load await it)."""
+        return self._activations.get(name)
+
+    def refresh_current(self) -> None:
+        """Re-activate the visible panel: cached rows, then a fresh load."""
+        if self.current_module:
+            self.open_module(self.current_module)
+
+    def _create_page(self, name: str) -> QWidget:
+        spec = registry.spec_of(name)
+        reason = self.sidebar.disabled_reason(name)
+        if reason:
+            return PlaceholderPage(name, spec.title, reason, self.stack)
+        if self._context is None:
+            return PlaceholderPage(name, spec.title, "Not connected yet.", self.stack)
+        try:
+            panel_class = registry.load_panel_class(name)
+        except registry.PanelUnavailable as why:
+            return PlaceholderPage(name, spec.title, str(why), self.stack)
+        try:
+            return panel_class(self._context, self.stack)
+        except Exception as error:  # a panel that cannot be built must not take the console down
+            log.exception("the %s panel could not be created", name)
+            return PlaceholderPage(
+                name, spec.title, f"The {spec.title} panel could not start ({type(error).__name__}: {error}).",
+                self.stack,
+            )
+
+    def _drop_page(self, name: str) -> None:
+        task = self._activations.pop(name, None)
+        if task is not None:
+            task.cancel()
+        page = self._pages.pop(name)
+        self.stack.removeWidget(page)
+        page.deleteLater()
+
+    def _activate(self, name: str, page: QWidget) -> None:
+        if self._context is None:
+            return
+        previous = self._activations.get(name)
+        if previous is not None and not previous.done():
+            return  # still loading from the previous visit
+        if isinstance(page, ModulePanel):
+            self._activations[name] = page.run(page.activate(), name=f"activate {name}")
+        elif hasattr(page, "activate"):
+            self._activations[name] = self._context.tasks.spawn(page.activate(), name=f"activate {name}")
+
+    # ---- window state ------------------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        if self._settings is None:
+            return
+        geometry = self._settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+
+    def saved_module(self) -> str:
+        """The module that was open when the window last closed (else Contacts)."""
+        if self._settings is None:
+            return DEFAULT_MODULE
+        name = self._settings.value("window/module", DEFAULT_MODULE)
+        return name if name in {spec.name for spec in registry.MODULES} else DEFAULT_MODULE
+
+    def save_state(self) -> None:
+        if self._settings is None:
+            return
+        self._settings.setValue("window/geometry", self.saveGeometry())
+        if self.current_module:
+            self._settings.setValue("window/module", self.current_module)
+        self._settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        self.save_state()
+        event.accept()
+        self.sig_close_requested.emit()

@@ -1,0 +1,95 @@
+"""The status bar: profile and environment, connection state, rate-limit budget, last request.
+
+It only shows what it is told (`set_profile`, `set_connection`, `set_rate_limit`,
+`show_request`); the connection glue feeds it from the client's callbacks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from app.ui.theme import semantic_colour
+
+_CONNECTION_TEXT = {
+    "connecting": "Connecting…",
+    "online": "Online",
+    "offline": "Offline: showing cached data",
+    "signed_out": "Signed out",
+    "sandbox_down": "Local sandbox stopped",
+}
+
+
+class ShellStatusBar(QStatusBar):
+    """Four labelled fields with stable objectNames (`shell.status.*`) for tests and screen readers."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("shell.status")
+        self.profile_label = self._field("profile", "No profile")
+        self.connection_label = self._field("connection", "Not connected")
+        self.rate_label = self._field("rate_limit", "")
+        self.request_label = self._field("last_request", "")
+        self.connection_state = ""
+        self._rate: tuple[int | None, int | None, datetime | None] = (None, None, None)
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(1000)
+        self._countdown.timeout.connect(self._update_rate_text)
+
+    def _field(self, name: str, text: str) -> QLabel:
+        label = QLabel(text, self)
+        label.setObjectName(f"shell.status.{name}")
+        self.addPermanentWidget(label)
+        return label
+
+    def set_profile(self, name: str, environment: str) -> None:
+        label = "Live" if environment == "live" else "Test"
+        colour = semantic_colour("live" if environment == "live" else "test").name()
+        self.profile_label.setText(f"{name} · <b style='color:{colour}'>{label}</b>")
+        self.profile_label.setToolTip(f"Profile {name!r}, {label.lower()} environment")
+
+    def set_connection(self, state: str, detail: str = "") -> None:
+        """`state`: connecting, online, offline, signed_out or sandbox_down."""
+        self.connection_state = state
+        text = _CONNECTION_TEXT.get(state, state)
+        colour = {"online": "success", "offline": "warning", "sandbox_down": "error",
+                  "signed_out": "error"}.get(state, "muted")
+        self.connection_label.setText(f"<span style='color:{semantic_colour(colour).name()}'>●</span> {text}")
+        self.connection_label.setToolTip(detail or text)
+
+    def set_rate_limit(self, limit: int | None, remaining: int | None, reset_at: datetime | None) -> None:
+        self._rate = (limit, remaining, reset_at)
+        self._update_rate_text()
+        if reset_at is not None and not self._countdown.isActive():
+            self._countdown.start()
+
+    def _update_rate_text(self) -> None:
+        limit, remaining, reset_at = self._rate
+        if remaining is None:
+            self.rate_label.clear()
+            return
+        text = f"Rate limit {remaining}/{limit}" if limit is not None else f"Rate limit {remaining} left"
+        if reset_at is not None:
+            seconds = max(0, int((reset_at - datetime.now(timezone.utc)).total_seconds()))
+            text += f" · resets in {seconds} s"
+            if seconds == 0:
+                self._countdown.stop()
+        self.rate_label.setText(text)
+        low = limit is not None and limit > 0 and remaining / limit < 0.1
+        self.rate_label.setStyleSheet(f"color:{semantic_colour('warning').name()}" if low else "")
+
+    def show_request(self, method: str, path: str, status: int | None, duration_ms: float, error: str | None) -> None:
+        outcome = str(status) if status is not None else (error or "network error")
+        self.request_label.setText(f"{method} {path} → {outcome} · {duration_ms:.0f} ms")
+        failed = status is None or status >= 400
+        self.request_label.setStyleSheet(f"color:{semantic_colour('error').name()}" if failed else "")
+
+    def reset(self) -> None:
+        """Forget the previous connection's figures (on profile switch)."""
+        self._countdown.stop()
+        self._rate = (None, None, None)
+        self.rate_label.clear()
+        self.request_label.clear()
+        self.request_label.setStyleSheet("")
