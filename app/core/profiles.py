@@ -135,7 +135,7 @@ class ProfileStore:
         self._save()
         return profile
 
-    def update(self, name: str, **changes: Any) -> Profile:
+    def update(self, name: str, /, **changes: Any) -> Profile:
         """Change some settings of profile `name` (a new `name` renames it); returns the result."""
         if "id" in changes:
             raise ProfileError("A profile's id cannot be changed.")

@@ -1,0 +1,83 @@
+"""The application log: unexpected exceptions go to a rotating file under the user log dir.
+
+The file is what a user attaches to a bug report, so every line passes `SecretMaskingFilter`
+first: message, arguments and traceback text are masked before the handler writes them.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+from app.core import paths
+from app.core.secret_masking import mask_secrets
+
+LOGGER_NAME = "opsdesk"
+LOG_FILE_NAME = "opsdesk.log"
+MAX_BYTES = 1_000_000
+BACKUP_COUNT = 3
+
+
+class SecretMaskingFilter(logging.Filter):
+    """Masks secrets in a record's message and traceback; never drops a record."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._known: set[str] = set()
+
+    def add_secret(self, secret: str) -> None:
+        """Also mask this exact value (for secrets without a recognisable shape)."""
+        if secret:
+            self._known.add(secret)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = mask_secrets(record.getMessage(), self._known)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+        if record.exc_text:
+            record.exc_text = mask_secrets(record.exc_text, self._known)
+        if record.stack_info:
+            record.stack_info = mask_secrets(record.stack_info, self._known)
+        return True
+
+
+def install_app_log(log_dir: Path | None = None, level: int = logging.INFO) -> SecretMaskingFilter:
+    """Attach the rotating, masked file handler to the "opsdesk" logger (idempotent).
+
+    Returns the filter so callers can register known secrets with `add_secret`.
+    """
+    logger = logging.getLogger(LOGGER_NAME)
+    path = (log_dir or paths.log_dir()) / LOG_FILE_NAME
+    for handler in logger.handlers:
+        if isinstance(handler, logging.handlers.RotatingFileHandler) and Path(handler.baseFilename) == path:
+            return next(f for f in handler.filters if isinstance(f, SecretMaskingFilter))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8", delay=True
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    masking = SecretMaskingFilter()
+    handler.addFilter(masking)
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    return masking
+
+
+def log_file() -> Path:
+    """Where `install_app_log()` writes by default (for a "show log file" action)."""
+    return paths.log_dir() / LOG_FILE_NAME
+
+
+def log_unexpected(
+    exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> str:
+    """Log an unexpected exception with its traceback; returns a masked one-line summary to show.
+
+    Fits `sys.excepthook`'s signature, so the UI can call it from its hook.
+    """
+    logging.getLogger(LOGGER_NAME).error("Unexpected error", exc_info=(exc_type, exc, tb))
+    return mask_secrets(f"{exc_type.__name__}: {exc}")

@@ -1,0 +1,134 @@
+"""Starting the bundled sandbox for the console: first run, and every run on a sandbox profile.
+
+First run (no profile at all): a "Local sandbox" profile (test environment) is created, the
+sandbox child is started on 127.0.0.1 with port 0 and its data dir under the user data dir,
+and the test workspace's owner key goes to the keychain (or the session store). Later runs on
+a local-sandbox profile start the child again, on a new port, and update the profile's URL.
+
+Everything here blocks (starting the child takes a second or more, the keychain may prompt):
+call `start_for_console`, `first_run` and `restart_local_sandbox` from a worker thread, e.g.
+`await loop.run_in_executor(executor, start_for_console, store, secrets, name)` with an
+executor the UI owns. Stopping the child is `LocalSandbox.process.stop()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from app.core import paths
+from app.core.keychain import SecretStore
+from app.core.profiles import Profile, ProfileError, ProfileStore
+from app.core.sandbox_process import SandboxProcess
+
+LOCAL_SANDBOX_NAME = "Local sandbox"
+SANDBOX_ENVIRONMENT = "test"
+SECRET_KIND = "api_key"
+
+Starter = Callable[..., SandboxProcess]
+
+
+@dataclass
+class LocalSandbox:
+    """What the UI needs to open a local sandbox profile."""
+
+    profile: Profile
+    url: str
+    secret: str
+    process: SandboxProcess
+    created: bool
+    """True on first run, when the profile was just created."""
+    secret_session_only: bool
+    """True when the key is kept for this session only (no keychain): the UI says so."""
+
+
+def start_for_console(
+    store: ProfileStore, secrets: SecretStore, requested: str | None = None, **start_options
+) -> LocalSandbox | None:
+    """The start-up decision: first run, restart a sandbox profile, or None for a remote one.
+
+    `requested` is `--profile NAME`; otherwise the last used or default profile is opened.
+    Blocking; see the module docstring.
+    """
+    if requested is None and not store.list():
+        return first_run(store, secrets, **start_options)
+    profile = store.choose(requested)
+    if profile is None or not profile.is_local_sandbox:
+        return None
+    return restart_local_sandbox(store, secrets, profile.name, **start_options)
+
+
+def first_run(
+    store: ProfileStore,
+    secrets: SecretStore,
+    *,
+    data_dir: Path | None = None,
+    start: Starter = SandboxProcess.start,
+    **start_options,
+) -> LocalSandbox:
+    """Create the "Local sandbox" profile and start its server. Blocking."""
+    data_dir = data_dir or paths.local_sandbox_data_dir()
+    process = start(data_dir, port=0, **start_options)
+    try:
+        secret = _owner_key(process)
+        profile = Profile(
+            name=LOCAL_SANDBOX_NAME,
+            base_url=process.url,
+            auth_kind="api_key",
+            environment=SANDBOX_ENVIRONMENT,
+            is_local_sandbox=True,
+            sandbox_data_dir=str(data_dir),
+        ).validated()
+        secrets.set(profile.id, SECRET_KIND, secret)
+        try:
+            store.add(profile)
+            store.mark_used(profile.name)
+        except BaseException:
+            secrets.delete_profile(profile.id)
+            raise
+    except BaseException:
+        process.stop()
+        raise
+    return LocalSandbox(profile, process.url, secret, process, True, secrets.session_only)
+
+
+def restart_local_sandbox(
+    store: ProfileStore,
+    secrets: SecretStore,
+    name: str,
+    *,
+    start: Starter = SandboxProcess.start,
+    **start_options,
+) -> LocalSandbox:
+    """Start the sandbox of an existing local-sandbox profile on a new port. Blocking.
+
+    Also used to restart the child after it crashed. If the key is missing from the keychain
+    (a session-only key from an earlier run), it is read again from the sandbox's
+    credentials.json and stored.
+    """
+    profile = store.get(name)
+    if not profile.is_local_sandbox or not profile.sandbox_data_dir:
+        raise ProfileError(f"The profile {profile.name!r} is not a local sandbox profile.")
+    process = start(Path(profile.sandbox_data_dir), port=0, **start_options)
+    try:
+        secret = secrets.get(profile.id, SECRET_KIND)
+        if secret is None:
+            secret = _owner_key(process)
+            secrets.set(profile.id, SECRET_KIND, secret)
+        profile = store.update(profile.name, base_url=process.url)
+        store.mark_used(profile.name)
+    except BaseException:
+        process.stop()
+        raise
+    return LocalSandbox(profile, process.url, secret, process, False, secrets.session_only)
+
+
+def _owner_key(process: SandboxProcess) -> str:
+    try:
+        return process.credentials()[SANDBOX_ENVIRONMENT]["owner_key"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ProfileError(
+            f"The sandbox's credentials file {process.credentials_path} has no "
+            f"{SANDBOX_ENVIRONMENT} owner key ({type(exc).__name__})."
+        ) from None

@@ -1,0 +1,52 @@
+"""Drafts the user typed survive closing and reopening (and a crash: nothing waits for close)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.core.drafts import DraftStore
+
+
+def test_drafts_survive_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "drafts.sqlite3"
+    store = DraftStore(path)
+    store.save("ticket:t1:reply", "Hello, we are looking")
+    store.save("ticket:t1:reply", "Hello, we are looking into it")
+    store.save("ticket:t2:comment", "internal note ✓")
+    store.close()
+
+    reopened = DraftStore(path)
+    assert reopened.load("ticket:t1:reply") == "Hello, we are looking into it"
+    assert [d.key for d in reopened.list("ticket:t2")] == ["ticket:t2:comment"]
+    reopened.delete("ticket:t1:reply")
+    reopened.save("ticket:t2:comment", "")  # clearing the editor clears the draft
+    assert reopened.load("ticket:t1:reply") is None
+    assert reopened.list() == []
+    with pytest.raises(ValueError, match="needs a key"):
+        reopened.save("", "text")
+    reopened.close()
+
+
+def test_draft_survives_a_killed_process(tmp_path: Path) -> None:
+    path = tmp_path / "drafts.sqlite3"
+    code = (
+        "import os, sys; from app.core.drafts import DraftStore; "
+        f"DraftStore({str(path)!r}).save('ticket:t9:reply', 'typed before the crash'); "
+        "os._exit(9)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[2])
+    assert result.returncode == 9
+    assert DraftStore(path).load("ticket:t9:reply") == "typed before the crash"
+
+
+def test_unreadable_draft_file_is_moved_aside(tmp_path: Path) -> None:
+    path = tmp_path / "drafts.sqlite3"
+    path.write_bytes(b"garbage" * 1000)
+    store = DraftStore(path)
+    assert store.recovered_from is not None and store.recovered_from.exists()
+    store.save("k", "v")
+    assert store.load("k") == "v"
