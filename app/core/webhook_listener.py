@@ -1,0 +1,223 @@
+"""A local HTTP receiver for webhook deliveries: the console's `stripe listen`.
+
+It listens on 127.0.0.1 only (never another interface: it is for the platform running on this
+machine, i.e. the sandbox, or a tunnel the user set up), accepts POSTs on any path, checks each
+message's Standard Webhooks signature against the endpoint's secret and reports every delivery
+(headers, body, verdict) to a plain callback. It can be told to answer with an error status, so a
+user can watch the platform's retries against a failing receiver and then "fix" it.
+
+Qt-free and dependency-free (asyncio streams): the UI adapts the callback to a signal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from http import HTTPStatus
+
+from app.core.signature_check import SignatureVerdict, check_signature
+
+log = logging.getLogger(__name__)
+
+LOOPBACK_HOST = "127.0.0.1"
+#: Bodies larger than this are refused with 413 (the platform's events are a few KiB).
+MAX_BODY_BYTES = 1024 * 1024
+#: A client that stalls mid-request longer than this is dropped.
+READ_TIMEOUT_SECONDS = 10.0
+_MAX_HEADER_LINES = 100
+_MAX_LINE_BYTES = 16 * 1024
+
+
+class ListenerError(RuntimeError):
+    """The receiver could not start (e.g. the port is taken); the message says why."""
+
+
+@dataclass(frozen=True)
+class ReceivedDelivery:
+    """One request the receiver got, with the answer it gave and the signature verdict."""
+
+    received_at: datetime
+    method: str
+    path: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    response_status: int
+    #: None when no secret was known to check against.
+    verdict: SignatureVerdict | None
+
+    def header(self, name: str) -> str | None:
+        """The first value of header `name` (case-insensitive), or None."""
+        wanted = name.lower()
+        return next((value for key, value in self.headers if key.lower() == wanted), None)
+
+    @property
+    def event_type(self) -> str | None:
+        """The `type` field of a JSON event body, if there is one."""
+        import json
+
+        try:
+            parsed = json.loads(self.body)
+        except ValueError:
+            return None
+        return parsed.get("type") if isinstance(parsed, dict) else None
+
+
+class WebhookListener:
+    """An asyncio HTTP/1.1 server on 127.0.0.1 that verifies and reports webhook deliveries.
+
+    `secret` is the endpoint's signing secret (held in memory only); `earlier_secrets` the ones it
+    replaced, so a message signed with a rotated-out secret is named as such. `response_status`
+    is what every request is answered with (200 normally; 500 to simulate a broken receiver).
+    """
+
+    def __init__(
+        self,
+        on_delivery: Callable[[ReceivedDelivery], None],
+        *,
+        port: int = 0,
+        secret: str | None = None,
+        response_status: int = 200,
+    ) -> None:
+        self._on_delivery = on_delivery
+        self._port = port
+        self.secret = secret
+        self.earlier_secrets: Sequence[str] = ()
+        self.response_status = response_status
+        self._server: asyncio.AbstractServer | None = None
+        self._connections: set[asyncio.Task] = set()
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    @property
+    def url(self) -> str:
+        """`http://127.0.0.1:<port>/webhooks` once started."""
+        if self._server is None:
+            raise ListenerError("The listener is not running.")
+        port = self._server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+        return f"http://{LOOPBACK_HOST}:{port}/webhooks"
+
+    async def start(self) -> str:
+        """Bind and start serving; returns the URL to register as the endpoint's URL."""
+        if self._server is not None:
+            return self.url
+        try:
+            self._server = await asyncio.start_server(self._serve, LOOPBACK_HOST, self._port)
+        except OSError as error:
+            raise ListenerError(f"Cannot listen on {LOOPBACK_HOST}:{self._port}: {error.strerror}.") from error
+        return self.url
+
+    async def stop(self) -> None:
+        """Stop accepting, drop open connections and wait for them to end."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.close()
+        for task in list(self._connections):
+            task.cancel()
+        if self._connections:
+            await asyncio.gather(*self._connections, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await server.wait_closed()
+        self.secret = None
+        self.earlier_secrets = ()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._connections.add(task)
+        try:
+            await self._handle_one(reader, writer)
+        except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError):
+            pass
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a malformed request must never take the receiver down
+            log.exception("webhook listener failed to handle a request")
+        finally:
+            if task is not None:
+                self._connections.discard(task)
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+    async def _handle_one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        request_line = await asyncio.wait_for(reader.readline(), READ_TIMEOUT_SECONDS)
+        if not request_line:
+            return
+        parts = request_line.decode("latin-1").split()
+        if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
+            await _respond(writer, 400, "malformed request line")
+            return
+        method, path, _ = parts
+        headers: list[tuple[str, str]] = []
+        while True:
+            line = await asyncio.wait_for(reader.readline(), READ_TIMEOUT_SECONDS)
+            if line in (b"\r\n", b"\n", b""):
+                break
+            if len(headers) >= _MAX_HEADER_LINES or len(line) > _MAX_LINE_BYTES:
+                await _respond(writer, 431, "headers too large")
+                return
+            name, colon, value = line.decode("latin-1").partition(":")
+            if colon:
+                headers.append((name.strip(), value.strip()))
+        lookup = {name.lower(): value for name, value in headers}
+        if "chunked" in lookup.get("transfer-encoding", "").lower():
+            try:
+                body = await self._read_chunked(reader)
+            except ValueError:
+                await _respond(writer, 400, "bad chunk size")
+                return
+        else:
+            try:
+                length = int(lookup.get("content-length", "0"))
+            except ValueError:
+                await _respond(writer, 400, "bad content-length")
+                return
+            if length > MAX_BODY_BYTES:
+                await _respond(writer, 413, "body too large")
+                return
+            body = await asyncio.wait_for(reader.readexactly(length), READ_TIMEOUT_SECONDS) if length else b""
+        if body is None:
+            await _respond(writer, 413, "body too large")
+            return
+        status = self.response_status if method == "POST" else 405
+        verdict = None
+        if self.secret and method == "POST":
+            verdict = check_signature(body, lookup, self.secret, secret_is_current=True,
+                                      earlier_secrets=self.earlier_secrets)
+        await _respond(writer, status, "ok" if 200 <= status < 300 else f"listener answered {status}")
+        self._on_delivery(ReceivedDelivery(datetime.now(timezone.utc), method, path, tuple(headers),
+                                           body, status, verdict))
+
+    async def _read_chunked(self, reader: asyncio.StreamReader) -> bytes | None:
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            size_line = await asyncio.wait_for(reader.readline(), READ_TIMEOUT_SECONDS)
+            size = int(size_line.split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                await asyncio.wait_for(reader.readline(), READ_TIMEOUT_SECONDS)
+                return b"".join(chunks)
+            total += size
+            if total > MAX_BODY_BYTES:
+                return None
+            chunks.append(await asyncio.wait_for(reader.readexactly(size), READ_TIMEOUT_SECONDS))
+            await asyncio.wait_for(reader.readline(), READ_TIMEOUT_SECONDS)
+
+
+async def _respond(writer: asyncio.StreamWriter, status: int, text: str) -> None:
+    body = text.encode("utf-8")
+    try:
+        reason = HTTPStatus(status).phrase
+    except ValueError:
+        reason = "Status"
+    writer.write(
+        f"HTTP/1.1 {status} {reason}\r\ncontent-type: text/plain; charset=utf-8\r\n"
+        f"content-length: {len(body)}\r\nconnection: close\r\n\r\n".encode("latin-1") + body)
+    await writer.drain()
