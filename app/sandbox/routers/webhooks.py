@@ -1,0 +1,331 @@
+"""Webhook endpoints, their deliveries and attempts, test events and manual retries, plus
+`GET /dev/webhook-deliveries` (every endpoint's deliveries in one list).
+
+The signing secret is shown whole only in the answers to create and rotate-secret; everywhere
+else a `signing_secret_preview`. Sending is the worker's job (`webhook_worker.py`): these handlers
+queue rows and nudge it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.sandbox.deps import Db, Scoped
+from app.sandbox.envelope import Envelope, Page, ok, page
+from app.sandbox.errors import not_found, validation_failed
+from app.sandbox.etag import IfMatch, check_if_match, set_etag
+from app.sandbox.events import EVENT_TYPES, emit_event
+from app.sandbox.ids import new_id
+from app.sandbox.pagination import PageParams, fetch_page
+from app.sandbox.signing import new_signing_secret, secret_preview
+from app.sandbox.timeutil import now_rfc3339
+
+router = APIRouter(tags=["webhooks"])
+
+EventType = Literal[EVENT_TYPES]  # type: ignore[valid-type]
+WebhookStatus = Literal["active", "paused", "disabled"]
+DeliveryStatus = Literal["pending", "retrying", "succeeded", "failed"]
+WebhookIdPath = Annotated[str, Path(max_length=64)]
+DeliveryIdPath = Annotated[str, Path(max_length=64)]
+#: success_rate looks at this many most recent finished deliveries.
+SUCCESS_WINDOW = 100
+
+
+class Webhook(BaseModel):
+    id: str
+    name: str
+    url: str
+    description: str | None
+    event_types: list[str]
+    status: WebhookStatus
+    disabled_reason: str | None
+    signing_secret_preview: str
+    success_rate: float | None = Field(description="Share of the last 100 finished deliveries that succeeded; "
+                                                   "null before the first one finishes.")
+    last_delivery_at: str | None
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class WebhookWithSecret(Webhook):
+    signing_secret: str = Field(description="`whsec_…`: shown only now; store it in your receiver.")
+
+
+def _valid_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an absolute http:// or https:// URL")
+    return value
+
+
+class WebhookCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100)
+    url: str = Field(min_length=1, max_length=2_000)
+    description: str | None = Field(default=None, max_length=500)
+    event_types: list[EventType] = Field(min_length=1, max_length=len(EVENT_TYPES))
+    status: Literal["active", "paused"] = "active"
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        return _valid_url(value)
+
+
+class WebhookUpdate(BaseModel):
+    """Only the fields sent change. Setting `active` again clears `disabled_reason` and the failure count."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    url: str | None = Field(default=None, min_length=1, max_length=2_000)
+    description: str | None = Field(default=None, max_length=500)
+    event_types: list[EventType] | None = Field(default=None, min_length=1, max_length=len(EVENT_TYPES))
+    status: WebhookStatus | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        return None if value is None else _valid_url(value)
+
+
+class Delivery(BaseModel):
+    id: str
+    webhook_id: str
+    event_id: str
+    event_type: str
+    status: DeliveryStatus
+    attempt_count: int
+    next_attempt_at: str | None
+    created_at: str
+    updated_at: str
+
+
+class Attempt(BaseModel):
+    attempted_at: str
+    response_status: int | None
+    response_body: str | None = Field(description="The first 4 KiB of the receiver's answer.")
+    duration_ms: int
+    error: str | None
+
+
+class DeliveryDetail(Delivery):
+    payload: dict[str, Any] = Field(description="The exact JSON body that was sent.")
+    attempts: list[Attempt]
+
+
+def _webhook_out(conn: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
+    outcomes = conn.execute(
+        "SELECT status FROM webhook_deliveries WHERE webhook_id = ? AND status IN ('succeeded', 'failed')"
+        " ORDER BY created_at DESC LIMIT ?", (row["id"], SUCCESS_WINDOW)).fetchall()
+    rate = (sum(1 for (s,) in outcomes if s == "succeeded") / len(outcomes)) if outcomes else None
+    last = conn.execute(
+        "SELECT max(a.attempted_at) FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id"
+        " WHERE d.webhook_id = ?", (row["id"],)).fetchone()[0]
+    return {
+        "id": row["id"], "name": row["name"], "url": row["url"], "description": row["description"],
+        "event_types": json.loads(row["event_types"]), "status": row["status"],
+        "disabled_reason": row["disabled_reason"], "signing_secret_preview": secret_preview(row["signing_secret"]),
+        "success_rate": None if rate is None else round(rate, 4), "last_delivery_at": last,
+        "version": row["version"], "created_at": row["created_at"], "updated_at": row["updated_at"],
+    }
+
+
+def _delivery_out(row: sqlite3.Row) -> dict[str, Any]:
+    return {k: row[k] for k in Delivery.model_fields}
+
+
+def _load(conn: sqlite3.Connection, workspace_id: str, webhook_id: str) -> sqlite3.Row:
+    row = conn.execute("SELECT * FROM webhooks WHERE id = ? AND workspace_id = ?",
+                       (webhook_id, workspace_id)).fetchone()
+    if row is None:
+        raise not_found("webhook", webhook_id)
+    return row
+
+
+def _load_delivery(conn: sqlite3.Connection, workspace_id: str, webhook_id: str, delivery_id: str) -> sqlite3.Row:
+    row = conn.execute("SELECT * FROM webhook_deliveries WHERE id = ? AND webhook_id = ? AND workspace_id = ?",
+                       (delivery_id, webhook_id, workspace_id)).fetchone()
+    if row is None:
+        raise not_found("webhook delivery", delivery_id)
+    return row
+
+
+def _wake_worker(request: Request) -> None:
+    worker = getattr(request.app.state, "webhook_worker", None)
+    if worker is not None:
+        worker.wake()
+
+
+def _list_deliveries(conn: sqlite3.Connection, workspace_id: str, params: Any, webhook_id: str | None,
+                     status: str | None, event_type: str | None) -> dict:
+    where, args = [], []
+    for column, value in (("webhook_id", webhook_id), ("status", status), ("event_type", event_type)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            args.append(value)
+    rows, cursor = fetch_page(conn, "webhook_deliveries", workspace_id, params, where=where, params=args)
+    return page([_delivery_out(r) for r in rows], cursor)
+
+
+@router.get("/webhooks", response_model=Page[Webhook], summary="List webhook endpoints")
+def list_webhooks(db: Db, caller: Scoped("integrations:read"), params: PageParams,
+                  query: Annotated[str | None, Query(max_length=200, description="Text in the name or URL.")] = None,
+                  status: WebhookStatus | None = None,
+                  event_type: EventType | None = None) -> dict:
+    where, args = [], []
+    if query:
+        where.append("(instr(lower(name), lower(?)) > 0 OR instr(lower(url), lower(?)) > 0)")
+        args += [query, query]
+    if status is not None:
+        where.append("status = ?")
+        args.append(status)
+    if event_type is not None:
+        where.append("EXISTS (SELECT 1 FROM json_each(event_types) WHERE value = ?)")
+        args.append(event_type)
+    conn = db.conn()
+    rows, cursor = fetch_page(conn, "webhooks", caller.workspace_id, params, where=where, params=args)
+    return page([_webhook_out(conn, r) for r in rows], cursor)
+
+
+@router.post("/webhooks", response_model=Envelope[WebhookWithSecret], status_code=201,
+             summary="Create a webhook endpoint (the answer is the only time the signing secret is shown)")
+def create_webhook(body: WebhookCreate, db: Db, caller: Scoped("integrations:write"), response: Response) -> dict:
+    stamp = now_rfc3339()
+    webhook_id = new_id("wh")
+    secret = new_signing_secret()
+    with db.transaction() as conn:
+        conn.execute(
+            "INSERT INTO webhooks (id, workspace_id, name, url, description, event_types, status, signing_secret,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (webhook_id, caller.workspace_id, body.name, body.url, body.description,
+             json.dumps(list(dict.fromkeys(body.event_types))), body.status, secret, stamp, stamp))
+        webhook = _webhook_out(conn, _load(conn, caller.workspace_id, webhook_id))
+    set_etag(response, webhook["version"])
+    return ok({**webhook, "signing_secret": secret})
+
+
+@router.get("/webhooks/{webhook_id}", response_model=Envelope[Webhook], summary="Get a webhook endpoint")
+def get_webhook(webhook_id: WebhookIdPath, db: Db, caller: Scoped("integrations:read"), response: Response) -> dict:
+    conn = db.conn()
+    row = _load(conn, caller.workspace_id, webhook_id)
+    set_etag(response, row["version"])
+    return ok(_webhook_out(conn, row))
+
+
+@router.patch("/webhooks/{webhook_id}", response_model=Envelope[Webhook], summary="Update a webhook endpoint")
+def update_webhook(webhook_id: WebhookIdPath, body: WebhookUpdate, db: Db, caller: Scoped("integrations:write"),
+                   if_match: IfMatch, response: Response) -> dict:
+    sent = body.model_dump(include=body.model_fields_set)
+    for required in ("name", "url", "event_types", "status"):
+        if required in sent and sent[required] is None:
+            raise validation_failed([(required, "cannot be null")])
+    with db.transaction() as conn:
+        row = _load(conn, caller.workspace_id, webhook_id)
+        check_if_match(if_match, row["version"])
+        changes = dict(sent)
+        if "event_types" in changes:
+            changes["event_types"] = json.dumps(list(dict.fromkeys(changes["event_types"])))
+        if changes.get("status") == "active" and row["status"] != "active":
+            changes.update(disabled_reason=None, consecutive_failures=0)
+        elif changes.get("status") in ("paused", "disabled") and row["status"] == "active":
+            changes["disabled_reason"] = "Disabled by a user." if changes["status"] == "disabled" else None
+        if changes:
+            assignments = ", ".join(f"{k} = ?" for k in changes)
+            conn.execute(f"UPDATE webhooks SET {assignments}, version = version + 1, updated_at = ? WHERE id = ?",
+                         (*changes.values(), now_rfc3339(), webhook_id))
+        webhook = _webhook_out(conn, _load(conn, caller.workspace_id, webhook_id))
+    set_etag(response, webhook["version"])
+    return ok(webhook)
+
+
+@router.delete("/webhooks/{webhook_id}", status_code=204, response_class=Response,
+               summary="Delete a webhook endpoint and its delivery history")
+def delete_webhook(webhook_id: WebhookIdPath, db: Db, caller: Scoped("integrations:write"),
+                   if_match: IfMatch) -> Response:
+    with db.transaction() as conn:
+        row = _load(conn, caller.workspace_id, webhook_id)
+        check_if_match(if_match, row["version"])
+        conn.execute("DELETE FROM webhooks WHERE id = ?", (webhook_id,))
+    return Response(status_code=204)
+
+
+@router.post("/webhooks/{webhook_id}/rotate-secret", response_model=Envelope[WebhookWithSecret],
+             summary="Replace the signing secret (the old one stops signing at once)")
+def rotate_webhook_secret(webhook_id: WebhookIdPath, db: Db, caller: Scoped("integrations:write"),
+                          response: Response) -> dict:
+    secret = new_signing_secret()
+    with db.transaction() as conn:
+        _load(conn, caller.workspace_id, webhook_id)
+        conn.execute("UPDATE webhooks SET signing_secret = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                     (secret, now_rfc3339(), webhook_id))
+        webhook = _webhook_out(conn, _load(conn, caller.workspace_id, webhook_id))
+    set_etag(response, webhook["version"])
+    return ok({**webhook, "signing_secret": secret})
+
+
+@router.post("/webhooks/{webhook_id}/test", response_model=Envelope[Delivery], status_code=202,
+             summary="Queue a webhook.test event to this endpoint (sent even when it is paused or disabled)")
+def send_test_event(webhook_id: WebhookIdPath, request: Request, db: Db, caller: Scoped("integrations:write")) -> dict:
+    with db.transaction() as conn:
+        row = _load(conn, caller.workspace_id, webhook_id)
+        event_id = emit_event(conn, caller.workspace_id, "webhook.test",
+                              {"webhook_id": webhook_id, "name": row["name"],
+                               "message": "A test event from the Opsdesk sandbox."},
+                              only_webhook_id=webhook_id)
+        delivery = conn.execute("SELECT * FROM webhook_deliveries WHERE event_id = ? AND webhook_id = ?",
+                                (event_id, webhook_id)).fetchone()
+    _wake_worker(request)
+    return ok(_delivery_out(delivery))
+
+
+@router.get("/webhooks/{webhook_id}/deliveries", response_model=Page[Delivery],
+            summary="List one endpoint's deliveries, newest first")
+def list_webhook_deliveries(webhook_id: WebhookIdPath, db: Db, caller: Scoped("integrations:read"),
+                            params: PageParams, status: DeliveryStatus | None = None,
+                            event_type: EventType | None = None) -> dict:
+    conn = db.conn()
+    _load(conn, caller.workspace_id, webhook_id)
+    return _list_deliveries(conn, caller.workspace_id, params, webhook_id, status, event_type)
+
+
+@router.get("/webhooks/{webhook_id}/deliveries/{delivery_id}", response_model=Envelope[DeliveryDetail],
+            summary="One delivery with the payload sent and every attempt")
+def get_webhook_delivery(webhook_id: WebhookIdPath, delivery_id: DeliveryIdPath, db: Db,
+                         caller: Scoped("integrations:read")) -> dict:
+    conn = db.conn()
+    row = _load_delivery(conn, caller.workspace_id, webhook_id, delivery_id)
+    attempts = conn.execute(
+        "SELECT attempted_at, response_status, response_body, duration_ms, error FROM webhook_attempts"
+        " WHERE delivery_id = ? ORDER BY id", (delivery_id,)).fetchall()
+    return ok({**_delivery_out(row), "payload": json.loads(row["payload"]),
+               "attempts": [dict(a) for a in attempts]})
+
+
+@router.post("/webhooks/{webhook_id}/deliveries/{delivery_id}/retry", response_model=Envelope[Delivery],
+             status_code=202, summary="Send a delivery again now (whatever its status or the endpoint's)")
+def retry_webhook_delivery(webhook_id: WebhookIdPath, delivery_id: DeliveryIdPath, request: Request, db: Db,
+                           caller: Scoped("integrations:write")) -> dict:
+    stamp = now_rfc3339()
+    with db.transaction() as conn:
+        _load_delivery(conn, caller.workspace_id, webhook_id, delivery_id)
+        conn.execute("UPDATE webhook_deliveries SET status = CASE WHEN status = 'pending' THEN 'pending'"
+                     " ELSE 'retrying' END, next_attempt_at = ?, forced = 1, updated_at = ? WHERE id = ?",
+                     (stamp, stamp, delivery_id))
+        row = _load_delivery(conn, caller.workspace_id, webhook_id, delivery_id)
+    _wake_worker(request)
+    return ok(_delivery_out(row))
+
+
+@router.get("/dev/webhook-deliveries", response_model=Page[Delivery],
+            summary="Every endpoint's deliveries, newest first")
+def list_all_deliveries(db: Db, caller: Scoped("integrations:read"), params: PageParams,
+                        status: DeliveryStatus | None = None, event_type: EventType | None = None,
+                        webhook_id: Annotated[str | None, Query(max_length=64)] = None) -> dict:
+    return _list_deliveries(db.conn(), caller.workspace_id, params, webhook_id, status, event_type)
