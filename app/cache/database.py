@@ -53,15 +53,14 @@ WHEN old.search_title IS NOT NULL OR old.search_detail IS NOT NULL BEGIN
     INSERT INTO record_search (record_search, rowid, search_title, search_detail)
     VALUES ('delete', old.rowid, old.search_title, old.search_detail);
 END;
-CREATE TRIGGER records_search_update_old AFTER UPDATE ON records
-WHEN old.search_title IS NOT NULL OR old.search_detail IS NOT NULL BEGIN
+-- One update trigger, so the old terms are always removed before the new ones are added.
+CREATE TRIGGER records_search_update AFTER UPDATE ON records BEGIN
     INSERT INTO record_search (record_search, rowid, search_title, search_detail)
-    VALUES ('delete', old.rowid, old.search_title, old.search_detail);
-END;
-CREATE TRIGGER records_search_update_new AFTER UPDATE ON records
-WHEN new.search_title IS NOT NULL OR new.search_detail IS NOT NULL BEGIN
+    SELECT 'delete', old.rowid, old.search_title, old.search_detail
+    WHERE old.search_title IS NOT NULL OR old.search_detail IS NOT NULL;
     INSERT INTO record_search (rowid, search_title, search_detail)
-    VALUES (new.rowid, new.search_title, new.search_detail);
+    SELECT new.rowid, new.search_title, new.search_detail
+    WHERE new.search_title IS NOT NULL OR new.search_detail IS NOT NULL;
 END;
 CREATE TABLE list_pages (
     resource TEXT NOT NULL,

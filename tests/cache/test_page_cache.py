@@ -1,0 +1,80 @@
+"""What a panel reads from the cache is what it last saw from the server, fast and ordered."""
+
+from __future__ import annotations
+
+from app.cache import PageCache, canonical_query
+from tests.cache.conftest import contact
+
+
+def test_records_round_trip_and_survive_reopening(cache: PageCache, cache_path, clock) -> None:
+    assert cache.put_records("contacts", [contact(1), contact(2)]) == 2
+    cache.put_records("contacts", [contact(1, name="Renamed", version=2)])
+    assert cache.get_record("contacts", "con_000001")["name"] == "Renamed"
+    assert cache.get_record("tickets", "con_000001") is None
+    cache.close()
+    with PageCache(cache_path, clock=clock) as reopened:
+        assert [r["id"] for r in reopened.get_records("contacts", ["con_000002", "nope", "con_000001"])] == [
+            "con_000002", "con_000001"]
+        assert reopened.delete_record("contacts", "con_000002")
+        assert not reopened.delete_record("contacts", "con_000002")
+        assert reopened.count_records("contacts") == 1
+        assert reopened.recovered_from is None
+
+
+def test_list_pages_keep_server_order_cursor_and_age(cache: PageCache, clock) -> None:
+    query = {"tag": "vip", "limit": 20, "cursor": None}
+    assert cache.get_list("contacts", query) is None
+    cache.put_list("contacts", query, [contact(3), contact(1)], "cursor-2")
+    clock.advance(30)
+    cache.put_list("contacts", {**query, "cursor": "cursor-2"}, [contact(2), contact(1)], None, append=True)
+    clock.advance(90)
+
+    cached = cache.get_list("contacts", {"tag": "vip"})  # same query whatever the page params
+    assert [r["id"] for r in cached.rows] == ["con_000003", "con_000001", "con_000002"]
+    assert cached.next_cursor is None
+    assert cached.age_seconds == 90
+
+    cache.put_list("contacts", query, [contact(9)], "c")  # a refresh of page one starts over
+    assert [r["id"] for r in cache.get_list("contacts", query).rows] == ["con_000009"]
+    assert cache.get_list("contacts", {"tag": "other"}) is None
+
+
+def test_canonical_query_ignores_order_paging_and_empty_values() -> None:
+    assert canonical_query({"b": 1, "a": "x", "cursor": "c", "limit": 50, "q": ""}) == canonical_query(
+        {"a": "x", "b": 1})
+    assert canonical_query({"a": "x"}) != canonical_query({"a": "y"})
+
+
+def test_max_updated_at_drives_incremental_refresh(cache: PageCache) -> None:
+    assert cache.max_updated_at("contacts") is None
+    cache.put_records("contacts", [contact(5), contact(70), contact(3)])
+    assert cache.max_updated_at("contacts") == contact(70)["updated_at"]
+    cache.put_records("contacts", [contact(3, updated_at="2026-03-01T00:00:00Z")])
+    assert cache.max_updated_at("contacts") == "2026-03-01T00:00:00Z"
+    assert cache.max_updated_at("tickets") is None
+
+
+def test_query_records_slices_filters_orders_and_counts(cache: PageCache) -> None:
+    cache.put_records("contacts", [contact(n) for n in range(1, 101)])
+    cache.put_records("companies", [{"id": "com_1", "name": "Acme"}])
+
+    newest = cache.query_records("contacts", limit=5)
+    assert [r["id"] for r in newest] == [f"con_{n:06d}" for n in (100, 99, 98, 97, 96)]
+    page = cache.query_records("contacts", order_by="email", descending=False, limit=3, offset=1)
+    emails = sorted(contact(n)["email"] for n in range(1, 101))
+    assert [r["email"] for r in page] == emails[1:4]
+    assert cache.count_records("contacts") == 100
+    assert cache.count_records("contacts", filters={"name": ["Person 1", "Person 2", "Nobody"]}) == 2
+    assert cache.count_records("contacts", filters={"notes": None}) == 100
+    assert cache.count_records("contacts", text="person1") == 12  # person1, person10-19, person100
+    assert [r["id"] for r in cache.query_records("contacts", text="person10", order_by="id",
+                                                 descending=False)] == ["con_000010", "con_000100"]
+
+
+def test_query_records_refuses_field_names_that_are_not_names(cache: PageCache) -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="not a field name"):
+        cache.query_records("contacts", order_by="name; DROP TABLE records")
+    with pytest.raises(ValueError, match="not a field name"):
+        cache.count_records("contacts", filters={"a.b": 1})

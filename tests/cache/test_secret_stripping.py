@@ -1,0 +1,41 @@
+"""No secret reaches the cache file: not by field name, not by shape, not in the request log."""
+
+from __future__ import annotations
+
+from app.cache import PageCache
+
+API_KEY = "opk_live_Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe"
+TEST_KEY = "opk_test_Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe"
+SIGNING = "whsec_c2VjcmV0LXNpZ25pbmcta2V5LXZhbHVl"
+PASSWORD = "pw-Only-In-A-Password-Field"
+TOKEN = "tok-Only-In-A-Token-Field-123"
+
+
+def cache_bytes(path) -> bytes:
+    return b"".join(p.read_bytes() for p in path.parent.iterdir() if p.is_file())
+
+
+def test_secrets_are_stripped_before_writing(cache_path, clock) -> None:
+    with PageCache(cache_path, clock=clock) as cache:
+        cache.put_records("webhooks", [{"id": "wh_1", "url": "https://hooks.example.com",
+                                        "signing_secret": SIGNING, "signing_secret_preview": "whsec_…3d"}])
+        cache.put_records("api_keys", [{"id": "key_1", "name": "ci", "secret": API_KEY, "prefix": "opk_live_Zx9"}])
+        cache.put_list("contacts", {}, [{"id": "con_1", "name": "Leaky", "notes": f"key is {TEST_KEY}",
+                                         "custom_fields": {"password": PASSWORD, "token_2": TOKEN}}], None)
+        cache.append_request_records([{
+            "time": "2026-04-07T12:00:00Z", "method": "POST", "url": "http://127.0.0.1/v1/api-keys",
+            "status": 201, "request_headers": {"Authorization": "Bearer [redacted]"},
+            "response_body": {"data": {"id": "key_2", "secret": API_KEY}}, "access_token": TOKEN,
+        }])
+
+        webhook = cache.get_record("webhooks", "wh_1")
+        assert "signing_secret" not in webhook and webhook["signing_secret_preview"] == "whsec_…3d"
+        assert cache.get_record("api_keys", "key_1") == {"id": "key_1", "name": "ci", "prefix": "opk_live_Zx9"}
+        assert cache.get_record("contacts", "con_1")["notes"] == "key is [redacted]"
+        logged = cache.recent_request_records()[0]
+        assert logged["response_body"] == {"data": {"id": "key_2"}} and "access_token" not in logged
+
+    stored = cache_bytes(cache_path)
+    assert b"Leaky" in stored  # the scan does see the file's contents
+    for secret in (API_KEY, TEST_KEY, SIGNING, PASSWORD, TOKEN):
+        assert secret.encode() not in stored

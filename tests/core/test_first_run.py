@@ -1,0 +1,88 @@
+"""First run against the real sandbox child: a working profile whose key is in the keychain."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import keyring
+import pytest
+from keyring.backends import fail
+
+from app.core import paths
+from app.core.first_run import LOCAL_SANDBOX_NAME, start_for_console
+from app.core.keychain import SecretStore
+from app.core.profiles import Profile, ProfileStore
+from tests.core.conftest import files_containing
+
+SEED = {"seed_size": 20}
+
+
+def contacts_status(url: str, secret: str) -> int:
+    return httpx.get(f"{url}/contacts", params={"limit": 1},
+                     headers={"Authorization": f"Bearer {secret}"}, timeout=10).status_code
+
+
+def secret_files(secret: str) -> list[Path]:
+    """Files holding the secret in the console's own dirs (the sandbox's data dir is its own)."""
+    return [f for d in (paths.config_dir(), paths.cache_dir(), paths.log_dir()) if d.exists()
+            for f in files_containing(d, secret)]
+
+
+def test_first_run_creates_the_profile_and_keeps_the_key_in_the_keychain(home: Path, memory_keyring) -> None:
+    store, secrets = ProfileStore(), SecretStore()
+    first = start_for_console(store, secrets, **SEED)
+    try:
+        assert first is not None and first.created and not first.secret_session_only
+        assert first.profile.name == LOCAL_SANDBOX_NAME and first.profile.environment == "test"
+        assert first.url.startswith("http://127.0.0.1:") and first.profile.base_url == first.url
+        assert first.secret.startswith("opk_test_")
+        assert memory_keyring.entries[("opsdesk", f"{first.profile.id}:api_key")] == first.secret
+        assert contacts_status(first.url, first.secret) == 200
+        assert Path(first.profile.sandbox_data_dir).is_relative_to(paths.data_dir())
+        assert ProfileStore().list() == [first.profile]
+        assert secret_files(first.secret) == []
+    finally:
+        first.process.stop()
+    assert not first.process.running()
+
+    again = start_for_console(ProfileStore(), secrets, **SEED)
+    try:
+        assert again is not None and not again.created
+        assert again.profile.id == first.profile.id and again.secret == first.secret
+        assert ProfileStore().get(LOCAL_SANDBOX_NAME).base_url == again.url
+        assert contacts_status(again.url, again.secret) == 200
+    finally:
+        again.process.stop()
+    secrets.close()
+
+
+def test_first_run_without_keychain_keeps_the_key_for_the_session(home: Path) -> None:
+    keyring.set_keyring(fail.Keyring())
+    secrets = SecretStore()
+    first = start_for_console(ProfileStore(), secrets, **SEED)
+    try:
+        assert first.secret_session_only
+        assert secrets.get(first.profile.id, "api_key") == first.secret
+        assert contacts_status(first.url, first.secret) == 200
+        assert secret_files(first.secret) == []
+    finally:
+        first.process.stop()
+
+    # The next session has no key in memory: it is read again from the sandbox's own file.
+    later = SecretStore()
+    again = start_for_console(ProfileStore(), later, **SEED)
+    try:
+        assert again.secret == first.secret
+    finally:
+        again.process.stop()
+    secrets.close()
+    later.close()
+
+
+def test_a_remote_profile_starts_no_sandbox(home: Path) -> None:
+    store = ProfileStore()
+    store.add(Profile(name="Prod", base_url="https://api.example.com/v1", environment="live"))
+    assert start_for_console(store, SecretStore()) is None
+    with pytest.raises(LookupError, match="Nope"):
+        start_for_console(store, SecretStore(), "Nope")
