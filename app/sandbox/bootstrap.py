@@ -54,7 +54,7 @@ def _email(local: str, environment: str) -> str:
     return f"{local}@northwind.example" if environment == "live" else f"{local}+test@northwind.example"
 
 
-def create_api_key(conn: sqlite3.Connection, workspace_id: str, environment: str, name: str,
+def insert_api_key(conn: sqlite3.Connection, workspace_id: str, environment: str, name: str,
                    scopes: list[str], created_by: str | None, *, expires_at: str | None = None) -> tuple[str, str]:
     """Insert a key; return `(key_id, secret)`. The secret exists only in the return value."""
     secret = new_api_key_secret(environment)
@@ -90,8 +90,8 @@ def _create_workspace(conn: sqlite3.Connection, environment: str, settings: Sand
             (member_id, workspace_id, member_name, _email(local, environment), role, hash_password(password), stamp))
         logins[role] = {"email": _email(local, environment), "password": password}
         member_ids[role] = member_id
-    _, owner_key = create_api_key(conn, workspace_id, environment, "Owner key", list(ALL_SCOPES), member_ids["owner"])
-    _, readonly_key = create_api_key(conn, workspace_id, environment, "Read-only key", list(READ_SCOPES),
+    _, owner_key = insert_api_key(conn, workspace_id, environment, "Owner key", list(ALL_SCOPES), member_ids["owner"])
+    _, readonly_key = insert_api_key(conn, workspace_id, environment, "Read-only key", list(READ_SCOPES),
                                      member_ids["owner"])
     seed.seed_workspace(conn, workspace_id, settings.seed_size, random.Random(rng_seed), list(member_ids.values()))
     return {
