@@ -70,12 +70,15 @@ SECRET_BODY_KEYS = frozenset({
 SECRET_HEADERS = frozenset({
     "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "x-internal-key",
 })
-# Token shapes masked wherever they appear (headers, bodies, URLs, error text).
+# Token shapes masked wherever they appear (headers, bodies, URLs, error text). Secrets carry 32+
+# random characters; a shorter run is a display prefix (`opk_live_AbCd`, `whsec_MZ2Q…`), kept.
 SECRET_TOKEN_PATTERNS = (
-    r"opk_(?:live|test)_[A-Za-z0-9]*",
-    r"whsec_[A-Za-z0-9+/=_-]*",
+    r"opk_(?:live|test)_[A-Za-z0-9]{16,}",
+    r"whsec_[A-Za-z0-9+/=_-]{16,}",
     r"(?i:bearer)\s+[A-Za-z0-9._~+/=-]+",
 )
+# At the cut of a truncated body, any start of a token is masked: it may be the head of a secret.
+SECRET_TOKEN_HEAD_PATTERN = r"(?:opk_(?:live|test)_|whsec_)[A-Za-z0-9+/=_-]*$"
 
 # Name of the httpx request extension that carries the attempt number to the observed transport.
 ATTEMPT_EXTENSION = "opsdesk.attempt"

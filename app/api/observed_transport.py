@@ -7,6 +7,7 @@ including the `Authorization` header the auth flow added, and masks it there.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -47,12 +48,12 @@ class ObservedTransport(httpx.AsyncBaseTransport):
         began = time.perf_counter()
         try:
             response = await self._inner.handle_async_request(request)
-            try:
-                raw = b"".join([chunk async for chunk in response.aiter_raw()])
-            finally:
-                await response.aclose()
+            raw = await _raw_body(response)
         except httpx.TransportError as exc:
             self._emit(self._record(request, started_at, began, None, b"", error=type(exc).__name__))
+            raise
+        except asyncio.CancelledError:
+            self._emit(self._record(request, started_at, began, None, b"", error="Cancelled"))
             raise
         self._hold_if_told(response)
         replay = httpx.Response(response.status_code, headers=response.headers,
@@ -103,6 +104,18 @@ class ObservedTransport(httpx.AsyncBaseTransport):
             except Exception:
                 # A broken viewer must not break the call it is watching.
                 _log.exception("request listener %r failed", listener)
+
+
+async def _raw_body(response: httpx.Response) -> bytes:
+    """The body as it came off the wire (in-memory transports hand over an already-read one)."""
+    try:
+        return response.content
+    except httpx.ResponseNotRead:
+        pass
+    try:
+        return b"".join([chunk async for chunk in response.aiter_raw()])
+    finally:
+        await response.aclose()
 
 
 def _decoded(response: httpx.Response, raw: bytes) -> bytes:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from app.api import constants
 
 _TOKEN_RE = re.compile("|".join(constants.SECRET_TOKEN_PATTERNS))
+_TOKEN_HEAD_RE = re.compile(constants.SECRET_TOKEN_HEAD_PATTERN)
 # `"password": "…"` (or a value cut off by truncation), and non-string values up to , } or end.
 _KEY_ALTERNATION = "|".join(re.escape(key) for key in sorted(constants.SECRET_BODY_KEYS))
 _SECRET_FIELD_RE = re.compile(
@@ -39,6 +40,7 @@ def mask_body(body: bytes | str | None, limit: int = constants.RECORD_BODY_LIMIT
     text = _SECRET_PAIR_RE.sub(lambda m: m.group(1) + constants.REDACTED, text)
     text = mask_text(text)
     if truncated:
+        text = _TOKEN_HEAD_RE.sub(constants.REDACTED, text)
         text += f"… [{len(raw) - limit} more bytes]"
     return text
 
