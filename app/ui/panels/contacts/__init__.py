@@ -1,0 +1,1 @@
+"""Contacts & companies: the people and organisations the workspace deals with."""

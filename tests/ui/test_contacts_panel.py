@@ -1,0 +1,98 @@
+"""The Contacts & companies panel against a real sandbox, driven as a person would."""
+
+from __future__ import annotations
+
+import csv
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from app.api import AdminClient, ApiKeyAuth
+from app.cache import AsyncPageCache
+from app.ui.panel_context import PanelContext
+from app.ui.panels.contacts.panel import OFFLINE_MESSAGE, ContactsPanel
+from tests.waiting import wait_until
+
+
+async def make_panel(qtbot, url: str, key: str, cache_path: Path) -> ContactsPanel:
+    client = AdminClient(url, ApiKeyAuth(key))
+    cache = await AsyncPageCache.open(cache_path)
+    context = PanelContext(client=client, cache=cache, profile=None,
+                           scopes=frozenset({"crm:read", "crm:write", "support:read"}))
+    panel = ContactsPanel(context)
+    qtbot.addWidget(panel)
+    panel.resize(1200, 760)
+    panel.show()
+    return panel
+
+
+async def close_panel(panel: ContactsPanel) -> None:
+    await panel.context.tasks.cancel_all()
+    await panel.context.client.aclose()
+    await panel.context.cache.close()
+
+
+def unique(word: str) -> str:
+    return f"{word}{uuid.uuid4().hex[:8]}"
+
+
+def row_names(panel: ContactsPanel) -> list[str]:
+    return [row.name for row in panel.model.rows]
+
+
+def select_row_of(panel: ContactsPanel, contact_id: str) -> None:
+    row = panel.model.row_of_id(contact_id)
+    assert row is not None, f"{contact_id} is not in the table"
+    index = panel.model.index(row, 0)
+    panel.table.scrollTo(index)
+    rect = panel.table.visualRect(index)
+    QTest.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+async def open_contact(panel: ContactsPanel, contact_id: str) -> None:
+    select_row_of(panel, contact_id)
+    await wait_until(lambda: (panel.form.record or {}).get("id") == contact_id and panel.tickets_list.count() > 0,
+                     10, "the contact's detail never loaded")
+
+
+@pytest.fixture
+def owner_key(sandbox_credentials) -> str:
+    return sandbox_credentials["test"]["owner_key"]
+
+
+def test_cached_rows_then_lazy_paging_and_local_search(qtbot, run_async, sandbox, owner_key, tmp_path):
+    async def scenario():
+        panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path / "cache.sqlite")
+        try:
+            await panel.activate()
+            first = panel.model.rowCount()
+            assert 0 < first <= 100, "the first server page fills an empty cache"
+            assert panel.model.has_more, "the sandbox has more contacts than one page"
+            # Scrolling to the bottom pages the server on (canFetchMore/fetchMore).
+            panel.table.scrollToBottom()
+            await wait_until(lambda: panel.model.rowCount() > first, 10, "scrolling never loaded the next page")
+            # A fresh panel on the same cache shows the cached rows before any request.
+            cached_names = row_names(panel)
+        finally:
+            await close_panel(panel)
+        again = await make_panel(qtbot, sandbox.url, owner_key, tmp_path / "cache.sqlite")
+        try:
+            await again.list.show(again.list.query)
+            assert again.model.rowCount() >= len(cached_names)
+            # Instant local search: the typed prefix of a cached name narrows the table.
+            target = cached_names[5]
+            word = target.split()[0][:4]
+            qtbot.keyClicks(again.search, word)
+            await wait_until(lambda: again.list.query.text == word and again.model.rowCount() > 0
+                             and all(word.lower() in (r.name + r.email + r.company_name + r.tags + r.phone).lower()
+                                     for r in again.model.rows), 5, "local search did not narrow the rows")
+            assert target in row_names(again)
+            assert "cached contacts matching" in again.status.text()
+        finally:
+            await close_panel(again)
+
+    run_async(scenario(), timeout=60)
