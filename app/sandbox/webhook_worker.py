@@ -33,7 +33,7 @@ from app.sandbox.db import Database
 from app.sandbox.invoice_records import mark_overdue
 from app.sandbox.settings import SandboxSettings
 from app.sandbox.signing import signed_headers
-from app.sandbox.timeutil import to_rfc3339, utcnow
+from app.sandbox.timeutil import parse_rfc3339, to_rfc3339, utcnow
 
 log = logging.getLogger("app.sandbox.webhooks")
 
@@ -92,33 +92,50 @@ class WebhookWorker:
         while not self._stop.is_set():
             try:
                 if time.monotonic() >= next_sweep:
-                    next_sweep = time.monotonic() + self._settings.scaled(_OVERDUE_SWEEP_SECONDS)
+                    next_sweep = time.monotonic() + max(self._settings.scaled(_OVERDUE_SWEEP_SECONDS), 1.0)
                     with self._db.transaction() as conn:
                         mark_overdue(conn, utcnow().date())
-                self._dispatch_due()
+                # With every slot taken, wait for a sender to finish (it wakes us) or the poll.
+                pause = self._seconds_until_next_due() if self._dispatch_due() else _POLL_SECONDS
             except Exception:  # the worker must outlive a bad row or a locked database
                 log.exception("webhook dispatcher pass failed")
-            self._wake.wait(_POLL_SECONDS)
+                pause = _POLL_SECONDS
+            self._wake.wait(pause)
             self._wake.clear()
         self._db.close_thread_connection()
 
-    def _dispatch_due(self) -> None:
+    def _sendable(self, select: str, tail: str, params: tuple) -> list:
+        """Rows the worker may send (queued, for an active endpoint or forced, not in flight)."""
+        with self._lock:
+            busy = tuple(self._in_flight)
+        return self._db.conn().execute(
+            f"SELECT {select} FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id"
+            " WHERE d.status IN ('pending', 'retrying') AND (w.status = 'active' OR d.forced = 1)"
+            f" AND d.id NOT IN ({','.join('?' * len(busy))}) {tail}",
+            (*busy, *params)).fetchall()
+
+    def _dispatch_due(self) -> bool:
+        """Hand due rows to the senders; False when every sender slot is taken."""
         with self._lock:
             free = _SENDERS * 2 - len(self._in_flight)
-            if free <= 0:
-                return
-            busy = tuple(self._in_flight)
-        rows = self._db.conn().execute(
-            "SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id"
-            " WHERE d.status IN ('pending', 'retrying') AND d.next_attempt_at <= ?"
-            " AND (w.status = 'active' OR d.forced = 1)"
-            f" AND d.id NOT IN ({','.join('?' * len(busy))})"
-            " ORDER BY d.next_attempt_at LIMIT ?",
-            (to_rfc3339(utcnow()), *busy, free)).fetchall()
+        if free <= 0:
+            return False
+        rows = self._sendable("d.id", "AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at LIMIT ?",
+                              (to_rfc3339(utcnow()), free))
         for (delivery_id,) in rows:
             with self._lock:
                 self._in_flight.add(delivery_id)
             self._pool.submit(self._attempt_guarded, delivery_id)
+        return True
+
+    def _seconds_until_next_due(self) -> float:
+        """Sleep until the next scheduled attempt, but never longer than the poll interval, so
+        rows queued by request threads (which do not wake the worker) go out promptly."""
+        (next_at,) = self._sendable("min(d.next_attempt_at)", "", ())[0]
+        if next_at is None:
+            return _POLL_SECONDS
+        wait = (parse_rfc3339(next_at) - utcnow()).total_seconds()
+        return min(max(wait, 0.005), _POLL_SECONDS)
 
     def _attempt_guarded(self, delivery_id: str) -> None:
         try:
@@ -128,6 +145,7 @@ class WebhookWorker:
         finally:
             with self._lock:
                 self._in_flight.discard(delivery_id)
+            self._wake.set()
 
     def _attempt(self, delivery_id: str) -> None:
         row = self._db.conn().execute(

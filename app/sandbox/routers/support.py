@@ -13,7 +13,7 @@ import sqlite3
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.sandbox.deps import Db, Scoped
 from app.sandbox.envelope import Envelope, Page, ok, page
@@ -30,6 +30,7 @@ from app.sandbox.ticket_rules import (
     responded_at_after_message,
 )
 from app.sandbox.timeutil import now_rfc3339, parse_rfc3339, to_rfc3339, utcnow
+from app.sandbox.validation import CustomFields
 
 router = APIRouter(tags=["support"])
 
@@ -39,9 +40,6 @@ Source = Literal["manual", "email", "chat", "phone", "web", "api", "mcp", "slack
 Channel = Literal["email", "chat", "phone", "web", "whatsapp", "telegram"]
 QueueStatus = Literal["active", "paused", "archived"]
 Id = Annotated[str, Field(min_length=1, max_length=64)]
-CustomValue = StrictStr | StrictInt | StrictFloat | StrictBool
-CustomFields = Annotated[dict[Annotated[str, Field(min_length=1, max_length=64)], CustomValue],
-                         Field(max_length=50)]
 IdQuery = Annotated[str | None, Query(max_length=64)]
 TicketIdPath = Annotated[str, Path(max_length=64)]
 

@@ -95,6 +95,11 @@ class WebhookUpdate(BaseModel):
         return None if value is None else _valid_url(value)
 
 
+class WebhookDeleted(BaseModel):
+    id: str
+    deleted: bool
+
+
 class Delivery(BaseModel):
     id: str
     webhook_id: str
@@ -245,15 +250,15 @@ def update_webhook(webhook_id: WebhookIdPath, body: WebhookUpdate, db: Db, calle
     return ok(webhook)
 
 
-@router.delete("/webhooks/{webhook_id}", status_code=204, response_class=Response,
+@router.delete("/webhooks/{webhook_id}", response_model=Envelope[WebhookDeleted],
                summary="Delete a webhook endpoint and its delivery history")
 def delete_webhook(webhook_id: WebhookIdPath, db: Db, caller: Scoped("integrations:write"),
-                   if_match: IfMatch) -> Response:
+                   if_match: IfMatch) -> dict:
     with db.transaction() as conn:
         row = _load(conn, caller.workspace_id, webhook_id)
         check_if_match(if_match, row["version"])
         conn.execute("DELETE FROM webhooks WHERE id = ?", (webhook_id,))
-    return Response(status_code=204)
+    return ok({"id": webhook_id, "deleted": True})
 
 
 @router.post("/webhooks/{webhook_id}/rotate-secret", response_model=Envelope[WebhookWithSecret],
