@@ -5,7 +5,10 @@ from app.api.models.base import ApiModel
 from app.api.models.billing import Invoice, InvoiceCreate, InvoiceUpdate, LineItem, Payment, PaymentCreate
 from app.api.models.crm import Company, CompanyCreate, CompanyUpdate, Contact, ContactCreate, ContactUpdate
 from app.api.models.logs import ApiRequestLogEntry
-from app.api.models.quota import QuotaBreakdown, QuotaConsumeResult, QuotaEntry, QuotaHistory, QuotaStatus
+from app.api.models.quota import (
+    QuotaBreakdown, QuotaConsumeResult, QuotaDay, QuotaEntry, QuotaHistory, QuotaKeyUsage, QuotaModuleUsage,
+    QuotaStatus,
+)
 from app.api.models.support import (
     Comment, CommentCreate, Message, MessageCreate, Queue, QueueCreate, Ticket, TicketCreate, TicketUpdate,
 )
@@ -18,6 +21,6 @@ __all__ = [
     "Company", "CompanyCreate", "CompanyUpdate", "Contact", "ContactCreate", "ContactUpdate", "Delivery",
     "DeliveryAttempt", "DeliveryDetail", "Event", "Invoice", "InvoiceCreate", "InvoiceUpdate", "LineItem", "Me",
     "Member", "Message", "MessageCreate", "Payment", "PaymentCreate", "QuotaBreakdown", "QuotaConsumeResult",
-    "QuotaEntry", "QuotaHistory", "QuotaStatus", "Queue", "QueueCreate", "Ticket", "TicketCreate",
+    "QuotaDay", "QuotaEntry", "QuotaHistory", "QuotaKeyUsage", "QuotaModuleUsage", "QuotaStatus", "Queue", "QueueCreate", "Ticket", "TicketCreate",
     "TicketUpdate", "Webhook", "WebhookCreate", "WebhookUpdate", "WebhookWithSecret", "Workspace",
 ]

@@ -53,6 +53,7 @@ class ApiKeyWithSecret(ApiKey):
     """Returned once, on create and on rotate: the full `opk_…` secret. Store it, never log it."""
 
     secret: str = Field(repr=False)
+    previous_key: ApiKey | None = None
 
 
 class ApiKeyCreate(ApiModel):

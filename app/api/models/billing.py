@@ -75,5 +75,6 @@ class Payment(ApiModel):
 class PaymentCreate(ApiModel):
     invoice_id: str
     amount_cents: int
-    method: str
+    method: str | None = None
     paid_at: datetime | None = None
+    currency: str | None = None

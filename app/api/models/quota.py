@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
 
 from pydantic import Field
 
@@ -29,17 +28,39 @@ class QuotaStatus(ApiModel):
     quotas: dict[str, QuotaEntry] = Field(default_factory=dict)
 
 
-class QuotaBreakdown(ApiModel):
-    """Usage split per API key and per module; the exact shape is the server's (extras kept)."""
+class QuotaKeyUsage(ApiModel):
+    credential_id: str
+    name: str | None = None
+    kind: str
+    used: int
 
-    workspace_id: str | None = None
+
+class QuotaModuleUsage(ApiModel):
+    module: str
+    used: int
+
+
+class QuotaBreakdown(ApiModel):
+    """One resource's usage this period, split per credential and per module."""
+
+    workspace_id: str
+    resource: str
+    period: str | None = None
+    by_key: list[QuotaKeyUsage] = Field(default_factory=list)
+    by_module: list[QuotaModuleUsage] = Field(default_factory=list)
+
+
+class QuotaDay(ApiModel):
+    date: date
+    used: int
 
 
 class QuotaHistory(ApiModel):
     """Daily usage of one resource, oldest first, for charts."""
 
-    resource: str | None = None
-    days: list[dict[str, Any]] | int | None = None
+    workspace_id: str | None = None
+    resource: str
+    days: list[QuotaDay] = Field(default_factory=list)
 
 
 class QuotaConsumeResult(ApiModel):

@@ -86,8 +86,8 @@ class Message(ApiModel):
 
 
 class MessageCreate(ApiModel):
+    direction: str
     body: str
-    direction: str | None = None
     channel: str | None = None
 
 

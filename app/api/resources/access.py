@@ -36,6 +36,9 @@ class ApiKeys(Resource):
     async def list(self, limit: int = 100, cursor: str | None = None) -> CursorPage[ApiKey]:
         return await self._page("/api-keys", ApiKey, {"limit": limit, "cursor": cursor})
 
+    async def get(self, key_id: str) -> ApiKey:
+        return await self._item("GET", f"/api-keys/{key_id}", ApiKey)
+
     async def create(self, key: ApiKeyCreate | dict[str, Any], *,
                      idempotency_key: str | None = None) -> ApiKeyWithSecret:
         return await self._item("POST", "/api-keys", ApiKeyWithSecret, body=as_body(key, ApiKeyCreate),

@@ -29,3 +29,6 @@ class Events(Resource):
 
     async def list(self, type: str | None = None, limit: int = 20, cursor: str | None = None) -> CursorPage[Event]:
         return await self._page("/events", Event, {"type": type, "limit": limit, "cursor": cursor})
+
+    async def get(self, event_id: str) -> Event:
+        return await self._item("GET", f"/events/{event_id}", Event)

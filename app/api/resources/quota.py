@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from app.api.models import QuotaBreakdown, QuotaConsumeResult, QuotaHistory, QuotaStatus
 from app.api.request_loop import new_idempotency_key
 from app.api.resources.base import Resource
@@ -15,15 +13,17 @@ class Quota(Resource):
     async def status(self) -> QuotaStatus:
         return await self._item("GET", "/quota/status", QuotaStatus)
 
-    async def breakdown(self) -> QuotaBreakdown:
-        return await self._item("GET", "/quota/breakdown", QuotaBreakdown)
+    async def breakdown(self, resource: str = "api_calls") -> QuotaBreakdown:
+        return await self._item("GET", "/quota/breakdown", QuotaBreakdown, params={"resource": resource})
 
     async def history(self, resource: str = "api_calls", days: int = 30) -> QuotaHistory:
         return await self._item("GET", "/quota/history", QuotaHistory, params={"resource": resource, "days": days})
 
-    async def consume(self, resource: str, amount: int = 1, *, idempotency_key: str | None = None,
-                      **extra: Any) -> QuotaConsumeResult:
+    async def consume(self, resource: str, amount: int = 1, *, module: str | None = None,
+                      idempotency_key: str | None = None) -> QuotaConsumeResult:
         """Count `amount` of `resource`; the same key (minted here if absent) never counts twice."""
         key = idempotency_key or new_idempotency_key()
-        body = {"resource": resource, "amount": amount, "idempotency_key": key, **extra}
+        body = {"resource": resource, "amount": amount, "idempotency_key": key}
+        if module is not None:
+            body["module"] = module
         return await self._item("POST", "/quota/consume", QuotaConsumeResult, body=body, idempotency_key=key)

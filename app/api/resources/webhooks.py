@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.api.models import Delivery, DeliveryDetail, Event, Webhook, WebhookCreate, WebhookUpdate, WebhookWithSecret
+from app.api.models import Delivery, DeliveryDetail, Webhook, WebhookCreate, WebhookUpdate, WebhookWithSecret
 from app.api.pagination import CursorPage
 from app.api.request_loop import RequestLoop
 from app.api.resources.base import Resource, as_body
@@ -52,9 +52,9 @@ class Webhooks(Resource):
     async def delete(self, webhook_id: str, *, if_match: int | None = None) -> None:
         await self._none("DELETE", f"/webhooks/{webhook_id}", if_match=if_match)
 
-    async def test(self, webhook_id: str, *, idempotency_key: str | None = None) -> Event:
-        """Queue a `webhook.test` event for this endpoint only."""
-        return await self._item("POST", f"/webhooks/{webhook_id}/test", Event, idempotency_key=idempotency_key)
+    async def test(self, webhook_id: str, *, idempotency_key: str | None = None) -> Delivery:
+        """Queue a `webhook.test` event for this endpoint only; returns its delivery."""
+        return await self._item("POST", f"/webhooks/{webhook_id}/test", Delivery, idempotency_key=idempotency_key)
 
     async def rotate_secret(self, webhook_id: str, *, idempotency_key: str | None = None) -> WebhookWithSecret:
         """A new signing secret, returned once."""
