@@ -1,0 +1,72 @@
+"""How an API key reads in the list: its status in words, its masked form, and the table columns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from app.ui.record_table_model import Column, field_of
+from app.ui.theme import semantic_colour
+
+#: Every scope the contract defines, in the order the create dialog lists them.
+ALL_SCOPES: tuple[str, ...] = (
+    "crm:read", "crm:write", "support:read", "support:write", "integrations:read", "integrations:write",
+    "quota:read", "keys:read", "keys:write", "logs:read",
+)
+#: A key this close to its expiry is shown as "expiring soon".
+EXPIRING_SOON = timedelta(days=7)
+
+
+def key_status(key: Any, now: datetime | None = None) -> str:
+    """active | expiring soon | expired | revoked, from the server's status and the expiry time."""
+    now = now or datetime.now(timezone.utc)
+    if key.status == "revoked":
+        return "revoked"
+    if key.status == "expired" or (key.expires_at is not None and key.expires_at <= now):
+        return "expired"
+    if key.status == "expiring" or (key.expires_at is not None and key.expires_at - now <= EXPIRING_SOON):
+        return "expiring soon"
+    return "active"
+
+
+def masked(key: Any) -> str:
+    """`opk_test_ab…wxyz`: the prefix and last four characters the platform lists."""
+    return f"{key.prefix}…{key.last4}"
+
+
+def when(value: datetime | None, *, never: str = "") -> str:
+    """A timestamp in the user's local time, minutes precision; `never` for None."""
+    if value is None:
+        return never
+    return value.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _status_colour(key: Any):
+    status = key_status(key)
+    if status in ("revoked", "expired"):
+        return semantic_colour("error")
+    if status == "expiring soon":
+        return semantic_colour("warning")
+    return None
+
+
+def key_columns(own_key_id: Callable[[], str | None]) -> list[Column]:
+    """The table's columns; `own_key_id()` names the key this console uses (marked in the list)."""
+
+    def name(key: Any) -> str:
+        return f"{key.name}  (this console)" if key.id == own_key_id() else key.name
+
+    return [
+        Column("Name", name, object_name="name"),
+        Column("Key", masked, object_name="key"),
+        Column("Environment", field_of("environment")),
+        Column("Status", key_status, foreground=_status_colour, object_name="status"),
+        Column("Scopes", field_of("scopes"), text=lambda scopes: " ".join(scopes or []),
+               tooltip=lambda key: "\n".join(key.scopes)),
+        Column("Created by", field_of("created_by")),
+        Column("Created", field_of("created_at"), text=when),
+        Column("Last used", field_of("last_used_at"), text=lambda v: when(v, never="never")),
+        Column("Expires", field_of("expires_at"), text=lambda v: when(v, never="never"),
+               foreground=_status_colour),
+    ]
