@@ -1,0 +1,1 @@
+"""Ticket triage (`panel.tickets`): queues, ticket list, conversation, composers, bulk actions."""

@@ -1,0 +1,254 @@
+"""The reply and internal-note composers (`tickets.reply_composer`, `tickets.note_composer`).
+
+Each keeps its text as a local draft while it is typed (debounced), so a crash, a restart or a
+failed send never loses it. A public reply is checked for secrets and leftover placeholders
+first; when something matches, the composer shows what and waits for "Send anyway".
+The composer never talks to the server: it asks with `sig_send` and the panel answers with
+`sent()`, `failed()` or `held()`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.panels.tickets.conversation_view import NOTE_BACKGROUND, NOTE_BORDER, NOTE_TEXT
+from app.ui.panels.tickets.reply_checks import ReplyWarning, check_reply
+
+REPLY, NOTE = "reply", "note"
+#: Quiet time after the last keystroke before the draft is written.
+DRAFT_DEBOUNCE_MS = 300
+
+
+def draft_key(ticket_id: str, kind: str) -> str:
+    """The DraftStore key of a ticket's reply or note draft."""
+    return f"ticket:{ticket_id}:{kind}"
+
+
+class Composer(QFrame):
+    """A text box with Send, a draft that outlives the process, and a retry after failures."""
+
+    sig_send = Signal(str, str, str)
+    """Send this text now: (ticket id, text, idempotency key, the same key for retries of the same text)."""
+    sig_cancel = Signal()
+    """The user left the composer (Esc): give focus back to the list."""
+
+    def __init__(self, kind: str, drafts: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kind = kind
+        self._drafts = drafts
+        self._ticket_id: str | None = None
+        self._pending_key: tuple[str, str] | None = None  # (text, idempotency key) of the last attempt
+        self._confirmed_text: str | None = None
+        self.warnings: list[ReplyWarning] = []
+        name = f"tickets.{kind}_composer"
+        self.setObjectName(name)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+
+        title = "Reply to customer (visible to the customer)" if kind == REPLY else \
+            "Internal note (only agents see it)"
+        self._title = QLabel(("↩ " if kind == REPLY else "✎ ") + title, self)
+        self._title.setObjectName(f"{name}.title")
+        font = self._title.font()
+        font.setBold(True)
+        self._title.setFont(font)
+
+        self.editor = QPlainTextEdit(self)
+        self.editor.setObjectName(f"{name}.editor")
+        self.editor.setAccessibleName(title)
+        self.editor.setPlaceholderText("Write your reply…" if kind == REPLY else "Write a note for your colleagues…")
+        self.editor.setTabChangesFocus(True)
+        self.editor.textChanged.connect(self._on_text_changed)
+
+        self.warning = QLabel(self)
+        self.warning.setObjectName(f"{name}.warning")
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet("background:#fdecea;color:#611a15;border:1px solid #f5c2c0;"
+                                   "border-radius:4px;padding:6px;")
+        self.warning.hide()
+        self.send_anyway = QPushButton("Send anyway", self)
+        self.send_anyway.setObjectName(f"{name}.send_anyway")
+        self.send_anyway.clicked.connect(self._on_send_anyway)
+        self.send_anyway.hide()
+
+        self.status = QLabel(self)
+        self.status.setObjectName(f"{name}.status")
+        self.status.setWordWrap(True)
+        self.retry = QPushButton("Retry", self)
+        self.retry.setObjectName(f"{name}.retry")
+        self.retry.clicked.connect(self._on_retry)
+        self.retry.hide()
+        self.send = QPushButton("Send reply" if kind == REPLY else "Add note", self)
+        self.send.setObjectName(f"{name}.send")
+        self.send.setDefault(False)
+        self.send.clicked.connect(self._on_send_clicked)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.send_anyway)
+        buttons.addWidget(self.retry)
+        buttons.addWidget(self.send)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.addWidget(self._title)
+        layout.addWidget(self.editor, 1)
+        layout.addWidget(self.warning)
+        layout.addLayout(buttons)
+        if kind == NOTE:
+            # The note composer wears the note yellow so nobody mistakes it for the reply box.
+            selector = name.replace(".", "\\.")
+            self.setStyleSheet(f"#{selector} {{ border:2px solid {NOTE_BORDER}; border-radius:4px; }}")
+            self._title.setStyleSheet(f"background:{NOTE_BACKGROUND}; color:{NOTE_TEXT}; padding:3px;")
+
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(DRAFT_DEBOUNCE_MS)
+        self._save_timer.timeout.connect(self.save_draft)
+        send_key = QShortcut(QKeySequence("Ctrl+Return"), self.editor)
+        send_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        send_key.activated.connect(self._on_send_clicked)
+        leave = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.editor)
+        leave.setContext(Qt.ShortcutContext.WidgetShortcut)
+        leave.activated.connect(self.sig_cancel)
+
+    # ---- ticket and draft -------------------------------------------------------------------
+    @property
+    def ticket_id(self) -> str | None:
+        return self._ticket_id
+
+    def text(self) -> str:
+        return self.editor.toPlainText()
+
+    def has_draft(self) -> bool:
+        return bool(self.text().strip())
+
+    def set_ticket(self, ticket_id: str | None) -> None:
+        """Show the draft of another ticket (the current one's draft is saved first)."""
+        if ticket_id == self._ticket_id:
+            return
+        self.save_draft()
+        self._ticket_id = ticket_id
+        self._pending_key = None
+        self._confirmed_text = None
+        self._clear_warning()
+        self.retry.hide()
+        self.status.clear()
+        text = self._drafts.load(draft_key(ticket_id, self.kind)) if (ticket_id and self._drafts) else None
+        self.editor.blockSignals(True)
+        self.editor.setPlainText(text or "")
+        self.editor.blockSignals(False)
+        if text:
+            self.status.setText("Draft restored.")
+
+    def save_draft(self) -> None:
+        """Write the draft now (the debounce timer calls this; so does switching tickets)."""
+        self._save_timer.stop()
+        if self._ticket_id and self._drafts is not None:
+            self._drafts.save(draft_key(self._ticket_id, self.kind), self.text())
+
+    def _on_text_changed(self) -> None:
+        self._save_timer.start()
+        if self.warning.isVisible() and self.text() != self._confirmed_text:
+            self._clear_warning()
+
+    # ---- sending ------------------------------------------------------------------------------
+    def set_enabled_for_writing(self, enabled: bool, reason: str = "") -> None:
+        """Offline or without the scope: the text stays editable (drafts), Send is disabled."""
+        self.send.setEnabled(enabled)
+        self.send.setToolTip("" if enabled else reason)
+
+    def set_busy(self, busy: bool) -> None:
+        self.send.setEnabled(not busy)
+        self.retry.setEnabled(not busy)
+        self.send_anyway.setEnabled(not busy)
+        if busy:
+            self.status.setText("Sending…" if self.kind == REPLY else "Saving note…")
+
+    def _on_send_clicked(self) -> None:
+        if not self.send.isEnabled() or self._ticket_id is None:
+            return
+        text = self.text()
+        if not text.strip():
+            self.status.setText("Nothing to send yet: write something first.")
+            return
+        if self.kind == REPLY and text != self._confirmed_text:
+            self.warnings = check_reply(text)
+            if self.warnings:
+                self._show_warning(text)
+                return
+        self._emit_send(text)
+
+    def _on_send_anyway(self) -> None:
+        self._confirmed_text = self.text()
+        self._clear_warning()
+        self._emit_send(self._confirmed_text)
+
+    def _on_retry(self) -> None:
+        self.retry.hide()
+        self._on_send_clicked()
+
+    def _emit_send(self, text: str) -> None:
+        self.save_draft()
+        if self._pending_key is None or self._pending_key[0] != text:
+            self._pending_key = (text, f"opsdesk-{self.kind}-{uuid.uuid4()}")
+        self.sig_send.emit(self._ticket_id, text, self._pending_key[1])
+
+    def _show_warning(self, text: str) -> None:
+        lines = "".join(f"<li>{w.describe()}</li>" for w in self.warnings)
+        self.warning.setText("<b>Check before sending:</b> this reply goes to the customer and looks "
+                             f"like it contains<ul style='margin:0'>{lines}</ul>"
+                             "Edit the text, or choose <b>Send anyway</b>.")
+        self.warning.show()
+        self.send_anyway.show()
+        self.status.setText("Not sent: review the warning.")
+
+    def _clear_warning(self) -> None:
+        self.warnings = []
+        self.warning.hide()
+        self.send_anyway.hide()
+
+    # ---- outcomes from the panel ----------------------------------------------------------------
+    def sent(self, ticket_id: str) -> None:
+        """The server has it: forget the text and its draft."""
+        if self._drafts is not None:
+            self._drafts.delete(draft_key(ticket_id, self.kind))
+        if ticket_id != self._ticket_id:
+            return
+        self._save_timer.stop()
+        self._pending_key = None
+        self._confirmed_text = None
+        self.editor.blockSignals(True)
+        self.editor.clear()
+        self.editor.blockSignals(False)
+        if self._drafts is not None:
+            self._drafts.delete(draft_key(ticket_id, self.kind))
+        self.set_busy(False)
+        self.retry.hide()
+        self.status.setText("Sent." if self.kind == REPLY else "Note added.")
+
+    def failed(self, ticket_id: str, message: str) -> None:
+        """Not sent: the text and its draft stay; Retry sends the same text with the same key."""
+        if ticket_id != self._ticket_id:
+            return
+        self.set_busy(False)
+        self.status.setText(f"Not sent: {message} Your text is kept.")
+        self.retry.show()
+
+    def held(self, ticket_id: str, message: str) -> None:
+        """Not sent because the ticket changed: the text stays, Send again after reviewing."""
+        if ticket_id != self._ticket_id:
+            return
+        self.set_busy(False)
+        self.status.setText(message)

@@ -1,0 +1,138 @@
+"""Create a ticket (`tickets.create_dialog`): subject, contact, queue, priority, category and the
+customer's first message. The dialog stays open with everything typed until the server has it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.panels.tickets.ticket_list import PRIORITIES, label_of
+
+CATEGORIES = ("billing", "login", "bug", "feature_request", "onboarding", "data_export")
+ERROR_STYLE = "color:#d32f2f;"
+
+
+class CreateTicketDialog(QDialog):
+    """Collects a new ticket; the panel creates it and calls `created()` or `failed()`."""
+
+    sig_submit = Signal(dict, str)
+    """Create this ticket (TicketCreate fields) with this first message (may be empty)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("tickets.create_dialog")
+        self.setWindowTitle("New ticket")
+        #: Set once the ticket exists but its first message did not go out: retry only the message.
+        self.created_ticket: dict[str, Any] | None = None
+
+        self.subject = QLineEdit(self)
+        self.subject.setObjectName("tickets.create.subject")
+        self.subject.setMaxLength(300)
+        self.contact = QComboBox(self)
+        self.contact.setObjectName("tickets.create.contact")
+        self.contact.setEditable(True)
+        self.contact.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.contact.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+        self.contact.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.contact.addItem("— no contact —", None)
+        self.queue = QComboBox(self)
+        self.queue.setObjectName("tickets.create.queue")
+        self.queue.addItem("— no queue —", None)
+        self.priority = QComboBox(self)
+        self.priority.setObjectName("tickets.create.priority")
+        for priority in PRIORITIES:
+            self.priority.addItem(label_of(priority), priority)
+        self.priority.setCurrentIndex(PRIORITIES.index("normal"))
+        self.category = QComboBox(self)
+        self.category.setObjectName("tickets.create.category")
+        self.category.setEditable(True)
+        self.category.addItem("", None)
+        for category in CATEGORIES:
+            self.category.addItem(label_of(category), category)
+        self.message = QPlainTextEdit(self)
+        self.message.setObjectName("tickets.create.message")
+        self.message.setPlaceholderText("What the customer wrote (posted as their first message)")
+        self.error = QLabel(self)
+        self.error.setObjectName("tickets.create.error")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.hide()
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.create_button = self.buttons.addButton("Create ticket", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.create_button.setObjectName("tickets.create.submit")
+        self.create_button.setDefault(True)
+        self.buttons.accepted.connect(self._on_submit)
+        self.buttons.rejected.connect(self.reject)
+
+        form = QFormLayout()
+        form.addRow("Subject *", self.subject)
+        form.addRow("Contact", self.contact)
+        form.addRow("Queue", self.queue)
+        form.addRow("Priority", self.priority)
+        form.addRow("Category", self.category)
+        form.addRow("First message", self.message)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.resize(520, 420)
+
+    def set_choices(self, *, contacts: Sequence[dict[str, Any]], queues: Sequence[dict[str, Any]]) -> None:
+        for contact in contacts:
+            email = f" <{contact['email']}>" if contact.get("email") else ""
+            self.contact.addItem(f"{contact.get('name') or contact['id']}{email}", contact["id"])
+        for queue in queues:
+            if queue.get("status") == "active":
+                self.queue.addItem(queue.get("name") or queue["id"], queue["id"])
+
+    def _contact_id(self) -> str | None:
+        text = self.contact.currentText()
+        index = self.contact.findText(text)
+        return self.contact.itemData(index) if index >= 0 else None
+
+    def payload(self) -> dict[str, Any]:
+        """The TicketCreate body from what is typed (empty choices left out)."""
+        category = self.category.currentData()
+        typed_category = self.category.currentText().strip()
+        if category is None and typed_category:
+            category = typed_category.lower().replace(" ", "_")
+        body = {"subject": self.subject.text().strip(), "priority": self.priority.currentData(),
+                "queue_id": self.queue.currentData(), "contact_id": self._contact_id(), "category": category,
+                "source": "manual"}
+        return {key: value for key, value in body.items() if value not in (None, "")}
+
+    def _on_submit(self) -> None:
+        if self.created_ticket is None:
+            if not self.subject.text().strip():
+                self.failed("Subject: a ticket needs a subject.")
+                self.subject.setFocus()
+                return
+            if self.contact.currentText() and self.contact.currentIndex() != 0 and self._contact_id() is None:
+                self.failed(f"Contact: no contact called {self.contact.currentText()!r}; pick one from the list.")
+                return
+        self.error.hide()
+        self.create_button.setEnabled(False)
+        self.sig_submit.emit(self.payload(), self.message.toPlainText().strip())
+
+    def failed(self, message: str) -> None:
+        """Show why; everything typed stays for another try."""
+        self.error.setText(message)
+        self.error.show()
+        self.create_button.setEnabled(True)
+        if self.created_ticket is not None:
+            self.create_button.setText("Retry first message")

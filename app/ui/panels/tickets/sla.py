@@ -1,0 +1,64 @@
+"""The first-response clock of a ticket: time left until its SLA is breached (negative after).
+
+Qt-free: the ticket list's countdown column and the "Breaching SLA" view share these rules.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+#: Statuses in which nobody is expected to answer any more: no clock runs.
+CLOSED_STATUSES = frozenset({"resolved", "closed"})
+
+
+def as_datetime(value: Any) -> datetime | None:
+    """A timezone-aware datetime from a model field (datetime or RFC 3339 text), or None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _get(ticket: Any, name: str) -> Any:
+    return ticket.get(name) if isinstance(ticket, dict) else getattr(ticket, name, None)
+
+
+def first_response_remaining(ticket: Any, now: datetime) -> timedelta | None:
+    """Time left to the first-response deadline; None when answered, closed or without a target."""
+    if _get(ticket, "first_responded_at") or _get(ticket, "status") in CLOSED_STATUSES:
+        return None
+    due = as_datetime(_get(ticket, "first_response_due_at"))
+    return None if due is None else due - now
+
+
+def is_breached(ticket: Any, now: datetime) -> bool:
+    remaining = first_response_remaining(ticket, now)
+    return remaining is not None and remaining < timedelta(0)
+
+
+def format_countdown(remaining: timedelta | None) -> str:
+    """"2h 05m", "45m 10s", "-1d 3h" (negative once breached); "" when no clock runs."""
+    if remaining is None:
+        return ""
+    seconds = int(remaining.total_seconds())
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{sign}{days}d {hours}h"
+    if hours:
+        return f"{sign}{hours}h {minutes:02d}m"
+    return f"{sign}{minutes}m {secs:02d}s"
+
+
+def breach_sort_key(ticket: Any, now: datetime) -> tuple[int, float]:
+    """Soonest breach first (most overdue at the very top); tickets without a clock last."""
+    remaining = first_response_remaining(ticket, now)
+    if remaining is None:
+        return (1, 0.0)
+    return (0, remaining.total_seconds())

@@ -1,0 +1,116 @@
+"""Loading what the triage panel shows, from the page cache and from the server. Qt-free.
+
+Everything comes back as JSON dicts (see `records`). Cache resources: "tickets", "queues",
+"members", "ticket_messages", "ticket_comments". A cache failure never stops the panel: it is
+only a faster first paint, so cache errors are logged and treated as "nothing cached".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.ui.panels.tickets.records import as_record
+
+log = logging.getLogger(__name__)
+
+#: The most tickets the panel keeps loaded (the workspace's newest).
+MAX_TICKETS = 5_000
+PAGE_SIZE = 100
+
+
+@dataclass
+class Workload:
+    """The lists behind the panel: tickets, queues, members."""
+
+    tickets: list[dict[str, Any]] = field(default_factory=list)
+    queues: list[dict[str, Any]] = field(default_factory=list)
+    members: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Conversation:
+    """One ticket as the server has it now, with its whole thread."""
+
+    ticket: dict[str, Any]
+    messages: list[dict[str, Any]]
+    comments: list[dict[str, Any]]
+
+
+async def cached_workload(cache: Any) -> Workload:
+    """What the cache has from last time (empty without a cache)."""
+    if cache is None:
+        return Workload()
+    try:
+        def read(c) -> Workload:
+            return Workload(
+                tickets=c.query_records("tickets", order_by="created_at", limit=MAX_TICKETS),
+                queues=c.query_records("queues", order_by="id", descending=False, limit=500),
+                members=c.query_records("members", order_by="id", descending=False, limit=1000),
+            )
+        return await cache.run(read)
+    except Exception:  # the cache is an optimisation; a broken one must not block the panel
+        log.exception("reading cached tickets failed")
+        return Workload()
+
+
+async def cached_conversation(cache: Any, ticket_id: str) -> tuple[list[dict], list[dict]] | None:
+    """The cached messages and comments of a ticket, or None if none were ever cached."""
+    if cache is None:
+        return None
+    try:
+        def read(c):
+            filters = {"ticket_id": ticket_id}
+            return (c.query_records("ticket_messages", filters=filters, limit=1000),
+                    c.query_records("ticket_comments", filters=filters, limit=1000))
+        messages, comments = await cache.run(read)
+    except Exception:
+        log.exception("reading a cached conversation failed")
+        return None
+    return (messages, comments) if messages or comments else None
+
+
+async def store(cache: Any, **resources: list[dict[str, Any]]) -> None:
+    """Write records to the cache (resource name → records); failures are logged only."""
+    if cache is None:
+        return
+    try:
+        def write(c) -> None:
+            for resource, records in resources.items():
+                if records:
+                    c.put_records(resource, records)
+        await cache.run(write)
+    except Exception:
+        log.exception("caching tickets failed")
+
+
+async def _all(page: Any, limit: int = MAX_TICKETS) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    async for item in page:
+        items.append(as_record(item))
+        if len(items) >= limit:
+            break
+    return items
+
+
+async def fetch_workload(client: Any) -> Workload:
+    """Tickets, queues and members from the server, concurrently."""
+    tickets, queues, members = await asyncio.gather(
+        _all(await client.tickets.list(limit=PAGE_SIZE)),
+        _all(await client.queues.list(limit=PAGE_SIZE)),
+        _all(await client.members.list(limit=PAGE_SIZE)),
+    )
+    return Workload(tickets=tickets, queues=queues, members=members)
+
+
+async def fetch_conversation(client: Any, ticket_id: str) -> Conversation:
+    """The ticket and its whole thread, fetched together (what "now" looks like on the server)."""
+    ticket, messages, comments = await asyncio.gather(
+        client.tickets.get(ticket_id),
+        client.tickets.messages.list(ticket_id, limit=PAGE_SIZE),
+        client.tickets.comments.list(ticket_id, limit=PAGE_SIZE),
+    )
+    return Conversation(as_record(ticket), await _all(messages), await _all(comments))
+

@@ -1,0 +1,259 @@
+"""The ticket list (`tickets.table`) with its filter bar: saved view, status, priority, assignee.
+
+The list holds every loaded ticket and shows the ones the filter (and the queue list) lets
+through, sorted by the column the user chose; by default the soonest SLA breach comes first.
+The first-response countdown column is repainted by one timer that touches only that column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
+
+from app.ui.panels.tickets.sla import breach_sort_key, first_response_remaining, format_countdown
+from app.ui.panels.tickets.ticket_filters import SAVED_VIEWS, UNASSIGNED, TicketFilter
+from app.ui.record_table_model import Column, RecordTableModel, field_of
+
+STATUSES = ("new", "open", "pending", "waiting_on_customer", "resolved", "closed")
+PRIORITIES = ("low", "normal", "high", "urgent")
+BREACHED_RED = "#d32f2f"
+#: How often the countdown column is repainted.
+COUNTDOWN_INTERVAL_MS = 1000
+
+
+def label_of(value: str | None) -> str:
+    """"waiting_on_customer" → "Waiting on customer"."""
+    return (value or "").replace("_", " ").capitalize()
+
+
+class TicketList(QWidget):
+    """Filter bar + table. Emits the current ticket and the multi-selection."""
+
+    sig_current_changed = Signal(object)
+    """The ticket under the cursor changed: its record, or None."""
+    sig_selection_changed = Signal(list)
+    """The selected tickets changed (records, in list order): drives the bulk bar."""
+
+    def __init__(self, parent: QWidget | None = None, *, clock: Callable[[], datetime] | None = None) -> None:
+        super().__init__(parent)
+        self._clock = clock or (lambda: datetime.now(timezone.utc))
+        self._all: list[dict[str, Any]] = []
+        self._filter = TicketFilter()
+        self._me_id: str | None = None
+        self._member_names: dict[str, str] = {}
+        self._queue_names: dict[str, str] = {}
+
+        self.view_combo = self._combo("tickets.filter.view", "View", [(key, label) for key, label in SAVED_VIEWS])
+        self.status_combo = self._combo("tickets.filter.status", "Status",
+                                        [(None, "Any status")] + [(s, label_of(s)) for s in STATUSES])
+        self.priority_combo = self._combo("tickets.filter.priority", "Priority",
+                                          [(None, "Any priority")] + [(p, label_of(p)) for p in PRIORITIES])
+        self.assignee_combo = self._combo("tickets.filter.assignee", "Assignee",
+                                          [(None, "Anyone"), (UNASSIGNED, "Unassigned")])
+        self.summary = QLabel(self)
+        self.summary.setObjectName("tickets.list_summary")
+
+        self.model = RecordTableModel(self._columns(), self)
+        self.table = QTableView(self)
+        self.table.setObjectName("tickets.table")
+        self.table.setAccessibleName("Tickets")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setSortingEnabled(True)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(1, header.ResizeMode.Stretch)
+        for column, width in ((0, 90), (2, 130), (3, 70), (4, 120), (5, 110)):
+            self.table.setColumnWidth(column, width)
+        self.table.sortByColumn(self.sla_column, Qt.SortOrder.AscendingOrder)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.view_combo, self.status_combo, self.priority_combo, self.assignee_combo):
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        bar.addWidget(self.summary)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+
+        self.countdown_timer = QTimer(self)
+        self.countdown_timer.setObjectName("tickets.countdown_timer")
+        self.countdown_timer.setInterval(COUNTDOWN_INTERVAL_MS)
+        self.countdown_timer.timeout.connect(self.refresh_countdowns)
+        self.countdown_timer.start()
+
+    # ---- columns ------------------------------------------------------------------------------
+    sla_column = 5
+
+    def _columns(self) -> list[Column]:
+        def remaining(record: Any):
+            return first_response_remaining(record, self._clock())
+
+        def sla_colour(record: Any) -> str | None:
+            left = remaining(record)
+            return BREACHED_RED if left is not None and left.total_seconds() < 0 else None
+
+        def sla_tip(record: Any) -> str | None:
+            left = remaining(record)
+            if left is None:
+                return "First response done, or no target" if record.get("first_responded_at") or \
+                    not record.get("first_response_due_at") else "No clock: the ticket is resolved or closed"
+            due = record.get("first_response_due_at")
+            return f"First response was due {due}: breached" if left.total_seconds() < 0 else f"First response due {due}"
+
+        return [
+            Column("Priority", field_of("priority"), text=label_of, object_name="priority",
+                   sort_key=lambda r: PRIORITIES.index(r.get("priority")) if r.get("priority") in PRIORITIES else -1,
+                   foreground=lambda r: BREACHED_RED if r.get("priority") == "urgent" else None),
+            Column("Subject", field_of("subject"), object_name="subject"),
+            Column("Status", field_of("status"), text=label_of, object_name="status"),
+            Column("Queue", lambda r: self._queue_names.get(r.get("queue_id"), ""), object_name="queue"),
+            Column("Assignee", lambda r: self._member_names.get(r.get("assignee_id"), r.get("assignee_id") or "—"),
+                   object_name="assignee"),
+            Column("First response", remaining, text=format_countdown, object_name="first_response",
+                   sort_key=lambda r: breach_sort_key(r, self._clock()), foreground=sla_colour,
+                   tooltip=sla_tip, align_right=True),
+        ]
+
+    def _combo(self, name: str, label: str, items: Sequence[tuple[Any, str]]) -> QComboBox:
+        combo = QComboBox(self)
+        combo.setObjectName(name)
+        combo.setAccessibleName(label)
+        combo.setToolTip(label)
+        for value, text in items:
+            combo.addItem(text, value)
+        combo.currentIndexChanged.connect(self._on_filter_changed)
+        return combo
+
+    # ---- data -------------------------------------------------------------------------------
+    def set_names(self, *, members: dict[str, str] | None = None, queues: dict[str, str] | None = None) -> None:
+        if members is not None:
+            self._member_names = members
+            current = self.assignee_combo.currentData()
+            self.assignee_combo.blockSignals(True)
+            while self.assignee_combo.count() > 2:
+                self.assignee_combo.removeItem(2)
+            for member_id, name in sorted(members.items(), key=lambda item: item[1].lower()):
+                self.assignee_combo.addItem(name, member_id)
+            index = self.assignee_combo.findData(current)
+            self.assignee_combo.setCurrentIndex(max(index, 0))
+            self.assignee_combo.blockSignals(False)
+        if queues is not None:
+            self._queue_names = queues
+        self.model.refresh_cells()
+
+    def set_me(self, me_id: str | None) -> None:
+        self._me_id = me_id
+        self._apply_filter()
+
+    def set_tickets(self, tickets: Sequence[dict[str, Any]]) -> None:
+        """Replace every loaded ticket (keeps the current ticket and selection where possible)."""
+        self._all = list(tickets)
+        self._apply_filter()
+
+    def upsert(self, ticket: dict[str, Any]) -> None:
+        """One ticket changed (our write, or a refresh): update it in place, or add it on top."""
+        for index, existing in enumerate(self._all):
+            if existing["id"] == ticket["id"]:
+                self._all[index] = ticket
+                break
+        else:
+            self._all.insert(0, ticket)
+        if self.model.row_of_id(ticket["id"]) is not None or self._filter.matches(ticket, me_id=self._me_id, now=self._clock()):
+            self.model.upsert(ticket)
+
+    @property
+    def all_tickets(self) -> list[dict[str, Any]]:
+        return self._all
+
+    @property
+    def filter(self) -> TicketFilter:
+        return self._filter
+
+    def set_queue(self, queue_id: str | None) -> None:
+        self._filter = self._filter.with_(queue_id=queue_id)
+        self._apply_filter()
+
+    def choose_view(self, view: str) -> None:
+        self.view_combo.setCurrentIndex(self.view_combo.findData(view))
+
+    def _on_filter_changed(self) -> None:
+        self._filter = self._filter.with_(
+            view=self.view_combo.currentData(), status=self.status_combo.currentData(),
+            priority=self.priority_combo.currentData(), assignee_id=self.assignee_combo.currentData())
+        if self._filter.view == "breaching_sla":
+            self.table.sortByColumn(self.sla_column, Qt.SortOrder.AscendingOrder)
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        now = self._clock()
+        selected = {record["id"] for record in self.selected_tickets()}
+        current = self.current_ticket()
+        rows = [t for t in self._all if self._filter.matches(t, me_id=self._me_id, now=now)]
+        self.model.set_rows(rows)
+        header = self.table.horizontalHeader()
+        if header.sortIndicatorSection() >= 0:
+            self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        self.summary.setText(f"{len(rows)} of {len(self._all)} tickets")
+        self.select_ids(selected, current_id=current["id"] if current else None)
+
+    # ---- countdowns -------------------------------------------------------------------------------
+    def refresh_countdowns(self) -> None:
+        """Repaint only the countdown cells (the view asks again only for the visible ones)."""
+        rows = self.model.rowCount()
+        if rows:
+            self.model.dataChanged.emit(self.model.index(0, self.sla_column), self.model.index(rows - 1, self.sla_column),
+                                        [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole])
+
+    # ---- selection and movement ----------------------------------------------------------------------
+    def current_ticket(self) -> dict[str, Any] | None:
+        index = self.table.currentIndex()
+        return self.model.record(index.row()) if index.isValid() else None
+
+    def selected_tickets(self) -> list[dict[str, Any]]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.model.record(row) for row in rows]
+
+    def move(self, step: int) -> None:
+        """j/k: the next or previous ticket becomes current and the only one selected."""
+        count = self.model.rowCount()
+        if not count:
+            return
+        row = self.table.currentIndex().row()
+        row = 0 if row < 0 else max(0, min(count - 1, row + step))
+        self.table.selectionModel().setCurrentIndex(
+            self.model.index(row, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(self.model.index(row, 0))
+
+    def select_ids(self, ids: set[str], *, current_id: str | None = None) -> None:
+        """Select exactly these tickets (those still listed); keep `current_id` current."""
+        selection_model = self.table.selectionModel()
+        selection = QItemSelection()
+        last = self.model.columnCount() - 1
+        for row, record in enumerate(self.model.rows):
+            if record["id"] in ids:
+                selection.select(self.model.index(row, 0), self.model.index(row, last))
+        current_row = self.model.row_of_id(current_id) if current_id else None
+        if current_row is not None:
+            selection_model.setCurrentIndex(self.model.index(current_row, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+        selection_model.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def _on_current_row(self, current, _previous) -> None:
+        self.sig_current_changed.emit(self.model.record(current.row()) if current.isValid() else None)
+
+    def _on_selection(self, _selected, _deselected) -> None:
+        self.sig_selection_changed.emit(self.selected_tickets())
