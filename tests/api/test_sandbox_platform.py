@@ -19,7 +19,7 @@ async def test_webhook_endpoint_lifecycle(client):
         name=unique("Listener"), url="http://127.0.0.1:9/hook", event_types=["contact.created"]))
     assert created.signing_secret.startswith("whsec_")
     assert created.signing_secret not in (created.signing_secret_preview or "")
-    assert "signing_secret" not in repr(created) or created.signing_secret not in repr(created)
+    assert created.signing_secret not in repr(created)
     fetched = await client.webhooks.get(created.id)
     assert fetched.event_types == ["contact.created"] and not hasattr(fetched, "signing_secret")
     assert created.id in [w.id for w in (await client.webhooks.list()).items]
