@@ -21,10 +21,12 @@ class Received:
 
 
 class WebhookReceiver:
-    """`with WebhookReceiver() as receiver:` … `receiver.url`, `receiver.status = 500`, `receiver.wait_for(3)`."""
+    """`with WebhookReceiver() as receiver:` … `receiver.url`, `receiver.status = 500`,
+    `receiver.script = [500, 500]`, `receiver.wait_for(3)`."""
 
     def __init__(self) -> None:
         self.status = 200
+        self.script: list[int] = []  # statuses for the next requests, in order; then `status`
         self.reply = b'{"received": true}'
         self.hold: threading.Event | None = None  # when set, requests wait on it before answering
         self.received: list[Received] = []
@@ -36,9 +38,10 @@ class WebhookReceiver:
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
                 with receiver._lock:
                     receiver.received.append(Received(time.monotonic(), {k.lower(): v for k, v in self.headers.items()}, body))
+                    status = receiver.script.pop(0) if receiver.script else receiver.status
                 if receiver.hold is not None:
                     receiver.hold.wait(30)
-                self.send_response(receiver.status)
+                self.send_response(status)
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(receiver.reply)))
                 self.end_headers()
