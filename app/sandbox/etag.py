@@ -20,12 +20,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Header, Response
+from fastapi import Depends, Header, Response
 
 from app.sandbox.errors import ApiProblem
 
-IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=512,
-                                       description='The ETag you last read, e.g. "3"; stale → 412.')]
+
+
+def _if_match(
+    if_match: Annotated[str | None, Header(alias="If-Match", max_length=512,
+                                           description='The ETag you last read, e.g. "3"; stale → 412.')] = None,
+) -> str | None:
+    return if_match
+
+
+#: The optional If-Match header, as a parameter type that needs no default (`if_match: IfMatch`).
+IfMatch = Annotated[str | None, Depends(_if_match)]
 
 
 def etag_for(version: int) -> str:

@@ -10,8 +10,8 @@ Bodies are compared as canonical JSON (key order and whitespace do not matter).
 
 Test hook (only when the process runs with OPSDESK_SANDBOX_TEST_HOOKS=1): a request carrying
 `X-Test-Hold: idempotency` holds right after claiming its key until another request with the same
-key has been refused with 409 (or 10 s pass), so tests can make a genuinely concurrent duplicate
-without guessing at timings.
+key has been refused with 409 (or OPSDESK_SANDBOX_TEST_HOLD_SECONDS, default 10, pass), so tests
+can make a genuinely concurrent duplicate, or a request in flight, without guessing at timings.
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ MAX_KEY_LENGTH = 255
 RETENTION = timedelta(hours=24)
 _STORED_HEADERS = ("content-type", "etag", "location")
 _NOT_STORED = {401, 403, 429}
-_HOLD_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,7 @@ async def idempotency_guard(request: Request, caller: Caller) -> None:
         if _hooks_enabled() and request.headers.get("x-test-hold") == "idempotency":
             event = _holds.setdefault((caller.credential_id, key), asyncio.Event())
             try:
-                await asyncio.wait_for(event.wait(), _HOLD_SECONDS)
+                await asyncio.wait_for(event.wait(), float(os.environ.get("OPSDESK_SANDBOX_TEST_HOLD_SECONDS", "10")))
             except asyncio.TimeoutError:
                 pass
             finally:

@@ -12,7 +12,7 @@ import sqlite3
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Path, Request, Response, status
 from pydantic import BaseModel, Field, StrictInt
 
 from app.sandbox.auth import Principal, api_key_status
@@ -94,13 +94,15 @@ def _require_held(caller: Principal, scopes: list[str]) -> None:
 
 
 @router.get("", response_model=Page[ApiKey], summary="List API keys, newest first")
-def list_api_keys(db: Db, caller: Scoped("keys:read"), params: PageParams) -> dict:
+def list_api_keys(request: Request, db: Db, caller: Scoped("keys:read"), params: PageParams) -> dict:
+    request.app.state.request_log.flush()  # last_used_at is written with the request log
     rows, next_cursor = fetch_page(db.conn(), "api_keys", caller.workspace_id, params, updated_column="created_at")
     return page([key_out(r) for r in rows], next_cursor)
 
 
 @router.get("/{key_id}", response_model=Envelope[ApiKey], summary="Get an API key")
-def get_api_key(key_id: KeyId, db: Db, caller: Scoped("keys:read")) -> dict:
+def get_api_key(request: Request, key_id: KeyId, db: Db, caller: Scoped("keys:read")) -> dict:
+    request.app.state.request_log.flush()
     return ok(key_out(_load(db.conn(), caller.workspace_id, key_id)))
 
 

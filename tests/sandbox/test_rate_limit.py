@@ -1,0 +1,46 @@
+"""Per-credential rate limits: the X-RateLimit-* headers on every answer, 429 with Retry-After."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.sandbox.conftest import assert_error, bearer, own_sandbox
+
+
+def test_headers_count_down_then_429_with_retry_after(tmp_path: Path) -> None:
+    with own_sandbox(tmp_path, rate_limit=5) as (process, owner, credentials):
+        remaining = []
+        for _ in range(5):
+            response = owner.get("contacts", params={"limit": 1})
+            assert response.status_code == 200
+            assert response.headers["X-RateLimit-Limit"] == "5"
+            assert int(response.headers["X-RateLimit-Reset"]) >= int(time.time())
+            remaining.append(int(response.headers["X-RateLimit-Remaining"]))
+        assert remaining == [4, 3, 2, 1, 0]
+
+        limited = owner.get("contacts")
+        details = assert_error(limited, 429, "RATE_LIMITED")
+        retry_after = int(limited.headers["Retry-After"])
+        assert 1 <= retry_after <= 60 and details["retry_after"] == retry_after
+        assert limited.headers["X-RateLimit-Remaining"] == "0"
+
+        # Another credential has its own budget.
+        with httpx.Client(base_url=process.url + "/", headers=bearer(credentials["live"]["readonly_key"])) as other:
+            assert other.get("contacts").status_code == 200
+        # The workspace says what the limit is.
+        assert owner.get("workspace").status_code == 429
+
+
+def test_the_window_follows_the_time_scale(tmp_path: Path) -> None:
+    # 2 calls per minute, time scale 60: a token comes back every half second.
+    with own_sandbox(tmp_path, rate_limit=2, time_scale=60) as (_, owner, _credentials):
+        assert owner.get("me").status_code == 200
+        assert owner.get("me").status_code == 200
+        limited = owner.get("me")
+        assert limited.status_code == 429 and limited.headers["Retry-After"] == "1"
+        deadline = time.monotonic() + 5
+        while owner.get("me").status_code == 429:
+            assert time.monotonic() < deadline, "the bucket never refilled"

@@ -1,0 +1,52 @@
+"""Tenant isolation: a live credential never sees the test workspace's rows (404, absent from lists)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+# (list path, item path template) for every resource type with a single-item GET.
+RESOURCES = [
+    ("contacts", "contacts/{id}"),
+    ("companies", "companies/{id}"),
+    ("support/tickets", "support/tickets/{id}"),
+    ("invoices", "invoices/{id}"),
+    ("webhooks", "webhooks/{id}"),
+    ("api-keys", "api-keys/{id}"),
+    ("events", "events/{id}"),
+]
+
+
+@pytest.mark.parametrize("list_path,item_path", RESOURCES)
+def test_another_workspaces_id_is_404_and_never_listed(owner: httpx.Client, owner_test: httpx.Client,
+                                                     list_path: str, item_path: str) -> None:
+    if list_path == "events":
+        owner_test.post("companies", json={"name": "Event source"})
+    foreign = owner_test.get(list_path, params={"limit": 5}).json()["data"]
+    assert foreign, f"the test workspace has no {list_path} to try"
+    foreign_id = foreign[0]["id"]
+    assert owner_test.get(item_path.format(id=foreign_id)).status_code == 200
+    response = owner.get(item_path.format(id=foreign_id))
+    assert response.status_code == 404, response.text
+    assert response.json()["error"]["code"] == "NOT_FOUND"
+    own_ids = {r["id"] for r in owner.get(list_path, params={"limit": 100}).json()["data"]}
+    assert foreign_id not in own_ids
+
+
+def test_writes_to_another_workspaces_rows_are_404(owner: httpx.Client, owner_test: httpx.Client) -> None:
+    contact = owner_test.get("contacts", params={"limit": 1}).json()["data"][0]
+    assert owner.patch(f"contacts/{contact['id']}", json={"notes": "pwned"}).status_code == 404
+    assert owner.delete(f"contacts/{contact['id']}").status_code == 404
+    key = owner_test.get("api-keys", params={"limit": 1}).json()["data"][0]
+    assert owner.post(f"api-keys/{key['id']}/revoke").status_code == 404
+    company = owner_test.get("companies", params={"limit": 1}).json()["data"][0]
+    response = owner.post("contacts", json={"name": "Cross", "company_id": company["id"]})
+    assert response.status_code == 422
+    assert owner_test.get(f"contacts/{contact['id']}").json()["data"]["notes"] == contact["notes"]
+
+
+def test_each_workspace_reports_its_environment(owner: httpx.Client, owner_test: httpx.Client, live, test_env) -> None:
+    assert owner.get("workspace").json()["data"]["environment"] == "live"
+    assert owner_test.get("workspace").json()["data"]["environment"] == "test"
+    assert live["owner_key"].startswith("opk_live_") and test_env["owner_key"].startswith("opk_test_")
+    assert owner.get("workspace").json()["data"]["id"] == live["workspace_id"]
