@@ -47,6 +47,8 @@ class ModulePanel(QWidget):
     def run(self, coro: Coroutine[Any, Any, Any], *, name: str | None = None):
         """Start background work tied to this panel; its failure shows in the banner, not a dialog."""
         task = self.context.tasks.spawn(self._guarded(coro), name=name)
+        # A task cancelled before it ever ran never awaited `coro`: close it so Python does not warn.
+        task.add_done_callback(lambda done: coro.close() if done.cancelled() else None)
         return task
 
     async def _guarded(self, coro: Coroutine[Any, Any, Any]) -> Any:

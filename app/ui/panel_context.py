@@ -33,6 +33,8 @@ class PanelContext:
     credential_changed: Callable[[str], None] = lambda secret: None
     #: Tell the shell the session must end (e.g. the console's own key was revoked).
     sign_out: Callable[[str], None] = lambda reason: None
+    #: This profile's request records, persisted and live (app.ui RequestHistory; the request log reads it).
+    request_history: Any = None
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes

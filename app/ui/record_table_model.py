@@ -83,6 +83,14 @@ class RecordTableModel(QAbstractTableModel):
         self._rows.extend(rows)
         self.endInsertRows()
 
+    def insert_rows(self, position: int, rows: Sequence[Any]) -> None:
+        """Insert `rows` before row `position` (0: on top) without looking for existing ids."""
+        if not rows:
+            return
+        self.beginInsertRows(QModelIndex(), position, position + len(rows) - 1)
+        self._rows[position:position] = list(rows)
+        self.endInsertRows()
+
     def upsert(self, record: Any, *, at_top: bool = True) -> None:
         """Replace the row with the record's id, or insert it (new records go on top: newest first)."""
         row = self.row_of_id(self._id_of(record))

@@ -63,7 +63,11 @@ class MainWindow(QMainWindow):
         self.current_module = ""
 
         self.environment_bar = EnvironmentBar(self)
-        self.notice = Banner("shell.notice", self)
+        self._notices: dict[str, Banner] = {}
+        self._notice_area = QWidget(self)
+        self._notice_layout = QVBoxLayout(self._notice_area)
+        self._notice_layout.setContentsMargins(0, 0, 0, 0)
+        self._notice_layout.setSpacing(4)
         self.sidebar = ModuleSidebar(self)
         self.sidebar.sig_module_chosen.connect(self.open_module)
         self.stack = QStackedWidget(self)
@@ -72,7 +76,7 @@ class MainWindow(QMainWindow):
         self.workarea.setObjectName("shell.workarea")
         work_layout = QVBoxLayout(self.workarea)
         work_layout.setContentsMargins(8, 8, 8, 8)
-        work_layout.addWidget(self.notice)
+        work_layout.addWidget(self._notice_area)
         work_layout.addWidget(self.stack, 1)
 
         body = QWidget(self)
@@ -159,6 +163,28 @@ class MainWindow(QMainWindow):
             return
         show_about(self)
 
+    # ---- shell notices ---------------------------------------------------------------------
+    def show_notice(self, key: str, kind: str, message: str, *,
+                    action: tuple[str, Callable[[], None]] | None = None) -> Banner:
+        """Show (or replace) the shell-wide notice `key`; each key is its own strip above the panels."""
+        banner = self._notices.get(key)
+        if banner is None:
+            banner = Banner(f"shell.notice.{key}", self._notice_area)
+            self._notices[key] = banner
+            self._notice_layout.addWidget(banner)
+        banner.show_message(kind, message, action=action)
+        return banner
+
+    def clear_notice(self, key: str) -> None:
+        banner = self._notices.get(key)
+        if banner is not None:
+            banner.clear()
+
+    def notice(self, key: str) -> Banner | None:
+        """The notice strip `key` if it is showing."""
+        banner = self._notices.get(key)
+        return banner if banner is not None and banner.kind else None
+
     # ---- the active profile ----------------------------------------------------------------
     @property
     def context(self) -> PanelContext | None:
@@ -209,6 +235,8 @@ class MainWindow(QMainWindow):
         for name, page in list(self._pages.items()):
             if name in reasons or isinstance(page, PlaceholderPage):
                 self._drop_page(name)
+            elif hasattr(page, "on_scopes_changed"):
+                page.on_scopes_changed(scopes)
         if self.current_module in reasons:
             self.open_module(self.current_module)
 

@@ -32,7 +32,8 @@ class ModuleSidebar(QListWidget):
             item.setData(_NAME_ROLE, spec.name)
             item.setToolTip(f"{spec.summary} (Ctrl+{spec.digit})")
             item.setSizeHint(QSize(0, 34))
-        self.setFixedWidth(self.sizeHintForColumn(0) + 36)
+        widest = max(self.fontMetrics().horizontalAdvance(spec.title) for spec in MODULES)
+        self.setFixedWidth(widest + self.iconSize().width() + 48)
         self.currentItemChanged.connect(self._on_current_changed)
 
     def item_of(self, name: str) -> QListWidgetItem:

@@ -70,7 +70,7 @@ class ShellStatusBar(QStatusBar):
         if remaining is None:
             self.rate_label.clear()
             return
-        text = f"Rate limit {remaining}/{limit}" if limit is not None else f"Rate limit {remaining} left"
+        text = f"{remaining} requests left" + (f" (limit {limit}/min)" if limit is not None else "")
         if reset_at is not None:
             seconds = max(0, int((reset_at - datetime.now(timezone.utc)).total_seconds()))
             text += f" · resets in {seconds} s"

@@ -1,0 +1,123 @@
+"""`opsdesk` / `python -m app`: one QApplication, a qasync loop, the console, a clean shutdown.
+
+Shutdown follows what NOTES.md measured as clean: the last window closing does not quit Qt; the
+window's close sets an asyncio.Event, the main coroutine then closes the session (tasks, client,
+cache), stops the local sandbox child and returns, and only then does the loop stop.
+Unexpected exceptions go to the rotating log file and are shown once, non-modally.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import time
+from pathlib import Path
+
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from app.ui.theme import MODES, apply_theme
+
+log = logging.getLogger(__name__)
+
+#: How long --exit-after-load waits for the contacts panel's rows before giving up.
+LOAD_TIMEOUT_SECONDS = 90.0
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="opsdesk", description="Opsdesk admin console")
+    parser.add_argument("--profile", metavar="NAME", help="open this profile instead of the last used one")
+    parser.add_argument("--exit-after-load", action="store_true",
+                        help="open, load the contacts panel's data, then quit (exit 0 when data was shown)")
+    parser.add_argument("--screenshot", metavar="PATH", type=Path,
+                        help="with --exit-after-load: save a picture of the window before quitting")
+    parser.add_argument("--theme", choices=MODES, default="system", help="light, dark, or follow the OS (default)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the console until its window is closed; returns the process exit code."""
+    options = parse_args(list(sys.argv[1:] if argv is None else argv))
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName("Opsdesk")
+    app.setApplicationDisplayName("Opsdesk")
+    app.setDesktopFileName("opsdesk")
+    app.setQuitOnLastWindowClosed(False)
+    apply_theme(app, options.theme)
+    from app.ui.icons import icon
+
+    app.setWindowIcon(icon("app"))
+    return qasync.run(run_console(options))
+
+
+async def run_console(options: argparse.Namespace) -> int:
+    """The main coroutine: start the console, wait for its window to close, shut down in order."""
+    from app.core import app_log
+    from app.ui.console import Console
+
+    _install_logging(app_log)
+    console = Console()
+    previous_hook = sys.excepthook
+    sys.excepthook = _excepthook(console, app_log)
+    try:
+        opened = await console.start(options.profile)
+        if options.exit_after_load:
+            loaded = opened and await wait_for_contacts(console, LOAD_TIMEOUT_SECONDS)
+            if options.screenshot is not None:
+                options.screenshot.parent.mkdir(parents=True, exist_ok=True)
+                console.window.grab().save(str(options.screenshot))
+            if not loaded:
+                print("opsdesk: the contacts panel did not show data", file=sys.stderr)
+            return 0 if loaded else 1
+        await console.closed.wait()
+        return 0
+    finally:
+        await console.shutdown()
+        sys.excepthook = previous_hook
+
+
+async def wait_for_contacts(console, timeout: float) -> bool:
+    """True once the contacts panel shows at least one row (cached or fresh), within `timeout`."""
+    from PySide6.QtWidgets import QAbstractItemView
+
+    window = console.window
+    page = window.open_module("contacts")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        table = page.findChild(QAbstractItemView, "contacts.table")
+        if table is not None and table.model() is not None and table.model().rowCount() > 0:
+            return True
+        if table is None and console.session is not None:
+            # The contacts panel is not built yet: its data is still proven reachable.
+            page_of_contacts = await console.session.client.contacts.list(limit=20)
+            return bool(page_of_contacts.items)
+        await asyncio.sleep(0.05)
+    return False
+
+
+def _install_logging(app_log) -> None:
+    masking = app_log.install_app_log()
+    opsdesk = logging.getLogger(app_log.LOGGER_NAME)
+    # Module loggers are named after their modules (`app.…`): send them to the same masked file.
+    application = logging.getLogger("app")
+    for handler in opsdesk.handlers:
+        if handler not in application.handlers:
+            application.addHandler(handler)
+    application.setLevel(logging.INFO)
+    del masking
+
+
+def _excepthook(console, app_log):
+    def hook(exc_type, exc, tb) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            console.closed.set()
+            return
+        summary = app_log.log_unexpected(exc_type, exc, tb)
+        try:
+            console.report_unexpected(summary, app_log.log_file())
+        except RuntimeError:  # the window is already gone at shutdown
+            pass
+
+    return hook

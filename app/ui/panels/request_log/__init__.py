@@ -1,0 +1,1 @@
+"""The request log panel: every exchange this console made, and the server's own view."""

@@ -1,0 +1,258 @@
+"""The profiles dialog: add, edit, test connection, delete and switch, without blocking the console.
+
+Non-modal. Every action runs as a task (keychain and profile file calls go off the UI thread
+through the console); failures are shown in the dialog's result line, and what the user typed
+stays in the form.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.keychain import KeychainError
+from app.core.profiles import ProfileError
+from app.ui.console import NO_KEYCHAIN_NOTICE
+from app.ui.error_messages import describe
+from app.ui.profiles.profile_form import ProfileForm
+from app.ui.task_set import TaskSet
+from app.ui.theme import semantic_colour
+
+
+class ProfilesDialog(QDialog):
+    """Lists the profiles on the left and edits the selected one on the right."""
+
+    sig_done = Signal(str)
+    """An action finished; the argument is the sentence shown in the result line."""
+
+    def __init__(self, console, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("profiles.dialog")
+        self.setWindowTitle("Profiles")
+        self.setModal(False)
+        self.console = console
+        self.tasks = TaskSet()
+        self.list = QListWidget(self)
+        self.list.setObjectName("profiles.list")
+        self.list.currentItemChanged.connect(self._on_selected)
+        self.add_button = QPushButton("Add", self)
+        self.add_button.setObjectName("profiles.add")
+        self.add_button.clicked.connect(self.start_new)
+        self.delete_button = QPushButton("Delete…", self)
+        self.delete_button.setObjectName("profiles.delete")
+        self.delete_button.clicked.connect(self._ask_delete)
+        self.switch_button = QPushButton("Open", self)
+        self.switch_button.setObjectName("profiles.switch")
+        self.switch_button.setToolTip("Connect the console to this profile")
+        self.switch_button.clicked.connect(self._switch)
+
+        self.form = ProfileForm(self)
+        self.keychain_note = QLabel(NO_KEYCHAIN_NOTICE, self)
+        self.keychain_note.setObjectName("profiles.keychain_note")
+        self.keychain_note.setWordWrap(True)
+        self.keychain_note.setStyleSheet(f"color:{semantic_colour('warning').name()}")
+        self.test_button = QPushButton("Test connection", self)
+        self.test_button.setObjectName("profiles.test")
+        self.test_button.clicked.connect(self._test)
+        self.save_button = QPushButton("Save", self)
+        self.save_button.setObjectName("profiles.save")
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self._save)
+        self.result = QLabel(self)
+        self.result.setObjectName("profiles.result")
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.confirm_label = QLabel(self)
+        self.confirm_button = QPushButton("Delete", self)
+        self.confirm_button.setObjectName("profiles.confirm_delete")
+        self.confirm_button.clicked.connect(self._delete)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.clicked.connect(self._hide_confirm)
+
+        left = QVBoxLayout()
+        left.addWidget(self.list, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.delete_button)
+        buttons.addWidget(self.switch_button)
+        left.addLayout(buttons)
+        right = QVBoxLayout()
+        right.addWidget(self.form)
+        right.addWidget(self.keychain_note)
+        confirm = QHBoxLayout()
+        confirm.addWidget(self.confirm_label, 1)
+        confirm.addWidget(self.confirm_button)
+        confirm.addWidget(self.cancel_button)
+        right.addLayout(confirm)
+        actions = QHBoxLayout()
+        actions.addWidget(self.result, 1)
+        actions.addWidget(self.test_button)
+        actions.addWidget(self.save_button)
+        right.addStretch(1)
+        right.addLayout(actions)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 2)
+        layout.addLayout(right, 3)
+        self.resize(760, 380)
+        self._hide_confirm()
+
+    # ---- listing ----------------------------------------------------------------------------------
+    def reload(self, select: str | None = None) -> None:
+        """Re-read the profiles; select `select` (else the active profile, else the first)."""
+        active = self.console.session.profile.name if self.console.session is not None else None
+        wanted = select or (self.list.currentItem().text() if self.list.currentItem() else None) or active
+        self.list.blockSignals(True)
+        self.list.clear()
+        for profile in self.console.store.list():
+            item = QListWidgetItem(profile.name, self.list)
+            tags = [profile.environment]
+            if profile.name == active:
+                tags.append("open")
+            item.setToolTip(f"{profile.base_url} ({', '.join(tags)})")
+        self.list.blockSignals(False)
+        self.keychain_note.setVisible(self.console.secrets.session_only)
+        matches = self.list.findItems(wanted, Qt.MatchFlag.MatchExactly) if wanted else []
+        if matches:
+            self.list.setCurrentItem(matches[0])
+        elif self.list.count():
+            self.list.setCurrentRow(0)
+        else:
+            self.start_new()
+        self._on_selected(self.list.currentItem(), None)
+
+    def names(self) -> list[str]:
+        return [self.list.item(row).text() for row in range(self.list.count())]
+
+    def _on_selected(self, item: QListWidgetItem | None, _previous) -> None:
+        self._hide_confirm()
+        if item is None:
+            return
+        try:
+            profile = self.console.store.get(item.text())
+        except ProfileError:
+            return
+        self.form.show_profile(profile)
+        self.delete_button.setEnabled(True)
+        self.switch_button.setEnabled(True)
+
+    def start_new(self) -> None:
+        """Empty the form for a new profile."""
+        self.list.blockSignals(True)
+        self.list.clearSelection()
+        self.list.setCurrentItem(None)
+        self.list.blockSignals(False)
+        self.form.show_profile(None)
+        self.delete_button.setEnabled(False)
+        self.switch_button.setEnabled(False)
+        self._say("")
+        self.form.name.setFocus()
+
+    # ---- actions ------------------------------------------------------------------------------------
+    def _say(self, text: str, kind: str = "") -> None:
+        colour = {"error": semantic_colour("error"), "success": semantic_colour("success")}.get(kind)
+        self.result.setStyleSheet(f"color:{colour.name()}" if colour is not None else "")
+        self.result.setText(text)
+        if text:
+            self.sig_done.emit(text)
+
+    def _save(self) -> None:
+        self.tasks.spawn(self.save(), name="save profile")
+
+    async def save(self) -> bool:
+        """Save the form (add or update); the secret typed goes to the keychain or session store."""
+        editing = self.form.editing
+        try:
+            profile = self.form.profile().validated()
+            if editing is None and not self.form.secret_text():
+                raise ProfileError("Enter the API key (or password) for the new profile.")
+            saved = await self.console.save_profile(
+                profile, self.form.secret_text() or None,
+                original_name=editing.name if editing is not None else None,
+            )
+        except (ProfileError, KeychainError) as error:
+            self._say(str(error), "error")
+            return False
+        self.reload(select=saved.name)
+        where = "for this session only" if self.console.secrets.session_only else "in the system keychain"
+        self._say(f"Saved {saved.name!r}; its key is kept {where}.", "success")
+        return True
+
+    def _test(self) -> None:
+        self.tasks.spawn(self.test(), name="test connection")
+
+    async def test(self) -> str:
+        """Try the form's URL and secret; the result line says what happened."""
+        self.test_button.setEnabled(False)
+        self._say("Testing…")
+        try:
+            message = await self.console.test_connection(self.form.profile(), self.form.secret_text() or None)
+            self._say(message, "error" if message.startswith("Connection failed") else "success")
+        except (ProfileError, KeychainError, ValueError) as error:
+            message = str(error)
+            self._say(message, "error")
+        finally:
+            self.test_button.setEnabled(True)
+        return message
+
+    def _ask_delete(self) -> None:
+        item = self.list.currentItem()
+        if item is None:
+            return
+        self.confirm_label.setText(f"Delete {item.text()!r} with its stored key, cache and drafts?")
+        for widget in (self.confirm_label, self.confirm_button, self.cancel_button):
+            widget.show()
+
+    def _hide_confirm(self) -> None:
+        for widget in (self.confirm_label, self.confirm_button, self.cancel_button):
+            widget.hide()
+
+    def _delete(self) -> None:
+        self.tasks.spawn(self.delete(), name="delete profile")
+
+    async def delete(self) -> bool:
+        """Delete the selected profile (after the confirmation row)."""
+        item = self.list.currentItem()
+        self._hide_confirm()
+        if item is None:
+            return False
+        name = item.text()
+        try:
+            await self.console.delete_profile(name)
+        except (ProfileError, KeychainError, OSError) as error:
+            self._say(f"Could not delete {name!r}: {error}", "error")
+            return False
+        self.list.setCurrentItem(None)
+        self.reload()
+        self._say(f"Deleted {name!r}, its stored key and its cache.", "success")
+        return True
+
+    def _switch(self) -> None:
+        self.tasks.spawn(self.switch(), name="switch profile")
+
+    async def switch(self) -> bool:
+        """Connect the console to the selected profile."""
+        item = self.list.currentItem()
+        if item is None:
+            return False
+        self._say(f"Opening {item.text()!r}…")
+        try:
+            opened = await self.console.switch_profile(item.text())
+        except (ProfileError, KeychainError) as error:
+            self._say(str(error), "error")
+            return False
+        except Exception as error:  # an API failure while connecting reads as a sentence
+            self._say(describe(error), "error")
+            return False
+        self.reload()
+        self._say(f"Opened {item.text()!r}." if opened else f"Could not open {item.text()!r}; see the main window.",
+                  "success" if opened else "error")
+        return opened

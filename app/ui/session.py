@@ -1,0 +1,153 @@
+"""One open profile: its client, cache, drafts, request history, and what the credential may do.
+
+`Session.open` builds the `AdminClient` for the profile's secret, opens the profile's page cache
+and draft store, and adapts the client's plain callbacks (request listener, rate-limit state) to
+Qt signals on the UI thread. `PanelContext` for the panels comes from here. `close` cancels the
+session's tasks, persists the request log, and closes the client, the cache and the drafts, so
+switching profiles leaves nothing of the old one running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import QObject, Signal
+
+from app.api import AdminClient, ApiKeyAuth, RequestRecord, UserLoginAuth, errors
+from app.cache import AsyncPageCache
+from app.core import paths
+from app.core.drafts import DraftStore
+from app.core.profiles import Profile
+from app.ui.panel_context import PanelContext
+from app.ui.request_history import RequestHistory
+from app.ui.task_set import TaskSet
+
+log = logging.getLogger(__name__)
+
+_IDENTITY = "session_identity"
+
+
+class Session(QObject):
+    """The services of one connected profile, and signals the shell's status bar listens to."""
+
+    sig_request = Signal(object)
+    """An exchange finished (`RequestRecord`)."""
+    sig_rate_limit = Signal(object, object, object)
+    """The rate-limit budget changed: limit, remaining, reset_at (datetime)."""
+    sig_connection = Signal(str, str)
+    """Connection state changed: "online" or "offline", and a detail sentence."""
+    sig_identity = Signal(object, str)
+    """The credential's scopes (frozenset) and the workspace's name are known."""
+
+    def __init__(self, profile: Profile, client: AdminClient, cache: AsyncPageCache | None,
+                 drafts: DraftStore | None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.profile = profile
+        self.client = client
+        self.cache = cache
+        self.drafts = drafts
+        self.history = RequestHistory(cache, self)
+        self.tasks = TaskSet(on_error=self._on_task_error)
+        self.connection_state = "connecting"
+        self.scopes: frozenset[str] | None = None
+        self.workspace_name = ""
+        self.environment = profile.environment
+        #: The background task caching contacts and tickets (started once the scopes are known).
+        self.sync_task: asyncio.Task | None = None
+        self._unsubscribe = [
+            client.add_request_listener(self._on_record),
+            client.rate_limit.subscribe(self._on_rate_limit),
+        ]
+        self.context = PanelContext(
+            client=client, cache=cache, profile=profile, scopes=frozenset(), drafts=drafts,
+            tasks=self.tasks, environment=profile.environment, request_history=self.history,
+        )
+
+    @classmethod
+    async def open(cls, profile: Profile, secret: str, *, parent: QObject | None = None,
+                   client_options: dict[str, Any] | None = None,
+                   on_refresh_token: Callable[[str], None] | None = None) -> "Session":
+        """Connect to `profile` with `secret` (its API key, or its login password)."""
+        if profile.auth_kind == "login":
+            auth: Any = UserLoginAuth(profile.login_email or "", secret, on_refresh_token=on_refresh_token)
+        else:
+            auth = ApiKeyAuth(secret)
+        client = AdminClient(profile.base_url, auth, **(client_options or {}))
+        cache = await AsyncPageCache.open(paths.profile_cache_file(profile.id))
+        try:
+            drafts = DraftStore(paths.drafts_file(profile.id))
+        except Exception:  # drafts are a convenience: a broken drafts file must not block the profile
+            log.exception("could not open the drafts of profile %s", profile.id)
+            drafts = None
+        return cls(profile, client, cache, drafts, parent)
+
+    # ---- identity: what this credential may do ---------------------------------------------
+    async def load_identity(self) -> None:
+        """Ask GET /me and GET /workspace; fall back to the last known answer when offline."""
+        try:
+            me = await self.client.me.get()
+            workspace = await self.client.workspace.get()
+        except errors.ApiConnectionError:
+            cached = await self.cache.get_list(_IDENTITY, None) if self.cache is not None else None
+            if cached and cached.rows:
+                self._apply_identity(cached.rows[0].get("scopes") or [], cached.rows[0].get("workspace") or "",
+                                     cached.rows[0].get("environment"))
+            raise
+        scopes = list(getattr(me, "scopes", []) or [])
+        name = getattr(workspace, "name", "") or ""
+        environment = getattr(workspace, "environment", None)
+        self._apply_identity(scopes, name, environment)
+        if self.cache is not None:
+            await self.cache.put_list(_IDENTITY, None, [{
+                "id": "me", "scopes": scopes, "workspace": name, "environment": environment,
+            }], None)
+
+    def _apply_identity(self, scopes: list[str], workspace: str, environment: str | None) -> None:
+        self.scopes = frozenset(scopes)
+        self.context.scopes = self.scopes
+        self.workspace_name = workspace
+        # The server's word wins when it says live: a profile mislabelled "test" must still look live.
+        if environment == "live":
+            self.environment = "live"
+            self.context.environment = "live"
+        self.sig_identity.emit(self.scopes, workspace)
+
+    # ---- client callbacks -> signals -------------------------------------------------------
+    def _on_record(self, record: RequestRecord) -> None:
+        self.history.add(record)
+        if record.status is not None:
+            self._set_connection("online", "")
+        elif record.error:
+            self._set_connection("offline", f"{urlsplit(record.url).netloc}: {record.error}")
+        self.sig_request.emit(record)
+
+    def _on_rate_limit(self, state: Any) -> None:
+        self.sig_rate_limit.emit(state.limit, state.remaining, state.reset_at)
+
+    def _set_connection(self, state: str, detail: str) -> None:
+        if state != self.connection_state:
+            self.connection_state = state
+            self.sig_connection.emit(state, detail)
+
+    def _on_task_error(self, error: BaseException) -> None:
+        if not isinstance(error, errors.ApiError):
+            log.error("a background task failed", exc_info=error)
+
+    # ---- closing -----------------------------------------------------------------------------
+    async def close(self) -> None:
+        """Stop everything of this profile: tasks, request log (persisted first), client, cache, drafts."""
+        await self.tasks.cancel_all()
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        await self.history.close()
+        try:
+            await self.client.aclose()
+        finally:
+            if self.cache is not None:
+                await self.cache.close()
+            if self.drafts is not None:
+                self.drafts.close()

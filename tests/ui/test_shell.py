@@ -1,0 +1,181 @@
+"""The console shell on a real sandbox: sidebar, panels, status bar, scopes, environments, state."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from app.api import AdminClient, ApiKeyAuth
+from app.ui.panels import registry
+from tests.ui.shell_harness import (
+    add_profile,
+    isolate_home,
+    make_console,
+    row_count,
+    wait_for_identity,
+    wait_for_rows,
+)
+from tests.waiting import wait_until
+
+
+def test_console_opens_profile_with_contacts_and_a_live_status_bar(qtbot, run_async, sandbox, sandbox_credentials,
+                                                                   monkeypatch, tmp_path):
+    home = isolate_home(monkeypatch, tmp_path)
+    console = make_console(home)
+    qtbot.addWidget(console.window)
+    add_profile(console, "Demo", sandbox.url, sandbox_credentials["test"]["owner_key"])
+
+    async def scenario():
+        assert await console.start()
+        window = console.window
+        rows = await wait_for_rows(window)
+        await wait_for_identity(console)
+        await wait_until(lambda: window.status.connection_state == "online", 10, "never shown online")
+        await wait_until(lambda: "requests left" in window.status.rate_label.text(), 10, "no rate limit shown")
+        await wait_until(lambda: "→ 200" in window.status.request_label.text(), 10, "no last request shown")
+        assert rows > 0
+        assert [window.sidebar.item(i).text() for i in range(window.sidebar.count())] == [
+            spec.title for spec in registry.MODULES]
+        assert "Demo" in window.status.profile_label.text()
+        assert " ms" in window.status.request_label.text()
+        for spec in registry.MODULES:
+            assert window.sidebar.is_enabled(spec.name), spec.name
+            page = window.open_module(spec.name)
+            assert page.objectName() == f"panel.{spec.name}"
+            assert window.stack.currentWidget() is page
+        await console.shutdown()
+
+    run_async(scenario(), timeout=60)
+
+
+def test_modules_the_credential_may_not_use_are_disabled_with_the_reason(qtbot, run_async, sandbox,
+                                                                          sandbox_credentials, monkeypatch, tmp_path):
+    home = isolate_home(monkeypatch, tmp_path)
+    console = make_console(home)
+    qtbot.addWidget(console.window)
+
+    async def scenario():
+        owner = AdminClient(sandbox.url, ApiKeyAuth(sandbox_credentials["test"]["owner_key"]))
+        async with owner:
+            crm_only = await owner.api_keys.create({"name": "crm reader", "scopes": ["crm:read"]})
+        add_profile(console, "CRM reader", sandbox.url, crm_only.secret)
+        assert await console.start()
+        await wait_for_identity(console)
+        window = console.window
+        for name in ("tickets", "webhooks", "quota", "api_keys"):
+            assert not window.sidebar.is_enabled(name), name
+            reason = window.sidebar.item_of(name).toolTip()
+            assert registry.spec_of(name).default_scope in reason, reason
+            page = window.open_module(name)
+            assert reason in page.message  # opened anyway (palette, shortcut): the page says why
+        for name in ("contacts", "invoices", "request_log"):
+            assert window.sidebar.is_enabled(name), name
+        log_page = window.open_module("request_log")
+        assert not log_page.tabs.isTabEnabled(1)
+        assert "logs:read" in log_page.server_view_reason
+        await console.shutdown()
+
+    run_async(scenario(), timeout=60)
+
+
+def test_live_profile_is_marked_unmistakably_and_test_is_calm(qtbot, run_async, sandbox, sandbox_credentials,
+                                                               monkeypatch, tmp_path):
+    home = isolate_home(monkeypatch, tmp_path)
+    console = make_console(home)
+    qtbot.addWidget(console.window)
+    add_profile(console, "Prod", sandbox.url, sandbox_credentials["live"]["owner_key"], environment="live")
+    add_profile(console, "Staging", sandbox.url, sandbox_credentials["test"]["owner_key"])
+
+    async def scenario():
+        window = console.window
+        assert await console.start("Prod")
+        await wait_for_identity(console)
+        bar = window.environment_bar
+        assert bar.isVisible() and bar.environment == "live"
+        assert "LIVE" in bar.label.text()
+        assert not bar.tag.isVisible()
+        colour = bar.grab().toImage().pixelColor(3, 3)
+        assert colour.red() > 150 and colour.blue() < 80, colour.name()  # orange, whatever the theme
+        assert "(LIVE)" in window.windowTitle()
+
+        assert await console.switch_profile("Staging")
+        await wait_for_identity(console)
+        assert bar.environment == "test"
+        assert bar.tag.isVisible() and bar.tag.text() == "Test data"
+        assert "LIVE" not in bar.label.text()
+        assert window.workarea.styleSheet() == ""
+        await console.shutdown()
+
+    run_async(scenario(), timeout=60)
+
+
+def test_switching_profiles_closes_the_old_connection(qtbot, run_async, sandbox, sandbox_credentials,
+                                                      monkeypatch, tmp_path):
+    home = isolate_home(monkeypatch, tmp_path)
+    console = make_console(home)
+    qtbot.addWidget(console.window)
+    add_profile(console, "One", sandbox.url, sandbox_credentials["test"]["owner_key"])
+    add_profile(console, "Two", sandbox.url, sandbox_credentials["test"]["readonly_key"])
+
+    async def scenario():
+        assert await console.start("One")
+        await wait_for_rows(console.window)
+        first = console.session
+        assert await console.switch_profile("Two")
+        assert console.session is not first
+        assert first.client._http.is_closed
+        assert len(first.tasks) == 0
+        assert console.window.context is console.session.context
+        assert "Two" in console.window.status.profile_label.text()
+        await wait_for_rows(console.window)
+        await console.shutdown()
+        assert console.session is None
+
+    run_async(scenario(), timeout=60)
+
+
+def test_window_geometry_and_open_module_are_restored(qtbot, run_async, sandbox, sandbox_credentials,
+                                                      monkeypatch, tmp_path):
+    home = isolate_home(monkeypatch, tmp_path)
+
+    async def first_run():
+        console = make_console(home)
+        qtbot.addWidget(console.window)
+        add_profile(console, "Demo", sandbox.url, sandbox_credentials["test"]["owner_key"])
+        assert await console.start()
+        console.window.resize(760, 540)
+        console.window.open_module("request_log")
+        console.window.close()
+        assert console.closed.is_set()
+        await console.shutdown()
+
+    async def second_run():
+        console = make_console(home)
+        qtbot.addWidget(console.window)
+        assert await console.start()
+        assert console.window.current_module == "request_log"
+        assert console.window.sidebar.currentItem().text() == "Request log"
+        assert (console.window.width(), console.window.height()) == (760, 540)
+        await console.shutdown()
+
+    run_async(first_run(), timeout=60)
+    run_async(second_run(), timeout=60)
+
+
+def test_keyboard_shortcuts_open_modules(qtbot, run_async, sandbox, sandbox_credentials, monkeypatch,
+                                                tmp_path):
+    home = isolate_home(monkeypatch, tmp_path)
+    console = make_console(home)
+    qtbot.addWidget(console.window)
+    add_profile(console, "Demo", sandbox.url, sandbox_credentials["test"]["owner_key"])
+
+    async def scenario():
+        assert await console.start()
+        window = console.window
+        window.activateWindow()
+        qtbot.keyClick(window, Qt.Key.Key_7, Qt.KeyboardModifier.ControlModifier)
+        assert window.current_module == "request_log"
+        qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+        assert window.current_module == "contacts"
+        await console.shutdown()
+
+    run_async(scenario(), timeout=60)
