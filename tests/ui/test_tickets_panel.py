@@ -23,14 +23,16 @@ from tests.waiting import wait_until
 SCOPES = frozenset({"support:read", "support:write", "crm:read"})
 
 
-async def make_panel(qtbot, url: str, key: str, home: Path, *, max_retries: int = 4) -> TicketsPanel:
+async def make_panel(qtbot, url: str, key: str, home: Path, *, max_retries: int = 4,
+                     owned_by_qtbot: bool = True) -> TicketsPanel:
     """A panel wired as the shell wires it: a client, the profile's page cache and drafts."""
     client = AdminClient(url, ApiKeyAuth(key), max_retries=max_retries)
     cache = await AsyncPageCache.open(home / "cache.sqlite")
     drafts = DraftStore(home / "drafts.sqlite")
     context = PanelContext(client=client, cache=cache, profile=None, scopes=SCOPES, drafts=drafts)
     panel = TicketsPanel(context)
-    qtbot.addWidget(panel)
+    if owned_by_qtbot:
+        qtbot.addWidget(panel)
     panel.resize(1400, 820)
     panel.show()
     panel.activateWindow()
@@ -170,3 +172,161 @@ def test_triage_by_keyboard_only(qtbot, run_async, sandbox, owner_key, tmp_path)
             await admin.aclose()
 
     run_async(scenario(), 90)
+
+
+def test_reply_draft_survives_a_crash(qtbot, run_async, sandbox, owner_key, tmp_path):
+    async def scenario():
+        admin = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
+        ticket = await create_ticket(admin, f"Draft crash {uuid.uuid4().hex[:6]}")
+        text = "Hello, I looked into your invoice and"
+        panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path, owned_by_qtbot=False)
+        try:
+            await panel.activate()
+            await go_to(panel, ticket["id"])
+            press(panel, "r")
+            QTest.keyClicks(panel.detail.reply_composer.editor, text)
+            # The draft is written while typing (debounced), not on close.
+            await wait_until(lambda: DraftStore(tmp_path / "drafts.sqlite").load(draft_key(ticket["id"], "reply")) == text,
+                             5, "the draft was never saved while typing")
+        finally:
+            await panel.context.tasks.cancel_all()
+            await panel.context.client.aclose()
+            await panel.context.cache.close()
+        # A crash: the widget is destroyed without closeEvent, the drafts file is never closed.
+        QApplication.instance().setQuitOnLastWindowClosed(False)  # as the shell sets it
+        destroyed = []
+        panel.destroyed.connect(lambda: destroyed.append(True))
+        panel.deleteLater()
+        await wait_until(lambda: destroyed, 5, "the panel was not destroyed")
+
+        again = await make_panel(qtbot, sandbox.url, owner_key, tmp_path)
+        try:
+            await again.activate()
+            await go_to(again, ticket["id"])
+            composer = again.detail.reply_composer
+            assert composer.isVisible(), "a ticket with a draft opens with its composer showing"
+            assert composer.text() == text
+            assert "Draft restored" in composer.status.text()
+        finally:
+            await close_panel(again)
+            await admin.aclose()
+
+    run_async(scenario(), 60)
+
+
+def test_secret_in_a_reply_is_held_until_confirmed(qtbot, run_async, sandbox, owner_key, tmp_path):
+    async def scenario():
+        admin = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
+        ticket = await create_ticket(admin, f"Secret check {uuid.uuid4().hex[:6]}")
+        secret = "opk_test_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6"
+        panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path)
+        try:
+            await panel.activate()
+            await go_to(panel, ticket["id"])
+            press(panel, "r")
+            composer = panel.detail.reply_composer
+            QTest.keyClicks(composer.editor, f"Use this key: {secret} and Hi {{{{name}}}}")
+            qtbot.mouseClick(composer.send, Qt.MouseButton.LeftButton)
+            assert composer.warning.isVisible(), "the secret warning shows before anything is sent"
+            assert "test API key" in composer.warning.text() and "template placeholder" in composer.warning.text()
+            assert secret not in composer.warning.text(), "the warning itself masks the key"
+            assert composer.send_anyway.isVisible()
+            await panel.context.tasks.cancel_all()  # nothing may be in flight: the reply is not sent
+            messages = (await admin.tickets.messages.list(ticket["id"])).items
+            assert [m.direction for m in messages] == ["inbound"], "the reply went out without confirmation"
+
+            qtbot.mouseClick(composer.send_anyway, Qt.MouseButton.LeftButton)
+            await wait_until(lambda: composer.status.text() == "Sent.", 10, "confirmed reply was not sent")
+            messages = (await admin.tickets.messages.list(ticket["id"])).items
+            assert any(m.direction == "outbound" and secret in m.body for m in messages)
+            assert composer.text() == ""
+            assert panel.context.drafts.load(draft_key(ticket["id"], "reply")) is None, "a sent draft is forgotten"
+        finally:
+            await close_panel(panel)
+            await admin.aclose()
+
+    run_async(scenario(), 60)
+
+
+def test_a_concurrent_reply_holds_ours_and_shows_it_first(qtbot, run_async, sandbox, owner_key, tmp_path):
+    async def scenario():
+        admin = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
+        ticket = await create_ticket(admin, f"Collision {uuid.uuid4().hex[:6]}")
+        panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path)
+        try:
+            await panel.activate()
+            await go_to(panel, ticket["id"])
+            press(panel, "r")
+            composer = panel.detail.reply_composer
+            QTest.keyClicks(composer.editor, "Please restart the app.")
+            # Meanwhile a colleague answers from another console.
+            colleague = await admin.tickets.messages.create(
+                ticket["id"], {"direction": "outbound", "channel": "email", "body": "Fixed on our side, try now."})
+            QTest.keyClick(composer.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+            await wait_until(lambda: panel.detail.activity_notice.isVisible(), 10, "the reply was not held")
+            assert "New activity since you opened this ticket" in panel.detail.activity_notice.text()
+            new = [e for e in panel.detail.conversation.entries if e.is_new]
+            assert [e.id for e in new] == [colleague.id], "the colleague's reply is shown, marked new"
+            assert "NEW" in panel.detail.conversation.toPlainText()
+            assert composer.text() == "Please restart the app.", "the held reply keeps its text"
+            bodies = [m.body for m in (await admin.tickets.messages.list(ticket["id"])).items]
+            assert "Please restart the app." not in bodies, "a held reply must not be sent"
+
+            # Reviewed: sending again goes through.
+            qtbot.mouseClick(composer.send, Qt.MouseButton.LeftButton)
+            await wait_until(lambda: composer.status.text() == "Sent.", 10, "the reviewed reply was not sent")
+            assert not panel.detail.activity_notice.isVisible()
+            bodies = [m.body for m in (await admin.tickets.messages.list(ticket["id"])).items]
+            assert bodies.count("Please restart the app.") == 1
+
+            # A field change by someone else (no new message) also holds the next reply.
+            await admin.tickets.update(ticket["id"], {"priority": "high"})
+            QTest.keyClicks(composer.editor, "One more thing.")
+            qtbot.mouseClick(composer.send, Qt.MouseButton.LeftButton)
+            await wait_until(lambda: panel.detail.activity_notice.isVisible(), 10, "an update did not hold the reply")
+            assert panel.detail.priority.currentData() == "high", "the colleague's change is shown"
+        finally:
+            await close_panel(panel)
+            await admin.aclose()
+
+    run_async(scenario(), 60)
+
+
+def test_create_ticket(qtbot, run_async, sandbox, owner_key, tmp_path):
+    async def scenario():
+        admin = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
+        subject = f"Printer on fire {uuid.uuid4().hex[:6]}"
+        panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path)
+        try:
+            await panel.activate()
+            qtbot.mouseClick(panel.new_button, Qt.MouseButton.LeftButton)
+            dialog = panel.create_dialog
+            assert dialog is not None and dialog.isVisible()
+            # An empty subject is refused in the dialog, naming the field.
+            qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+            assert "Subject" in dialog.error.text() and dialog.isVisible()
+            await wait_until(lambda: dialog.contact.count() > 1, 10, "contacts never loaded")
+            contact_id = dialog.contact.itemData(1)
+            dialog.contact.setCurrentIndex(1)
+            qtbot.keyClicks(dialog.subject, subject)
+            queue_id = dialog.queue.itemData(1)
+            dialog.queue.setCurrentIndex(1)
+            dialog.priority.setCurrentIndex(dialog.priority.findData("high"))
+            dialog.category.setCurrentIndex(dialog.category.findData("bug"))
+            qtbot.keyClicks(dialog.message, "It started smoking after the update.")
+            qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+            await wait_until(lambda: not dialog.isVisible(), 10, dialog.error.text() or "the dialog never closed")
+            created = panel.tickets.current_ticket()
+            assert created is not None and created["subject"] == subject, "the new ticket is opened"
+            server = await admin.tickets.get(created["id"])
+            assert (server.contact_id, server.queue_id, server.priority, server.category) == (
+                contact_id, queue_id, "high", "bug")
+            messages = (await admin.tickets.messages.list(created["id"])).items
+            assert [(m.direction, m.body) for m in messages] == [("inbound", "It started smoking after the update.")]
+            await wait_until(lambda: any(e.body == "It started smoking after the update."
+                                         for e in panel.detail.conversation.entries), 10)
+        finally:
+            await close_panel(panel)
+            await admin.aclose()
+
+    run_async(scenario(), 60)

@@ -99,7 +99,7 @@ class TicketDetail(QWidget):
         actions.addStretch(1)
         actions.addWidget(self.resolve)
 
-        composers = QWidget(self)
+        self.composers = composers = QWidget(self)
         composer_layout = QVBoxLayout(composers)
         composer_layout.setContentsMargins(0, 0, 0, 0)
         composer_layout.addWidget(self.reply_composer)
@@ -163,6 +163,7 @@ class TicketDetail(QWidget):
             self.activity_notice.hide()
             self.reply_composer.hide()
             self.note_composer.hide()
+            self._fit_composers()
             return
         self.subject.setText(ticket.get("subject") or "(no subject)")
         parts = [ticket["id"], f"created {str(ticket.get('created_at', '')).replace('T', ' ').rstrip('Z')}"]
@@ -179,6 +180,7 @@ class TicketDetail(QWidget):
             self.activity_notice.hide()
             self.reply_composer.setVisible(self.reply_composer.has_draft())
             self.note_composer.setVisible(self.note_composer.has_draft())
+            self._fit_composers()
 
     def _show_fields(self, ticket: dict[str, Any]) -> None:
         for combo, field in ((self.status, "status"), (self.priority, "priority"),
@@ -227,7 +229,18 @@ class TicketDetail(QWidget):
             return
         composer = self.reply_composer if kind == REPLY else self.note_composer
         composer.show()
+        self._fit_composers()
         composer.editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _fit_composers(self) -> None:
+        """The composer pane takes room only while a composer shows, and then enough to type in."""
+        shown = [c for c in (self.reply_composer, self.note_composer) if not c.isHidden()]
+        self.composers.setVisible(bool(shown))
+        if shown:
+            wanted = 190 * len(shown)
+            total = sum(self.split.sizes()) or self.split.height()
+            if self.split.sizes()[1] < wanted and total > wanted:
+                self.split.setSizes([total - wanted, wanted])
 
     def pick(self, field: str) -> None:
         """s / p / a / q: focus that picker and open its list (arrows and Enter choose)."""
