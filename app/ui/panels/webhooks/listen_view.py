@@ -1,0 +1,293 @@
+"""Listen locally: one click starts a receiver on 127.0.0.1, points an endpoint at it, and shows
+every delivery as it arrives with its headers, body and signature verdict.
+
+Either a temporary endpoint is created (subscribed to every event; deleted on stop) or an
+existing endpoint is pointed here and its URL restored on stop. A temporary endpoint's secret
+comes from the platform and is held in memory only, so its verdicts are trusted: a mismatch means
+the message was altered. For an existing endpoint the user may paste its secret to verify.
+The receiver can answer with an error status to watch the platform's retries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.webhook_listener import ReceivedDelivery, WebhookListener
+from app.ui.panels.api_keys.confirm_dialog import confirm_action
+from app.ui.panels.webhooks.webhook_rows import EVENT_TYPES
+from app.ui.record_table_model import Column, RecordRole, RecordTableModel
+from app.ui.theme import semantic_colour
+
+TEMPORARY_NAME = "Local listener (Opsdesk)"
+#: (label, HTTP status the receiver answers with)
+ANSWERS: tuple[tuple[str, int], ...] = (
+    ("200 OK", 200), ("500 Internal Server Error (simulate a broken receiver)", 500), ("410 Gone", 410),
+)
+
+
+def verdict_text(delivery: ReceivedDelivery) -> str:
+    verdict = delivery.verdict
+    if verdict is None:
+        return "not checked (no secret)"
+    return "valid" if verdict.valid else f"INVALID: {verdict.failure.value.replace('_', ' ')}"
+
+
+def _verdict_colour(delivery: ReceivedDelivery):
+    if delivery.verdict is None:
+        return semantic_colour("muted")
+    return semantic_colour("success" if delivery.verdict.valid else "error")
+
+
+def received_columns() -> list[Column]:
+    return [
+        Column("Received", lambda d: d.received_at.astimezone().strftime("%H:%M:%S")),
+        Column("Event", lambda d: d.event_type or ""),
+        Column("webhook-id", lambda d: d.header("webhook-id") or ""),
+        Column("Answered", lambda d: d.response_status, foreground=lambda d: None if d.response_status < 300
+               else semantic_colour("warning")),
+        Column("Signature", verdict_text, foreground=_verdict_colour, object_name="verdict"),
+    ]
+
+
+class ListenView(QWidget):
+    """Start/stop the local receiver and watch deliveries arrive."""
+
+    sig_open_in_lab = Signal(object)
+    """The user wants this ReceivedDelivery checked in the signature lab."""
+
+    def __init__(self, panel: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("webhooks.listen_view")
+        self._panel = panel
+        self.listener = WebhookListener(self._on_delivery)
+        self.endpoint_id: str | None = None
+        self._created = False
+        self._original_url: str | None = None
+
+        self.target = QComboBox(self)
+        self.target.setObjectName("webhooks.listen.target")
+        self.target.addItem("A new temporary endpoint (removed when you stop)", None)
+        self.target.currentIndexChanged.connect(lambda _i: self._update())
+        self.secret = QLineEdit(self)
+        self.secret.setObjectName("webhooks.listen.secret")
+        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.secret.setPlaceholderText("The endpoint's whsec_… secret, to verify signatures (memory only)")
+        self.answer = QComboBox(self)
+        self.answer.setObjectName("webhooks.listen.answer")
+        for label, status in ANSWERS:
+            self.answer.addItem(label, status)
+        self.answer.currentIndexChanged.connect(self._on_answer_changed)
+        self.start_button = QPushButton("Start listening", self)
+        self.start_button.setObjectName("webhooks.listen.start")
+        self.start_button.clicked.connect(lambda: self._panel.run(self.start()))
+        self.stop_button = QPushButton("Stop", self)
+        self.stop_button.setObjectName("webhooks.listen.stop")
+        self.stop_button.clicked.connect(lambda: self._panel.run(self.stop()))
+        self.test_button = QPushButton("Send test event", self)
+        self.test_button.setObjectName("webhooks.listen.test")
+        self.test_button.clicked.connect(lambda: self._panel.run(self.send_test()))
+        self.state = QLabel("Not listening.", self)
+        self.state.setObjectName("webhooks.listen.state")
+        self.state.setWordWrap(True)
+        self.state.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.model = RecordTableModel(received_columns(), self, id_of=id)
+        self.table = QTableView(self)
+        self.table.setObjectName("webhooks.listen.table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_selected())
+        self.verdict = QLabel("", self)
+        self.verdict.setObjectName("webhooks.listen.verdict")
+        self.verdict.setWordWrap(True)
+        self.message = QPlainTextEdit(self)
+        self.message.setObjectName("webhooks.listen.message")
+        self.message.setReadOnly(True)
+        self.message.setFont(QFont("monospace"))
+        self.lab_button = QPushButton("Open in signature lab", self)
+        self.lab_button.setObjectName("webhooks.listen.open_lab")
+        self.lab_button.clicked.connect(self._on_open_lab)
+
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("Endpoint", self))
+        controls.addWidget(self.target, 1)
+        controls.addWidget(QLabel("Answer with", self))
+        controls.addWidget(self.answer)
+        actions = QHBoxLayout()
+        actions.addWidget(self.secret, 1)
+        actions.addWidget(self.start_button)
+        actions.addWidget(self.stop_button)
+        actions.addWidget(self.test_button)
+        detail = QWidget(self)
+        detail_layout = QVBoxLayout(detail)
+        detail_layout.setContentsMargins(0, 0, 0, 0)
+        head = QHBoxLayout()
+        head.addWidget(self.verdict, 1)
+        head.addWidget(self.lab_button)
+        detail_layout.addLayout(head)
+        detail_layout.addWidget(self.message, 1)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.table)
+        splitter.addWidget(detail)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(controls)
+        layout.addLayout(actions)
+        layout.addWidget(self.state)
+        layout.addWidget(splitter, 1)
+        self._update()
+
+    # ---- state -------------------------------------------------------------------------------
+    def set_endpoints(self, endpoints: list[Any]) -> None:
+        """Offer existing endpoints to point here (not while listening, not the temporary one)."""
+        current = self.target.currentData()
+        self.target.blockSignals(True)
+        self.target.clear()
+        self.target.addItem("A new temporary endpoint (removed when you stop)", None)
+        for webhook in endpoints:
+            if webhook.id != self.endpoint_id or not self._created:
+                self.target.addItem(f"Point “{webhook.name}” here (URL restored on stop)", webhook)
+        index = next((i for i in range(self.target.count())
+                      if getattr(self.target.itemData(i), "id", None) == getattr(current, "id", None)), 0)
+        self.target.setCurrentIndex(index)
+        self.target.blockSignals(False)
+        self._update()
+
+    def _update(self) -> None:
+        listening = self.listener.running
+        existing = self.target.currentData() is not None
+        self.target.setEnabled(not listening)
+        self.secret.setVisible(existing)
+        self.secret.setEnabled(not listening)
+        writable = self._panel.can_write()
+        self.start_button.setEnabled(not listening and writable)
+        self.stop_button.setEnabled(listening)
+        self.test_button.setEnabled(listening and self.endpoint_id is not None)
+        self.lab_button.setEnabled(self.selected() is not None)
+        if not writable:
+            self.start_button.setToolTip("Listening needs the integrations:write scope.")
+
+    def _on_answer_changed(self, _index: int) -> None:
+        self.listener.response_status = int(self.answer.currentData())
+
+    # ---- start / stop ------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Start the receiver and point an endpoint at it (a new temporary one, or the chosen one)."""
+        client = self._panel.context.client
+        chosen = self.target.currentData()
+        if chosen is not None and self._panel.context.is_live:
+            confirmed = await confirm_action(
+                self, "Point a live endpoint here",
+                f"Deliveries for <b>{chosen.name}</b> will come to this computer instead of {chosen.url} "
+                "until you stop listening.", "Point it here", expected_text=chosen.name)
+            if not confirmed:
+                return
+        self.listener.response_status = int(self.answer.currentData())
+        url = await self.listener.start()
+        try:
+            if chosen is None:
+                created = await client.webhooks.create({
+                    "name": TEMPORARY_NAME, "url": url, "event_types": list(EVENT_TYPES),
+                    "description": "Created by Opsdesk's Listen locally; deleted when listening stops."})
+                self.listener.secret = created.signing_secret
+                self.endpoint_id, self._created, self._original_url = created.id, True, None
+                del created
+            else:
+                current = await client.webhooks.get(chosen.id)
+                await client.webhooks.update(chosen.id, {"url": url}, if_match=getattr(current, "version", None))
+                self.listener.secret = self.secret.text().strip() or None
+                self.endpoint_id, self._created, self._original_url = chosen.id, False, current.url
+        except Exception:
+            await self.listener.stop()
+            self._update()
+            raise
+        self.secret.clear()
+        self.state.setText(f"Listening on {url}, endpoint {self.endpoint_id} points here."
+                           + ("" if self.listener.secret else " No secret given: signatures are not checked."))
+        self.state.setStyleSheet(f"color: {semantic_colour('success').name()};")
+        self._update()
+        await self._panel.refresh()
+
+    async def stop(self) -> None:
+        """Delete the temporary endpoint (or restore the chosen one's URL), then stop the receiver."""
+        client = self._panel.context.client
+        endpoint_id, created, original = self.endpoint_id, self._created, self._original_url
+        try:
+            if endpoint_id is not None and created:
+                await client.webhooks.delete(endpoint_id)
+            elif endpoint_id is not None and original is not None:
+                current = await client.webhooks.get(endpoint_id)
+                await client.webhooks.update(endpoint_id, {"url": original},
+                                             if_match=getattr(current, "version", None))
+        except Exception as error:
+            if not created and original:
+                self._panel.show_notice(f"Could not restore the endpoint's URL; set it back to {original} "
+                                        "by hand.", "error")
+            raise error
+        finally:
+            self.endpoint_id, self._created, self._original_url = None, False, None
+            await self.listener.stop()
+            self.state.setText("Not listening." + (f" The endpoint's URL is back to {original}." if original else ""))
+            self.state.setStyleSheet("")
+            self._update()
+        await self._panel.refresh()
+
+    async def send_test(self) -> None:
+        if self.endpoint_id is not None:
+            await self._panel.send_test_event(self.endpoint_id)
+
+    # ---- incoming ----------------------------------------------------------------------------
+    def _on_delivery(self, delivery: ReceivedDelivery) -> None:
+        self.model.upsert(delivery, at_top=True)
+        if self.selected() is None:
+            self.table.selectRow(0)
+
+    def selected(self) -> ReceivedDelivery | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.data(rows[0], RecordRole) if rows else None
+
+    def _show_selected(self) -> None:
+        delivery = self.selected()
+        self._update()
+        if delivery is None:
+            self.message.clear()
+            self.verdict.clear()
+            return
+        headers = "\n".join(f"{name}: {value}" for name, value in delivery.headers)
+        self.message.setPlainText(f"{delivery.method} {delivery.path}\n{headers}\n\n"
+                                  f"{delivery.body.decode('utf-8', 'replace')}")
+        explanation = delivery.verdict.explanation if delivery.verdict else "No secret known: not verified."
+        self.verdict.setText(f"<b>{verdict_text(delivery)}</b>: {_escape(explanation)}")
+        self.verdict.setStyleSheet(f"color: {_verdict_colour(delivery).name()};")
+
+    def _on_open_lab(self) -> None:
+        delivery = self.selected()
+        if delivery is not None:
+            self.sig_open_in_lab.emit(delivery)
+
+
+def _escape(text: str) -> str:
+    from html import escape
+
+    return escape(text)

@@ -1,0 +1,151 @@
+"""The signature lab: paste a webhook's body, its three `webhook-*` headers and a secret, and see
+whether it verifies, the exact string that was signed, and, when it does not, why.
+
+For debugging a receiver: "my endpoint says the signature is invalid" becomes "the body was
+re-serialized after signing" or "the timestamp is 7 min old". The secret typed here stays in
+this form only (never saved, logged or sent anywhere) and `clear()` wipes it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.signature_check import SignatureVerdict, check_signature
+from app.ui.theme import semantic_colour
+
+
+class SignatureLab(QWidget):
+    """Body + headers + secret in; valid/invalid, the signed string and the reason out."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("webhooks.lab")
+        mono = QFont("monospace")
+        self.body = QPlainTextEdit(self)
+        self.body.setObjectName("webhooks.lab.body")
+        self.body.setPlaceholderText('The raw request body, exactly as received: {"id":"evt_…","type":…}')
+        self.body.setFont(mono)
+        self.message_id = QLineEdit(self)
+        self.message_id.setObjectName("webhooks.lab.webhook_id")
+        self.message_id.setPlaceholderText("evt_…")
+        self.timestamp = QLineEdit(self)
+        self.timestamp.setObjectName("webhooks.lab.webhook_timestamp")
+        self.timestamp.setPlaceholderText("seconds since 1970, e.g. 1764000000")
+        self.signature = QLineEdit(self)
+        self.signature.setObjectName("webhooks.lab.webhook_signature")
+        self.signature.setPlaceholderText("v1,<base64>")
+        self.secret = QLineEdit(self)
+        self.secret.setObjectName("webhooks.lab.secret")
+        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.secret.setPlaceholderText("whsec_… (kept in this form only)")
+        show = QPushButton("Show", self)
+        show.setObjectName("webhooks.lab.show_secret")
+        show.setCheckable(True)
+        show.toggled.connect(lambda on: self.secret.setEchoMode(
+            QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password))
+        secret_row = QHBoxLayout()
+        secret_row.addWidget(self.secret, 1)
+        secret_row.addWidget(show)
+        self.reference = QPlainTextEdit(self)
+        self.reference.setObjectName("webhooks.lab.reference")
+        self.reference.setPlaceholderText("Optional: the original payload from the delivery log, to tell "
+                                          "a wrong secret from an altered body")
+        self.reference.setFont(mono)
+        self.reference.setMaximumHeight(80)
+        check = QPushButton("Check signature", self)
+        check.setObjectName("webhooks.lab.check")
+        check.clicked.connect(self.check)
+        clear = QPushButton("Clear", self)
+        clear.setObjectName("webhooks.lab.clear")
+        clear.clicked.connect(self.clear)
+
+        self.verdict_label = QLabel("", self)
+        self.verdict_label.setObjectName("webhooks.lab.verdict")
+        self.explanation = QLabel("", self)
+        self.explanation.setObjectName("webhooks.lab.explanation")
+        self.explanation.setWordWrap(True)
+        self.signed = QPlainTextEdit(self)
+        self.signed.setObjectName("webhooks.lab.signed_string")
+        self.signed.setReadOnly(True)
+        self.signed.setFont(mono)
+        self.signed.setMaximumHeight(70)
+        self.expected = QLineEdit(self)
+        self.expected.setObjectName("webhooks.lab.expected")
+        self.expected.setReadOnly(True)
+        self.expected.setFont(mono)
+
+        form = QFormLayout()
+        form.addRow("Body", self.body)
+        form.addRow("webhook-id", self.message_id)
+        form.addRow("webhook-timestamp", self.timestamp)
+        form.addRow("webhook-signature", self.signature)
+        form.addRow("Signing secret", secret_row)
+        form.addRow("Original body", self.reference)
+        buttons = QHBoxLayout()
+        buttons.addWidget(check)
+        buttons.addWidget(clear)
+        buttons.addStretch(1)
+        result = QFormLayout()
+        result.addRow("Verdict", self.verdict_label)
+        result.addRow("Why", self.explanation)
+        result.addRow("Signed string", self.signed)
+        result.addRow("Expected signature", self.expected)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form, 1)
+        layout.addLayout(buttons)
+        layout.addLayout(result)
+
+    def load_message(self, body: bytes, headers: dict[str, str]) -> None:
+        """Fill in a received message (from the local listener); the secret is left to the user."""
+        self.body.setPlainText(body.decode("utf-8", "replace"))
+        lowered = {name.lower(): value for name, value in headers.items()}
+        self.message_id.setText(lowered.get("webhook-id", ""))
+        self.timestamp.setText(lowered.get("webhook-timestamp", ""))
+        self.signature.setText(lowered.get("webhook-signature", ""))
+        self._show(None)
+
+    def check(self) -> SignatureVerdict:
+        """Verify what is in the form and show the verdict."""
+        reference = self.reference.toPlainText()
+        verdict = check_signature(
+            self.body.toPlainText(),
+            {"webhook-id": self.message_id.text(), "webhook-timestamp": self.timestamp.text(),
+             "webhook-signature": self.signature.text()},
+            self.secret.text(), reference_body=reference if reference.strip() else None)
+        self._show(verdict)
+        return verdict
+
+    def _show(self, verdict: SignatureVerdict | None) -> None:
+        if verdict is None:
+            self.verdict_label.clear()
+            self.explanation.clear()
+            self.signed.clear()
+            self.expected.clear()
+            return
+        if verdict.valid:
+            text, colour = "✔ Valid", "success"
+        else:
+            text, colour = f"✘ Invalid: {verdict.failure.value.replace('_', ' ')}", "error"
+        self.verdict_label.setText(text)
+        self.verdict_label.setStyleSheet(f"color: {semantic_colour(colour).name()}; font-weight: bold;")
+        self.explanation.setText(verdict.explanation)
+        self.signed.setPlainText(verdict.signed_string)
+        self.expected.setText(verdict.expected_signature or "")
+
+    def clear(self) -> None:
+        """Empty every field, the secret included."""
+        for field in (self.body, self.reference):
+            field.clear()
+        for line in (self.message_id, self.timestamp, self.signature, self.secret):
+            line.clear()
+        self._show(None)

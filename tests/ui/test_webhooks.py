@@ -1,0 +1,297 @@
+"""The webhooks panel against the real sandbox and its real delivery worker: secrets shown once,
+listen locally with verified signatures, a failing receiver's attempts and a successful retry."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+from PySide6.QtTest import QTest
+
+from app.core.sandbox_process import SandboxProcess
+from app.core.webhook_listener import ReceivedDelivery, WebhookListener
+from app.sandbox.signing import new_signing_secret, signed_headers
+from app.ui.panels.webhooks.panel import WebhooksPanel
+from tests.ui.test_api_keys import (
+    all_widget_texts,
+    assert_secret_nowhere,
+    child,
+    click,
+    confirm_saved_and_close,
+    dialog,
+    eventually,
+    open_session,
+    screenshot,
+    top_level,
+)
+from tests.waiting import wait_until
+
+
+@pytest.fixture
+def owner_key(sandbox_credentials) -> str:
+    return sandbox_credentials["test"]["owner_key"]
+
+
+async def opened_panel(qtbot, session) -> WebhooksPanel:
+    panel = WebhooksPanel(session.context)
+    qtbot.addWidget(panel)
+    panel.resize(1200, 760)
+    panel.show()
+    await panel.activate()
+    return panel
+
+
+def test_create_checks_the_url_and_shows_the_signing_secret_once(qtbot, qapp, run_async, sandbox, owner_key,
+                                                                 tmp_path, user_dirs) -> None:
+    async def scenario() -> None:
+        session = await open_session(sandbox.url, owner_key, tmp_path)
+        receiver = WebhookListener(lambda _d: None)
+        await receiver.start()
+        panel = await opened_panel(qtbot, session)
+        try:
+            click(panel.new_button)
+            form = await dialog("webhooks.endpoint_dialog")
+            QTest.keyClicks(child(form, "webhooks.endpoint.name"), "Billing sync")
+            QTest.keyClicks(child(form, "webhooks.endpoint.url"), "ftp://example.com/hook")
+            click(child(form, "webhooks.endpoint.submit"))
+            assert "https://" in child(form, "webhooks.endpoint.error").text()
+            child(form, "webhooks.endpoint.url").setText(receiver.url)
+            click(child(form, "webhooks.endpoint.submit"))
+            assert "event type" in child(form, "webhooks.endpoint.error").text()
+            assert child(form, "webhooks.endpoint.name").text() == "Billing sync"  # nothing typed is lost
+            child(form, "webhooks.endpoint.event.invoice.paid").setChecked(True)
+            child(form, "webhooks.endpoint.event.payment.recorded").setChecked(True)
+            click(child(form, "webhooks.endpoint.submit"))
+            secret = await confirm_saved_and_close(await dialog("secret_reveal"))
+            assert secret.startswith("whsec_")
+            await wait_until(lambda: not session.context.tasks, 10)
+
+            row = panel.model.row_of_id(panel.selected_endpoint().id)
+            webhook = panel.model.rows[row]
+            assert webhook.event_types == ["invoice.paid", "payment.recorded"]
+            assert panel.model.index(row, 6).data() == webhook.signing_secret_preview
+            assert webhook.signing_secret_preview not in ("", None) and webhook.signing_secret_preview != secret
+            assert_secret_nowhere(secret, session, tmp_path, user_dirs / "xdg_config_home")
+
+            # Rotating shows a new secret once, and the old one is gone too.
+            click(panel.rotate_button)
+            click(child(await dialog("confirm_dialog"), "confirm_dialog.confirm"))
+            rotated = await confirm_saved_and_close(await dialog("secret_reveal"))
+            assert rotated.startswith("whsec_") and rotated != secret
+            await wait_until(lambda: not session.context.tasks, 10)
+            assert_secret_nowhere(rotated, session, tmp_path, user_dirs / "xdg_config_home")
+
+            click(panel.test_button)  # give the screenshot a delivery to show
+            await wait_until(lambda: any(d.webhook_id == webhook.id for d in panel.deliveries.model.rows), 10)
+            screenshot(panel, "webhooks", qapp)
+        finally:
+            await receiver.stop()
+            await session.close()
+
+    run_async(scenario(), timeout=60)
+
+
+def test_listen_locally_verifies_the_test_event_and_flags_a_tampered_body(qtbot, qapp, run_async, sandbox,
+                                                                          owner_key, tmp_path) -> None:
+    async def scenario() -> None:
+        session = await open_session(sandbox.url, owner_key, tmp_path)
+        panel = await opened_panel(qtbot, session)
+        listen = panel.listen
+        try:
+            panel.tabs.setCurrentWidget(listen)
+            click(listen.start_button)
+            await wait_until(lambda: listen.endpoint_id is not None and not session.context.tasks, 10,
+                             "listening did not start")
+            endpoint = await session.client.webhooks.get(listen.endpoint_id)
+            assert endpoint.url == listen.listener.url and endpoint.url.startswith("http://127.0.0.1:")
+            assert "Listening on" in child(panel, "webhooks.listen.state").text()
+
+            click(listen.test_button)
+            await wait_until(lambda: listen.model.rowCount() >= 1, 15, "the test event never arrived")
+            received: ReceivedDelivery = listen.model.rows[0]
+            assert received.event_type == "webhook.test"
+            assert received.verdict is not None and received.verdict.valid
+            listen.table.selectRow(0)
+            assert listen.model.index(0, 4).data() == "valid"
+            assert "webhook-signature" in child(panel, "webhooks.listen.message").toPlainText()
+
+            # Someone in the middle changes the body but keeps the headers: flagged as altered.
+            tampered = received.body.replace(b"A test event", b"A forged event")
+            async with httpx.AsyncClient() as http:
+                await http.post(listen.listener.url, content=tampered, headers={
+                    name: value for name, value in received.headers if name.lower().startswith("webhook-")})
+            await wait_until(lambda: listen.model.rowCount() == 2, 5)
+            assert listen.model.index(0, 4).data() == "INVALID: body altered"
+            listen.table.selectRow(0)
+            assert "Body altered" in child(panel, "webhooks.listen.verdict").text()
+
+            # The lab gets the message (not the secret) to experiment with.
+            click(listen.lab_button)
+            assert panel.tabs.currentWidget() is panel.lab
+            assert panel.lab.body.toPlainText() == tampered.decode()
+            assert panel.lab.secret.text() == ""
+            if listen.listener.secret:
+                assert not any(listen.listener.secret in text for text in all_widget_texts())
+
+            endpoint_id = listen.endpoint_id
+            click(listen.stop_button)
+            await wait_until(lambda: not listen.listener.running and not session.context.tasks, 10)
+            remaining = [w.id async for w in (await session.client.webhooks.list()).iter_items()]
+            assert endpoint_id not in remaining, "the temporary endpoint was not removed on stop"
+        finally:
+            await panel.shutdown()
+            await session.close()
+
+    run_async(scenario(), timeout=60)
+
+
+def test_listening_with_an_existing_endpoint_restores_its_url(qtbot, run_async, sandbox, owner_key,
+                                                              tmp_path) -> None:
+    async def scenario() -> None:
+        session = await open_session(sandbox.url, owner_key, tmp_path)
+        original = "https://hooks.example.com/opsdesk"
+        existing = await session.client.webhooks.create(
+            {"name": "Partner CRM", "url": original, "event_types": ["contact.created"]})
+        secret = existing.signing_secret
+        panel = await opened_panel(qtbot, session)
+        listen = panel.listen
+        try:
+            index = next(i for i in range(listen.target.count())
+                         if getattr(listen.target.itemData(i), "id", None) == existing.id)
+            panel.tabs.setCurrentWidget(listen)
+            listen.target.setCurrentIndex(index)
+            assert listen.secret.isVisible()
+            QTest.keyClicks(listen.secret, secret)
+            click(listen.start_button)
+            await wait_until(lambda: listen.listener.running and not session.context.tasks, 10)
+            assert (await session.client.webhooks.get(existing.id)).url == listen.listener.url
+            assert listen.secret.text() == ""  # the pasted secret does not linger in the form
+            click(listen.test_button)
+            await wait_until(lambda: listen.model.rowCount() >= 1, 15)
+            assert listen.model.rows[0].verdict.valid
+            click(listen.stop_button)
+            await wait_until(lambda: not listen.listener.running and not session.context.tasks, 10)
+            assert (await session.client.webhooks.get(existing.id)).url == original
+        finally:
+            await panel.shutdown()
+            await session.close()
+
+    run_async(scenario(), timeout=60)
+
+
+@pytest.fixture
+def fast_sandbox(tmp_path_factory) -> SandboxProcess:
+    """Our own sandbox where retry delays are 1000 times shorter (30 s → 30 ms, 1 h → 3.6 s)."""
+    process = SandboxProcess.start(tmp_path_factory.mktemp("webhook-sandbox"), seed_size=20, time_scale=1000)
+    yield process
+    process.stop()
+
+
+def test_a_failing_receivers_attempts_show_and_the_retry_succeeds_once_fixed(qtbot, qapp, run_async,
+                                                                             fast_sandbox, tmp_path) -> None:
+    async def scenario() -> None:
+        session = await open_session(fast_sandbox.url, fast_sandbox.credentials()["test"]["owner_key"], tmp_path)
+        receiver = WebhookListener(lambda _d: None, response_status=500)
+        await receiver.start()
+        webhook = await session.client.webhooks.create(
+            {"name": "Flaky receiver", "url": receiver.url, "event_types": ["contact.created"]})
+        panel = await opened_panel(qtbot, session)
+        view = panel.deliveries
+        try:
+            panel.select_endpoint(webhook.id)
+            click(panel.test_button)
+            await wait_until(lambda: not session.context.tasks, 10)
+            click(panel.deliveries_button)
+            assert panel.tabs.currentWidget() is view and view.endpoint.currentData() == webhook.id
+
+            async def delivery_failed() -> bool:
+                page = await session.client.webhooks.deliveries.list(webhook.id)
+                return bool(page.items) and page.items[0].status == "failed"
+
+            await eventually(delivery_failed, 30, "the delivery never reached failed")
+            await view.load()
+            view.table.selectRow(0)
+            await wait_until(lambda: view.attempts.rowCount() == 5, 10, "five attempts not shown")
+            statuses = [view.attempts.index(row, 1).data() for row in range(5)]
+            assert statuses == ["500"] * 5
+            assert "failed" in child(panel, "webhooks.delivery.summary").text()
+            assert view.model.index(0, 3).data() == "failed"
+
+            receiver.response_status = 200  # the receiver is fixed
+            click(view.retry_button)
+            await wait_until(lambda: view.attempts.rowCount() == 6, 15, "the retry's attempt never showed")
+            await wait_until(lambda: view.model.rows[0].status == "succeeded", 10)
+            assert view.attempts.index(5, 1).data() == "200"
+            assert "succeeded" in child(panel, "webhooks.delivery.summary").text()
+        finally:
+            await receiver.stop()
+            await session.close()
+
+    run_async(scenario(), timeout=90)
+
+
+def test_live_profile_delete_needs_the_name_typed_and_pause_resume(qtbot, run_async, sandbox, owner_key,
+                                                                   tmp_path) -> None:
+    async def scenario() -> None:
+        session = await open_session(sandbox.url, owner_key, tmp_path, environment="live")
+        webhook = await session.client.webhooks.create(
+            {"name": "Warehouse", "url": "https://warehouse.example.com/hook", "event_types": ["invoice.paid"]})
+        panel = await opened_panel(qtbot, session)
+        try:
+            panel.select_endpoint(webhook.id)
+            click(panel.pause_button)
+            await wait_until(lambda: panel.model.rows[panel.model.row_of_id(webhook.id)].status == "paused", 10)
+            assert panel.pause_button.text() == "Resume"
+            click(panel.pause_button)
+            await wait_until(lambda: panel.model.rows[panel.model.row_of_id(webhook.id)].status == "active", 10)
+
+            click(panel.delete_button)
+            confirm = await dialog("confirm_dialog")
+            button = child(confirm, "confirm_dialog.confirm")
+            assert not button.isEnabled()
+            QTest.keyClicks(child(confirm, "confirm_dialog.typed"), "Warehouse")
+            click(button)
+            await wait_until(lambda: panel.model.row_of_id(webhook.id) is None and not session.context.tasks, 10)
+            assert top_level("confirm_dialog") is None
+            assert webhook.id not in [w.id async for w in (await session.client.webhooks.list()).iter_items()]
+        finally:
+            await session.close()
+
+    run_async(scenario(), timeout=60)
+
+
+def test_signature_lab_explains_valid_altered_and_stale(qtbot, run_async) -> None:
+    from app.ui.panels.webhooks.signature_lab import SignatureLab
+
+    lab = SignatureLab()
+    qtbot.addWidget(lab)
+    secret = new_signing_secret()
+    body = b'{"id":"evt_5","type":"invoice.paid","data":{"amount_cents":1200}}'
+    headers = signed_headers(secret, "evt_5", int(time.time()), body)
+    lab.body.setPlainText(body.decode())
+    lab.message_id.setText(headers["webhook-id"])
+    lab.timestamp.setText(headers["webhook-timestamp"])
+    lab.signature.setText(headers["webhook-signature"])
+    QTest.keyClicks(lab.secret, secret)
+    click(child(lab, "webhooks.lab.check"))
+    assert lab.verdict_label.text() == "✔ Valid"
+    assert lab.signed.toPlainText() == f"evt_5.{headers['webhook-timestamp']}.{body.decode()}"
+
+    lab.body.setPlainText(body.decode().replace("1200", "9900"))
+    lab.reference.setPlainText(body.decode())
+    click(child(lab, "webhooks.lab.check"))
+    assert lab.verdict_label.text() == "✘ Invalid: body altered"
+    assert "data.amount_cents" in lab.explanation.text()
+
+    lab.reference.clear()
+    lab.body.setPlainText(body.decode())
+    stale = signed_headers(secret, "evt_5", int(time.time()) - 3600, body)
+    lab.timestamp.setText(stale["webhook-timestamp"])
+    lab.signature.setText(stale["webhook-signature"])
+    click(child(lab, "webhooks.lab.check"))
+    assert lab.verdict_label.text() == "✘ Invalid: stale timestamp"
+    assert "1 h" in lab.explanation.text()
+
+    click(child(lab, "webhooks.lab.clear"))
+    assert lab.secret.text() == "" and lab.body.toPlainText() == ""
