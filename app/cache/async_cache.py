@@ -9,11 +9,12 @@ sequence of cache calls in one hop.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from app.cache.page_cache import CachedList, PageCache
 
@@ -32,7 +33,7 @@ class AsyncPageCache:
         self._cache = cache
 
     @classmethod
-    async def open(cls, path: str | Path, **options: Any) -> "AsyncPageCache":
+    async def open(cls, path: str | Path, **options: Any) -> AsyncPageCache:
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="opsdesk-cache")
         loop = asyncio.get_running_loop()
         try:

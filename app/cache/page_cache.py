@@ -18,16 +18,18 @@ import json
 import re
 import sqlite3
 import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
+from typing import Any, Self, TypeVar
 
 from app.cache import database
 from app.cache.search_text import (
     DETAIL_WEIGHT,
     SEARCH_PARENT,
+    SEARCHABLE,
     TITLE_WEIGHT,
     fts_query,
     search_columns,
@@ -41,6 +43,7 @@ DEFAULT_MAX_ROWS_PER_RESOURCE = 250_000
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 DEFAULT_MAX_LIST_PAGES = 2_000
 DEFAULT_MAX_REQUEST_RECORDS = 5_000
+SEARCH_CANDIDATES = 2_000
 _COLUMN_ORDERS = {"created_at", "updated_at", "fetched_at", "id"}
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _PAGE_KEYS_IGNORED = {"cursor", "limit"}
@@ -116,10 +119,12 @@ class PageCache:
         """Forget one record (deleted on the server); True if it was cached."""
         def delete() -> bool:
             with self._transaction():
-                cur = self._conn.execute(
-                    "DELETE FROM records WHERE resource = ? AND id = ?", (resource, record_id)
-                )
-            return cur.rowcount > 0
+                row = self._conn.execute(
+                    "SELECT rowid FROM records WHERE resource = ? AND id = ?", (resource, record_id)
+                ).fetchone()
+                if row is not None:
+                    self._delete_rows([(row[0], resource)])
+            return row is not None
 
         return self._guarded(delete)
 
@@ -172,32 +177,13 @@ class PageCache:
 
         Every word is matched as a prefix over the resource's searchable fields (contacts:
         name, email, phone, company name, tags; tickets: subject and cached message bodies).
+        Ranking is bm25 with the title weighted up, over the newest `SEARCH_CANDIDATES`
+        matches: a 2-letter prefix over 100k contacts stays as fast as a precise query.
         """
         query = fts_query(text)
-        if query is None or limit <= 0:
+        if query is None or limit <= 0 or resource not in SEARCHABLE:
             return []
-        resources = searched_resources(resource)
-        marks = ",".join("?" * len(resources))
-        sql = (
-            "SELECT r.resource, r.id, r.body FROM record_search JOIN records r "
-            "ON r.rowid = record_search.rowid "
-            f"WHERE record_search MATCH ? AND r.resource IN ({marks}) "
-            f"ORDER BY bm25(record_search, {TITLE_WEIGHT}, {DETAIL_WEIGHT}) LIMIT ?"
-        )
-        if len(resources) == 1:
-            sql = sql.replace("r.body", "NULL")
-        hits = self._guarded(lambda: self._conn.execute(sql, (query, *resources, limit * 4)).fetchall())
-        ids: list[str] = []
-        seen: set[str] = set()
-        for hit_resource, hit_id, body in hits:
-            if hit_resource != resource:
-                hit_id = json.loads(body).get(SEARCH_PARENT[hit_resource][1])
-            if hit_id and hit_id not in seen:
-                seen.add(hit_id)
-                ids.append(hit_id)
-                if len(ids) == limit:
-                    break
-        return ids
+        return self._guarded(lambda: self._ranked_ids(resource, query, limit))
 
     # ----- list pages ----------------------------------------------------------------------
 
@@ -222,7 +208,7 @@ class PageCache:
         def put() -> None:
             with self._transaction():
                 if rows:
-                    self._upsert(rows)
+                    self._upsert(resource, rows)
                 page_ids = ids
                 if append:
                     existing = self._conn.execute(
@@ -270,7 +256,7 @@ class PageCache:
         """
         rows = []
         for record in records:
-            clean = strip_secrets(_jsonable(dict(record)))
+            clean = json.loads(json.dumps(strip_secrets(record), default=_json_default))
             status = clean.get("status")
             rows.append((
                 _epoch(record.get("time")),
@@ -337,7 +323,8 @@ class PageCache:
         """Forget everything cached (records, lists, request log)."""
         def clear() -> None:
             with self._transaction():
-                for table in ("records", "list_pages", "request_log"):
+                tables = ["records", "list_pages", "request_log", *map(database.search_table, SEARCHABLE)]
+                for table in tables:
                     self._conn.execute(f"DELETE FROM {table}")
 
         self._guarded(clear)
@@ -351,7 +338,7 @@ class PageCache:
     def close(self) -> None:
         self._conn.close()
 
-    def __enter__(self) -> "PageCache":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -400,33 +387,64 @@ class PageCache:
         self._conn.execute("COMMIT")
 
     def _record_row(self, resource: str, record: Mapping[str, Any]) -> tuple:
+        """(resource, id, body, created_at, updated_at, fetched_at, size, title, detail)."""
         if not isinstance(record, Mapping):
             raise TypeError(f"a cached {resource} record must be a mapping, not {type(record).__name__}")
         record_id = record.get("id")
         if not isinstance(record_id, str) or not record_id:
             raise ValueError(f"a cached {resource} record needs a string id")
-        clean = strip_secrets(_jsonable(dict(record)))
-        body = json.dumps(clean, separators=(",", ":"), ensure_ascii=False)
+        clean = strip_secrets(record)
+        body = json.dumps(clean, separators=(",", ":"), ensure_ascii=False, default=_json_default)
         title, detail = search_columns(resource, clean)
-        return (resource, record_id, body, clean.get("created_at"), clean.get("updated_at"),
-                self.clock(), len(body.encode()), title, detail)
+        return (resource, record_id, body, _json_default(clean.get("created_at")),
+                _json_default(clean.get("updated_at")), self.clock(), len(body.encode()), title, detail)
 
     def _put_rows(self, resource: str, rows: list[tuple]) -> int:
         with self._transaction():
-            self._upsert(rows)
+            self._upsert(resource, rows)
             self._evict(resource)
         return len(rows)
 
-    def _upsert(self, rows: list[tuple]) -> None:
+    def _upsert(self, resource: str, rows: list[tuple]) -> None:
+        """Write records and their search index entries (old index entries out first)."""
+        searchable = resource in SEARCHABLE
+        if searchable:
+            existing = self._rowids(resource, [row[1] for row in rows])
+            table = database.search_table(resource)
+            self._conn.executemany(f"DELETE FROM {table} WHERE rowid = ?", [(r,) for r in existing.values()])
         self._conn.executemany(
-            "INSERT INTO records (resource, id, body, created_at, updated_at, fetched_at, size, "
-            "search_title, search_detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "INSERT INTO records (resource, id, body, created_at, updated_at, fetched_at, size) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (resource, id) DO UPDATE SET body = excluded.body, "
             "created_at = excluded.created_at, updated_at = excluded.updated_at, "
-            "fetched_at = excluded.fetched_at, size = excluded.size, "
-            "search_title = excluded.search_title, search_detail = excluded.search_detail",
-            rows,
+            "fetched_at = excluded.fetched_at, size = excluded.size",
+            [row[:7] for row in rows],
         )
+        if searchable:
+            rowids = {**existing, **self._rowids(resource, [row[1] for row in rows if row[1] not in existing])}
+            self._conn.executemany(
+                f"INSERT INTO {table} (rowid, search_title, search_detail) VALUES (?, ?, ?)",
+                [(rowids[row[1]], row[7], row[8]) for row in rows if row[7] is not None or row[8] is not None],
+            )
+
+    def _rowids(self, resource: str, ids: Sequence[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start:start + 500])
+            found.update(self._conn.execute(
+                f"SELECT id, rowid FROM records WHERE resource = ? AND id IN ({','.join('?' * len(chunk))})",
+                (resource, *chunk),
+            ).fetchall())
+        return found
+
+    def _delete_rows(self, doomed: Sequence[tuple[int, str]]) -> None:
+        """Delete records given as (rowid, resource), with their search index entries."""
+        for resource in {resource for _, resource in doomed} & SEARCHABLE.keys():
+            self._conn.executemany(
+                f"DELETE FROM {database.search_table(resource)} WHERE rowid = ?",
+                [(rowid,) for rowid, owner in doomed if owner == resource],
+            )
+        self._conn.executemany("DELETE FROM records WHERE rowid = ?", [(rowid,) for rowid, _ in doomed])
 
     def _evict(self, resource: str) -> None:
         """Drop what was fetched longest ago until every bound holds again."""
@@ -434,23 +452,21 @@ class PageCache:
             "SELECT COUNT(*) FROM records WHERE resource = ?", (resource,)
         ).fetchone()
         if count > self.max_rows_per_resource:
-            self._conn.execute(
-                "DELETE FROM records WHERE rowid IN (SELECT rowid FROM records WHERE resource = ? "
-                "ORDER BY fetched_at, rowid LIMIT ?)",
+            self._delete_rows(self._conn.execute(
+                "SELECT rowid, resource FROM records WHERE resource = ? ORDER BY fetched_at, rowid LIMIT ?",
                 (resource, count - self.max_rows_per_resource),
-            )
+            ).fetchall())
         (total,) = self._conn.execute("SELECT COALESCE(SUM(size), 0) FROM records").fetchone()
         while total > self.max_bytes:
-            oldest = self._conn.execute(
-                "SELECT rowid, size FROM records ORDER BY fetched_at, rowid LIMIT 1000"
-            ).fetchall()
             doomed = []
-            for rowid, size in oldest:
+            for rowid, owner, size in self._conn.execute(
+                "SELECT rowid, resource, size FROM records ORDER BY fetched_at, rowid LIMIT 1000"
+            ).fetchall():
                 if total <= self.max_bytes:
                     break
-                doomed.append((rowid,))
+                doomed.append((rowid, owner))
                 total -= size
-            self._conn.executemany("DELETE FROM records WHERE rowid = ?", doomed)
+            self._delete_rows(doomed)
         self._conn.execute(
             "DELETE FROM list_pages WHERE rowid IN (SELECT rowid FROM list_pages "
             "ORDER BY fetched_at DESC LIMIT -1 OFFSET ?)",
@@ -467,6 +483,42 @@ class PageCache:
                 (resource, *chunk),
             ).fetchall())
         return [json.loads(bodies[i]) for i in ids if i in bodies]
+
+    def _ranked_ids(self, resource: str, query: str, limit: int) -> list[str]:
+        scored: list[tuple[float, int]] = []
+        for searched in searched_resources(resource):
+            table = database.search_table(searched)
+            scored += self._conn.execute(
+                f"SELECT bm25({table}, {TITLE_WEIGHT}, {DETAIL_WEIGHT}), -rowid FROM {table} "
+                f"WHERE {table} MATCH ? ORDER BY rowid DESC LIMIT ?",
+                (query, SEARCH_CANDIDATES),
+            ).fetchall()
+        scored.sort()
+        ids: list[str] = []
+        seen: set[str] = set()
+        for start in range(0, len(scored), 200):
+            rowids = [-negated for _, negated in scored[start:start + 200]]
+            marks = ",".join("?" * len(rowids))
+            found = {
+                rowid: (hit_resource, hit_id, body)
+                for rowid, hit_resource, hit_id, body in self._conn.execute(
+                    "SELECT rowid, resource, id, CASE WHEN resource = ? THEN NULL ELSE body END "
+                    f"FROM records WHERE rowid IN ({marks})",
+                    (resource, *rowids),
+                )
+            }
+            for rowid in rowids:
+                if rowid not in found:
+                    continue
+                hit_resource, hit_id, body = found[rowid]
+                if hit_resource != resource:
+                    hit_id = json.loads(body).get(SEARCH_PARENT[hit_resource][1])
+                if hit_id and hit_id not in seen:
+                    seen.add(hit_id)
+                    ids.append(hit_id)
+                    if len(ids) == limit:
+                        return ids
+        return ids
 
     def _where(
         self, resource: str, filters: Mapping[str, Any] | None, text: str | None
@@ -490,7 +542,10 @@ class PageCache:
             query = fts_query(text)
             if query is None:
                 return " AND ".join(clauses), params
-            clauses.append("rowid IN (SELECT rowid FROM record_search WHERE record_search MATCH ?)")
+            if resource not in SEARCHABLE:
+                raise ValueError(f"cached {resource} records have no full-text index to search")
+            table = database.search_table(resource)
+            clauses.append(f"rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH ?)")
             params.append(query)
         return " AND ".join(clauses), params
 
@@ -513,19 +568,18 @@ class PageCache:
         return expression
 
 
-def _jsonable(value: Any) -> Any:
-    """Dates as RFC 3339 text, everything else JSON can hold as is."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+def _json_default(value: Any) -> Any:
+    """Dates as RFC 3339 text (as the API sends them), bytes as text, anything else as its str.
+
+    Text made from an unknown object goes through the secret filter too: its str may show a key.
+    """
     if isinstance(value, datetime):
         return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
-    return str(value)
+    if value is None or isinstance(value, (str, int, float, bool, list, dict)):
+        return value
+    return strip_secrets(str(value))
 
 
 def _epoch(value: Any) -> float | None:
@@ -535,7 +589,7 @@ def _epoch(value: Any) -> float | None:
         return value.timestamp()
     if isinstance(value, str):
         try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+            return datetime.fromisoformat(value).timestamp()
         except ValueError:
             return None
     return None

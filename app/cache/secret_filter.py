@@ -9,6 +9,8 @@ this filter makes sure such a response, or a request log entry, is stored withou
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 SECRET_FIELD_NAMES = frozenset({"secret", "signing_secret", "password", "api_key", "secret_key"})
@@ -16,6 +18,7 @@ SECRET_VALUE = re.compile(r"(?:opk_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0
 REDACTED = "[redacted]"
 
 
+@lru_cache(maxsize=4096)  # field names repeat on every record of a page
 def is_secret_field(name: str) -> bool:
     """True for field names that hold secrets: secret, signing_secret, password, token* …"""
     lowered = name.lower()
@@ -28,7 +31,7 @@ def is_secret_field(name: str) -> bool:
 
 def strip_secrets(value: Any) -> Any:
     """A copy of `value` without secret fields and with secret-looking strings redacted."""
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {k: strip_secrets(v) for k, v in value.items() if not is_secret_field(str(k))}
     if isinstance(value, (list, tuple)):
         return [strip_secrets(v) for v in value]

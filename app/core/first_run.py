@@ -13,9 +13,9 @@ executor the UI owns. Stopping the child is `LocalSandbox.process.stop()`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from app.core import paths
 from app.core.keychain import SecretStore

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Callable, Literal, TypeVar
+from typing import Literal, TypeVar
 
 import keyring
 from keyring.backend import KeyringBackend
@@ -180,7 +181,7 @@ class SecretStore:
         future = asyncio.wrap_future(self._executor.submit(call))
         try:
             return await asyncio.wait_for(future, self.timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise self._timeout_error() from None
 
     def _timeout_error(self) -> KeychainTimeout:

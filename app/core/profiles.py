@@ -50,7 +50,7 @@ class Profile:
     sandbox_data_dir: str | None = None
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
-    def validated(self) -> "Profile":
+    def validated(self) -> Profile:
         """This profile with surrounding spaces trimmed, or ProfileError naming the problem."""
         name = (self.name or "").strip()
         if not name:
@@ -85,7 +85,7 @@ class Profile:
         return replace(self, name=name, base_url=base_url, login_email=email)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Profile":
+    def from_dict(cls, data: dict[str, Any]) -> Profile:
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
 

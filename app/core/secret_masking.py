@@ -8,7 +8,7 @@ have no recognisable shape (a login password) can be passed in as `extra`.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 MASK = "****"
 _PATTERNS = (

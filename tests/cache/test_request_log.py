@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from app.cache import PageCache
 
 
 def record(n: int, method: str, url: str, status: int | None, **extra) -> dict:
-    return {"time": datetime(2026, 4, 7, 12, 0, n, tzinfo=timezone.utc), "method": method, "url": url,
+    return {"time": datetime(2026, 4, 7, 12, 0, n, tzinfo=UTC), "method": method, "url": url,
             "status": status, "duration_ms": 12.5, "attempt": 1, "request_id": f"req_{n}",
             "idempotency_key": None, **extra}
 
@@ -30,7 +30,7 @@ def test_records_persist_and_filter_like_the_panel(cache_path, clock) -> None:
         assert [r["request_id"] for r in cache.recent_request_records(status_class="error")] == ["req_4"]
         assert [r["request_id"] for r in cache.recent_request_records(text="TICKETS/ticket_100%")] == ["req_4"]
         assert [r["request_id"] for r in cache.recent_request_records(text="_1")] == ["req_4"]
-        since = datetime(2026, 4, 7, 12, 0, 3, tzinfo=timezone.utc)
+        since = datetime(2026, 4, 7, 12, 0, 3, tzinfo=UTC)
         assert [r["request_id"] for r in cache.recent_request_records(since=since)] == ["req_4", "req_3"]
         assert [r["request_id"] for r in cache.recent_request_records(since="2026-04-07T12:00:04Z")] == ["req_4"]
         assert len(cache.recent_request_records(limit=2)) == 2

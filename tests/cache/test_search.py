@@ -33,7 +33,7 @@ def test_search_follows_updates_and_deletes(cache: PageCache) -> None:
     cache.delete_record("contacts", "con_000001")
     assert cache.search("contacts", "dana") == []
     # The index and the records agree (raises if the external-content index drifted).
-    cache._conn.execute("INSERT INTO record_search (record_search, rank) VALUES ('integrity-check', 1)")
+    cache._conn.execute("INSERT INTO search_contacts (search_contacts, rank) VALUES ('integrity-check', 1)")
 
 
 def test_tickets_found_by_subject_and_cached_message_bodies(cache: PageCache) -> None:

@@ -10,7 +10,12 @@ import keyring
 import pytest
 from keyring.backends import chainer, fail, null
 
-from app.core.keychain import KeychainError, KeychainTimeout, SecretStore, why_no_keychain
+from app.core.keychain import (
+    KeychainError,
+    KeychainTimeout,
+    SecretStore,
+    why_no_keychain,
+)
 from tests.core.conftest import files_containing
 
 SECRET = "opk_test_RoundTrip0123456789abcdefXYZ"
@@ -84,7 +89,6 @@ def test_a_hanging_keychain_times_out_with_a_clear_error(memory_keyring) -> None
     class Hanging(type(memory_keyring)):
         def get_password(self, service, username):
             release.wait(10)
-            return None
 
     store = SecretStore(backend=Hanging(), timeout=0.2)
     try:
