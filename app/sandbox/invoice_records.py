@@ -61,9 +61,13 @@ def mark_overdue(conn: sqlite3.Connection, today: date, workspace_id: str | None
     return len(rows)
 
 
-def has_newly_overdue(conn: sqlite3.Connection, today: date, workspace_id: str) -> bool:
-    """True when `mark_overdue` would change something (a read, so list/get avoid a write lock)."""
-    return conn.execute(
-        "SELECT 1 FROM invoices WHERE workspace_id = ? AND status IN ('sent', 'partially_paid')"
-        " AND overdue_emitted = 0 AND due_date < ? AND total_cents > amount_paid_cents LIMIT 1",
-        (workspace_id, today.isoformat())).fetchone() is not None
+def has_newly_overdue(conn: sqlite3.Connection, today: date, workspace_id: str | None = None) -> bool:
+    """True when `mark_overdue` would change something: a read, so callers take the write lock
+    only when there is work (list/get per workspace, the worker for all of them)."""
+    sql = ("SELECT 1 FROM invoices WHERE status IN ('sent', 'partially_paid') AND overdue_emitted = 0"
+           " AND due_date < ? AND total_cents > amount_paid_cents")
+    params: tuple[Any, ...] = (today.isoformat(),)
+    if workspace_id is not None:
+        sql += " AND workspace_id = ?"
+        params += (workspace_id,)
+    return conn.execute(sql + " LIMIT 1", params).fetchone() is not None

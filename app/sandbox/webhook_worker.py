@@ -30,7 +30,7 @@ from typing import Any
 import httpx
 
 from app.sandbox.db import Database
-from app.sandbox.invoice_records import mark_overdue
+from app.sandbox.invoice_records import has_newly_overdue, mark_overdue
 from app.sandbox.settings import SandboxSettings
 from app.sandbox.signing import signed_headers
 from app.sandbox.timeutil import parse_rfc3339, to_rfc3339, utcnow
@@ -93,8 +93,10 @@ class WebhookWorker:
             try:
                 if time.monotonic() >= next_sweep:
                     next_sweep = time.monotonic() + max(self._settings.scaled(_OVERDUE_SWEEP_SECONDS), 1.0)
-                    with self._db.transaction() as conn:
-                        mark_overdue(conn, utcnow().date())
+                    today = utcnow().date()
+                    if has_newly_overdue(self._db.conn(), today):
+                        with self._db.transaction() as conn:
+                            mark_overdue(conn, today)
                 # With every slot taken, wait for a sender to finish (it wakes us) or the poll.
                 pause = self._seconds_until_next_due() if self._dispatch_due() else _POLL_SECONDS
             except Exception:  # the worker must outlive a bad row or a locked database

@@ -11,10 +11,18 @@ import pytest
 from standardwebhooks.webhooks import Webhook as StandardWebhook
 
 from app.core.sandbox_process import SandboxProcess
+from app.sandbox.webhook_worker import next_attempt_delay
 from tests.sandbox.webhook_receiver import WebhookReceiver
 from tests.waiting import wait_until_sync
 
 RETRY_DELAYS = (30, 120, 600, 3600)   # seconds after attempts 1–4, unscaled (the contract's schedule)
+
+
+@pytest.mark.parametrize(("attempts_made", "scale", "delay"), [
+    (1, 1, 30.0), (2, 1, 120.0), (3, 1, 600.0), (4, 1, 3600.0), (5, 1, None), (1, 60, 0.5), (4, 3600, 1.0),
+])
+def test_retry_delays_follow_the_contract(attempts_made: int, scale: float, delay: float | None) -> None:
+    assert next_attempt_delay(attempts_made, scale) == delay
 
 
 def _owner(sandbox: SandboxProcess) -> httpx.Client:
