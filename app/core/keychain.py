@@ -6,10 +6,11 @@ profile moves nothing. Where there is no usable keychain (a headless Linux: `fai
 weakly protected text), secrets are kept in memory for this session only and `session_only`
 says so, with `session_reason`, for the UI to show plainly. Nothing is ever written to a file.
 
-Keychain calls can hang (a Secret Service unlock prompt), so every call runs in a small
-executor this store owns and gives up after `timeout` seconds with `KeychainTimeout`. The
-`a*` methods are the same calls awaitable from any asyncio loop (qasync included) without
-blocking it.
+Keychain calls can hang (a Secret Service unlock prompt), so every call runs in a daemon thread
+of its own and the caller gives up after `timeout` seconds with `KeychainTimeout`. Daemon
+threads rather than a `ThreadPoolExecutor`: the pool's workers are joined at interpreter exit,
+so one prompt nobody answers would keep the console from quitting. The `a*` methods are the
+same calls awaitable from any asyncio loop (qasync included) without blocking it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Literal, TypeVar
 
@@ -75,8 +76,7 @@ class SecretStore:
         self.session_reason: str | None = why_no_keychain(self._backend)
         self._session: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
-        # Two workers: one hung prompt must not queue every later call behind it forever.
-        self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="opsdesk-keychain")
+        self._closed = False
 
     @property
     def session_only(self) -> bool:
@@ -116,8 +116,8 @@ class SecretStore:
         await self._abounded(lambda: [self._delete(profile_id, kind) for kind in SECRET_KINDS])
 
     def close(self) -> None:
-        """Stop the worker threads without waiting for a hung keychain call."""
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        """Refuse further calls (the console is quitting); a hung call is simply abandoned."""
+        self._closed = True
 
     def _username(self, profile_id: str, kind: str) -> str:
         if kind not in SECRET_KINDS:
@@ -169,8 +169,24 @@ class SecretStore:
                 f"The system keychain could not delete the secret: {type(exc).__name__}."
             ) from None
 
+    def _submit(self, call: Callable[[], T]) -> Future[T]:
+        if self._closed:
+            raise KeychainError("The keychain store is closed.")
+        future: Future[T] = Future()
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                future.set_result(call())
+            except Exception as exc:  # handed to the caller through the future
+                future.set_exception(exc)
+
+        threading.Thread(target=run, name="opsdesk-keychain", daemon=True).start()
+        return future
+
     def _bounded(self, call: Callable[[], T]) -> T:
-        future = self._executor.submit(call)
+        future = self._submit(call)
         try:
             return future.result(timeout=self.timeout)
         except FutureTimeout:
@@ -178,7 +194,7 @@ class SecretStore:
             raise self._timeout_error() from None
 
     async def _abounded(self, call: Callable[[], T]) -> T:
-        future = asyncio.wrap_future(self._executor.submit(call))
+        future = asyncio.wrap_future(self._submit(call))
         try:
             return await asyncio.wait_for(future, self.timeout)
         except TimeoutError:

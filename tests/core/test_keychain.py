@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -112,3 +114,27 @@ def test_bad_arguments_are_refused(memory_keyring) -> None:
     with pytest.raises(KeychainError, match="Unknown secret kind"):
         store.set("p", "cookie", "x")
     store.close()
+
+
+def test_a_hung_keychain_call_does_not_keep_the_process_alive() -> None:
+    """Quitting must not wait for an unlock prompt nobody answers."""
+    code = (
+        "import threading, keyring\n"
+        "from keyring.backend import KeyringBackend\n"
+        "from app.core.keychain import SecretStore, KeychainTimeout\n"
+        "class Hanging(KeyringBackend):\n"
+        "    priority = 1\n"
+        "    def get_password(self, s, u): threading.Event().wait()\n"
+        "    def set_password(self, s, u, p): pass\n"
+        "    def delete_password(self, s, u): pass\n"
+        "store = SecretStore(backend=Hanging(), timeout=0.2)\n"
+        "try:\n"
+        "    store.get('p', 'api_key')\n"
+        "except KeychainTimeout:\n"
+        "    print('timed out')\n"
+        "store.close()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30,
+                            cwd=Path(__file__).parents[2], check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "timed out"
