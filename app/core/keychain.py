@@ -179,7 +179,7 @@ class SecretStore:
                 return
             try:
                 future.set_result(call())
-            except Exception as exc:  # handed to the caller through the future
+            except Exception as exc:  # noqa: BLE001 - re-raised in the caller by the future
                 future.set_exception(exc)
 
         threading.Thread(target=run, name="opsdesk-keychain", daemon=True).start()
