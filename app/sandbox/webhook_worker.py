@@ -68,8 +68,8 @@ class WebhookWorker:
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=_SENDERS, thread_name_prefix="webhook-send")
         self._thread = threading.Thread(target=self._run, name="webhook-dispatch", daemon=True)
-        self._client = httpx.Client(timeout=ATTEMPT_TIMEOUT_SECONDS, follow_redirects=False,
-                                    headers={"user-agent": USER_AGENT})
+        self._clients: list[httpx.Client] = []
+        self._local = threading.local()
 
     def start(self) -> None:
         self._thread.start()
@@ -85,7 +85,8 @@ class WebhookWorker:
         if self._thread.is_alive():
             self._thread.join(timeout)
         self._pool.shutdown(wait=True, cancel_futures=True)
-        self._client.close()
+        for client in self._clients:
+            client.close()
 
     def _run(self) -> None:
         next_sweep = 0.0
@@ -149,6 +150,17 @@ class WebhookWorker:
                 self._in_flight.discard(delivery_id)
             self._wake.set()
 
+    def _sender_client(self) -> httpx.Client:
+        """This sender thread's HTTP client (connection reuse without sharing one across threads)."""
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = httpx.Client(timeout=ATTEMPT_TIMEOUT_SECONDS, follow_redirects=False,
+                                  headers={"user-agent": USER_AGENT})
+            self._local.client = client
+            with self._lock:
+                self._clients.append(client)
+        return client
+
     def _attempt(self, delivery_id: str) -> None:
         row = self._db.conn().execute(
             "SELECT d.event_id, d.payload, d.status, w.url, w.signing_secret FROM webhook_deliveries d"
@@ -162,8 +174,9 @@ class WebhookWorker:
         status: int | None = None
         text: str | None = None
         error: str | None = None
+        client = self._sender_client()
         try:
-            response = self._client.post(row["url"], content=body, headers=headers)
+            response = client.post(row["url"], content=body, headers=headers)
             status = response.status_code
             text = response.content[:RESPONSE_BODY_LIMIT].decode("utf-8", "replace")
             if not 200 <= status < 300:
@@ -172,6 +185,8 @@ class WebhookWorker:
             error = f"timed out after {ATTEMPT_TIMEOUT_SECONDS:.0f} s"
         except httpx.HTTPError as exc:
             error = _describe(exc)
+        finally:
+            client.cookies.clear()  # one receiver's cookies never travel to the next
         duration_ms = round((time.perf_counter() - clock) * 1000)
         self._record(delivery_id, started_at, status, text, duration_ms, error)
 
