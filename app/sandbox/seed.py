@@ -132,8 +132,8 @@ def seed_workspace(
     """Fill `workspace_id` with demo data around `size` contacts, in one transaction.
 
     `members` are the member ids tickets are assigned to and written by (viewers among them are
-    skipped when others exist); `now` pins the clock
-    (default: the real one) so that a given rng seed and `now` give identical rows.
+    skipped when others exist). `now` pins the clock (default: the real one): a given rng seed and
+    `now` give identical rows, ids included. Joins the caller's transaction if one is open.
     """
     if size < 0:
         raise ValueError("size must be >= 0")
