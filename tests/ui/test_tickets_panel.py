@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import socket
 import uuid
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 from app.api import AdminClient, ApiKeyAuth
 from app.cache import AsyncPageCache
 from app.core.drafts import DraftStore
+from app.core.sandbox_process import SandboxProcess
 from app.ui.panel_context import PanelContext
 from app.ui.panels.tickets.composer import draft_key
 from app.ui.panels.tickets.panel import TicketsPanel
@@ -23,10 +26,12 @@ from tests.waiting import wait_until
 SCOPES = frozenset({"support:read", "support:write", "crm:read"})
 
 
-async def make_panel(qtbot, url: str, key: str, home: Path, *, max_retries: int = 4,
+async def make_panel(qtbot, url: str, key, home: Path, *, max_retries: int = 4,
                      owned_by_qtbot: bool = True) -> TicketsPanel:
-    """A panel wired as the shell wires it: a client, the profile's page cache and drafts."""
-    client = AdminClient(url, ApiKeyAuth(key), max_retries=max_retries)
+    """A panel wired as the shell wires it: a client, the profile's page cache and drafts.
+
+    `key` is an API key, or any client credential (e.g. a user login)."""
+    client = AdminClient(url, ApiKeyAuth(key) if isinstance(key, str) else key, max_retries=max_retries)
     cache = await AsyncPageCache.open(home / "cache.sqlite")
     drafts = DraftStore(home / "drafts.sqlite")
     context = PanelContext(client=client, cache=cache, profile=None, scopes=SCOPES, drafts=drafts)
@@ -328,5 +333,85 @@ def test_create_ticket(qtbot, run_async, sandbox, owner_key, tmp_path):
         finally:
             await close_panel(panel)
             await admin.aclose()
+
+    run_async(scenario(), 60)
+
+
+def test_failed_send_keeps_the_text_and_retry_works_after_restart(qtbot, run_async, tmp_path):
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        data_dir = tmp_path / "own-sandbox"
+        server = await loop.run_in_executor(None, lambda: SandboxProcess.start(data_dir, seed_size=40))
+        key = server.credentials()["test"]["owner_key"]
+        port = int(server.url.rsplit(":", 1)[1].split("/")[0])
+        admin = AdminClient(server.url, ApiKeyAuth(key))
+        ticket = await create_ticket(admin, "Failed send")
+        await admin.aclose()
+        panel = await make_panel(qtbot, server.url, key, tmp_path, max_retries=0)
+        try:
+            await panel.activate()
+            await go_to(panel, ticket["id"])
+            press(panel, "r")
+            composer = panel.detail.reply_composer
+            text = "Your refund is on its way."
+            QTest.keyClicks(composer.editor, text)
+            await loop.run_in_executor(None, server.stop)
+            QTest.keyClick(composer.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+            await wait_until(lambda: composer.retry.isVisible(), 30, "a failed send offered no retry")
+            assert composer.text() == text, "the text survives a failed send"
+            assert "Not sent" in composer.status.text() and "kept" in composer.status.text()
+            assert panel.banner.kind == "error" and "reach the server" in panel.banner.plain_text
+            assert panel.context.drafts.load(draft_key(ticket["id"], "reply")) == text
+
+            restarted = await loop.run_in_executor(
+                None, lambda: SandboxProcess.start(data_dir, port=port))
+            try:
+                qtbot.mouseClick(composer.retry, Qt.MouseButton.LeftButton)
+                await wait_until(lambda: composer.status.text() == "Sent.", 30, composer.status.text())
+                check = AdminClient(restarted.url, ApiKeyAuth(key))
+                bodies = [m.body for m in (await check.tickets.messages.list(ticket["id"])).items]
+                await check.aclose()
+                assert bodies.count(text) == 1, "the retry sent the reply exactly once"
+                assert composer.text() == "" and not composer.retry.isVisible()
+            finally:
+                await panel.context.tasks.cancel_all()
+                await loop.run_in_executor(None, restarted.stop)
+        finally:
+            if server.running():
+                server.stop()
+            await close_panel(panel)
+
+    run_async(scenario(), 180)
+
+
+def test_offline_shows_cached_tickets_read_only(qtbot, run_async, sandbox, owner_key, tmp_path):
+    async def scenario():
+        panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path)
+        try:
+            await panel.activate()
+            await opened(panel, current_id(panel))
+            shown = {t["id"] for t in panel.tickets.all_tickets}
+            first_id = current_id(panel)
+            first_entries = [e.id for e in panel.detail.conversation.entries]
+        finally:
+            await close_panel(panel)
+        with socket.socket() as probe:  # a port nobody listens on: the server is unreachable
+            probe.bind(("127.0.0.1", 0))
+            dead_url = f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
+        offline = await make_panel(qtbot, dead_url, owner_key, tmp_path, max_retries=0)
+        try:
+            await offline.activate()
+            assert {t["id"] for t in offline.tickets.all_tickets} == shown, "cached rows are shown"
+            assert offline.offline and offline.banner.kind == "warning"
+            assert "Offline" in offline.banner.plain_text and "read-only" in offline.banner.plain_text
+            assert not offline.new_button.isEnabled()
+            await wait_until(lambda: current_id(offline) is not None, 5)
+            offline.tickets.select_ids({first_id}, current_id=first_id)
+            await wait_until(lambda: [e.id for e in offline.detail.conversation.entries] == first_entries, 10,
+                             "the cached conversation was not shown")
+            assert not offline.detail.status.isEnabled() and not offline.detail.resolve.isEnabled()
+            assert not offline.detail.reply_composer.send.isEnabled()
+        finally:
+            await close_panel(offline)
 
     run_async(scenario(), 60)

@@ -18,6 +18,10 @@ from app.api import errors
 CONCURRENCY = 4
 
 
+def _get(record: Any, name: str) -> Any:
+    return record.get(name) if isinstance(record, dict) else getattr(record, name, None)
+
+
 @dataclass(frozen=True)
 class BulkResult:
     """The outcome for one ticket: the updated ticket, or the error and a sentence about it."""
@@ -62,9 +66,9 @@ async def apply_bulk(
 
     async def one(ticket: Any) -> BulkResult:
         async with gate:
-            ticket_id = ticket.id
+            ticket_id, version = _get(ticket, "id"), _get(ticket, "version")
             try:
-                updated = await update(ticket_id, changes, getattr(ticket, "version", None))
+                updated = await update(ticket_id, changes, version)
                 result = BulkResult(ticket_id, ticket=updated)
             except errors.ApiError as error:
                 result = BulkResult(ticket_id, error=error, message=explain_failure(error))

@@ -440,7 +440,8 @@ class TicketsPanel(ModulePanel):
             await apply_bulk(update, selected, changes, on_result)
         except asyncio.CancelledError:
             cancelled = True
-        self.bulk.finish(done, cancelled=cancelled)
+        finally:
+            self.bulk.finish(done, cancelled=cancelled)
         failed = {r.ticket_id for r in done if not r.ok}
         if cancelled:
             failed |= set(by_id) - {r.ticket_id for r in done}

@@ -1,0 +1,94 @@
+"""The Qt-free rules behind the ticket panel: reply checks, SLA clock, filters, collision diff."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from app.ui.panels.tickets.activity import ActivitySnapshot, new_activity
+from app.ui.panels.tickets.reply_checks import check_reply
+from app.ui.panels.tickets.sla import format_countdown, is_breached
+from app.ui.panels.tickets.ticket_filters import UNASSIGNED, TicketFilter, open_counts_by_queue
+from app.ui.panels.tickets.timeline import NOTE, build_timeline
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("text, what", [
+    ("key opk_live_4eC39HqLyjWDarjtT1zdp7dc here", "live API key"),
+    ("key opk_test_4eC39HqLyjWDarjtT1zdp7dc here", "test API key"),
+    ("secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "signing secret"),
+    ("stripe sk_live_51HabcDEF", "live secret key"),
+    ("token 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b", "hex token"),
+    ("bearer aGVsbG8gd29ybGQgdGhpcyBpcyBhIHRlc3Qgb2YgYmFzZTY0IQ==", "base64 token"),
+])
+def test_secrets_are_flagged_and_masked(text, what):
+    warnings = check_reply(text)
+    assert [w.kind for w in warnings] == ["secret"] and what in warnings[0].what
+    secret = text.split()[-2] if text.endswith("here") else text.split()[-1]
+    assert secret not in warnings[0].describe(), "the warning must not repeat the secret"
+
+
+@pytest.mark.parametrize("text", ["Hi {{name}},", "Dear [NAME],", "TODO: add link", "Price: XXX EUR",
+                                  "Lorem ipsum dolor sit amet"])
+def test_leftover_placeholders_are_flagged(text):
+    assert [w.kind for w in check_reply(text)] == ["placeholder"]
+
+
+@pytest.mark.parametrize("text", [
+    "Thanks for reaching out: we are looking into it.",
+    "See https://example.com/docs/getting-started-with-the-api-guide for details.",
+    "Your ticket [#1234] is resolved. I am not a todo list.",
+])
+def test_ordinary_replies_pass(text):
+    assert check_reply(text) == []
+
+
+def test_sla_countdown_text_and_breach():
+    due = (NOW + timedelta(minutes=-90)).isoformat()
+    ticket = {"status": "open", "first_response_due_at": due, "first_responded_at": None}
+    assert is_breached(ticket, NOW)
+    assert format_countdown(timedelta(minutes=-90)) == "-1h 30m"
+    assert format_countdown(timedelta(days=2, hours=5)) == "2d 5h"
+    assert format_countdown(timedelta(seconds=59)) == "0m 59s"
+    assert not is_breached({**ticket, "status": "resolved"}, NOW), "no clock runs on resolved tickets"
+    assert not is_breached({**ticket, "first_responded_at": NOW.isoformat()}, NOW)
+
+
+def test_filters_and_views():
+    tickets = [
+        {"id": "a", "status": "open", "priority": "urgent", "assignee_id": None, "queue_id": "q1"},
+        {"id": "b", "status": "closed", "priority": "urgent", "assignee_id": None, "queue_id": "q1"},
+        {"id": "c", "status": "pending", "priority": "low", "assignee_id": "usr_me", "queue_id": "q2"},
+        {"id": "d", "status": "resolved", "priority": "low", "assignee_id": "usr_me", "queue_id": None},
+    ]
+
+    def ids(f: TicketFilter) -> list[str]:
+        return [t["id"] for t in tickets if f.matches(t, me_id="usr_me", now=NOW)]
+
+    assert ids(TicketFilter(view="unassigned_urgent")) == ["a"]
+    assert ids(TicketFilter(view="my_open")) == ["c"]
+    assert ids(TicketFilter(assignee_id=UNASSIGNED)) == ["a", "b"]
+    assert ids(TicketFilter(queue_id="q1", status="closed")) == ["b"]
+    assert open_counts_by_queue(tickets) == {"q1": 1, "q2": 1}
+
+
+def test_new_activity_since_the_snapshot():
+    ticket = {"id": "t", "version": 3}
+    seen = ActivitySnapshot.of(ticket, [{"id": "msg_1"}], [{"id": "comment_1"}])
+    assert not new_activity(seen, ticket, [{"id": "msg_1"}], [{"id": "comment_1"}]).any
+    change = new_activity(seen, ticket, [{"id": "msg_1"}, {"id": "msg_2"}], [{"id": "comment_1"}])
+    assert [item["id"] for item in change.new_items] == ["msg_2"] and not change.ticket_changed
+    assert new_activity(seen, {"id": "t", "version": 4}, [{"id": "msg_1"}], [{"id": "comment_1"}]).ticket_changed
+
+
+def test_timeline_puts_pinned_notes_first_then_time_order():
+    messages = [{"id": "m2", "direction": "outbound", "body": "b", "created_at": "2026-01-02T00:00:00Z"},
+                {"id": "m1", "direction": "inbound", "body": "a", "created_at": "2026-01-01T00:00:00Z"}]
+    comments = [{"id": "c1", "body": "pin", "pinned": True, "created_at": "2026-01-03T00:00:00Z"},
+                {"id": "c2", "body": "note", "pinned": False, "created_at": "2026-01-01T12:00:00Z"}]
+    entries = build_timeline(messages, comments, frozenset({"m2"}))
+    assert [e.id for e in entries] == ["c1", "m1", "c2", "m2"]
+    assert [e.customer_visible for e in entries] == [False, True, False, True]
+    assert entries[0].kind == NOTE and entries[0].pinned and entries[3].is_new

@@ -1,0 +1,103 @@
+"""The ticket list's views: filters, saved views, the SLA sort and the live countdown."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from PySide6.QtCore import Qt
+
+from app.api import AdminClient, ApiKeyAuth
+from app.api.auth import UserLoginAuth
+from app.ui.panels.tickets.sla import first_response_remaining
+from app.ui.panels.tickets.ticket_filters import BREACH_WINDOW
+from app.ui.panels.tickets.ticket_list import BREACHED_RED, TicketList
+from tests.ui.test_tickets_panel import close_panel, make_panel, owner_key  # noqa: F401 (fixture)
+from tests.waiting import wait_until
+
+T0 = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+
+
+def ticket(n: int, due_in: timedelta | None, **fields) -> dict:
+    return {"id": f"ticket_{n}", "subject": f"Ticket {n}", "status": "open", "priority": "normal",
+            "first_response_due_at": (T0 + due_in).isoformat().replace("+00:00", "Z") if due_in is not None else None,
+            "first_responded_at": None, "version": 1, "created_at": "2026-11-23T10:00:00Z", **fields}
+
+
+def test_countdown_ticks_and_turns_red_and_negative_once_breached(qtbot):
+    now = [T0]
+    tickets = TicketList(clock=lambda: now[0])
+    qtbot.addWidget(tickets)
+    tickets.set_tickets([ticket(1, timedelta(seconds=90)), ticket(2, timedelta(hours=3)),
+                         ticket(3, None), ticket(4, timedelta(minutes=-5), first_responded_at="2026-11-23T11:00:00Z")])
+    model, column = tickets.model, tickets.sla_column
+
+    def cell(ticket_id: str, role=Qt.ItemDataRole.DisplayRole):
+        return model.data(model.index(model.row_of_id(ticket_id), column), role)
+
+    # Sorted by next breach: the soonest first, tickets without a running clock last.
+    assert [r["id"] for r in model.rows][:2] == ["ticket_1", "ticket_2"]
+    assert cell("ticket_1") == "1m 30s" and cell("ticket_1", Qt.ItemDataRole.ForegroundRole) is None
+    assert cell("ticket_3") == "" and cell("ticket_4") == "", "no clock without a target or once answered"
+
+    repainted = []
+    model.dataChanged.connect(lambda top, bottom, roles: repainted.append((top.column(), bottom.column())))
+    now[0] = T0 + timedelta(minutes=3)
+    with qtbot.waitSignal(tickets.countdown_timer.timeout, timeout=3000):
+        pass
+    assert repainted and all(columns == (column, column) for columns in repainted), "only the countdown repaints"
+    assert cell("ticket_1") == "-1m 30s"
+    assert cell("ticket_1", Qt.ItemDataRole.ForegroundRole).color().name() == BREACHED_RED
+    assert cell("ticket_2") == "2h 57m"
+
+
+def test_filters_and_saved_views(qtbot, run_async, sandbox, sandbox_credentials, owner_key, tmp_path):  # noqa: F811
+    async def scenario():
+        admin = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
+        agent = sandbox_credentials["test"]["agent_user"]
+        agent_auth = UserLoginAuth(email=agent["email"], password=agent["password"])
+        panel = await make_panel(qtbot, sandbox.url, agent_auth, tmp_path)
+        try:
+            me = (await panel.context.client.me.get()).id
+            tag = uuid.uuid4().hex[:6]
+            mine = await admin.tickets.create({"subject": f"Mine {tag}", "assignee_id": me})
+            urgent = await admin.tickets.create({"subject": f"Urgent {tag}", "priority": "urgent"})
+            await panel.activate()
+            table = panel.tickets
+            now = datetime.now(timezone.utc)
+
+            def shown():
+                return list(table.model.rows)
+
+            table.choose_view("my_open")
+            assert mine.id in {t["id"] for t in shown()}
+            assert all(t["assignee_id"] == me and t["status"] not in ("resolved", "closed") for t in shown())
+
+            table.choose_view("unassigned_urgent")
+            assert urgent.id in {t["id"] for t in shown()}
+            assert all(t["priority"] == "urgent" and not t["assignee_id"] for t in shown())
+
+            table.choose_view("breaching_sla")
+            rows = shown()
+            assert rows, "the demo data has tickets past their first-response target"
+            left = [first_response_remaining(t, now) for t in rows]
+            assert all(x is not None and x <= BREACH_WINDOW for x in left)
+            assert left == sorted(left), "sorted by next SLA breach"
+            first_cell = table.model.data(table.model.index(0, table.sla_column))
+            assert first_cell.startswith("-"), "the most overdue ticket is on top, counting negative"
+
+            table.choose_view("all")
+            table.status_combo.setCurrentIndex(table.status_combo.findData("pending"))
+            assert shown() and all(t["status"] == "pending" for t in shown())
+            table.status_combo.setCurrentIndex(0)
+            table.priority_combo.setCurrentIndex(table.priority_combo.findData("urgent"))
+            assert urgent.id in {t["id"] for t in shown()} and all(t["priority"] == "urgent" for t in shown())
+            table.priority_combo.setCurrentIndex(0)
+            table.assignee_combo.setCurrentIndex(table.assignee_combo.findData(me))
+            assert shown() and all(t["assignee_id"] == me for t in shown())
+            assert "of" in table.summary.text()
+        finally:
+            await close_panel(panel)
+            await admin.aclose()
+
+    run_async(scenario(), 60)
