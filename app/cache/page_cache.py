@@ -179,6 +179,7 @@ class PageCache:
         name, email, phone, company name, tags; tickets: subject and cached message bodies).
         Ranking is bm25 with the title weighted up, over the newest `SEARCH_CANDIDATES`
         matches: a 2-letter prefix over 100k contacts stays as fast as a precise query.
+        A resource without a search index (invoices, webhooks …) has no matches.
         """
         query = fts_query(text)
         if query is None or limit <= 0 or resource not in SEARCHABLE:

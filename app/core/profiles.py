@@ -95,6 +95,7 @@ class ProfileStore:
 
     Every change is written to disk before the method returns. Names are unique,
     compared case-insensitively, because a user cannot tell "Prod" and "prod" apart in a menu.
+    Not for concurrent use: one thread at a time (first run hands it to a worker, then back).
     """
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
