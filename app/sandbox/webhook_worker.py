@@ -47,6 +47,7 @@ USER_AGENT = "Opsdesk-Sandbox-Webhooks/1"
 _POLL_SECONDS = 0.2
 _OVERDUE_SWEEP_SECONDS = 60.0
 _SENDERS = 4
+_CRASH_BACKOFF_SECONDS = 5.0
 
 
 def next_attempt_delay(attempts_made: int, time_scale: float) -> float | None:
@@ -145,10 +146,22 @@ class WebhookWorker:
             self._attempt(delivery_id)
         except Exception:
             log.exception("webhook attempt for %s failed unexpectedly", delivery_id)
+            self._postpone(delivery_id)
         finally:
             with self._lock:
                 self._in_flight.discard(delivery_id)
             self._wake.set()
+
+    def _postpone(self, delivery_id: str) -> None:
+        """Push a delivery whose attempt crashed a little into the future, so a persistent fault
+        (a locked database, say) is retried calmly instead of in a tight loop."""
+        later = to_rfc3339(utcnow() + timedelta(seconds=_CRASH_BACKOFF_SECONDS))
+        try:
+            with self._db.transaction() as conn:
+                conn.execute("UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ?"
+                             " AND status IN ('pending', 'retrying')", (later, delivery_id))
+        except Exception:
+            log.exception("could not postpone webhook delivery %s", delivery_id)
 
     def _sender_client(self) -> httpx.Client:
         """This sender thread's HTTP client (connection reuse without sharing one across threads)."""
