@@ -15,6 +15,8 @@ from typing import Any
 
 SECRET_FIELD_NAMES = frozenset({"secret", "signing_secret", "password", "api_key", "secret_key"})
 SECRET_VALUE = re.compile(r"(?:opk_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9+/=_-]{8,})")
+# Headers that carry credentials: kept (the log shows they were sent), values masked.
+CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"})
 REDACTED = "[redacted]"
 
 
@@ -32,9 +34,21 @@ def is_secret_field(name: str) -> bool:
 def strip_secrets(value: Any) -> Any:
     """A copy of `value` without secret fields and with secret-looking strings redacted."""
     if isinstance(value, Mapping):
-        return {k: strip_secrets(v) for k, v in value.items() if not is_secret_field(str(k))}
+        return {
+            k: _masked_credential(v) if str(k).lower() in CREDENTIAL_HEADERS else strip_secrets(v)
+            for k, v in value.items()
+            if not is_secret_field(str(k))
+        }
     if isinstance(value, (list, tuple)):
         return [strip_secrets(v) for v in value]
     if isinstance(value, str) and ("opk_" in value or "whsec_" in value):
         return SECRET_VALUE.sub(REDACTED, value)
     return value
+
+
+def _masked_credential(value: Any) -> Any:
+    """"Bearer abc" -> "Bearer [redacted]": the scheme is useful when debugging, the rest is not."""
+    if not isinstance(value, str):
+        return REDACTED
+    scheme, _, credential = value.partition(" ")
+    return f"{scheme} {REDACTED}" if credential and scheme.isalpha() else REDACTED

@@ -39,3 +39,20 @@ def test_secrets_are_stripped_before_writing(cache_path, clock) -> None:
     assert b"Leaky" in stored  # the scan does see the file's contents
     for secret in (API_KEY, TEST_KEY, SIGNING, PASSWORD, TOKEN):
         assert secret.encode() not in stored
+
+
+def test_credential_headers_are_kept_with_their_values_masked(cache_path, clock) -> None:
+    access_token = "eyJhbGciOiJIUzI1NiJ9.payload-part.signature-part"
+    with PageCache(cache_path, clock=clock) as cache:
+        cache.append_request_records([{
+            "time": 1.0, "method": "GET", "url": "http://127.0.0.1/v1/me", "status": 200,
+            "request_headers": {"Authorization": f"Bearer {access_token}", "Cookie": "session=abc123; theme=dark",
+                                "Accept": "application/json"},
+            "response_body": {"data": {"subject": "Bearer of bad news"}},
+        }])
+        logged = cache.recent_request_records()[0]
+    assert logged["request_headers"] == {"Authorization": "Bearer [redacted]", "Cookie": "[redacted]",
+                                         "Accept": "application/json"}
+    assert logged["response_body"]["data"]["subject"] == "Bearer of bad news"
+    stored = cache_bytes(cache_path)
+    assert access_token.encode() not in stored and b"abc123" not in stored
