@@ -161,3 +161,27 @@ def test_a_delivery_in_flight_at_kill_9_is_sent_after_restart(tmp_path: Path, re
             assert done["attempt_count"] == 1 and len(done["attempts"]) == 1
     finally:
         assert restarted.stop() == 0
+
+
+def test_a_long_answer_is_kept_to_its_first_4_kib(fast_sandbox: SandboxProcess, receiver: WebhookReceiver) -> None:
+    receiver.reply = ("é" + "x" * 9_999).encode()
+    with _owner(fast_sandbox) as owner:
+        webhook = _endpoint(owner, receiver.url, ["invoice.sent"])
+        delivery = owner.post(f"/webhooks/{webhook['id']}/test").json()["data"]
+        [attempt] = _wait_delivery(owner, webhook["id"], delivery["id"], "succeeded")["attempts"]
+        assert len(attempt["response_body"].encode()) <= 4096
+        assert attempt["response_body"].startswith("éxxx") and len(attempt["response_body"]) >= 4094
+
+
+def test_a_receiver_that_never_answers_times_out_after_10_seconds(fast_sandbox: SandboxProcess,
+                                                                  receiver: WebhookReceiver) -> None:
+    receiver.hold = threading.Event()  # released only when the receiver shuts down
+    with _owner(fast_sandbox) as owner:
+        webhook = _endpoint(owner, receiver.url, ["invoice.sent"])
+        delivery = owner.post(f"/webhooks/{webhook['id']}/test").json()["data"]
+        path = f"/webhooks/{webhook['id']}/deliveries/{delivery['id']}"
+        wait_until_sync(lambda: owner.get(path).json()["data"]["attempts"], 20, "no attempt was recorded")
+        first = owner.get(path).json()["data"]["attempts"][0]
+        assert first["error"] == "timed out after 10 s" and first["response_status"] is None
+        assert 9_500 <= first["duration_ms"] <= 12_000
+        owner.delete(f"/webhooks/{webhook['id']}")
