@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from app.core.drafts import DraftStore  # noqa: E402
+from app.core.drafts import DraftStore
 
 
 def main() -> None:
