@@ -78,3 +78,9 @@ def test_query_records_refuses_field_names_that_are_not_names(cache: PageCache) 
         cache.query_records("contacts", order_by="name; DROP TABLE records")
     with pytest.raises(ValueError, match="not a field name"):
         cache.count_records("contacts", filters={"a.b": 1})
+
+
+def test_query_records_returns_big_slices_whole(cache: PageCache) -> None:
+    cache.put_records("contacts", [contact(n) for n in range(1, 1501)])
+    everything = cache.query_records("contacts", order_by="id", descending=False, limit=2000)
+    assert [r["id"] for r in everything] == [f"con_{n:06d}" for n in range(1, 1501)]
