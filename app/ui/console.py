@@ -10,6 +10,7 @@ Blocking work (profile file, keychain, starting/stopping the child) runs in exec
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -112,13 +113,18 @@ class Console(QObject):
         self.window.clear_notice("startup")
         if local is not None:
             self._adopt_sandbox(local)
-            return await self.open_profile(local.profile, local.secret)
-        profile = self.store.choose(requested)
-        if profile is None:
-            self.window.show_notice("startup", "info", "No profile yet: add one to connect.",
-                                    action=("Profiles…", self.show_profiles))
-            return False
-        return await self.open_profile(profile)
+            opened = await self.open_profile(local.profile, local.secret)
+        else:
+            profile = self.store.choose(requested)
+            if profile is None:
+                self.window.show_notice("startup", "info", "No profile yet: add one to connect.",
+                                        action=("Profiles…", self.show_profiles))
+                return False
+            opened = await self.open_profile(profile)
+        # Start-up objects (modules, widgets, schemas) live as long as the app: keep them out of
+        # the cyclic collector's full passes, which otherwise pause the UI for 50–90 ms.
+        gc.freeze()
+        return opened
 
     # ---- sessions ------------------------------------------------------------------------------------
     async def open_profile(self, profile: Profile, secret: str | None = None) -> bool:
@@ -144,6 +150,7 @@ class Console(QObject):
                 session = await Session.open(
                     profile, secret, parent=self, client_options=self.client_options,
                     on_refresh_token=partial(self._store_refresh_token, profile),
+                    executor=self._executor,
                 )
             except ValueError as error:
                 self.window.show_notice("secret", "error", f"The profile {profile.name!r} cannot connect: {error}")

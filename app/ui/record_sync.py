@@ -2,7 +2,8 @@
 
 The command palette searches cached records, and a console that loses the network still shows
 what it had; so after connecting, the shell pages through contacts and tickets in the background,
-incrementally (`updated_since` = the newest `updated_at` already cached), one cache hop per page.
+incrementally (`updated_since` = the newest `updated_at` of the last complete run), one cache hop
+per page.
 Pages are awaited one at a time, so the event loop stays free between them.
 """
 
@@ -19,6 +20,7 @@ from app.api import errors
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
+_MARKS = "sync_marks"
 #: (cache resource, client attribute, scope needed).
 SYNCED = (("contacts", "contacts", "crm:read"), ("tickets", "tickets", "support:read"))
 
@@ -53,8 +55,11 @@ class RecordSync(QObject):
         return self.stored
 
     async def _sync(self, resource: str, endpoint: Any) -> None:
-        newest = await self._cache.max_updated_at(resource)
-        since = datetime.fromisoformat(newest) if newest else None
+        # The panels cache the newest pages too, so the cache's newest `updated_at` says nothing
+        # about older records: the sync keeps its own mark, written only when a run completes.
+        mark = await self._cache.get_record(_MARKS, resource)
+        since = datetime.fromisoformat(mark["updated_since"]) if mark else None
+        newest = mark["updated_since"] if mark else ""
         page = await endpoint.list(limit=PAGE_SIZE, updated_since=since)
         count = 0
         while True:
@@ -63,7 +68,10 @@ class RecordSync(QObject):
                 await self._cache.put_records(resource, rows)
                 count += len(rows)
                 self.stored += len(rows)
+                newest = max([newest, *(str(row.get("updated_at") or "") for row in rows)])
                 self.sig_progress.emit(resource, count)
             if not page.has_next:
-                return
+                break
             page = await page.next_page()
+        if newest:
+            await self._cache.put_records(_MARKS, [{"id": resource, "updated_since": newest}])

@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,6 +31,31 @@ from app.ui.task_set import TaskSet
 log = logging.getLogger(__name__)
 
 _IDENTITY = "session_identity"
+
+
+@cache
+def _shared_executor() -> ThreadPoolExecutor:
+    """A worker of our own for sessions built without one (qasync's default executor is avoided)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="opsdesk-session")
+
+
+def _build_client(base_url: str, auth: Any, options: dict[str, Any]) -> AdminClient:
+    client = AdminClient(base_url, auth, **options)
+    # httpcore imports its async networking lazily, on the first request; doing it here keeps
+    # that import (tens of ms) off the UI thread.
+    import anyio._backends._asyncio  # noqa: F401
+    import anyio.streams.tls  # noqa: F401
+    import h11  # noqa: F401
+    import httpcore._async.http11  # noqa: F401
+    return client
+
+
+def _open_drafts(profile_id: str) -> DraftStore | None:
+    try:
+        return DraftStore(paths.drafts_file(profile_id))
+    except Exception:  # drafts are a convenience: a broken drafts file must not block the profile
+        log.exception("could not open the drafts of profile %s", profile_id)
+        return None
 
 
 class Session(QObject):
@@ -56,6 +83,7 @@ class Session(QObject):
         self.scopes: frozenset[str] | None = None
         self.workspace_name = ""
         self.environment = profile.environment
+        self._executor: Executor = _shared_executor()
         #: The background task caching contacts and tickets (started once the scopes are known).
         self.sync_task: asyncio.Task | None = None
         self._unsubscribe = [
@@ -70,20 +98,23 @@ class Session(QObject):
     @classmethod
     async def open(cls, profile: Profile, secret: str, *, parent: QObject | None = None,
                    client_options: dict[str, Any] | None = None,
-                   on_refresh_token: Callable[[str], None] | None = None) -> "Session":
+                   on_refresh_token: Callable[[str], None] | None = None,
+                   executor: Executor | None = None) -> "Session":
         """Connect to `profile` with `secret` (its API key, or its login password)."""
         if profile.auth_kind == "login":
             auth: Any = UserLoginAuth(profile.login_email or "", secret, on_refresh_token=on_refresh_token)
         else:
             auth = ApiKeyAuth(secret)
-        client = AdminClient(profile.base_url, auth, **(client_options or {}))
+        loop = asyncio.get_running_loop()
+        # Building the client loads CA certificates (tens of ms) and opening the drafts may
+        # checkpoint a WAL file: both happen in a worker thread, never on the UI thread.
+        work = executor or _shared_executor()
+        client = await loop.run_in_executor(work, _build_client, profile.base_url, auth, client_options or {})
         cache = await AsyncPageCache.open(paths.profile_cache_file(profile.id))
-        try:
-            drafts = DraftStore(paths.drafts_file(profile.id))
-        except Exception:  # drafts are a convenience: a broken drafts file must not block the profile
-            log.exception("could not open the drafts of profile %s", profile.id)
-            drafts = None
-        return cls(profile, client, cache, drafts, parent)
+        drafts = await loop.run_in_executor(work, _open_drafts, profile.id)
+        session = cls(profile, client, cache, drafts, parent)
+        session._executor = work
+        return session
 
     # ---- identity: what this credential may do ---------------------------------------------
     async def load_identity(self) -> None:
@@ -150,4 +181,4 @@ class Session(QObject):
             if self.cache is not None:
                 await self.cache.close()
             if self.drafts is not None:
-                self.drafts.close()
+                await asyncio.get_running_loop().run_in_executor(self._executor, self.drafts.close)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import logging
+import sys
 from dataclasses import dataclass
 from functools import cache
 
@@ -89,8 +90,12 @@ def load_panel_class(name: str) -> type:
 
 
 def required_scope(name: str) -> str:
-    """The scope module `name` needs: its panel class's `required_scope`, else the default."""
+    """The scope module `name` needs: its panel class's `required_scope` once the panel is loaded,
+    else the registry's default (deciding the sidebar must not import every panel at start-up)."""
+    spec = spec_of(name)
+    if spec.module_path not in sys.modules:
+        return spec.default_scope
     try:
         return load_panel_class(name).required_scope
     except PanelUnavailable:
-        return spec_of(name).default_scope
+        return spec.default_scope

@@ -1,0 +1,59 @@
+"""The command palette: Ctrl+K, jump to a module, find a cached contact and open it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from tests.ui.shell_harness import add_profile, isolate_home, make_console, wait_for_rows
+from tests.waiting import wait_until
+
+
+def test_palette_jumps_to_modules_and_finds_cached_records(qtbot, run_async, sandbox, sandbox_credentials,
+                                                           monkeypatch, tmp_path):
+    home = isolate_home(monkeypatch, tmp_path)
+    console = make_console(home)
+    qtbot.addWidget(console.window)
+    add_profile(console, "Demo", sandbox.url, sandbox_credentials["test"]["owner_key"])
+
+    async def scenario():
+        assert await console.start()
+        window = console.window
+        await wait_for_rows(window)
+        await wait_until(lambda: console.session.sync_task is not None, 20, "the record sync never started")
+        await console.session.sync_task
+
+        qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+        palette = console._palette
+        assert palette is not None and palette.isVisible()
+        assert len(palette.entries()) == 7
+        qtbot.keyClicks(palette.input, "tick")
+        assert [entry.label for entry in palette.entries()][:1] == ["Go to Tickets"]
+        qtbot.keyClick(palette.input, Qt.Key.Key_Return)
+        assert window.current_module == "tickets" and not palette.isVisible()
+
+        contact = (await console.session.cache.query_records("contacts", limit=1))[0]
+        surname = contact["name"].split()[-1]
+        window.open_module("contacts")
+        page = window.page("contacts")
+        opened: list[str] = []
+        original = getattr(page, "open_record", None)
+
+        def open_record(record_id: str):
+            opened.append(record_id)
+            return original(record_id) if original is not None else None
+
+        page.open_record = open_record
+        qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClicks(palette.input, surname)
+        await wait_until(lambda: palette.searching is not None, 5, "the palette never searched")
+        found = await palette.searching
+        assert any(entry.record_id == contact["id"] for entry in found), [e.label for e in found]
+        target = next(row for row, entry in enumerate(palette.entries()) if entry.record_id == contact["id"])
+        for _ in range(target - palette.results.currentRow()):
+            qtbot.keyClick(palette.input, Qt.Key.Key_Down)
+        qtbot.keyClick(palette.input, Qt.Key.Key_Return)
+        assert window.current_module == "contacts"
+        assert opened == [contact["id"]]
+        await console.shutdown()
+
+    run_async(scenario(), timeout=90)
