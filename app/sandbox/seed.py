@@ -44,6 +44,7 @@ _QUEUES = (  # key, name, first-response target (minutes), status
     ("billing", "Billing", 240, "active"),
     ("priority", "Priority Support", 60, "active"),
     ("technical", "Technical", 120, "active"),
+    ("onboarding", "Onboarding", 720, "paused"),
     ("legacy", "Legacy Product", 1440, "archived"),
 )
 _CATEGORIES = ("billing", "login", "bug", "feature_request", "onboarding", "data_export")
