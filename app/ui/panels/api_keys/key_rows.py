@@ -62,11 +62,11 @@ def key_columns(own_key_id: Callable[[], str | None]) -> list[Column]:
         Column("Key", masked, object_name="key"),
         Column("Environment", field_of("environment")),
         Column("Status", key_status, foreground=_status_colour, object_name="status"),
-        Column("Scopes", field_of("scopes"), text=lambda scopes: " ".join(scopes or []),
-               tooltip=lambda key: "\n".join(key.scopes)),
         Column("Created by", field_of("created_by")),
         Column("Created", field_of("created_at"), text=when),
         Column("Last used", field_of("last_used_at"), text=lambda v: when(v, never="never")),
         Column("Expires", field_of("expires_at"), text=lambda v: when(v, never="never"),
                foreground=_status_colour),
+        Column("Scopes", field_of("scopes"), text=lambda scopes: " ".join(scopes or []),
+               tooltip=lambda key: "\n".join(key.scopes)),
     ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout
 
 from app.api.models import ApiKey, ApiKeyCreate
@@ -50,10 +50,12 @@ class ApiKeysPanel(ModulePanel):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # newest first
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(self.model.columnCount() - 1, QHeaderView.ResizeMode.Stretch)  # scopes
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
 
         self.new_button = self._button("New key…", "api_keys.new", self._on_new)
@@ -76,6 +78,8 @@ class ApiKeysPanel(ModulePanel):
         self._repaint.setInterval(_REPAINT_MS)
         self._repaint.timeout.connect(self.model.refresh_cells)
         self._repaint.start()
+        for change in (self.model.modelReset, self.model.rowsInserted, self.model.dataChanged):
+            change.connect(self._update_summary)
         self._update_actions()
 
     def _button(self, text: str, name: str, slot: Callable[[], Any]) -> QPushButton:
@@ -102,8 +106,6 @@ class ApiKeysPanel(ModulePanel):
         self.own_key_id = me.id if me.kind == "api_key" else None
         keys = [key async for key in (await client.api_keys.list()).iter_items()]
         self.model.set_rows(keys)
-        active = sum(1 for key in keys if key_status(key) in ("active", "expiring soon"))
-        self.summary.setText(f"{active} usable of {len(keys)} keys")
         self._update_actions()
         if self.context.cache is not None:
             await self.context.cache.put_list(CACHE_RESOURCE, None,
@@ -117,6 +119,11 @@ class ApiKeysPanel(ModulePanel):
         row = self.model.row_of_id(key_id)
         if row is not None:
             self.table.selectRow(row)
+
+    def _update_summary(self) -> None:
+        keys = self.model.rows
+        usable = sum(1 for key in keys if key_status(key) in ("active", "expiring soon"))
+        self.summary.setText(f"{usable} usable of {len(keys)} keys")
 
     def _update_actions(self, *_args: Any) -> None:
         writable = self.context.has_scope("keys:write")
@@ -190,14 +197,14 @@ class ApiKeysPanel(ModulePanel):
         if rotated is None:
             return
         secret = rotated.secret
-        new_key = ApiKey.model_validate(rotated.model_dump(exclude={"secret"}))
-        previous = getattr(rotated, "previous_key", None)
+        new_key = ApiKey.model_validate(rotated.model_dump(exclude={"secret", "previous_key"}))
+        previous = rotated.previous_key
         del rotated
         if is_own and outcome["rehearsal"].ok:
             self.own_key_id = new_key.id
         self.model.upsert(new_key)
-        if isinstance(previous, dict):
-            self.model.upsert(ApiKey.model_validate(previous))
+        if previous is not None:
+            self.model.upsert(previous)
         self.select_key(new_key.id)
         rehearsal = outcome["rehearsal"]
         note = rehearsal.message
@@ -208,8 +215,8 @@ class ApiKeysPanel(ModulePanel):
         if rehearsal.ok:
             if outcome.get("revoked_old"):
                 old_end = "was revoked"
-            elif isinstance(previous, dict):
-                old_end = f"keeps working until {when(ApiKey.model_validate(previous).expires_at)}"
+            elif previous is not None and previous.expires_at is not None:
+                old_end = f"keeps working until {when(previous.expires_at)}"
             else:
                 old_end = "keeps working through the grace period"
             self.show_notice(f"Rotated “{new_key.name}”: {rehearsal.message} The old key {masked(key)} "

@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.api.models import Delivery
+from app.ui.panels.webhooks.semantic_label import SemanticLabel
 from app.ui.panels.webhooks.webhook_rows import DELIVERY_STATUSES, EVENT_TYPES, attempt_columns, delivery_columns
 from app.ui.record_table_model import RecordRole, RecordTableModel
-from app.ui.theme import semantic_colour
 
 PAGE_SIZE = 50
 #: How often an unfinished delivery's detail is reloaded while it is selected.
@@ -93,7 +93,7 @@ class DeliveriesView(QWidget):
         self.table = _table("webhooks.deliveries", self.model, self)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._on_selected())
 
-        self.summary = QLabel("Select a delivery to see its payload and attempts.", self)
+        self.summary = SemanticLabel("Select a delivery to see its payload and attempts.", self)
         self.summary.setObjectName("webhooks.delivery.summary")
         self.summary.setWordWrap(True)
         self.retry_button = QPushButton("Retry now", self)
@@ -215,9 +215,7 @@ class DeliveriesView(QWidget):
         self.model.upsert(Delivery.model_validate(detail.model_dump(exclude={"payload", "attempts"})))
         self.payload.setPlainText(json.dumps(detail.payload, indent=2, ensure_ascii=False))
         self.attempts.set_rows(detail.attempts)
-        colour = {"failed": "error", "retrying": "warning", "succeeded": "success"}.get(detail.status)
-        style = f"color: {semantic_colour(colour).name()};" if colour else ""
-        self.summary.setStyleSheet(style)
+        self.summary.set_kind({"failed": "error", "retrying": "warning", "succeeded": "success"}.get(detail.status))
         self.summary.setText(f"{detail.event_type} to {self._endpoint_name(detail.webhook_id)}: "
                              f"{detail.status}, {len(detail.attempts)} attempt(s)")
         if detail.status in ("pending", "retrying"):

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.core.webhook_listener import ReceivedDelivery, WebhookListener
 from app.ui.panels.api_keys.confirm_dialog import confirm_action
+from app.ui.panels.webhooks.semantic_label import SemanticLabel
 from app.ui.panels.webhooks.webhook_rows import EVENT_TYPES
 from app.ui.record_table_model import Column, RecordRole, RecordTableModel
 from app.ui.theme import semantic_colour
@@ -49,10 +50,14 @@ def verdict_text(delivery: ReceivedDelivery) -> str:
     return "valid" if verdict.valid else f"INVALID: {verdict.failure.value.replace('_', ' ')}"
 
 
-def _verdict_colour(delivery: ReceivedDelivery):
+def _verdict_kind(delivery: ReceivedDelivery) -> str:
     if delivery.verdict is None:
-        return semantic_colour("muted")
-    return semantic_colour("success" if delivery.verdict.valid else "error")
+        return "muted"
+    return "success" if delivery.verdict.valid else "error"
+
+
+def _verdict_colour(delivery: ReceivedDelivery):
+    return semantic_colour(_verdict_kind(delivery))
 
 
 def received_columns() -> list[Column]:
@@ -103,7 +108,7 @@ class ListenView(QWidget):
         self.test_button = QPushButton("Send test event", self)
         self.test_button.setObjectName("webhooks.listen.test")
         self.test_button.clicked.connect(lambda: self._panel.run(self.send_test()))
-        self.state = QLabel("Not listening.", self)
+        self.state = SemanticLabel("Not listening.", self)
         self.state.setObjectName("webhooks.listen.state")
         self.state.setWordWrap(True)
         self.state.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -118,7 +123,7 @@ class ListenView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_selected())
-        self.verdict = QLabel("", self)
+        self.verdict = SemanticLabel("", self)
         self.verdict.setObjectName("webhooks.listen.verdict")
         self.verdict.setWordWrap(True)
         self.message = QPlainTextEdit(self)
@@ -225,7 +230,7 @@ class ListenView(QWidget):
         self.secret.clear()
         self.state.setText(f"Listening on {url}, endpoint {self.endpoint_id} points here."
                            + ("" if self.listener.secret else " No secret given: signatures are not checked."))
-        self.state.setStyleSheet(f"color: {semantic_colour('success').name()};")
+        self.state.set_kind("success")
         self._update()
         await self._panel.refresh()
 
@@ -249,7 +254,7 @@ class ListenView(QWidget):
             self.endpoint_id, self._created, self._original_url = None, False, None
             await self.listener.stop()
             self.state.setText("Not listening." + (f" The endpoint's URL is back to {original}." if original else ""))
-            self.state.setStyleSheet("")
+            self.state.set_kind(None)
             self._update()
         await self._panel.refresh()
 
@@ -279,7 +284,7 @@ class ListenView(QWidget):
                                   f"{delivery.body.decode('utf-8', 'replace')}")
         explanation = delivery.verdict.explanation if delivery.verdict else "No secret known: not verified."
         self.verdict.setText(f"<b>{verdict_text(delivery)}</b>: {_escape(explanation)}")
-        self.verdict.setStyleSheet(f"color: {_verdict_colour(delivery).name()};")
+        self.verdict.set_kind(_verdict_kind(delivery))
 
     def _on_open_lab(self) -> None:
         delivery = self.selected()

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.signature_check import SignatureVerdict, check_signature
-from app.ui.theme import semantic_colour
+from app.ui.panels.webhooks.semantic_label import SemanticLabel
 
 
 class SignatureLab(QWidget):
@@ -69,7 +69,7 @@ class SignatureLab(QWidget):
         clear.setObjectName("webhooks.lab.clear")
         clear.clicked.connect(self.clear)
 
-        self.verdict_label = QLabel("", self)
+        self.verdict_label = SemanticLabel("", self, bold=True)
         self.verdict_label.setObjectName("webhooks.lab.verdict")
         self.explanation = QLabel("", self)
         self.explanation.setObjectName("webhooks.lab.explanation")
@@ -137,7 +137,7 @@ class SignatureLab(QWidget):
         else:
             text, colour = f"✘ Invalid: {verdict.failure.value.replace('_', ' ')}", "error"
         self.verdict_label.setText(text)
-        self.verdict_label.setStyleSheet(f"color: {semantic_colour(colour).name()}; font-weight: bold;")
+        self.verdict_label.set_kind(colour)
         self.explanation.setText(verdict.explanation)
         self.signed.setPlainText(verdict.signed_string)
         self.expected.setText(verdict.expected_signature or "")

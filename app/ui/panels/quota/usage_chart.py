@@ -1,0 +1,111 @@
+"""A bar chart of daily usage, painted with QPainter.
+
+Why not QtCharts: it ships only in the PySide6-Addons wheel (hundreds of MB, most of it unused
+here; NOTES.md: depend on the parts you use), and one bar series with an axis is a hundred lines
+of painting. Colours come from the palette, so it follows light and dark.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QFontMetrics, QHelpEvent, QPainter, QPalette, QPen
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+from app.ui.panels.quota.quantities import format_amount
+
+_MARGIN_LEFT_MIN = 40
+_MARGIN_BOTTOM = 24
+_MARGIN_TOP = 12
+_MARGIN_RIGHT = 12
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest 1, 2 or 5 × 10^n at or above `value` (a readable axis maximum)."""
+    if value <= 0:
+        return 1.0
+    magnitude = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 5, 10):
+        if step * magnitude >= value:
+            return float(step * magnitude)
+    return float(10 * magnitude)
+
+
+class DailyUsageChart(QWidget):
+    """Bars of `used` per day, oldest on the left; hover a bar for its date and exact amount."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("quota.chart")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMouseTracking(True)
+        self._days: list[tuple[date, int]] = []
+        self._resource = "api_calls"
+        self._bars: list[QRectF] = []
+
+    @property
+    def days(self) -> list[tuple[date, int]]:
+        return list(self._days)
+
+    def set_series(self, resource: str, days: list[tuple[date, int]]) -> None:
+        """Show `days` ((date, used) oldest first) of `resource`."""
+        self._resource = resource
+        self._days = list(days)
+        self.setAccessibleDescription(
+            f"Daily {resource} usage, {len(days)} days, total {format_amount(resource, sum(u for _, u in days))}")
+        self.update()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return QSize(480, 220)
+
+    def paintEvent(self, _event) -> None:  # noqa: N802 (Qt API)
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        palette = self.palette()
+        text_colour = palette.color(QPalette.ColorRole.WindowText)
+        grid_colour = palette.color(QPalette.ColorRole.Mid)
+        bar_colour = palette.color(QPalette.ColorRole.Highlight)
+        painter.fillRect(self.rect(), palette.color(QPalette.ColorRole.Base))
+        metrics = QFontMetrics(self.font())
+        self._bars = []
+        if not self._days:
+            painter.setPen(text_colour)
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No usage history yet.")
+            return
+        top = nice_ceiling(max(used for _, used in self._days))
+        labels = [format_amount(self._resource, top * i / 4) for i in range(5)]
+        left = max(_MARGIN_LEFT_MIN, max(metrics.horizontalAdvance(label) for label in labels) + 10)
+        plot = QRectF(left, _MARGIN_TOP, self.width() - left - _MARGIN_RIGHT,
+                      self.height() - _MARGIN_TOP - _MARGIN_BOTTOM)
+        for i, label in enumerate(labels):
+            y = plot.bottom() - plot.height() * i / 4
+            painter.setPen(QPen(grid_colour, 1, Qt.PenStyle.DotLine if i else Qt.PenStyle.SolidLine))
+            painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
+            painter.setPen(text_colour)
+            painter.drawText(QRectF(0, y - 8, left - 6, 16),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
+        slot = plot.width() / len(self._days)
+        gap = min(6.0, slot * 0.25)
+        label_every = max(1, math.ceil(metrics.horizontalAdvance("00-00 ") / slot))
+        for index, (day, used) in enumerate(self._days):
+            height = plot.height() * used / top
+            bar = QRectF(plot.left() + index * slot + gap / 2, plot.bottom() - height, slot - gap, height)
+            self._bars.append(QRectF(bar.left(), plot.top(), bar.width(), plot.height()))
+            painter.fillRect(bar, bar_colour)
+            if (len(self._days) - 1 - index) % label_every == 0:
+                painter.setPen(text_colour)
+                painter.drawText(QRectF(plot.left() + index * slot - 20, plot.bottom() + 4, slot + 40, 16),
+                                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, day.strftime("%m-%d"))
+
+    def event(self, event) -> bool:
+        if event.type() == event.Type.ToolTip and isinstance(event, QHelpEvent):
+            for (day, used), bar in zip(self._days, self._bars):
+                if bar.contains(QPointF(event.pos())):
+                    QToolTip.showText(event.globalPos(), f"{day.isoformat()}: {format_amount(self._resource, used)}",
+                                      self)
+                    return True
+            QToolTip.hideText()
+            return True
+        return super().event(event)
