@@ -33,11 +33,13 @@ from app.sandbox.timeutil import utcnow
 _bearer = HTTPBearer(auto_error=False, description="An API key (opk_…) or a user access token (opat_…).")
 
 
-def get_db(request: Request) -> Database:
+# Cheap dependencies are `async def` on purpose: FastAPI runs a sync dependency in the thread
+# pool, and each hop costs more than the work itself.
+async def get_db(request: Request) -> Database:
     return request.app.state.db
 
 
-def get_settings(request: Request) -> SandboxSettings:
+async def get_settings(request: Request) -> SandboxSettings:
     return request.app.state.settings
 
 
@@ -69,7 +71,7 @@ async def authenticate(
 Caller = Annotated[Principal, Depends(authenticate)]
 
 
-def require_scopes(security_scopes: SecurityScopes, caller: Caller) -> Principal:
+async def require_scopes(security_scopes: SecurityScopes, caller: Caller) -> Principal:
     """403 FORBIDDEN naming the first scope the caller lacks."""
     for scope in security_scopes.scopes:
         if not caller.has(scope):

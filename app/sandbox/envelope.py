@@ -7,8 +7,10 @@ from the request in flight.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Generic, TypeVar
 
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from app.sandbox.request_context import current_request_id
@@ -39,3 +41,14 @@ def ok(data: Any) -> dict[str, Any]:
 def page(items: list[Any], next_cursor: str | None) -> dict[str, Any]:
     """Wrap one page of `items` in the list envelope."""
     return {"data": items, "next_cursor": next_cursor, "request_id": current_request_id()}
+
+
+def json_page(documents: list[str], next_cursor: str | None) -> Response:
+    """The list envelope around rows already rendered as JSON text (e.g. by SQLite's json_object).
+
+    For hot lists only: the response skips FastAPI's response-model pass, so the SQL must render
+    exactly the declared schema.
+    """
+    body = (f'{{"data":[{",".join(documents)}],"next_cursor":{json.dumps(next_cursor)},'
+            f'"request_id":"{current_request_id()}"}}')
+    return Response(body, media_type="application/json")

@@ -26,7 +26,7 @@ from app.sandbox.errors import ApiProblem
 
 
 
-def _if_match(
+async def _if_match(
     if_match: Annotated[str | None, Header(alias="If-Match", max_length=512,
                                            description='The ETag you last read, e.g. "3"; stale → 412.')] = None,
 ) -> str | None:

@@ -126,3 +126,11 @@ def test_companies_crud_and_merge_patch(owner: httpx.Client) -> None:
     assert company["id"] in [c["id"] for c in listed]
     details = assert_error(owner.post("companies", json={"name": "Bad", "website": "ftp://x"}), 422, "VALIDATION_ERROR")
     assert details["fields"][0]["field"] == "website"
+
+
+def test_a_listed_contact_is_exactly_the_contact_fetched_alone(owner: httpx.Client) -> None:
+    company = owner.post("companies", json={"name": "Listed Co"}).json()["data"]
+    created = _create(owner, company_id=company["id"], tags=["x", "ünï"], notes='quote " and \\ backslash',
+                      custom_fields={"score": 1.5, "ok": True, "n": 3, "s": "v"})
+    listed = owner.get("contacts", params={"limit": 5}).json()["data"]
+    assert listed[0] == owner.get(f"contacts/{created['id']}").json()["data"] == created

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 from pydantic import BaseModel
 
 from app.sandbox.deps import Db, Scoped
-from app.sandbox.envelope import Envelope, Page, ok, page
+from app.sandbox.envelope import Envelope, Page, json_page, ok
 from app.sandbox.errors import ApiProblem, not_found, validation_failed
 from app.sandbox.etag import IfMatch, check_if_match, set_etag
 from app.sandbox.events import emit_event
@@ -33,6 +33,15 @@ router = APIRouter(prefix="/contacts", tags=["contacts"])
 ContactId = Annotated[str, Path(max_length=64, description="A contact id, `con_…`")]
 _SELECT = "c.*, co.name AS company_name"
 _SOURCE = "contacts c LEFT JOIN companies co ON co.id = c.company_id"
+# The list is the hot path (the console pages through 100k contacts): SQLite renders each row as
+# the exact JSON `contact_out` gives, so no per-row Python work happens. Keep the two in step
+# (tests compare a listed contact with the same contact fetched alone).
+_LIST_COLUMNS = (
+    "c.created_at, c.id, json_object('id', c.id, 'name', c.name, 'email', c.email, 'phone', c.phone,"
+    " 'company_id', c.company_id, 'company_name', co.name, 'tags', json(c.tags),"
+    " 'custom_fields', json(c.custom_fields), 'notes', c.notes, 'version', c.version,"
+    " 'created_at', c.created_at, 'updated_at', c.updated_at) AS document"
+)
 
 
 class ContactCreate(BaseModel):
@@ -109,7 +118,7 @@ def _email_free(conn: sqlite3.Connection, workspace_id: str, email: str | None, 
 
 
 @router.get("", response_model=Page[Contact], summary="List contacts, newest first")
-def list_contacts(
+async def list_contacts(
     db: Db,
     caller: Scoped("crm:read"),
     params: PageParams,
@@ -134,8 +143,8 @@ def list_contacts(
         where.append("c.email = ? COLLATE NOCASE")
         args.append(email)
     rows, next_cursor = fetch_page(db.conn(), _SOURCE, caller.workspace_id, params,
-                                   where=where, params=args, alias="c", columns=_SELECT)
-    return page([contact_out(r) for r in rows], next_cursor)
+                                   where=where, params=args, alias="c", columns=_LIST_COLUMNS)
+    return json_page([r["document"] for r in rows], next_cursor)
 
 
 @router.post("", response_model=Envelope[Contact], status_code=status.HTTP_201_CREATED, summary="Create a contact")
