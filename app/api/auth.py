@@ -91,7 +91,6 @@ class UserLoginAuth(httpx.Auth):
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         raise RuntimeError("UserLoginAuth works only with the async client")
-        yield request  # pragma: no cover  (makes this a generator, as httpx expects)
 
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         token = await self._fresh_access_token()

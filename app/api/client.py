@@ -11,6 +11,7 @@ are plain callbacks.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Self
 
 import httpx
 
@@ -20,7 +21,7 @@ from app.api.clock import Clock
 from app.api.observed_transport import ObservedTransport, RequestListener
 from app.api.rate_limit import RateLimitState
 from app.api.request_loop import RequestLoop
-from app.api.resources.access import ApiKeys, MeResource, Members, WorkspaceResource
+from app.api.resources.access import ApiKeys, Members, MeResource, WorkspaceResource
 from app.api.resources.billing import Invoices, Payments
 from app.api.resources.crm import Companies, Contacts
 from app.api.resources.logs import DevLogs, Events
@@ -110,7 +111,7 @@ class AdminClient:
         """Close the connection pool; the client cannot be used afterwards."""
         await self._http.aclose()
 
-    async def __aenter__(self) -> "AdminClient":
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 
@@ -44,7 +44,7 @@ class ObservedTransport(httpx.AsyncBaseTransport):
             response = await self._inner.handle_async_request(request)
             self._hold_if_told(response)
             return response
-        started_at = datetime.fromtimestamp(self._clock.time(), timezone.utc)
+        started_at = datetime.fromtimestamp(self._clock.time(), UTC)
         began = time.perf_counter()
         try:
             response = await self._inner.handle_async_request(request)
@@ -101,7 +101,7 @@ class ObservedTransport(httpx.AsyncBaseTransport):
         for listener in list(self.listeners):
             try:
                 listener(record)
-            except Exception:
+            except Exception:  # noqa: BLE001
                 # A broken viewer must not break the call it is watching.
                 _log.exception("request listener %r failed", listener)
 

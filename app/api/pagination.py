@@ -28,7 +28,7 @@ class CursorPage(Generic[T]):
     def has_next(self) -> bool:
         return bool(self.next_cursor) and self._fetch is not None
 
-    async def next_page(self) -> "CursorPage[T] | None":
+    async def next_page(self) -> CursorPage[T] | None:
         """The following page, or None when this is the last one."""
         if not self.has_next:
             return None

@@ -6,7 +6,7 @@ The UI shows it as a gauge; subscribers are plain callbacks so this module stays
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from app.api import constants
 
@@ -20,7 +20,7 @@ class RateLimitState:
         self.reset_at: datetime | None = None
         self._subscribers: list[Callable[[RateLimitState], None]] = []
 
-    def subscribe(self, callback: Callable[["RateLimitState"], None]) -> Callable[[], None]:
+    def subscribe(self, callback: Callable[[RateLimitState], None]) -> Callable[[], None]:
         """Call `callback(state)` after every change; returns a function that unsubscribes."""
         self._subscribers.append(callback)
 
@@ -37,7 +37,7 @@ class RateLimitState:
         reset = _int(headers.get(constants.HEADER_RATE_RESET))
         if limit is None and remaining is None and reset is None:
             return
-        reset_at = datetime.fromtimestamp(reset, timezone.utc) if reset is not None else self.reset_at
+        reset_at = datetime.fromtimestamp(reset, UTC) if reset is not None else self.reset_at
         new = (limit if limit is not None else self.limit,
                remaining if remaining is not None else self.remaining, reset_at)
         if new == (self.limit, self.remaining, self.reset_at):

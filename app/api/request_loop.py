@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -119,8 +119,8 @@ def _query(params: Mapping[str, QueryValue] | None) -> dict[str, str] | None:
         if isinstance(value, bool):
             result[name] = "true" if value else "false"
         elif isinstance(value, datetime):
-            moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-            result[name] = moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+            moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+            result[name] = moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
         elif isinstance(value, date):
             result[name] = value.isoformat()
         else:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from email.utils import format_datetime
-from datetime import datetime, timezone
 from http import HTTPStatus
 
 import httpx
@@ -141,7 +141,7 @@ async def test_429_waits_exactly_as_told(make_client, clock, retry_after, expect
 
 
 async def test_429_with_an_http_date_waits_until_that_moment(make_client, clock):
-    moment = datetime.fromtimestamp(clock.now + 20, timezone.utc)
+    moment = datetime.fromtimestamp(clock.now + 20, UTC)
     platform = ScriptedPlatform(failure(429, "RATE_LIMITED", headers={"Retry-After": format_datetime(moment, usegmt=True)}),
                                 envelope(contact()))
     client = make_client(platform)
@@ -240,7 +240,7 @@ async def test_rate_limit_state_follows_the_headers_and_notifies(make_client):
     unsubscribe = client.rate_limit.subscribe(lambda state: seen.append(state.remaining))
     await client.contacts.get("con_1")
     assert (client.rate_limit.limit, client.rate_limit.remaining) == (600, 599)
-    assert client.rate_limit.reset_at == datetime.fromtimestamp(1800000060, timezone.utc)
+    assert client.rate_limit.reset_at == datetime.fromtimestamp(1800000060, UTC)
     unsubscribe()
     await client.contacts.get("con_1")
     assert client.rate_limit.remaining == 598

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from email.utils import format_datetime
-from datetime import datetime, timezone
 
 import pytest
 
@@ -33,7 +33,7 @@ def test_a_told_wait_is_never_shorter_than_retry_after(retry_after, random_value
 
 
 def _http_date(seconds_from_now: float) -> str:
-    return format_datetime(datetime.fromtimestamp(NOW + seconds_from_now, timezone.utc), usegmt=True)
+    return format_datetime(datetime.fromtimestamp(NOW + seconds_from_now, UTC), usegmt=True)
 
 
 @pytest.mark.parametrize(("header", "expected"), [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -106,7 +106,7 @@ async def test_companies_list_get_create_update(client):
     assert [c.id for c in (await client.companies.list(query=name)).items] == [company.id]
     updated = await client.companies.update(company.id, {"notes": "key account"}, if_match=company.version)
     assert updated.notes == "key account" and updated.version == company.version + 1
-    later = datetime.now(timezone.utc) + timedelta(days=1)
+    later = datetime.now(UTC) + timedelta(days=1)
     assert (await client.companies.list(updated_since=later)).items == []
 
 

@@ -20,8 +20,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from app.api import AdminClient, ApiKeyAuth  # noqa: E402
-from app.core.sandbox_process import SandboxProcess  # noqa: E402
+from app.api import AdminClient, ApiKeyAuth
+from app.core.sandbox_process import SandboxProcess
 
 SEED_SIZE = 100_000
 PAGE = 100

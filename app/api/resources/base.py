@@ -6,7 +6,7 @@ validator per shape, so a page of 100 records costs little more than `json.loads
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
@@ -32,12 +32,12 @@ class _ListEnvelope(BaseModel, Generic[T]):
     request_id: str | None = None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _item_adapter(model: type) -> TypeAdapter:
     return TypeAdapter(_ItemEnvelope[model])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _list_adapter(model: type) -> TypeAdapter:
     return TypeAdapter(_ListEnvelope[model])
 

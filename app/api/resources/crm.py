@@ -6,7 +6,14 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
-from app.api.models import Company, CompanyCreate, CompanyUpdate, Contact, ContactCreate, ContactUpdate
+from app.api.models import (
+    Company,
+    CompanyCreate,
+    CompanyUpdate,
+    Contact,
+    ContactCreate,
+    ContactUpdate,
+)
 from app.api.pagination import CursorPage
 from app.api.resources.base import Resource, as_body
 

@@ -7,7 +7,15 @@ from datetime import datetime
 from typing import Any
 
 from app.api.models import (
-    Comment, CommentCreate, Message, MessageCreate, Queue, QueueCreate, Ticket, TicketCreate, TicketUpdate,
+    Comment,
+    CommentCreate,
+    Message,
+    MessageCreate,
+    Queue,
+    QueueCreate,
+    Ticket,
+    TicketCreate,
+    TicketUpdate,
 )
 from app.api.pagination import CursorPage
 from app.api.request_loop import RequestLoop

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.api.models import Delivery, DeliveryDetail, Webhook, WebhookCreate, WebhookUpdate, WebhookWithSecret
+from app.api.models import (
+    Delivery,
+    DeliveryDetail,
+    Webhook,
+    WebhookCreate,
+    WebhookUpdate,
+    WebhookWithSecret,
+)
 from app.api.pagination import CursorPage
 from app.api.request_loop import RequestLoop
 from app.api.resources.base import Resource, as_body
