@@ -15,6 +15,8 @@ LINE_KINDS: tuple[str, ...] = ("service", "product", "fee")
 PAYMENT_METHODS: tuple[str, ...] = ("bank_transfer", "card", "cash", "check", "other")
 # Statuses that still expect money, so a payment may be recorded and overdue may apply.
 OPEN_STATUSES: frozenset[str] = frozenset({"sent", "partially_paid", "overdue"})
+#: Ten trillion in major units: far above any real invoice, far below SQLite's 64-bit integers.
+MAX_TOTAL_CENTS = 10**15
 
 
 @dataclass(frozen=True)

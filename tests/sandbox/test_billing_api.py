@@ -205,3 +205,11 @@ def test_another_workspace_sees_nothing(owner: httpx.Client, other_tenant: httpx
     assert foreign.status_code == 422
     assert other_tenant.get("/payments", params={"invoice_id": invoice["id"]}).json()["data"] == []
     assert owner.get(path).json()["data"]["amount_paid_cents"] == 100
+
+
+def test_an_absurd_total_is_refused_not_overflowed(owner: httpx.Client) -> None:
+    huge = [{"kind": "product", "name": f"Yacht {i}", "quantity": 1_000_000,
+             "unit_amount_cents": 100_000_000_000, "tax_rate_bps": 10_000} for i in range(100)]
+    response = owner.post("/invoices", json={"line_items": huge})
+    assert response.status_code == 422
+    assert response.json()["error"]["details"]["fields"][0]["field"] == "line_items"

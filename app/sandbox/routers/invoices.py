@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.sandbox.billing_rules import invoice_totals
+from app.sandbox.billing_rules import MAX_TOTAL_CENTS, Totals, invoice_totals
 from app.sandbox.deps import Db, Scoped
 from app.sandbox.envelope import Envelope, Page, ok, page
 from app.sandbox.errors import ApiProblem, invalid_request, not_found, validation_failed
@@ -132,6 +132,13 @@ def _number_free(conn: sqlite3.Connection, workspace_id: str, number: str) -> No
                          {"field": "invoice_number"})
 
 
+def _totals(lines: list[dict[str, Any]]) -> Totals:
+    totals = invoice_totals(lines)
+    if totals.total_cents > MAX_TOTAL_CENTS:
+        raise validation_failed([("line_items", f"the total may be at most {MAX_TOTAL_CENTS} cents")])
+    return totals
+
+
 def _check_dates(issue: str | None, due: str | None) -> None:
     if issue and due and due < issue:
         raise validation_failed([("due_date", "must be on or after issue_date")])
@@ -182,7 +189,7 @@ def list_invoices(
 @router.post("/invoices", response_model=Envelope[Invoice], status_code=201, summary="Create a draft invoice")
 def create_invoice(body: InvoiceCreate, db: Db, caller: Scoped("crm:write"), response: Response) -> dict:
     lines = [line.model_dump() for line in body.line_items]
-    totals = invoice_totals(lines)
+    totals = _totals(lines)
     issue = body.issue_date.isoformat() if body.issue_date else None
     due = body.due_date.isoformat() if body.due_date else None
     _check_dates(issue, due)
@@ -238,7 +245,7 @@ def update_invoice(invoice_id: InvoiceIdPath, body: InvoiceUpdate, db: Db, calle
         _check_dates(sent.get("issue_date", row["issue_date"]), sent.get("due_date", row["due_date"]))
         changes = dict(sent)
         if "line_items" in changes:
-            totals = invoice_totals(changes["line_items"])
+            totals = _totals(changes["line_items"])
             changes.update(line_items=json.dumps(changes["line_items"]), subtotal_cents=totals.subtotal_cents,
                            tax_cents=totals.tax_cents, total_cents=totals.total_cents)
         if "due_date" in changes and row["status"] != "draft":
