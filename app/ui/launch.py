@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationDisplayName("Opsdesk")
     app.setDesktopFileName("opsdesk")
     app.setQuitOnLastWindowClosed(False)
+    _route_qt_messages()
     apply_theme(app, options.theme)
     from app.ui.icons import icon
 
@@ -69,6 +70,8 @@ async def run_console(options: argparse.Namespace) -> int:
                 options.screenshot.parent.mkdir(parents=True, exist_ok=True)
                 console.window.grab().save(str(options.screenshot))
             if not loaded:
+                for problem in console.window.problems():
+                    print(f"opsdesk: {problem}", file=sys.stderr)
                 print("opsdesk: the contacts panel did not show data", file=sys.stderr)
             return 0 if loaded else 1
         await console.closed.wait()
@@ -95,6 +98,27 @@ async def wait_for_contacts(console, timeout: float) -> bool:
             return bool(page_of_contacts.items)
         await asyncio.sleep(0.05)
     return False
+
+
+#: Qt messages that say nothing to a user (the offscreen platform cannot resize native windows).
+_QT_NOISE = ("propagateSizeHints",)
+
+
+def _route_qt_messages() -> None:
+    """Qt's own warnings go to the application log, not to the terminal as noise."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("app.qt")
+    levels = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+              QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
+              QtMsgType.QtFatalMsg: logging.CRITICAL}
+
+    def handler(kind, _context, message: str) -> None:
+        if any(noise in message for noise in _QT_NOISE):
+            return
+        qt_log.log(levels.get(kind, logging.WARNING), "%s", message)
+
+    qInstallMessageHandler(handler)
 
 
 def _install_logging(app_log) -> None:

@@ -180,6 +180,10 @@ class MainWindow(QMainWindow):
         if banner is not None:
             banner.clear()
 
+    def problems(self) -> list[str]:
+        """The text of every error or warning notice showing now."""
+        return [banner.plain_text for banner in self._notices.values() if banner.kind in ("error", "warning")]
+
     def notice(self, key: str) -> Banner | None:
         """The notice strip `key` if it is showing."""
         banner = self._notices.get(key)

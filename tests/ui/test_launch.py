@@ -1,0 +1,51 @@
+"""`python -m app --exit-after-load` as a real process: first run on the bundled sandbox, data shown, exit 0."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from tests.ui.shell_harness import XDG_NAMES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(home: Path, *args: str, timeout: float = 150) -> subprocess.CompletedProcess:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    for name in XDG_NAMES:
+        env[name] = str(home / name.lower())
+    # A headless child has no keychain: the console must still open (session-only key).
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    return subprocess.run([sys.executable, "-m", "app", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_exit_after_load_opens_the_sandbox_with_data_and_exits_cleanly(tmp_path):
+    shot = tmp_path / "window.png"
+    first = _run(tmp_path, "--exit-after-load", "--screenshot", str(shot))
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert shot.exists() and shot.stat().st_size > 10_000
+    profiles = json.loads((tmp_path / "xdg_config_home" / "Opsdesk" / "profiles.json").read_text())
+    assert [p["name"] for p in profiles["profiles"]] == ["Local sandbox"]
+    key = json.loads((tmp_path / "xdg_data_home" / "Opsdesk" / "sandbox" / "credentials.json").read_text())
+    secret = key["test"]["owner_key"]
+    for path in tmp_path.rglob("*"):
+        if path.is_file() and path.suffix != ".json" and "sandbox" not in path.parts:
+            assert secret.encode() not in path.read_bytes(), path
+    # The child sandbox stopped with the console: nothing listens on its port any more.
+    url = urlsplit(profiles["profiles"][0]["base_url"])
+    with socket.socket() as probe:
+        assert probe.connect_ex((url.hostname, url.port)) != 0, "the sandbox child outlived the console"
+    second = _run(tmp_path, "--exit-after-load", "--profile", "Local sandbox")
+    assert second.returncode == 0, second.stderr[-3000:]
+
+
+def test_an_unknown_profile_is_refused_with_a_clear_message(tmp_path):
+    result = _run(tmp_path, "--exit-after-load", "--profile", "Nope")
+    assert result.returncode == 1
+    assert "There is no profile named 'Nope'" in result.stderr
