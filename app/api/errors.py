@@ -15,6 +15,7 @@ The UI maps these classes to messages; it never reads status numbers.
     │   ├── ValidationFailed         422 the body broke the rules (.fields: {field: message})
     │   ├── RateLimited              429 over the rate limit (.retry_after seconds or None)
     │   └── ServerError              5xx the platform failed
+    ├── UnexpectedResponse           a 2xx answer that does not fit the contract
     └── ApiConnectionError           no answer: refused, reset, DNS, TLS, protocol garbage
         └── ApiTimeout               no answer in time (connect, read, write or pool)
 """
@@ -117,6 +118,10 @@ class ServerError(ApiStatusError):
     """5xx: the platform failed; retried automatically, raised once retries are spent."""
 
 
+class UnexpectedResponse(ApiError):
+    """The platform said yes, but its answer does not fit the contract (a proxy page, a changed field)."""
+
+
 class ApiConnectionError(ApiError):
     """No answer from the platform: refused, reset, name lookup, TLS or protocol failure."""
 
@@ -164,7 +169,17 @@ def sign_in_required(cause: ApiStatusError | None = None) -> SignInRequired:
     )
 
 
-def connection_error(exc: httpx.TransportError, method: str, url: str) -> ApiConnectionError:
+def unexpected_response(method: str, path: str, problems: list[dict[str, Any]]) -> UnexpectedResponse:
+    """Describe a 2xx body that failed validation by field location only, never by value."""
+    where = "; ".join(
+        f"{'.'.join(str(part) for part in problem.get('loc', ()))}: {problem.get('msg', 'invalid')}"
+        for problem in problems[:5]
+    )
+    more = f" (+{len(problems) - 5} more)" if len(problems) > 5 else ""
+    return UnexpectedResponse(f"The platform's answer to {method} {path} does not fit the contract: {where}{more}")
+
+
+def connection_error(exc: httpx.RequestError, method: str, url: str) -> ApiConnectionError:
     """Translate an httpx transport failure; the URL is masked in case a token rode in a query."""
     where = mask_text(f"{method} {url}")
     if isinstance(exc, httpx.TimeoutException):

@@ -74,7 +74,7 @@ class RequestLoop:
             )
             try:
                 response = await self._http.send(request)
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:
                 if not self._policy.is_retryable_exception(exc) or failures >= self._policy.max_retries:
                     raise errors.connection_error(exc, method, str(request.url)) from exc
                 failures += 1

@@ -82,6 +82,6 @@ class RetryPolicy:
         return status in constants.RETRYABLE_STATUSES or status >= 500
 
     @staticmethod
-    def is_retryable_exception(exc: httpx.TransportError) -> bool:
+    def is_retryable_exception(exc: httpx.RequestError) -> bool:
         """Timeouts, network failures and a peer that broke the protocol; not our own bad requests."""
         return isinstance(exc, (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError))

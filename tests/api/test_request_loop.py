@@ -297,3 +297,19 @@ async def test_cancelling_a_call_mid_request_leaves_the_client_usable(make_clien
     with pytest.raises(asyncio.CancelledError):
         await task
     assert (await client.contacts.get("con_1")).id == "con_1"
+
+
+async def test_a_2xx_that_breaks_the_contract_is_a_clear_error_without_values(make_client):
+    leaky = contact()
+    del leaky["name"]
+    leaky["version"] = "opk_live_" + "S" * 40
+    client = make_client(ScriptedPlatform(envelope(leaky)))
+    with pytest.raises(errors.UnexpectedResponse) as caught:
+        await client.contacts.get("con_1")
+    message = str(caught.value)
+    assert "GET /contacts/con_1" in message and "data.name" in message and "data.version" in message
+    assert "SSSS" not in message
+
+    html = make_client(ScriptedPlatform(httpx.Response(200, text="<html>captive portal</html>")))
+    with pytest.raises(errors.UnexpectedResponse, match="does not fit the contract"):
+        await html.contacts.list()

@@ -9,8 +9,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
+from app.api import errors
 from app.api.models.base import ApiModel
 from app.api.pagination import CursorPage
 from app.api.request_loop import QueryValue, RequestLoop
@@ -62,7 +63,10 @@ class Resource:
                     if_match: int | None = None) -> M:
         response = await self._loop.send(method, path, params=params, body=body,
                                          idempotency_key=idempotency_key, if_match=if_match)
-        return _item_adapter(model).validate_json(response.content).data
+        try:
+            return _item_adapter(model).validate_json(response.content).data
+        except ValidationError as exc:
+            raise errors.unexpected_response(method, path, exc.errors(include_input=False)) from None
 
     async def _none(self, method: str, path: str, *, if_match: int | None = None,
                     idempotency_key: str | None = None) -> None:
@@ -70,7 +74,10 @@ class Resource:
 
     async def _page(self, path: str, model: type[M], params: dict[str, QueryValue]) -> CursorPage[M]:
         response = await self._loop.send("GET", path, params=params)
-        envelope = _list_adapter(model).validate_json(response.content)
+        try:
+            envelope = _list_adapter(model).validate_json(response.content)
+        except ValidationError as exc:
+            raise errors.unexpected_response("GET", path, exc.errors(include_input=False)) from None
 
         async def fetch(cursor: str) -> CursorPage[M]:
             return await self._page(path, model, {**params, "cursor": cursor})
