@@ -51,8 +51,20 @@ def _status_colour(key: Any):
     return None
 
 
-def key_columns(own_key_id: Callable[[], str | None]) -> list[Column]:
-    """The table's columns; `own_key_id()` names the key this console uses (marked in the list)."""
+def _expiry_colour(key: Any):
+    return _status_colour(key) if key_status(key) in ("expiring soon", "expired") else None
+
+
+def scopes_text(scopes: list[str] | None) -> str:
+    """The scopes, or "all scopes" when a key holds every one there is."""
+    if scopes and set(scopes) >= set(ALL_SCOPES):
+        return "all scopes"
+    return " ".join(scopes or [])
+
+
+def key_columns(own_key_id: Callable[[], str | None], name_of: Callable[[str | None], str]) -> list[Column]:
+    """The table's columns; `own_key_id()` names the key this console uses (marked in the list),
+    `name_of(id)` turns a creator's id (member or key) into a name."""
 
     def name(key: Any) -> str:
         return f"{key.name}  (this console)" if key.id == own_key_id() else key.name
@@ -62,11 +74,11 @@ def key_columns(own_key_id: Callable[[], str | None]) -> list[Column]:
         Column("Key", masked, object_name="key"),
         Column("Environment", field_of("environment")),
         Column("Status", key_status, foreground=_status_colour, object_name="status"),
-        Column("Created by", field_of("created_by")),
+        Column("Created by", field_of("created_by"), text=name_of, tooltip=field_of("created_by")),
         Column("Created", field_of("created_at"), text=when),
         Column("Last used", field_of("last_used_at"), text=lambda v: when(v, never="never")),
         Column("Expires", field_of("expires_at"), text=lambda v: when(v, never="never"),
-               foreground=_status_colour),
-        Column("Scopes", field_of("scopes"), text=lambda scopes: " ".join(scopes or []),
+               foreground=_expiry_colour),
+        Column("Scopes", field_of("scopes"), text=scopes_text,
                tooltip=lambda key: "\n".join(key.scopes)),
     ]

@@ -43,7 +43,8 @@ class ApiKeysPanel(ModulePanel):
     def __init__(self, context: PanelContext, parent=None) -> None:
         super().__init__(context, parent)
         self.own_key_id: str | None = None
-        self.model = RecordTableModel(key_columns(lambda: self.own_key_id), self)
+        self._creator_names: dict[str, str] = {}
+        self.model = RecordTableModel(key_columns(lambda: self.own_key_id, self._creator_name), self)
         self.table = QTableView(self.body)
         self.table.setObjectName("api_keys.table")
         self.table.setModel(self.model)
@@ -52,6 +53,7 @@ class ApiKeysPanel(ModulePanel):
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # newest first
         self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -105,11 +107,17 @@ class ApiKeysPanel(ModulePanel):
         me = await client.me.get()
         self.own_key_id = me.id if me.kind == "api_key" else None
         keys = [key async for key in (await client.api_keys.list()).iter_items()]
+        members = [member async for member in (await client.members.list()).iter_items()]
+        self._creator_names = {**{key.id: f"key “{key.name}”" for key in keys},
+                               **{member.id: member.name for member in members}}
         self.model.set_rows(keys)
         self._update_actions()
         if self.context.cache is not None:
             await self.context.cache.put_list(CACHE_RESOURCE, None,
                                               [key.model_dump(mode="json") for key in keys], None)
+
+    def _creator_name(self, creator_id: str | None) -> str:
+        return self._creator_names.get(creator_id or "", creator_id or "")
 
     def selected_key(self) -> ApiKey | None:
         rows = self.table.selectionModel().selectedRows()
