@@ -84,3 +84,22 @@ def test_query_records_returns_big_slices_whole(cache: PageCache) -> None:
     cache.put_records("contacts", [contact(n) for n in range(1, 1501)])
     everything = cache.query_records("contacts", order_by="id", descending=False, limit=2000)
     assert [r["id"] for r in everything] == [f"con_{n:06d}" for n in range(1, 1501)]
+
+
+def ids(rows: list[dict]) -> list[str]:
+    return [r["id"] for r in rows]
+
+
+def test_deep_slices_follow_writes_from_this_and_other_connections(cache: PageCache, cache_path, clock) -> None:
+    cache.put_records("contacts", [contact(n) for n in range(3000)])
+    expected = sorted((contact(n) for n in range(3000)), key=lambda c: (c["created_at"], c["id"]), reverse=True)
+    assert ids(cache.query_records("contacts", limit=3, offset=2000)) == ids(expected[2000:2003])
+
+    newest = contact(9999, created_at="2027-01-01T00:00:00Z")
+    cache.put_records("contacts", [newest])
+    assert ids(cache.query_records("contacts", limit=3, offset=2001)) == ids(expected[2000:2003])
+
+    with PageCache(cache_path, clock=clock) as other_window:
+        other_window.delete_record("contacts", newest["id"])
+        other_window.delete_record("contacts", expected[0]["id"])
+    assert ids(cache.query_records("contacts", limit=3, offset=1999)) == ids(expected[2000:2003])
