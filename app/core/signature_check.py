@@ -19,7 +19,7 @@ import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import Enum
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
@@ -212,7 +212,7 @@ def _parse_secret(secret: str) -> tuple[bytes, str | None]:
 
 
 def _sign(webhook: Webhook, message_id: str, timestamp: int, text: str) -> str:
-    return webhook.sign(message_id, datetime.fromtimestamp(timestamp, tz=timezone.utc), text)
+    return webhook.sign(message_id, datetime.fromtimestamp(timestamp, tz=UTC), text)
 
 
 def _matches(expected: str, signatures: Sequence[bytes]) -> bool:
@@ -317,7 +317,7 @@ def _age_words(age: float) -> str:
 
 
 def _duration(seconds: float) -> str:
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     if seconds < 60:
         return f"{seconds} s"
     minutes, rest = divmod(seconds, 60)

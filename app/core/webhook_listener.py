@@ -16,7 +16,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http import HTTPStatus
 
 from app.core.signature_check import SignatureVerdict, check_signature
@@ -133,7 +133,7 @@ class WebhookListener:
             self._connections.add(task)
         try:
             await self._handle_one(reader, writer)
-        except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError):
+        except (TimeoutError, asyncio.IncompleteReadError, ConnectionError):
             pass
         except asyncio.CancelledError:
             raise
@@ -192,7 +192,7 @@ class WebhookListener:
             verdict = check_signature(body, lookup, self.secret, secret_is_current=True,
                                       earlier_secrets=self.earlier_secrets)
         await _respond(writer, status, "ok" if 200 <= status < 300 else f"listener answered {status}")
-        self._on_delivery(ReceivedDelivery(datetime.now(timezone.utc), method, path, tuple(headers),
+        self._on_delivery(ReceivedDelivery(datetime.now(UTC), method, path, tuple(headers),
                                            body, status, verdict))
 
     async def _read_chunked(self, reader: asyncio.StreamReader) -> bytes | None:

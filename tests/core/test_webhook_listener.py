@@ -94,7 +94,7 @@ async def test_chunked_bodies_and_oversized_bodies() -> None:
 
 
 async def test_garbage_requests_get_400_and_the_listener_keeps_serving() -> None:
-    listener, received = await started(None)
+    listener, _ = await started(None)
     try:
         port = int(listener.url.split(":")[2].split("/")[0])
         reader, writer = await asyncio.open_connection("127.0.0.1", port)

@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPlainTextEdit, QTextEdit, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
 
 from app.api import AdminClient, ApiKeyAuth, RequestRecord, errors
 from app.cache import AsyncPageCache
@@ -336,6 +343,43 @@ def test_revoking_the_consoles_own_key_warns_and_signs_out(qtbot, run_async, fas
             assert "revoked" in session.signed_out[0]
             with pytest.raises(errors.Unauthorized):
                 await session.client.me.get()
+        finally:
+            await session.close()
+
+    run_async(scenario(), timeout=60)
+
+
+def test_live_rotation_now_needs_the_name_typed_and_retires_the_old_key_after_the_rehearsal(
+        qtbot, run_async, sandbox, owner_key, tmp_path) -> None:
+    async def scenario() -> None:
+        session = await open_session(sandbox.url, owner_key, tmp_path, environment="live")
+        old = await session.client.api_keys.create({"name": "Deploy bot", "scopes": ["crm:read", "logs:read"]})
+        old_secret = old.secret
+        panel = ApiKeysPanel(session.context)
+        qtbot.addWidget(panel)
+        panel.show()
+        try:
+            await panel.activate()
+            panel.select_key(old.id)
+            click(panel.rotate_button)
+            form = await dialog("api_keys.rotate_dialog")
+            child(form, "api_keys.rotate.grace").setCurrentIndex(0)  # now
+            assert "as soon as the new key has passed a test call" in child(form, "api_keys.rotate.grace_help").text()
+            submit = child(form, "api_keys.rotate.submit")
+            assert not submit.isEnabled()
+            QTest.keyClicks(child(form, "api_keys.rotate.typed"), "Deploy bot")
+            click(submit)
+            new_secret = await confirm_saved_and_close(await dialog("secret_reveal", timeout=20))
+            await wait_until(lambda: not session.context.tasks, 15)
+            assert session.switched_to == []  # not the console's own key
+            assert "was revoked" in panel.banner.plain_text
+            assert panel.model.rows[panel.model.row_of_id(old.id)].status == "revoked"
+            async with AdminClient(sandbox.url, ApiKeyAuth(old_secret), max_retries=0) as retired:
+                with pytest.raises(errors.Unauthorized):
+                    await retired.me.get()
+            async with AdminClient(sandbox.url, ApiKeyAuth(new_secret)) as fresh:
+                me = await fresh.me.get()
+                assert sorted(me.scopes) == ["crm:read", "logs:read"] and me.id != old.id
         finally:
             await session.close()
 

@@ -4,7 +4,7 @@ breakdown and daily chart match the API, and the rate-limit gauge follows the re
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -112,7 +112,7 @@ def test_unlimited_and_warning_levels_read_as_such(qtbot) -> None:
     card = ResourceCard("api_calls")
     qtbot.addWidget(card)
     card.show_entry(QuotaEntry(used=12345, limit=-1, remaining=-1, period="month",
-                               reset_at=datetime.now(timezone.utc) + timedelta(days=3, hours=2)))
+                               reset_at=datetime.now(UTC) + timedelta(days=3, hours=2)))
     assert card.used.text() == "12,345 used · unlimited"
     assert card.bar.isHidden() and card.warning.text() == ""
     assert card.reset.text().startswith("Resets in 3 d 1 h") or card.reset.text().startswith("Resets in 3 d 2 h")

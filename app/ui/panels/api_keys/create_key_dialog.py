@@ -133,7 +133,7 @@ class CreateKeyDialog(QDialog):
     async def _create(self, body: ApiKeyCreate) -> None:
         try:
             await self._submit(body)
-        except Exception as error:  # shown in the form; the user's input stays for another try
+        except Exception as error:  # noqa: BLE001 - shown in the form; the user's input stays for another try
             self.error.setText(describe(error))
             self._set_busy(False)
             return

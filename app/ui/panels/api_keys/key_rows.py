@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.ui.record_table_model import Column, field_of
@@ -20,7 +20,7 @@ EXPIRING_SOON = timedelta(days=7)
 
 def key_status(key: Any, now: datetime | None = None) -> str:
     """active | expiring soon | expired | revoked, from the server's status and the expiry time."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     if key.status == "revoked":
         return "revoked"
     if key.status == "expired" or (key.expires_at is not None and key.expires_at <= now):

@@ -126,7 +126,7 @@ class RotateKeyDialog(QDialog):
     async def _rotate(self) -> None:
         try:
             await self._submit(self.grace_hours(), self._report)
-        except Exception as error:  # shown here; nothing was rotated, or the step that failed is named
+        except Exception as error:  # noqa: BLE001 - shown here; nothing was rotated, or the step that failed is named
             self.progress.setText(describe(error))
             self.progress.setStyleSheet(f"color: {semantic_colour('error').name()};")
             self._task = None

@@ -3,7 +3,7 @@ client sees), the current burn rate, and when the budget runs out at that rate."
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QRectF, QSize, Qt
@@ -28,10 +28,10 @@ class _Dial(QWidget):
         self.level = "ok"
         self.setMinimumSize(150, 130)
 
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+    def sizeHint(self) -> QSize:
         return QSize(170, 150)
 
-    def paintEvent(self, _event) -> None:  # noqa: N802 (Qt API)
+    def paintEvent(self, _event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         side = min(self.width(), self.height()) - 16
@@ -105,7 +105,7 @@ class RateLimitGauge(QWidget):
         self.dial.level = "critical" if fraction < 0.05 else "warning" if fraction < 0.2 else "ok"
         self.dial.caption = f"{state.remaining:,}\nleft"
         self.dial.update()
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         resets = f", resets in {countdown(state.reset_at, now)}" if state.reset_at else ""
         self.remaining.setText(f"{state.remaining:,} of {limit:,} requests left this minute{resets}")
         projection = self.burn.project(state.remaining, state.reset_at)
@@ -120,6 +120,6 @@ def _projection_text(projection: Projection, now: datetime) -> str:
         return "Idle: no requests in the last minute."
     if projection.runs_out_in is None:
         return "At this rate the budget lasts until the window resets."
-    at = datetime.fromtimestamp(now.timestamp() + projection.runs_out_in, timezone.utc).astimezone()
+    at = datetime.fromtimestamp(now.timestamp() + projection.runs_out_in, UTC).astimezone()
     return (f"At this rate it runs out in {projection.runs_out_in:.0f} s (at {at:%H:%M:%S}), before the "
             "window resets: requests will be refused (429) until then.")

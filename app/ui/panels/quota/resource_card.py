@@ -3,13 +3,18 @@ warning from 80 % (and louder from 95 %). Unlimited resources say so instead of 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QVBoxLayout, QWidget
 
-from app.ui.panels.quota.quantities import RESOURCE_TITLES, countdown, format_amount, usage_level
+from app.ui.panels.quota.quantities import (
+    RESOURCE_TITLES,
+    countdown,
+    format_amount,
+    usage_level,
+)
 from app.ui.theme import semantic_colour
 
 _BAR_STEPS = 1000
@@ -52,7 +57,9 @@ class ResourceCard(QFrame):
     def show_entry(self, entry: Any) -> None:
         """Display a `QuotaEntry` (used, limit (-1 unlimited), remaining, period, reset_at)."""
         self._entry = entry
-        amount = lambda value: format_amount(self.resource, value)  # noqa: E731
+        def amount(value: int) -> str:
+            return format_amount(self.resource, value)
+
         level = usage_level(entry.used, entry.limit)
         if level == "unlimited":
             self.used.setText(f"{amount(entry.used)} used · unlimited")
@@ -76,7 +83,7 @@ class ResourceCard(QFrame):
         self.warning.setStyleSheet(f"color: {semantic_colour(colour).name()}; font-weight: bold;" if colour else "")
         self.tick()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+    def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange and self._entry is not None:
             self.show_entry(self._entry)  # the warning colours differ between light and dark
@@ -89,6 +96,6 @@ class ResourceCard(QFrame):
         if entry.reset_at is None:
             self.reset.setText("Does not reset" if entry.period in (None, "none") else "")
             return
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         local = entry.reset_at.astimezone().strftime("%Y-%m-%d %H:%M")
         self.reset.setText(f"Resets in {countdown(entry.reset_at, now)} ({local})")

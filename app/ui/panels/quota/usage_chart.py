@@ -57,10 +57,10 @@ class DailyUsageChart(QWidget):
             f"Daily {resource} usage, {len(days)} days, total {format_amount(resource, sum(u for _, u in days))}")
         self.update()
 
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+    def sizeHint(self) -> QSize:
         return QSize(480, 220)
 
-    def paintEvent(self, _event) -> None:  # noqa: N802 (Qt API)
+    def paintEvent(self, _event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         palette = self.palette()

@@ -28,7 +28,12 @@ from PySide6.QtWidgets import (
 
 from app.api.models import Delivery
 from app.ui.panels.webhooks.semantic_label import SemanticLabel
-from app.ui.panels.webhooks.webhook_rows import DELIVERY_STATUSES, EVENT_TYPES, attempt_columns, delivery_columns
+from app.ui.panels.webhooks.webhook_rows import (
+    DELIVERY_STATUSES,
+    EVENT_TYPES,
+    attempt_columns,
+    delivery_columns,
+)
 from app.ui.record_table_model import RecordRole, RecordTableModel
 
 PAGE_SIZE = 50

@@ -154,7 +154,7 @@ class EndpointDialog(QDialog):
     async def _save(self, fields: dict[str, Any]) -> None:
         try:
             await self._submit(fields)
-        except Exception as error:  # shown in the form; what the user typed stays
+        except Exception as error:  # noqa: BLE001 - shown in the form; what the user typed stays
             self.error.setText(describe(error))
             self.save_button.setEnabled(True)
             return

@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.api import errors
 from app.core.webhook_listener import ReceivedDelivery, WebhookListener
+from app.ui.error_messages import describe
 from app.ui.panels.api_keys.confirm_dialog import confirm_action
 from app.ui.panels.webhooks.semantic_label import SemanticLabel
 from app.ui.panels.webhooks.webhook_rows import EVENT_TYPES
@@ -239,6 +241,7 @@ class ListenView(QWidget):
         """Delete the temporary endpoint (or restore the chosen one's URL), then stop the receiver."""
         client = self._panel.context.client
         endpoint_id, created, original = self.endpoint_id, self._created, self._original_url
+        tidied = False
         try:
             if endpoint_id is not None and created:
                 await client.webhooks.delete(endpoint_id)
@@ -246,15 +249,17 @@ class ListenView(QWidget):
                 current = await client.webhooks.get(endpoint_id)
                 await client.webhooks.update(endpoint_id, {"url": original},
                                              if_match=getattr(current, "version", None))
-        except Exception as error:
-            if not created and original:
-                self._panel.show_notice(f"Could not restore the endpoint's URL; set it back to {original} "
-                                        "by hand.", "error")
-            raise error
+            tidied = True
+        except errors.ApiError as error:
+            fix = (f"Set its URL back to {original} by hand." if original
+                   else f"Delete the endpoint {endpoint_id} by hand.")
+            self._panel.show_notice(f"Stopped listening, but the endpoint was not tidied up: {describe(error)} {fix}",
+                                    "error")
         finally:
             self.endpoint_id, self._created, self._original_url = None, False, None
             await self.listener.stop()
-            self.state.setText("Not listening." + (f" The endpoint's URL is back to {original}." if original else ""))
+            restored = f" The endpoint's URL is back to {original}." if original and tidied else ""
+            self.state.setText("Not listening." + restored)
             self.state.set_kind(None)
             self._update()
         await self._panel.refresh()

@@ -31,7 +31,7 @@ class SemanticLabel(QLabel):
         if sheet != self.styleSheet():  # a style sheet change is itself a palette change: no loop
             self.setStyleSheet(sheet)
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+    def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange and self._kind:
             self._restyle()
