@@ -384,3 +384,33 @@ def test_live_rotation_now_needs_the_name_typed_and_retires_the_old_key_after_th
             await session.close()
 
     run_async(scenario(), timeout=60)
+
+
+def test_if_the_console_cannot_switch_keys_a_now_rotation_keeps_the_old_key(qtbot, run_async, fast_sandbox,
+                                                                           tmp_path) -> None:
+    async def scenario() -> None:
+        session = await open_session(fast_sandbox.url, fast_sandbox.credentials()["test"]["owner_key"], tmp_path)
+        own = await session.client.api_keys.create({"name": "Console key", "scopes": sorted(session.context.scopes)})
+        session.client.set_auth(ApiKeyAuth(own.secret))
+        session.context.credential_changed = lambda secret: None  # a shell that fails to switch
+        panel = ApiKeysPanel(session.context)
+        qtbot.addWidget(panel)
+        panel.show()
+        try:
+            await panel.activate()
+            panel.select_key(own.id)
+            click(panel.rotate_button)
+            form = await dialog("api_keys.rotate_dialog")
+            child(form, "api_keys.rotate.grace").setCurrentIndex(0)  # now
+            click(child(form, "api_keys.rotate.submit"))
+            reveal = await dialog("secret_reveal", timeout=20)
+            assert "could not switch" in child(reveal, "secret_reveal.note").text()
+            await confirm_saved_and_close(reveal)
+            await wait_until(lambda: not session.context.tasks, 15)
+            assert panel.banner.kind == "warning" and "still signed in with the old key" in panel.banner.plain_text
+            assert (await session.client.me.get()).id == own.id  # the console was not cut off
+            assert panel.own_key_id == own.id
+        finally:
+            await session.close()
+
+    run_async(scenario(), timeout=60)

@@ -184,24 +184,32 @@ class ApiKeysPanel(ModulePanel):
             self.run(self.rotate_key(key))
 
     async def rotate_key(self, key: ApiKey) -> None:
-        """Rotate with a grace period; rehearse with the new key; switch the console if it is its own."""
+        """Rotate with a grace period; rehearse with the new key; switch the console if it is its own.
+
+        The old key is only retired early ("now") after the rehearsal passed and, for the console's
+        own key, after the console was seen answering as the new key: a failed step never cuts the
+        console off.
+        """
         is_own = key.id == self.own_key_id
         outcome: dict[str, Any] = {}
 
         async def submit(grace_hours: int, progress: Callable[[str], None]) -> None:
             progress("Rotating…")
             # A "now" rotation keeps a safety net until the rehearsal passed; the old key is then revoked.
-            rotated = await self.context.client.api_keys.rotate(
-                key.id, grace_hours or SAFETY_GRACE_HOURS)
+            rotated = await self.context.client.api_keys.rotate(key.id, grace_hours or SAFETY_GRACE_HOURS)
             outcome["new"] = rotated
             progress("Rehearsing: a test call with the new key…")
-            result = await rehearse(self.context.client.base_url, rotated.secret, rotated.id, key.scopes)
-            outcome["rehearsal"] = result
-            if not result.ok:
+            outcome["rehearsal"] = await rehearse(self.context.client.base_url, rotated.secret, rotated.id,
+                                                  key.scopes)
+            if not outcome["rehearsal"].ok:
                 return
             if is_own:
                 progress("Switching the console to the new key…")
                 self.context.credential_changed(rotated.secret)
+                me = await self.context.client.me.get()
+                outcome["switched"] = me.id == rotated.id
+                if not outcome["switched"]:
+                    return
             if grace_hours == 0:
                 progress("Retiring the old key…")
                 await self.context.client.api_keys.revoke(key.id)
@@ -216,31 +224,35 @@ class ApiKeysPanel(ModulePanel):
         new_key = ApiKey.model_validate(rotated.model_dump(exclude={"secret", "previous_key"}))
         previous = rotated.previous_key
         del rotated
-        if is_own and outcome["rehearsal"].ok:
+        rehearsal = outcome["rehearsal"]
+        switched = outcome.get("switched", False)
+        if switched:
             self.own_key_id = new_key.id
         self.model.upsert(new_key)
         if previous is not None:
             self.model.upsert(previous)
         self.select_key(new_key.id)
-        rehearsal = outcome["rehearsal"]
         note = rehearsal.message
-        if is_own and rehearsal.ok:
+        if switched:
             note += " The console now uses this key; it is stored in the keychain."
+        elif is_own and rehearsal.ok:
+            note += " The console could not switch to it by itself: update this profile's key with it."
         await reveal_secret(self, "Rotated API key", f"The new secret of “{new_key.name}”", secret, note=note)
         del secret
-        if rehearsal.ok:
-            if outcome.get("revoked_old"):
-                old_end = "was revoked"
-            elif previous is not None and previous.expires_at is not None:
-                old_end = f"keeps working until {when(previous.expires_at)}"
-            else:
-                old_end = "keeps working through the grace period"
+        old_until = (f"until {when(previous.expires_at)}" if previous is not None and previous.expires_at
+                     else "through its grace period")
+        if not rehearsal.ok:
+            self.show_notice(f"Rotated “{new_key.name}”, but {rehearsal.message} The old key {masked(key)} "
+                             f"still works {old_until}" + ("; the console keeps using it." if is_own else "."),
+                             "warning")
+        elif is_own and not switched:
+            self.show_notice(f"Rotated “{new_key.name}”, but the console is still signed in with the old key "
+                             f"{masked(key)}, which works {old_until}. Update this profile's key with the new "
+                             "secret before then.", "warning")
+        else:
+            old_end = "was revoked" if outcome.get("revoked_old") else f"keeps working {old_until}"
             self.show_notice(f"Rotated “{new_key.name}”: {rehearsal.message} The old key {masked(key)} "
                              f"{old_end}.", "success")
-        else:
-            self.show_notice(f"Rotated “{new_key.name}”, but {rehearsal.message} The old key {masked(key)} "
-                             "still works through its grace period"
-                             + ("; the console keeps using it." if is_own else "."), "warning")
         await self.refresh()
 
     # ---- revoke ------------------------------------------------------------------------------
