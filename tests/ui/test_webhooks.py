@@ -303,3 +303,53 @@ def test_signature_lab_explains_valid_altered_and_stale(qtbot, run_async) -> Non
 
     click(child(lab, "webhooks.lab.clear"))
     assert lab.secret.text() == "" and lab.body.toPlainText() == ""
+
+
+def test_edit_an_endpoint_and_filter_its_deliveries(qtbot, run_async, sandbox, owner_key, tmp_path) -> None:
+    async def scenario() -> None:
+        session = await open_session(sandbox.url, owner_key, tmp_path)
+        receiver = WebhookListener(lambda _d: None)
+        await receiver.start()
+        webhook = await session.client.webhooks.create(
+            {"name": "Contacts feed", "url": receiver.url, "event_types": ["contact.created"]})
+        panel = await opened_panel(qtbot, session)
+        view = panel.deliveries
+        try:
+            panel.select_endpoint(webhook.id)
+            click(panel.edit_button)
+            form = await dialog("webhooks.endpoint_dialog")
+            name = child(form, "webhooks.endpoint.name")
+            name.clear()
+            QTest.keyClicks(name, "Contacts feed (EU)")
+            child(form, "webhooks.endpoint.event.contact.updated").setChecked(True)
+            click(child(form, "webhooks.endpoint.submit"))
+            await wait_until(lambda: top_level("webhooks.endpoint_dialog") is None and not session.context.tasks, 10)
+            saved = await session.client.webhooks.get(webhook.id)
+            assert saved.name == "Contacts feed (EU)" and saved.event_types == ["contact.created", "contact.updated"]
+            assert panel.model.index(panel.model.row_of_id(webhook.id), 0).data() == "Contacts feed (EU)"
+
+            stamp = int(time.time() * 1000)
+            await session.client.contacts.create({"name": "Filter Test", "email": f"filter{stamp}@example.com"})
+            click(panel.test_button)
+
+            async def both_delivered() -> bool:
+                page = await session.client.webhooks.deliveries.list(webhook.id)
+                return len(page.items) == 2 and all(d.status == "succeeded" for d in page.items)
+
+            await eventually(both_delivered, 20, "the two deliveries did not succeed")
+            click(panel.deliveries_button)
+            await wait_until(lambda: view.model.rowCount() == 2 and not session.context.tasks, 10)
+            view.event_type.setCurrentIndex(view.event_type.findData("contact.created"))
+            await wait_until(lambda: view.model.rowCount() == 1 and not session.context.tasks, 10)
+            assert view.model.rows[0].event_type == "contact.created"
+            view.event_type.setCurrentIndex(0)
+            view.status.setCurrentIndex(view.status.findData("failed"))
+            await wait_until(lambda: view.model.rowCount() == 0 and not session.context.tasks, 10)
+            view.status.setCurrentIndex(view.status.findData("succeeded"))
+            await wait_until(lambda: view.model.rowCount() == 2 and not session.context.tasks, 10)
+            assert {view.model.index(row, 1).data() for row in range(2)} == {"Contacts feed (EU)"}
+        finally:
+            await receiver.stop()
+            await session.close()
+
+    run_async(scenario(), timeout=60)

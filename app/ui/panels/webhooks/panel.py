@@ -89,6 +89,9 @@ class WebhooksPanel(ModulePanel):
         self.listen = ListenView(self, self.tabs)
         self.lab = SignatureLab(self.tabs)
         self.listen.sig_open_in_lab.connect(self._on_open_in_lab)
+        for change in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved,
+                       self.model.dataChanged):
+            change.connect(self._on_endpoints_changed)
         self.tabs.addTab(endpoints, "Endpoints")
         self.tabs.addTab(self.deliveries, "Deliveries")
         self.tabs.addTab(self.listen, "Listen locally")
@@ -133,9 +136,12 @@ class WebhooksPanel(ModulePanel):
         self.model.set_rows(endpoints)
         if selected is not None:
             self.select_endpoint(selected.id)
-        self.deliveries.set_endpoints(endpoints)
-        self.listen.set_endpoints(endpoints)
         self._update_actions()
+
+    def _on_endpoints_changed(self) -> None:
+        """Every view that names endpoints follows the list (renames, new and deleted endpoints)."""
+        self.deliveries.set_endpoints(self.model.rows)
+        self.listen.set_endpoints(self.model.rows)
 
     def selected_endpoint(self) -> Webhook | None:
         rows = self.table.selectionModel().selectedRows()
