@@ -56,7 +56,7 @@ def select_row_of(panel: ContactsPanel, contact_id: str) -> None:
 async def open_contact(panel: ContactsPanel, contact_id: str) -> None:
     select_row_of(panel, contact_id)
     await wait_until(lambda: (panel.form.record or {}).get("id") == contact_id and panel.tickets_list.count() > 0,
-                     10, "the contact's detail never loaded")
+                     10, f"the contact's detail never loaded: {panel.banner.plain_text}")
 
 
 @pytest.fixture

@@ -415,3 +415,42 @@ def test_offline_shows_cached_tickets_read_only(qtbot, run_async, sandbox, owner
             await close_panel(offline)
 
     run_async(scenario(), 60)
+
+
+def test_screenshots_light_and_dark(qtbot, qapp, run_async, sandbox, owner_key, tmp_path):
+    """Writes DIR/tickets-light.png and tickets-dark.png when OPSDESK_SCREENSHOTS=DIR is set."""
+    target = os.environ.get("OPSDESK_SCREENSHOTS")
+    if not target:
+        pytest.skip("set OPSDESK_SCREENSHOTS=DIR to write the panel's screenshots")
+    from app.ui.theme import apply_theme
+
+    async def scenario():
+        admin = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
+        ticket = await create_ticket(admin, "Charged twice this month", priority="high", category="billing")
+        await admin.tickets.comments.create(ticket["id"], {"body": "Customer is on the gold tier: keep them "
+                                                           "updated daily.", "pinned": True})
+        await admin.tickets.messages.create(ticket["id"], {"direction": "outbound", "channel": "email",
+                                                           "body": "Thanks for reaching out: we are looking into it."})
+        await admin.tickets.comments.create(ticket["id"], {"body": "Finance is checking the invoice export."})
+        panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path)
+        try:
+            await panel.activate()
+            await go_to(panel, ticket["id"])
+            panel.tickets.table.selectRow(panel.tickets.model.row_of_id(ticket["id"]))
+            press(panel, "r")
+            QTest.keyClicks(panel.detail.reply_composer.editor, "Hi {{name}}, the refund is on its way.")
+            qtbot.mouseClick(panel.detail.reply_composer.send, Qt.MouseButton.LeftButton)
+            panel.resize(1500, 900)
+            Path(target).mkdir(parents=True, exist_ok=True)
+            for scheme in ("light", "dark"):
+                apply_theme(qapp, scheme)
+                for widget in QApplication.allWidgets():
+                    widget.setPalette(qapp.palette())
+                qapp.processEvents()
+                panel.grab().save(str(Path(target) / f"tickets-{scheme}.png"))
+            apply_theme(qapp, "light")
+        finally:
+            await close_panel(panel)
+            await admin.aclose()
+
+    run_async(scenario(), 60)

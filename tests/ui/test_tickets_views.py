@@ -11,7 +11,7 @@ from app.api import AdminClient, ApiKeyAuth
 from app.api.auth import UserLoginAuth
 from app.ui.panels.tickets.sla import first_response_remaining
 from app.ui.panels.tickets.ticket_filters import BREACH_WINDOW
-from app.ui.panels.tickets.ticket_list import BREACHED_RED, TicketList
+from app.ui.panels.tickets.ticket_list import TicketList, breached_colour
 from tests.ui.test_tickets_panel import close_panel, make_panel, owner_key  # noqa: F401 (fixture)
 from tests.waiting import wait_until
 
@@ -47,7 +47,7 @@ def test_countdown_ticks_and_turns_red_and_negative_once_breached(qtbot):
         pass
     assert repainted and all(columns == (column, column) for columns in repainted), "only the countdown repaints"
     assert cell("ticket_1") == "-1m 30s"
-    assert cell("ticket_1", Qt.ItemDataRole.ForegroundRole).color().name() == BREACHED_RED
+    assert cell("ticket_1", Qt.ItemDataRole.ForegroundRole).color().name() == breached_colour()
     assert cell("ticket_2") == "2h 57m"
 
 

@@ -137,9 +137,13 @@ class ContactForm(FieldForm):
 
     @property
     def dirty(self) -> bool:
+        """Whether anything typed would be lost by loading another contact."""
+        if self.record is None:
+            texts = (self.name_edit.text(), self.email_edit.text(), self.phone_edit.text(), self.tags_edit.text(),
+                     self.custom_edit.toPlainText(), self.notes_edit.toPlainText())
+            return any(text.strip() for text in texts) or self.company_combo.currentData() is not None
         try:
-            return bool(self.changed_fields()) if self.record else any(
-                v for v in self.values().values())
+            return bool(self.changed_fields())
         except ContactFormError:
             return True
 
