@@ -98,7 +98,7 @@ def test_rate_gauge_follows_the_headers_and_projects_run_out(qtbot, run_async, q
                 await session.client.workspace.get()
             state = session.client.rate_limit
             assert child(panel, "quota.rate.remaining").text().startswith(
-                f"{state.remaining:,} of {state.limit:,} requests left this minute")
+                f"{state.remaining:,} requests left (limit {state.limit:,} per minute); full again in ")
             assert gauge.burn.per_minute() > 0
             assert "Burn rate:" in child(panel, "quota.rate.burn").text()
             assert "runs out in" in child(panel, "quota.rate.projection").text()

@@ -106,8 +106,9 @@ class RateLimitGauge(QWidget):
         self.dial.caption = f"{state.remaining:,}\nleft"
         self.dial.update()
         now = datetime.now(UTC)
-        resets = f", resets in {countdown(state.reset_at, now)}" if state.reset_at else ""
-        self.remaining.setText(f"{state.remaining:,} of {limit:,} requests left this minute{resets}")
+        refill = (f"; full again in {countdown(state.reset_at, now)}"
+                  if state.reset_at is not None and state.reset_at > now else "")
+        self.remaining.setText(f"{state.remaining:,} requests left (limit {limit:,} per minute){refill}")
         projection = self.burn.project(state.remaining, state.reset_at)
         self.rate.setText(f"Burn rate: {projection.per_minute:,.0f} requests/min")
         self.projection.setText(_projection_text(projection, now))
