@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QApplication
 
 from app.api import errors
-from app.core import first_run, paths
+from app.core import first_run
 from app.core.keychain import KeychainError, SecretStore
 from app.core.profile_removal import remove_profile
 from app.core.profiles import Profile, ProfileError, ProfileStore
@@ -30,7 +30,7 @@ from app.ui.error_messages import describe
 from app.ui.record_sync import RecordSync
 from app.ui.sandbox_watch import SandboxWatch
 from app.ui.session import Session
-from app.ui.shell.main_window import MainWindow
+from app.ui.shell.main_window import MainWindow, ui_state_settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -66,9 +66,7 @@ class Console(QObject):
         self.secrets = secrets if secrets is not None else SecretStore()
         self.sandbox_options = dict(sandbox_options or {})
         self.client_options = dict(client_options or {})
-        if settings is None:
-            settings = QSettings(str(paths.config_dir() / "ui-state.ini"), QSettings.Format.IniFormat)
-        self.window = window or MainWindow(settings)
+        self.window = window or MainWindow(settings if settings is not None else ui_state_settings())
         self.session: Session | None = None
         self.local_sandbox: first_run.LocalSandbox | None = None
         self._watch: SandboxWatch | None = None

@@ -15,7 +15,6 @@ import sys
 import time
 from pathlib import Path
 
-import qasync
 from PySide6.QtWidgets import QApplication
 
 from app.ui.theme import MODES, apply_theme
@@ -50,16 +49,46 @@ def main(argv: list[str] | None = None) -> int:
     from app.ui.icons import icon
 
     app.setWindowIcon(icon("app"))
-    return qasync.run(run_console(options))
+    window = show_window_with_cached_rows(options)
+    import qasync
+
+    return qasync.run(run_console(options, window))
 
 
-async def run_console(options: argparse.Namespace) -> int:
+def show_window_with_cached_rows(options: argparse.Namespace):
+    """Paint the main window at once, with the profile's cached contacts if it has some.
+
+    Runs before the networking, keychain and panel code is even imported: a returning user sees
+    their data while the console connects.
+    """
+    from app.core import paths
+    from app.core.profiles import ProfileError, ProfileStore
+    from app.ui.shell.cached_preview import CachedPreview, read_cached_contacts
+    from app.ui.shell.main_window import MainWindow, ui_state_settings
+
+    window = MainWindow(ui_state_settings())
+    try:
+        profile = ProfileStore().choose(options.profile)
+    except (ProfileError, OSError):
+        profile = None
+    cached = read_cached_contacts(paths.profile_cache_file(profile.id)) if profile is not None else None
+    if cached is not None:
+        window.sidebar.select("contacts")
+        window.show_preview(CachedPreview(cached, window))
+    window.show()
+    window.repaint()
+    if cached is not None and options.exit_after_load:
+        print(f"opsdesk: cached contacts shown ({len(cached.rows)} rows)", flush=True)
+    return window
+
+
+async def run_console(options: argparse.Namespace, window=None) -> int:
     """The main coroutine: start the console, wait for its window to close, shut down in order."""
     from app.core import app_log
     from app.ui.console import Console
 
     _install_logging(app_log)
-    console = Console()
+    console = Console(window=window)
     previous_hook = sys.excepthook
     sys.excepthook = _excepthook(console, app_log)
     try:
@@ -91,6 +120,8 @@ async def wait_for_contacts(console, timeout: float) -> bool:
     while time.monotonic() < deadline:
         table = page.findChild(QAbstractItemView, "contacts.table")
         if table is not None and table.model() is not None and table.model().rowCount() > 0:
+            window.repaint()
+            print(f"opsdesk: contacts shown ({table.model().rowCount()} rows)", flush=True)
             return True
         if table is None and console.session is not None:
             # The contacts panel is not built yet: its data is still proven reachable.

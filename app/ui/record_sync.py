@@ -9,6 +9,7 @@ Pages are awaited one at a time, so the event loop stays free between them.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,8 @@ from app.api import errors
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
+#: A breath between pages: a background sync must never compete with the UI for a busy CPU.
+PAGE_PAUSE_SECONDS = 0.02
 _MARKS = "sync_marks"
 #: (cache resource, client attribute, scope needed).
 SYNCED = (("contacts", "contacts", "crm:read"), ("tickets", "tickets", "support:read"))
@@ -72,6 +75,7 @@ class RecordSync(QObject):
                 self.sig_progress.emit(resource, count)
             if not page.has_next:
                 break
+            await asyncio.sleep(PAGE_PAUSE_SECONDS)
             page = await page.next_page()
         if newest:
             await self._cache.put_records(_MARKS, [{"id": resource, "updated_since": newest}])

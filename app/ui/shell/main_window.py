@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.icons import icon
-from app.ui.module_panel import ModulePanel
 from app.ui.panel_context import PanelContext
 from app.ui.panels import registry
 from app.ui.shell.environment_marker import EnvironmentBar, live_frame_style
@@ -36,6 +35,13 @@ from app.ui.widgets.banner import Banner
 log = logging.getLogger(__name__)
 
 DEFAULT_MODULE = "contacts"
+
+
+def ui_state_settings() -> QSettings:
+    """The INI file of non-secret UI state (window geometry, open module) in the config dir."""
+    from app.core import paths
+
+    return QSettings(str(paths.config_dir() / "ui-state.ini"), QSettings.Format.IniFormat)
 
 
 class MainWindow(QMainWindow):
@@ -60,6 +66,7 @@ class MainWindow(QMainWindow):
         self._pages: dict[str, QWidget] = {}
         self._activations: dict[str, asyncio.Task] = {}
         self._scopes: frozenset[str] | None = None
+        self._preview: QWidget | None = None
         self.current_module = ""
 
         self.environment_bar = EnvironmentBar(self)
@@ -194,8 +201,18 @@ class MainWindow(QMainWindow):
     def context(self) -> PanelContext | None:
         return self._context
 
+    def show_preview(self, preview: QWidget) -> None:
+        """Show a page of cached data until the profile is connected (`set_context` removes it)."""
+        self._preview = preview
+        self.stack.addWidget(preview)
+        self.stack.setCurrentWidget(preview)
+
     def set_context(self, context: PanelContext | None, *, workspace: str = "") -> None:
         """Show the profile behind `context` (None: not connected); drops every page of the old one."""
+        if self._preview is not None and context is not None:
+            self.stack.removeWidget(self._preview)
+            self._preview.deleteLater()
+            self._preview = None
         for task in self._activations.values():
             task.cancel()
         self._activations.clear()
@@ -210,7 +227,7 @@ class MainWindow(QMainWindow):
         if context is None:
             self.environment_bar.hide()
             self.workarea.setStyleSheet("")
-            self.stack.setCurrentWidget(self._waiting_page)
+            self.stack.setCurrentWidget(self._preview or self._waiting_page)
             return
         name = getattr(context.profile, "name", "")
         self.environment_bar.set_environment(context.environment, name, workspace)
@@ -311,7 +328,7 @@ class MainWindow(QMainWindow):
         previous = self._activations.get(name)
         if previous is not None and not previous.done():
             return  # still loading from the previous visit
-        if isinstance(page, ModulePanel):
+        if hasattr(page, "run"):  # a ModulePanel: failures land in its own banner
             self._activations[name] = page.run(page.activate(), name=f"activate {name}")
         elif hasattr(page, "activate"):
             self._activations[name] = self._context.tasks.spawn(page.activate(), name=f"activate {name}")

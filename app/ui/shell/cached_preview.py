@@ -1,0 +1,79 @@
+"""The first thing a returning user sees: the window with their cached contacts, before anything loads.
+
+Connecting (client, keychain, the event loop, the real panels) takes a second or more of imports
+and set-up; the profile's page cache is on local disk. So the launcher reads the newest cached
+contacts straight from the cache file and shows them read-only in the main window at once; the
+real contacts panel replaces this page as soon as the profile is connected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+
+from app.ui.record_table_model import Column, RecordTableModel, field_of
+
+PREVIEW_ROWS = 60
+
+COLUMNS = (
+    Column("Name", field_of("name")),
+    Column("Email", field_of("email")),
+    Column("Company", field_of("company_name")),
+    Column("Phone", field_of("phone")),
+)
+
+
+@dataclass(frozen=True)
+class CachedContacts:
+    """The newest cached contacts of a profile."""
+
+    rows: list[dict]
+
+
+def read_cached_contacts(cache_file: Path, limit: int = PREVIEW_ROWS) -> CachedContacts | None:
+    """The newest `limit` cached contacts, or None when there is no usable cache (never raises)."""
+    if not cache_file.is_file():
+        return None
+    from app.cache.page_cache import PageCache
+
+    try:
+        cache = PageCache(cache_file)
+    except Exception:  # a preview is optional: the real panel reports cache problems properly
+        return None
+    try:
+        if cache.recovered_from is not None:
+            return None
+        rows = cache.query_records("contacts", order_by="created_at", descending=True, limit=limit)
+    except Exception:
+        return None
+    finally:
+        cache.close()
+    return CachedContacts(rows) if rows else None
+
+
+class CachedPreview(QWidget):
+    """A read-only table of cached contacts with a line saying the console is still connecting."""
+
+    def __init__(self, cached: CachedContacts, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("shell.preview")
+        self.note = QLabel("Cached contacts · connecting…", self)
+        self.note.setObjectName("shell.preview.note")
+        self.model = RecordTableModel(COLUMNS, self)
+        self.model.set_rows(cached.rows)
+        self.table = QTableView(self)
+        self.table.setObjectName("shell.preview.table")
+        self.table.setModel(self.model)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.note)
+        layout.addWidget(self.table, 1)
