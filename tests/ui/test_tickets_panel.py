@@ -454,3 +454,28 @@ def test_screenshots_light_and_dark(qtbot, qapp, run_async, sandbox, owner_key, 
             await admin.aclose()
 
     run_async(scenario(), 60)
+
+
+def test_a_stale_field_change_is_refused_and_the_colleagues_version_shown(qtbot, run_async, sandbox, owner_key,
+                                                                          tmp_path):
+    async def scenario():
+        admin = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
+        ticket = await create_ticket(admin, f"Stale edit {uuid.uuid4().hex[:6]}", priority="low")
+        panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path)
+        try:
+            await panel.activate()
+            await go_to(panel, ticket["id"])
+            await admin.tickets.update(ticket["id"], {"priority": "urgent"})  # a colleague, meanwhile
+            await pick_with_keys(panel, "s", panel.detail.status, "pending")
+            await wait_until(lambda: panel.banner.kind == "warning", 10, "the 412 was not reported")
+            assert "Someone else changed this ticket" in panel.banner.plain_text
+            assert "Request req_" in panel.banner.plain_text, "the request id is in the banner"
+            assert panel.detail.priority.currentData() == "urgent", "the colleague's change is shown"
+            assert panel.detail.status.currentData() == "new", "our stale change is not pretended"
+            server = await admin.tickets.get(ticket["id"])
+            assert (server.status, server.priority) == ("new", "urgent"), "nothing was overwritten"
+        finally:
+            await close_panel(panel)
+            await admin.aclose()
+
+    run_async(scenario(), 60)

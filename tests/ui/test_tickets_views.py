@@ -28,6 +28,7 @@ def test_countdown_ticks_and_turns_red_and_negative_once_breached(qtbot):
     now = [T0]
     tickets = TicketList(clock=lambda: now[0])
     qtbot.addWidget(tickets)
+    tickets.show()
     tickets.set_tickets([ticket(1, timedelta(seconds=90)), ticket(2, timedelta(hours=3)),
                          ticket(3, None), ticket(4, timedelta(minutes=-5), first_responded_at="2026-11-23T11:00:00Z")])
     model, column = tickets.model, tickets.sla_column

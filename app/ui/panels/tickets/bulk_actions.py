@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -23,8 +22,8 @@ from PySide6.QtWidgets import (
 
 from app.ui.panels.tickets.bulk_update import BulkResult
 from app.ui.panels.tickets.ticket_list import PRIORITIES, STATUSES, label_of
+from app.ui.theme import semantic_colour
 
-FAILED_RED = "#d32f2f"
 FIELDS = (("status", "Status"), ("priority", "Priority"), ("assignee_id", "Assignee"), ("queue_id", "Queue"))
 
 
@@ -140,7 +139,7 @@ class BulkBar(QFrame):
         name = QTableWidgetItem(f"{self._subjects.get(result.ticket_id, '')} ({result.ticket_id})")
         outcome = QTableWidgetItem(("✓ " if result.ok else "✗ ") + result.message)
         if not result.ok:
-            outcome.setForeground(QColor(FAILED_RED))
+            outcome.setForeground(semantic_colour("error"))
         self.results.setItem(row, 0, name)
         self.results.setItem(row, 1, outcome)
         self.progress.setValue(self.progress.value() + 1)
@@ -154,7 +153,7 @@ class BulkBar(QFrame):
         if failed:
             text += ". The failed tickets stay selected."
         self.outcome.setText(text)
-        self.outcome.setStyleSheet(f"color:{FAILED_RED};" if failed else "")
+        self.outcome.setStyleSheet(f"color:{semantic_colour('error').name()};" if failed else "")
         self.cancel.hide()
         self.apply.setEnabled(True)
 

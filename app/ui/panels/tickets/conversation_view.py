@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from html import escape
 
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from app.ui.panels.tickets.sla import display_time
 from app.ui.panels.tickets.timeline import INBOUND, NOTE, OUTBOUND, TimelineEntry
 
 NOTE_BACKGROUND = "#fff3bf"
@@ -50,8 +52,16 @@ class ConversationView(QTextBrowser):
     def set_author_names(self, name_of: Callable[[str | None], str]) -> None:
         self._author_name = name_of
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.show_entries(self.entries, empty_text=self._empty_text)  # the OS switched light/dark
+
+    _empty_text = "No messages yet."
+
     def show_entries(self, entries: Sequence[TimelineEntry], *, empty_text: str = "No messages yet.") -> None:
         self.entries = list(entries)
+        self._empty_text = empty_text
         if not self.entries:
             self.setHtml(f"<p><i>{escape(empty_text)}</i></p>")
             return
@@ -71,7 +81,7 @@ class ConversationView(QTextBrowser):
             if entry.pinned:
                 icon, label = "⚑", "Pinned internal note · not visible to customer"
             who = self._author_name(entry.author_id) if entry.author_id else ""
-            meta = " · ".join(part for part in (who, entry.channel or "", entry.created_at.replace("T", " ").rstrip("Z")) if part)
+            meta = " · ".join(part for part in (who, entry.channel or "", display_time(entry.created_at)) if part)
             badge = (f' <span style="background:{NEW_BADGE};color:#ffffff;font-weight:bold;">&nbsp;NEW&nbsp;</span>'
                      if entry.is_new else "")
             body = escape(entry.body).replace("\n", "<br>")

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.panels.tickets.ticket_list import PRIORITIES, label_of
+from app.ui.theme import semantic_colour
 
 CATEGORIES = ("billing", "login", "bug", "feature_request", "onboarding", "data_export")
-ERROR_STYLE = "color:#d32f2f;"
 
 
 class CreateTicketDialog(QDialog):
@@ -69,7 +69,7 @@ class CreateTicketDialog(QDialog):
         self.error = QLabel(self)
         self.error.setObjectName("tickets.create.error")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setStyleSheet(f"color:{semantic_colour('error').name()};")
         self.error.hide()
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)

@@ -61,7 +61,7 @@ class QueueList(QListWidget):
         for queue in self._queues:
             if queue.get("status") == "archived" and not self._counts.get(queue["id"]):
                 continue  # an archived queue matters only while tickets are still open in it
-            paused = " (paused)" if queue.get("status") == "paused" else ""
+            paused = " · paused" if queue.get("status") == "paused" else ""
             target = queue.get("first_response_target_minutes")
             tip = f"First response within {target} minutes" if target else ""
             entries.append((queue["id"], f"{queue['name']}{paused}", self._counts.get(queue["id"], 0), tip))

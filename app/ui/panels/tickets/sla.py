@@ -22,6 +22,12 @@ def as_datetime(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
+def display_time(value: Any) -> str:
+    """A time stamp as people read it, in their local time: "23 Nov 2026 14:05"."""
+    moment = as_datetime(value)
+    return moment.astimezone().strftime("%d %b %Y %H:%M") if moment else ""
+
+
 def _get(ticket: Any, name: str) -> Any:
     return ticket.get(name) if isinstance(ticket, dict) else getattr(ticket, name, None)
 

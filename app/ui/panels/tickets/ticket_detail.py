@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.panels.tickets.composer import NOTE, REPLY, Composer
 from app.ui.panels.tickets.conversation_view import ConversationView
+from app.ui.panels.tickets.sla import display_time
 from app.ui.panels.tickets.ticket_list import PRIORITIES, STATUSES, label_of
 from app.ui.panels.tickets.timeline import TimelineEntry
 
@@ -166,7 +167,7 @@ class TicketDetail(QWidget):
             self._fit_composers()
             return
         self.subject.setText(ticket.get("subject") or "(no subject)")
-        parts = [ticket["id"], f"created {str(ticket.get('created_at', '')).replace('T', ' ').rstrip('Z')}"]
+        parts = [ticket["id"], f"created {display_time(ticket.get('created_at'))}"]
         if contact_name or ticket.get("contact_id"):
             parts.append(f"contact {contact_name or ticket.get('contact_id')}")
         if ticket.get("category"):

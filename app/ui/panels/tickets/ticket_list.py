@@ -14,13 +14,18 @@ from typing import Any
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
 
-from app.ui.panels.tickets.sla import breach_sort_key, first_response_remaining, format_countdown
+from app.ui.panels.tickets.sla import breach_sort_key, display_time, first_response_remaining, format_countdown
 from app.ui.panels.tickets.ticket_filters import SAVED_VIEWS, UNASSIGNED, TicketFilter
 from app.ui.record_table_model import Column, RecordTableModel, field_of
+from app.ui.theme import semantic_colour
+
+
+def breached_colour() -> str:
+    """Error red for the current light/dark scheme (read at paint time, so it follows a switch)."""
+    return semantic_colour("error").name()
 
 STATUSES = ("new", "open", "pending", "waiting_on_customer", "resolved", "closed")
 PRIORITIES = ("low", "normal", "high", "urgent")
-BREACHED_RED = "#d32f2f"
 #: How often the countdown column is repainted.
 COUNTDOWN_INTERVAL_MS = 1000
 
@@ -72,7 +77,7 @@ class TicketList(QWidget):
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(1, header.ResizeMode.Stretch)
-        for column, width in ((0, 90), (2, 130), (3, 70), (4, 120), (5, 110)):
+        for column, width in ((0, 64), (2, 120), (3, 105), (4, 110), (5, 110)):
             self.table.setColumnWidth(column, width)
         self.table.sortByColumn(self.sla_column, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
@@ -93,7 +98,6 @@ class TicketList(QWidget):
         self.countdown_timer.setObjectName("tickets.countdown_timer")
         self.countdown_timer.setInterval(COUNTDOWN_INTERVAL_MS)
         self.countdown_timer.timeout.connect(self.refresh_countdowns)
-        self.countdown_timer.start()
 
     # ---- columns ------------------------------------------------------------------------------
     sla_column = 5
@@ -104,7 +108,7 @@ class TicketList(QWidget):
 
         def sla_colour(record: Any) -> str | None:
             left = remaining(record)
-            return BREACHED_RED if left is not None and left.total_seconds() < 0 else None
+            return breached_colour() if left is not None and left.total_seconds() < 0 else None
 
         def sla_tip(record: Any) -> str | None:
             left = remaining(record)
@@ -112,18 +116,19 @@ class TicketList(QWidget):
                 return "First response done, or no target" if record.get("first_responded_at") or \
                     not record.get("first_response_due_at") else "No clock: the ticket is resolved or closed"
             due = record.get("first_response_due_at")
+            due = display_time(due)
             return f"First response was due {due}: breached" if left.total_seconds() < 0 else f"First response due {due}"
 
         return [
             Column("Priority", field_of("priority"), text=label_of, object_name="priority",
                    sort_key=lambda r: PRIORITIES.index(r.get("priority")) if r.get("priority") in PRIORITIES else -1,
-                   foreground=lambda r: BREACHED_RED if r.get("priority") == "urgent" else None),
+                   foreground=lambda r: breached_colour() if r.get("priority") == "urgent" else None),
             Column("Subject", field_of("subject"), object_name="subject"),
             Column("Status", field_of("status"), text=label_of, object_name="status"),
             Column("Queue", lambda r: self._queue_names.get(r.get("queue_id"), ""), object_name="queue"),
             Column("Assignee", lambda r: self._member_names.get(r.get("assignee_id"), r.get("assignee_id") or "—"),
                    object_name="assignee"),
-            Column("First response", remaining, text=format_countdown, object_name="first_response",
+            Column("First reply due", remaining, text=format_countdown, object_name="first_response",
                    sort_key=lambda r: breach_sort_key(r, self._clock()), foreground=sla_colour,
                    tooltip=sla_tip, align_right=True),
         ]
@@ -211,6 +216,15 @@ class TicketList(QWidget):
         self.select_ids(selected, current_id=current["id"] if current else None)
 
     # ---- countdowns -------------------------------------------------------------------------------
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        self.refresh_countdowns()
+        self.countdown_timer.start()
+
+    def hideEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().hideEvent(event)
+        self.countdown_timer.stop()  # nobody sees the clocks: no work
+
     def refresh_countdowns(self) -> None:
         """Repaint only the countdown cells (the view asks again only for the visible ones)."""
         rows = self.model.rowCount()
