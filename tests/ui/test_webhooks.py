@@ -353,3 +353,44 @@ def test_edit_an_endpoint_and_filter_its_deliveries(qtbot, run_async, sandbox, o
             await session.close()
 
     run_async(scenario(), timeout=60)
+
+
+def test_an_endpoint_disabled_after_repeated_failures_stands_out_and_can_be_resumed(
+        qtbot, run_async, fast_sandbox, tmp_path) -> None:
+    from PySide6.QtCore import Qt
+
+    from app.ui.theme import semantic_colour
+
+    async def scenario() -> None:
+        session = await open_session(fast_sandbox.url, fast_sandbox.credentials()["test"]["owner_key"], tmp_path)
+        receiver = WebhookListener(lambda _d: None, response_status=500)
+        await receiver.start()
+        webhook = await session.client.webhooks.create(
+            {"name": "Broken receiver", "url": receiver.url, "event_types": ["webhook.test"]})
+        panel = await opened_panel(qtbot, session)
+        try:
+            panel.select_endpoint(webhook.id)
+            for _ in range(5):  # five deliveries that all fail: the platform disables the endpoint
+                click(panel.test_button)
+                await wait_until(lambda: not session.context.tasks, 10)
+
+            async def disabled() -> bool:
+                return (await session.client.webhooks.get(webhook.id)).status == "disabled"
+
+            await eventually(disabled, 40, "the endpoint was never disabled")
+            click(panel.refresh_button)
+            await wait_until(lambda: panel.model.rows[panel.model.row_of_id(webhook.id)].status == "disabled"
+                             and not session.context.tasks, 10)
+            index = panel.model.index(panel.model.row_of_id(webhook.id), 3)
+            assert index.data().startswith("disabled: Disabled after 5 consecutive failed deliveries")
+            assert index.data(Qt.ItemDataRole.ForegroundRole).color() == semantic_colour("error")
+            panel.select_endpoint(webhook.id)
+            assert panel.pause_button.text() == "Resume"
+            click(panel.pause_button)
+            await wait_until(lambda: panel.model.rows[panel.model.row_of_id(webhook.id)].status == "active", 10)
+            assert (await session.client.webhooks.get(webhook.id)).disabled_reason is None
+        finally:
+            await receiver.stop()
+            await session.close()
+
+    run_async(scenario(), timeout=90)
