@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from app.ui.panels.tickets.activity import ActivitySnapshot, new_activity
 from app.ui.panels.tickets.reply_checks import check_reply
 from app.ui.panels.tickets.sla import format_countdown, is_breached
-from app.ui.panels.tickets.ticket_filters import UNASSIGNED, TicketFilter, open_counts_by_queue
+from app.ui.panels.tickets.ticket_filters import (
+    UNASSIGNED,
+    TicketFilter,
+    open_counts_by_queue,
+)
 from app.ui.panels.tickets.timeline import NOTE, build_timeline
 
-NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("text, what", [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import Qt
 
@@ -13,9 +13,8 @@ from app.ui.panels.tickets.sla import first_response_remaining
 from app.ui.panels.tickets.ticket_filters import BREACH_WINDOW
 from app.ui.panels.tickets.ticket_list import TicketList, breached_colour
 from tests.ui.test_tickets_panel import close_panel, make_panel, owner_key  # noqa: F401 (fixture)
-from tests.waiting import wait_until
 
-T0 = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 def ticket(n: int, due_in: timedelta | None, **fields) -> dict:
@@ -65,7 +64,7 @@ def test_filters_and_saved_views(qtbot, run_async, sandbox, sandbox_credentials,
             urgent = await admin.tickets.create({"subject": f"Urgent {tag}", "priority": "urgent"})
             await panel.activate()
             table = panel.tickets
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
 
             def shown():
                 return list(table.model.rows)

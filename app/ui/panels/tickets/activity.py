@@ -25,7 +25,7 @@ class ActivitySnapshot:
     seen_ids: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
-    def of(cls, ticket: Any, messages: Iterable[Any], comments: Iterable[Any]) -> "ActivitySnapshot":
+    def of(cls, ticket: Any, messages: Iterable[Any], comments: Iterable[Any]) -> ActivitySnapshot:
         ids = {_get(item, "id") for item in (*messages, *comments)}
         return cls(_get(ticket, "id"), _get(ticket, "version"), frozenset(ids))
 

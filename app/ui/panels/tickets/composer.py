@@ -24,7 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.panels.tickets.conversation_view import NOTE_BACKGROUND, NOTE_BORDER, NOTE_TEXT
+from app.ui.panels.tickets.conversation_view import (
+    NOTE_BACKGROUND,
+    NOTE_BORDER,
+    NOTE_TEXT,
+)
 from app.ui.panels.tickets.reply_checks import ReplyWarning, check_reply
 
 REPLY, NOTE = "reply", "note"

@@ -52,7 +52,7 @@ class ConversationView(QTextBrowser):
     def set_author_names(self, name_of: Callable[[str | None], str]) -> None:
         self._author_name = name_of
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+    def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
             self.show_entries(self.entries, empty_text=self._empty_text)  # the OS switched light/dark

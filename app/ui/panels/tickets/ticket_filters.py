@@ -48,7 +48,7 @@ class TicketFilter:
     priority: str | None = None
     assignee_id: str | None = None
 
-    def with_(self, **changes: Any) -> "TicketFilter":
+    def with_(self, **changes: Any) -> TicketFilter:
         return replace(self, **changes)
 
     def matches(self, ticket: Any, *, me_id: str | None, now: datetime) -> bool:

@@ -8,13 +8,26 @@ The first-response countdown column is repainted by one timer that touches only 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.ui.panels.tickets.sla import breach_sort_key, display_time, first_response_remaining, format_countdown
+from app.ui.panels.tickets.sla import (
+    breach_sort_key,
+    display_time,
+    first_response_remaining,
+    format_countdown,
+)
 from app.ui.panels.tickets.ticket_filters import SAVED_VIEWS, UNASSIGNED, TicketFilter
 from app.ui.record_table_model import Column, RecordTableModel, field_of
 from app.ui.theme import semantic_colour
@@ -45,7 +58,7 @@ class TicketList(QWidget):
 
     def __init__(self, parent: QWidget | None = None, *, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(parent)
-        self._clock = clock or (lambda: datetime.now(timezone.utc))
+        self._clock = clock or (lambda: datetime.now(UTC))
         self._all: list[dict[str, Any]] = []
         self._filter = TicketFilter()
         self._me_id: str | None = None
@@ -216,12 +229,12 @@ class TicketList(QWidget):
         self.select_ids(selected, current_id=current["id"] if current else None)
 
     # ---- countdowns -------------------------------------------------------------------------------
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         self.refresh_countdowns()
         self.countdown_timer.start()
 
-    def hideEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def hideEvent(self, event) -> None:
         super().hideEvent(event)
         self.countdown_timer.stop()  # nobody sees the clocks: no work
 
