@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -57,8 +58,6 @@ class ReceivedDelivery:
     @property
     def event_type(self) -> str | None:
         """The `type` field of a JSON event body, if there is one."""
-        import json
-
         try:
             parsed = json.loads(self.body)
         except ValueError:

@@ -8,6 +8,7 @@ import time
 import httpx
 import pytest
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from app.core.sandbox_process import SandboxProcess
 from app.core.webhook_listener import ReceivedDelivery, WebhookListener
@@ -278,9 +279,13 @@ def test_signature_lab_explains_valid_altered_and_stale(qtbot, run_async) -> Non
     body = b'{"id":"evt_5","type":"invoice.paid","data":{"amount_cents":1200}}'
     headers = signed_headers(secret, "evt_5", int(time.time()), body)
     lab.body.setPlainText(body.decode())
-    lab.message_id.setText(headers["webhook-id"])
-    lab.timestamp.setText(headers["webhook-timestamp"])
-    lab.signature.setText(headers["webhook-signature"])
+    # Headers as `curl -v` prints them, pasted in one go.
+    QApplication.clipboard().setText("> POST /hook HTTP/1.1\n" + "".join(
+        f"> {name.title()}: {value}\n" for name, value in headers.items()))
+    click(child(lab, "webhooks.lab.paste_headers"))
+    QApplication.clipboard().clear()
+    assert (lab.message_id.text(), lab.timestamp.text(), lab.signature.text()) == (
+        headers["webhook-id"], headers["webhook-timestamp"], headers["webhook-signature"])
     QTest.keyClicks(lab.secret, secret)
     click(child(lab, "webhooks.lab.check"))
     assert lab.verdict_label.text() == "✔ Valid"

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.api import errors
-from app.core.webhook_listener import ReceivedDelivery, WebhookListener
+from app.core.webhook_listener import ListenerError, ReceivedDelivery, WebhookListener
 from app.ui.error_messages import describe
 from app.ui.panels.api_keys.confirm_dialog import confirm_action
 from app.ui.panels.webhooks.semantic_label import SemanticLabel
@@ -212,7 +212,11 @@ class ListenView(QWidget):
             if not confirmed:
                 return
         self.listener.response_status = int(self.answer.currentData())
-        url = await self.listener.start()
+        try:
+            url = await self.listener.start()
+        except ListenerError as error:
+            self._panel.show_notice(str(error), "error")
+            return
         try:
             if chosen is None:
                 created = await client.webhooks.create({

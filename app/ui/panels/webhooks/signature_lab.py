@@ -8,7 +8,7 @@ this form only (never saved, logged or sent anywhere) and `clear()` wipes it.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -62,6 +62,11 @@ class SignatureLab(QWidget):
                                           "a wrong secret from an altered body")
         self.reference.setFont(mono)
         self.reference.setMaximumHeight(80)
+        paste = QPushButton("Paste headers", self)
+        paste.setObjectName("webhooks.lab.paste_headers")
+        paste.setToolTip("Fill the three webhook-* fields from headers copied to the clipboard "
+                         "(one 'name: value' per line, as a server log or curl -v shows them)")
+        paste.clicked.connect(lambda: self.fill_headers(QGuiApplication.clipboard().text()))
         check = QPushButton("Check signature", self)
         check.setObjectName("webhooks.lab.check")
         check.clicked.connect(self.check)
@@ -92,6 +97,7 @@ class SignatureLab(QWidget):
         form.addRow("Signing secret", secret_row)
         form.addRow("Original body", self.reference)
         buttons = QHBoxLayout()
+        buttons.addWidget(paste)
         buttons.addWidget(check)
         buttons.addWidget(clear)
         buttons.addStretch(1)
@@ -113,6 +119,19 @@ class SignatureLab(QWidget):
         self.timestamp.setText(lowered.get("webhook-timestamp", ""))
         self.signature.setText(lowered.get("webhook-signature", ""))
         self._show(None)
+
+    def fill_headers(self, text: str) -> int:
+        """Take webhook-id/-timestamp/-signature from `name: value` lines; returns how many were found."""
+        fields = {"webhook-id": self.message_id, "webhook-timestamp": self.timestamp,
+                  "webhook-signature": self.signature}
+        found = 0
+        for line in text.splitlines():
+            name, colon, value = line.strip().lstrip("<>* ").partition(":")
+            field = fields.get(name.strip().lower())
+            if colon and field is not None:
+                field.setText(value.strip())
+                found += 1
+        return found
 
     def check(self) -> SignatureVerdict:
         """Verify what is in the form and show the verdict."""
