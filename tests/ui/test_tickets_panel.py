@@ -27,14 +27,14 @@ SCOPES = frozenset({"support:read", "support:write", "crm:read"})
 
 
 async def make_panel(qtbot, url: str, key, home: Path, *, max_retries: int = 4,
-                     owned_by_qtbot: bool = True) -> TicketsPanel:
+                     owned_by_qtbot: bool = True, scopes: frozenset[str] = SCOPES) -> TicketsPanel:
     """A panel wired as the shell wires it: a client, the profile's page cache and drafts.
 
     `key` is an API key, or any client credential (e.g. a user login)."""
     client = AdminClient(url, ApiKeyAuth(key) if isinstance(key, str) else key, max_retries=max_retries)
     cache = await AsyncPageCache.open(home / "cache.sqlite")
     drafts = DraftStore(home / "drafts.sqlite")
-    context = PanelContext(client=client, cache=cache, profile=None, scopes=SCOPES, drafts=drafts)
+    context = PanelContext(client=client, cache=cache, profile=None, scopes=scopes, drafts=drafts)
     panel = TicketsPanel(context)
     if owned_by_qtbot:
         qtbot.addWidget(panel)

@@ -13,6 +13,7 @@ from app.ui.panels.tickets.sla import first_response_remaining
 from app.ui.panels.tickets.ticket_filters import BREACH_WINDOW
 from app.ui.panels.tickets.ticket_list import TicketList, breached_colour
 from tests.ui.test_tickets_panel import close_panel, make_panel, owner_key  # noqa: F401 (fixture)
+from tests.waiting import wait_until
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -96,6 +97,39 @@ def test_filters_and_saved_views(qtbot, run_async, sandbox, sandbox_credentials,
             table.assignee_combo.setCurrentIndex(table.assignee_combo.findData(me))
             assert shown() and all(t["assignee_id"] == me for t in shown())
             assert "of" in table.summary.text()
+        finally:
+            await close_panel(panel)
+            await admin.aclose()
+
+    run_async(scenario(), 60)
+
+
+def test_search_jump_to_a_ticket_and_read_only_credential(qtbot, run_async, sandbox, sandbox_credentials,
+                                                          owner_key, tmp_path):  # noqa: F811
+    async def scenario():
+        admin = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
+        subject = f"Quokka {uuid.uuid4().hex[:6]}"
+        target = await admin.tickets.create({"subject": subject})
+        # No scopes handed in: the panel learns them from /me.
+        panel = await make_panel(qtbot, sandbox.url, sandbox_credentials["test"]["readonly_key"], tmp_path,
+                                 scopes=frozenset())
+        try:
+            await panel.activate()
+            qtbot.keyClicks(panel.tickets.search, subject.lower())
+            assert [t["id"] for t in panel.tickets.model.rows] == [target.id], "typed text filters the list"
+            panel.tickets.search.clear()
+
+            panel.tickets.choose_view("unassigned_urgent")  # hides the target
+            await panel.open_record(target.id)
+            assert panel.tickets.current_ticket()["id"] == target.id, "the jump clears hiding filters"
+            await wait_until(lambda: panel.snapshot is not None and panel.snapshot.ticket_id == target.id, 10)
+
+            # support:read only: everything is visible, nothing can be changed or sent.
+            assert not panel.detail.status.isEnabled() and not panel.detail.resolve.isEnabled()
+            assert not panel.new_button.isEnabled()
+            panel.detail.open_composer("reply")
+            assert not panel.detail.reply_composer.send.isEnabled()
+            assert "support:write" in panel.detail.reply_composer.send.toolTip()
         finally:
             await close_panel(panel)
             await admin.aclose()

@@ -56,6 +56,7 @@ class Composer(QFrame):
         self._ticket_id: str | None = None
         self._pending_key: tuple[str, str] | None = None  # (text, idempotency key) of the last attempt
         self._confirmed_text: str | None = None
+        self._can_write = True
         self.warnings: list[ReplyWarning] = []
         name = f"tickets.{kind}_composer"
         self.setObjectName(name)
@@ -147,6 +148,7 @@ class Composer(QFrame):
         self._pending_key = None
         self._confirmed_text = None
         self._clear_warning()
+        self.set_busy(False)  # a send still running belongs to the previous ticket
         self.retry.hide()
         self.status.clear()
         text = self._drafts.load(draft_key(ticket_id, self.kind)) if (ticket_id and self._drafts) else None
@@ -170,11 +172,12 @@ class Composer(QFrame):
     # ---- sending ------------------------------------------------------------------------------
     def set_enabled_for_writing(self, enabled: bool, reason: str = "") -> None:
         """Offline or without the scope: the text stays editable (drafts), Send is disabled."""
+        self._can_write = enabled
         self.send.setEnabled(enabled)
         self.send.setToolTip("" if enabled else reason)
 
     def set_busy(self, busy: bool) -> None:
-        self.send.setEnabled(not busy)
+        self.send.setEnabled(not busy and self._can_write)
         self.retry.setEnabled(not busy)
         self.send_anyway.setEnabled(not busy)
         if busy:
@@ -236,8 +239,6 @@ class Composer(QFrame):
         self.editor.blockSignals(True)
         self.editor.clear()
         self.editor.blockSignals(False)
-        if self._drafts is not None:
-            self._drafts.delete(draft_key(ticket_id, self.kind))
         self.set_busy(False)
         self.retry.hide()
         self.status.setText("Sent." if self.kind == REPLY else "Note added.")

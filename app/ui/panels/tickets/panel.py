@@ -208,6 +208,22 @@ class TicketsPanel(ModulePanel):
     def _update_counts(self) -> None:
         self.queues.set_counts(open_counts_by_queue(self.tickets.all_tickets))
 
+    async def open_record(self, ticket_id: str) -> None:
+        """Show one ticket (the command palette's jump): clear filters that hide it, fetch it if needed."""
+        if not any(t["id"] == ticket_id for t in self.tickets.all_tickets):
+            cached = None
+            if self.context.cache is not None:
+                cached = await self.context.cache.get_record("tickets", ticket_id)
+            if cached is None and self.context.client is not None:
+                cached = as_record(await self.context.client.tickets.get(ticket_id))
+            if cached is None:
+                return
+            self.tickets.upsert(cached)
+        self.queues.choose(None)
+        self.tickets.show_everything()
+        self.tickets.select_ids({ticket_id}, current_id=ticket_id)
+        self.tickets.table.setFocus()
+
     # ---- offline and permissions -----------------------------------------------------------------
     def set_offline(self, offline: bool) -> None:
         """Read-only with a banner while the server cannot be reached."""

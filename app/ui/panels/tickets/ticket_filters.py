@@ -47,11 +47,17 @@ class TicketFilter:
     status: str | None = None
     priority: str | None = None
     assignee_id: str | None = None
+    #: Typed text: matches the subject or the ticket id, case-insensitively.
+    text: str = ""
 
     def with_(self, **changes: Any) -> TicketFilter:
         return replace(self, **changes)
 
     def matches(self, ticket: Any, *, me_id: str | None, now: datetime) -> bool:
+        if self.text:
+            needle = self.text.casefold()
+            if needle not in (_get(ticket, "subject") or "").casefold() and needle not in str(_get(ticket, "id")).casefold():
+                return False
         if self.queue_id is not None and _get(ticket, "queue_id") != self.queue_id:
             return False
         if self.status is not None and _get(ticket, "status") != self.status:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -72,6 +73,12 @@ class TicketList(QWidget):
                                           [(None, "Any priority")] + [(p, label_of(p)) for p in PRIORITIES])
         self.assignee_combo = self._combo("tickets.filter.assignee", "Assignee",
                                           [(None, "Anyone"), (UNASSIGNED, "Unassigned")])
+        self.search = QLineEdit(self)
+        self.search.setObjectName("tickets.search")
+        self.search.setPlaceholderText("Filter by subject or id")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Filter tickets")
+        self.search.textChanged.connect(self._on_filter_changed)
         self.summary = QLabel(self)
         self.summary.setObjectName("tickets.list_summary")
 
@@ -100,7 +107,7 @@ class TicketList(QWidget):
         bar.setContentsMargins(0, 0, 0, 0)
         for widget in (self.view_combo, self.status_combo, self.priority_combo, self.assignee_combo):
             bar.addWidget(widget)
-        bar.addStretch(1)
+        bar.addWidget(self.search, 1)
         bar.addWidget(self.summary)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -208,10 +215,23 @@ class TicketList(QWidget):
     def choose_view(self, view: str) -> None:
         self.view_combo.setCurrentIndex(self.view_combo.findData(view))
 
+    def show_everything(self) -> None:
+        """Clear every filter (used to jump to a ticket the current filter hides)."""
+        for combo in (self.view_combo, self.status_combo, self.priority_combo, self.assignee_combo):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self._filter = TicketFilter(queue_id=self._filter.queue_id)
+        self._apply_filter()
+
     def _on_filter_changed(self) -> None:
         self._filter = self._filter.with_(
             view=self.view_combo.currentData(), status=self.status_combo.currentData(),
-            priority=self.priority_combo.currentData(), assignee_id=self.assignee_combo.currentData())
+            priority=self.priority_combo.currentData(), assignee_id=self.assignee_combo.currentData(),
+            text=self.search.text().strip())
         if self._filter.view == "breaching_sla":
             self.table.sortByColumn(self.sla_column, Qt.SortOrder.AscendingOrder)
         self._apply_filter()
