@@ -43,7 +43,7 @@ def _build_client(base_url: str, auth: Any, options: dict[str, Any]) -> AdminCli
     client = AdminClient(base_url, auth, **options)
     # httpcore imports its async networking lazily, on the first request; doing it here keeps
     # that import (tens of ms) off the UI thread.
-    import anyio._backends._asyncio  # noqa: F401
+    import anyio._backends._asyncio
     import anyio.streams.tls  # noqa: F401
     import h11  # noqa: F401
     import httpcore._async.http11  # noqa: F401
@@ -99,7 +99,7 @@ class Session(QObject):
     async def open(cls, profile: Profile, secret: str, *, parent: QObject | None = None,
                    client_options: dict[str, Any] | None = None,
                    on_refresh_token: Callable[[str], None] | None = None,
-                   executor: Executor | None = None) -> "Session":
+                   executor: Executor | None = None) -> Session:
         """Connect to `profile` with `secret` (its API key, or its login password)."""
         if profile.auth_kind == "login":
             auth: Any = UserLoginAuth(profile.login_email or "", secret, on_refresh_token=on_refresh_token)

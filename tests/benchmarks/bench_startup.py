@@ -93,11 +93,11 @@ def cold_start(runs: int) -> tuple[float, float]:
 
 def panel_switching(samples: int = 200) -> float:
     """p95 in ms of switching between already-created panels (open + repaint)."""
+    import keyring
     import qasync
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    import keyring
     from app.core.keychain import SecretStore
     from app.core.profiles import Profile, ProfileStore
     from app.core.sandbox_process import SandboxProcess

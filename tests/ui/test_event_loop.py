@@ -12,7 +12,12 @@ import pytest
 from PySide6.QtCore import QTimer
 
 from app.core.sandbox_process import SandboxProcess
-from tests.ui.shell_harness import add_profile, isolate_home, make_console, wait_for_rows
+from tests.ui.shell_harness import (
+    add_profile,
+    isolate_home,
+    make_console,
+    wait_for_rows,
+)
 from tests.waiting import wait_until
 
 MAX_GAP_MS = 50.0

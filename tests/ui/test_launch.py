@@ -22,7 +22,7 @@ def _run(home: Path, *args: str, timeout: float = 150) -> subprocess.CompletedPr
     # A headless child has no keychain: the console must still open (session-only key).
     env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
     return subprocess.run([sys.executable, "-m", "app", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, check=False)
 
 
 def test_exit_after_load_opens_the_sandbox_with_data_and_exits_cleanly(tmp_path):

@@ -9,7 +9,12 @@ from PySide6.QtCore import Qt
 from app.core import paths
 from app.core.keychain import SecretStore
 from app.ui.console import NO_KEYCHAIN_NOTICE
-from tests.ui.shell_harness import add_profile, isolate_home, make_console, wait_for_rows
+from tests.ui.shell_harness import (
+    add_profile,
+    isolate_home,
+    make_console,
+    wait_for_rows,
+)
 from tests.waiting import wait_until
 
 

@@ -9,7 +9,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from app.core.sandbox_process import SandboxProcess
-from tests.ui.shell_harness import add_profile, isolate_home, make_console, wait_for_identity
+from tests.ui.shell_harness import (
+    add_profile,
+    isolate_home,
+    make_console,
+    wait_for_identity,
+)
 from tests.waiting import wait_until
 
 

@@ -10,7 +10,6 @@ from tests.ui.shell_harness import (
     add_profile,
     isolate_home,
     make_console,
-    row_count,
     wait_for_identity,
     wait_for_rows,
 )

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from app.core import paths
 from app.core.sandbox_process import SandboxProcess
-from tests.ui.shell_harness import add_profile, isolate_home, make_console, wait_for_rows
+from tests.ui.shell_harness import (
+    add_profile,
+    isolate_home,
+    make_console,
+    wait_for_rows,
+)
 from tests.waiting import wait_until
 
 

@@ -9,7 +9,13 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from app.ui.theme import apply_theme
-from tests.ui.shell_harness import add_profile, isolate_home, make_console, wait_for_identity, wait_for_rows
+from tests.ui.shell_harness import (
+    add_profile,
+    isolate_home,
+    make_console,
+    wait_for_identity,
+    wait_for_rows,
+)
 from tests.waiting import wait_until
 
 SCREENSHOTS = os.environ.get("OPSDESK_SCREENSHOTS")

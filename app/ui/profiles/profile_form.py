@@ -79,13 +79,13 @@ class ProfileForm(QWidget):
     def profile(self) -> Profile:
         """The profile as typed (validate with `.validated()`); keeps the edited profile's id."""
         base = self._profile
-        values = dict(
-            name=self.name.text(),
-            base_url=self.base_url.text(),
-            auth_kind=self.auth_kind.currentData(),
-            environment=self.environment.currentData(),
-            login_email=self.email.text() or None,
-        )
+        values = {
+            "name": self.name.text(),
+            "base_url": self.base_url.text(),
+            "auth_kind": self.auth_kind.currentData(),
+            "environment": self.environment.currentData(),
+            "login_email": self.email.text() or None,
+        }
         if base is None:
             return Profile(**values)
         from dataclasses import replace

@@ -7,6 +7,8 @@ stays in the form.
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.api.errors import ApiError
 from app.core.keychain import KeychainError
 from app.core.profiles import ProfileError
 from app.ui.console import NO_KEYCHAIN_NOTICE
@@ -26,6 +29,8 @@ from app.ui.error_messages import describe
 from app.ui.profiles.profile_form import ProfileForm
 from app.ui.task_set import TaskSet
 from app.ui.theme import semantic_colour
+
+log = logging.getLogger(__name__)
 
 
 class ProfilesDialog(QDialog):
@@ -40,7 +45,7 @@ class ProfilesDialog(QDialog):
         self.setWindowTitle("Profiles")
         self.setModal(False)
         self.console = console
-        self.tasks = TaskSet()
+        self.tasks = TaskSet(on_error=self._on_unexpected)
         self.list = QListWidget(self)
         self.list.setObjectName("profiles.list")
         self.list.currentItemChanged.connect(self._on_selected)
@@ -104,6 +109,10 @@ class ProfilesDialog(QDialog):
         layout.addLayout(right, 3)
         self.resize(760, 380)
         self._hide_confirm()
+
+    def _on_unexpected(self, error: BaseException) -> None:
+        log.error("a profiles dialog action failed", exc_info=error)
+        self._say(f"Unexpected problem: {type(error).__name__}. It was written to the log file.", "error")
 
     # ---- listing ----------------------------------------------------------------------------------
     def reload(self, select: str | None = None) -> None:
@@ -249,7 +258,7 @@ class ProfilesDialog(QDialog):
         except (ProfileError, KeychainError) as error:
             self._say(str(error), "error")
             return False
-        except Exception as error:  # an API failure while connecting reads as a sentence
+        except ApiError as error:
             self._say(describe(error), "error")
             return False
         self.reload()

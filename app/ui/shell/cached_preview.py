@@ -8,11 +8,19 @@ real contacts panel replaces this page as soon as the profile is connected.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.ui.record_table_model import Column, RecordTableModel, field_of
 
@@ -41,13 +49,13 @@ def read_cached_contacts(cache_file: Path, limit: int = PREVIEW_ROWS) -> CachedC
 
     try:
         cache = PageCache(cache_file)
-    except Exception:  # a preview is optional: the real panel reports cache problems properly
+    except (sqlite3.Error, OSError):  # a preview is optional: the real panel reports cache problems
         return None
     try:
         if cache.recovered_from is not None:
             return None
         rows = cache.query_records("contacts", order_by="created_at", descending=True, limit=limit)
-    except Exception:
+    except (sqlite3.Error, OSError, ValueError):
         return None
     finally:
         cache.close()

@@ -328,10 +328,8 @@ class MainWindow(QMainWindow):
         previous = self._activations.get(name)
         if previous is not None and not previous.done():
             return  # still loading from the previous visit
-        if hasattr(page, "run"):  # a ModulePanel: failures land in its own banner
+        if hasattr(page, "run"):  # a ModulePanel (placeholders have nothing to load)
             self._activations[name] = page.run(page.activate(), name=f"activate {name}")
-        elif hasattr(page, "activate"):
-            self._activations[name] = self._context.tasks.spawn(page.activate(), name=f"activate {name}")
 
     # ---- window state ------------------------------------------------------------------------
     def _restore_geometry(self) -> None:
@@ -356,7 +354,7 @@ class MainWindow(QMainWindow):
             self._settings.setValue("window/module", self.current_module)
         self._settings.sync()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         event.accept()
         self.sig_close_requested.emit()

@@ -35,6 +35,3 @@ class PlaceholderPage(QWidget):
         layout.addWidget(heading)
         layout.addWidget(text)
         layout.addStretch(2)
-
-    async def activate(self) -> None:
-        """Nothing to load: the page is its message."""

@@ -6,7 +6,7 @@ It only shows what it is told (`set_profile`, `set_connection`, `set_rate_limit`
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
@@ -72,7 +72,7 @@ class ShellStatusBar(QStatusBar):
             return
         text = f"{remaining} requests left" + (f" (limit {limit}/min)" if limit is not None else "")
         if reset_at is not None:
-            seconds = max(0, int((reset_at - datetime.now(timezone.utc)).total_seconds()))
+            seconds = max(0, int((reset_at - datetime.now(UTC)).total_seconds()))
             text += f" · resets in {seconds} s"
             if seconds == 0:
                 self._countdown.stop()

@@ -6,7 +6,7 @@ second tab with the server's own log where the credential has logs:read.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -33,7 +33,12 @@ from app.api.export import to_curl, to_har
 from app.ui.module_panel import ModulePanel
 from app.ui.panel_context import PanelContext
 from app.ui.panels.request_log.record_detail import describe_record
-from app.ui.panels.request_log.request_filter import STATUS_CLASSES, TIME_RANGES, RequestFilter, path_of
+from app.ui.panels.request_log.request_filter import (
+    STATUS_CLASSES,
+    TIME_RANGES,
+    RequestFilter,
+    path_of,
+)
 from app.ui.panels.request_log.server_view import ServerRequestView
 from app.ui.record_table_model import Column, RecordTableModel
 from app.ui.request_history import record_key
@@ -231,7 +236,7 @@ class RequestLogPanel(ModulePanel):
         ))
 
     def _refilter(self) -> None:
-        self.model.set_rows(self._filter.apply(self._records, datetime.now(timezone.utc)))
+        self.model.set_rows(self._filter.apply(self._records, datetime.now(UTC)))
         self._update_count()
         self._on_row_changed()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from app.api import RequestRecord
@@ -53,11 +53,11 @@ class RequestFilter:
         if self.within is not None:
             started = record.started_at
             if started.tzinfo is None:
-                started = started.replace(tzinfo=timezone.utc)
-            if started < (now or datetime.now(timezone.utc)) - self.within:
+                started = started.replace(tzinfo=UTC)
+            if started < (now or datetime.now(UTC)) - self.within:
                 return False
         return True
 
     def apply(self, records: Iterable[RequestRecord], now: datetime | None = None) -> list[RequestRecord]:
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         return [record for record in records if self.matches(record, now)]
