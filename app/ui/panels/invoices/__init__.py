@@ -1,0 +1,1 @@
+"""Invoices & payments: drafts with live totals, sending, voiding, payments and PDFs."""
