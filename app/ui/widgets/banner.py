@@ -79,7 +79,9 @@ class Banner(QFrame):
         if request_id:
             html += f' &nbsp;<a href="{escape(request_id)}">Request {escape(request_id)}</a>'
         self._label.setText(html)
-        self.setStyleSheet(f"#{self.objectName()} {{{_STYLES.get(kind, _STYLES['info'])} border-radius:4px;}}")
+        # An attribute selector: object names contain a dot, which an `#id` selector reads as a class.
+        selector = f'QFrame[objectName="{self.objectName()}"]'
+        self.setStyleSheet(f"{selector} {{{_STYLES.get(kind, _STYLES['info'])} border-radius:4px;}}")
         self._action_callback = action[1] if action else None
         self._action.setText(action[0] if action else "")
         self._action.setVisible(action is not None)
