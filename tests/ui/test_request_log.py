@@ -118,3 +118,30 @@ def test_server_view_lists_the_workspace_calls_where_logs_read_allows(qtbot, run
         await console.shutdown()
 
     run_async(scenario(), timeout=60)
+
+
+def test_a_request_id_link_opens_the_log_at_that_exchange(qtbot, run_async, sandbox, sandbox_credentials,
+                                                          monkeypatch, tmp_path):
+    home = isolate_home(monkeypatch, tmp_path)
+    console = make_console(home)
+    qtbot.addWidget(console.window)
+    add_profile(console, "Demo", sandbox.url, sandbox_credentials["test"]["owner_key"])
+
+    async def scenario():
+        assert await console.start()
+        await wait_for_identity(console)
+        window = console.window
+        history = console.session.history
+        records = await history.load()
+        me = next(r for r in records if r.url.endswith("/v1/me"))
+        contacts = window.page("contacts")
+        contacts.banner.show_message("error", "Something failed", me.request_id)
+        contacts.banner.sig_request_link.emit(me.request_id)  # what clicking the link does
+        await wait_until(lambda: window.current_module == "request_log", 5, "the request log did not open")
+        panel = window.page("request_log")
+        await wait_until(lambda: (panel.selected_record() or me).request_id == me.request_id
+                         and panel.selected_record() is not None, 10, "the exchange was not selected")
+        assert me.request_id in panel.detail.toPlainText()
+        await console.shutdown()
+
+    run_async(scenario(), timeout=60)

@@ -178,3 +178,30 @@ def test_keyboard_shortcuts_open_modules(qtbot, run_async, sandbox, sandbox_cred
         await console.shutdown()
 
     run_async(scenario(), timeout=60)
+
+
+def test_a_login_profile_signs_in_with_email_and_password(qtbot, run_async, memory_keyring, sandbox,
+                                                         sandbox_credentials, monkeypatch, tmp_path):
+    from app.core.profiles import Profile
+
+    home = isolate_home(monkeypatch, tmp_path)
+    console = make_console(home)
+    qtbot.addWidget(console.window)
+    agent = sandbox_credentials["test"]["agent_user"]
+    profile = console.store.add(Profile(name="Agent", base_url=sandbox.url, auth_kind="login",
+                                        login_email=agent["email"]))
+    console.secrets.set(profile.id, "password", agent["password"])
+
+    async def scenario():
+        assert await console.start()
+        await wait_for_rows(console.window)
+        await wait_for_identity(console)
+        window = console.window
+        # The agent role: crm, support, logs:read, quota:read; no webhooks or keys.
+        assert window.sidebar.is_enabled("tickets") and window.sidebar.is_enabled("quota")
+        assert not window.sidebar.is_enabled("webhooks") and not window.sidebar.is_enabled("api_keys")
+        await wait_until(lambda: ("opsdesk", f"{profile.id}:refresh_token") in memory_keyring.entries, 10,
+                         "the refresh token was not kept in the keychain")
+        await console.shutdown()
+
+    run_async(scenario(), timeout=60)
