@@ -369,7 +369,7 @@ class Console(QObject):
             except errors.ApiError as error:
                 return f"Connection failed: {describe(error)}"
         scopes = ", ".join(sorted(me.scopes)) or "no scopes"
-        return f"Connected to workspace {workspace.name} ({workspace.environment}) with {scopes}."
+        return f"Connected to workspace {workspace.name} ({workspace.environment}). Scopes: {scopes}."
 
     def show_profiles(self) -> None:
         from app.ui.profiles.profiles_dialog import ProfilesDialog

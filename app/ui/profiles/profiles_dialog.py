@@ -99,10 +99,11 @@ class ProfilesDialog(QDialog):
         confirm.addWidget(self.cancel_button)
         right.addLayout(confirm)
         actions = QHBoxLayout()
-        actions.addWidget(self.result, 1)
+        actions.addStretch(1)
         actions.addWidget(self.test_button)
         actions.addWidget(self.save_button)
         right.addStretch(1)
+        right.addWidget(self.result)
         right.addLayout(actions)
         layout = QHBoxLayout(self)
         layout.addLayout(left, 2)
@@ -126,6 +127,11 @@ class ProfilesDialog(QDialog):
             tags = [profile.environment]
             if profile.name == active:
                 tags.append("open")
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
+            if profile.environment == "live":
+                item.setForeground(semantic_colour("live"))
             item.setToolTip(f"{profile.base_url} ({', '.join(tags)})")
         self.list.blockSignals(False)
         self.keychain_note.setVisible(self.console.secrets.session_only)
