@@ -83,7 +83,8 @@ class InvoiceEditor(QWidget):
         self.lines.setObjectName("invoices.editor.lines")
         self.lines.setHorizontalHeaderLabels(["Kind", "Item", "Qty", "Unit price", "Tax %"])
         self.lines.horizontalHeader().setStretchLastSection(True)
-        self.lines.setColumnWidth(_NAME, 200)
+        for column, width in ((_KIND, 90), (_NAME, 150), (_QTY, 50), (_PRICE, 90)):
+            self.lines.setColumnWidth(column, width)
         self.lines.verticalHeader().setDefaultSectionSize(26)
         self.lines.itemChanged.connect(self._recompute)
         self.add_line_button = QPushButton("Add line", self)
@@ -97,6 +98,7 @@ class InvoiceEditor(QWidget):
         self.lines_error.setWordWrap(True)
         self.totals_label = QLabel(self)
         self.totals_label.setObjectName("invoices.editor.totals")
+        self.totals_label.setWordWrap(True)
         self.server_totals_label = QLabel(self)
         self.server_totals_label.setObjectName("invoices.editor.server_totals")
         self.server_totals_label.setWordWrap(True)

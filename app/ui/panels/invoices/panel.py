@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QUrl, Signal
+from PySide6.QtCore import QDate, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -115,6 +115,8 @@ class InvoicesPanel(ModulePanel):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.horizontalHeader().setStretchLastSection(True)
+        for column, width in enumerate((80, 105, 150, 90, 100)):
+            self.table.setColumnWidth(column, width)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self.totals = QLabel(self)
         self.totals.setObjectName("invoices.totals")
@@ -157,16 +159,21 @@ class InvoicesPanel(ModulePanel):
         detail_layout.addWidget(self.payments)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
+        # The detail reflows to the pane's width; a sideways scroll would hide Void and Record.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        detail.setMinimumWidth(420)
         scroll.setWidget(detail)
         splitter = QSplitter(self.body)
         splitter.addWidget(left)
         splitter.addWidget(scroll)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([640, 640])
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(8, 0, 8, 8)
         layout.addWidget(self.offline_banner)
         layout.addWidget(splitter, 1)
+        self._loaded_values = self._editor_values()
         self._update_actions()
 
     # ---- list --------------------------------------------------------------------------------
@@ -298,7 +305,7 @@ class InvoicesPanel(ModulePanel):
 
     def _editor_dirty(self) -> bool:
         editable = self.record is None or self.record.get("status") == "draft"
-        return editable and self._editor_values() != getattr(self, "_loaded_values", None)
+        return editable and self._editor_values() != self._loaded_values
 
     def _update_actions(self) -> None:
         status = (self.record or {}).get("status")
