@@ -177,6 +177,8 @@ class Console(QObject):
 
     def _wire(self, session: Session) -> None:
         session.context.open_request_log = self.open_request_log
+        session.context.credential_changed = partial(self._credential_changed, session)
+        session.context.sign_out = self._sign_out_requested
         status = self.window.status
         status.set_connection("connecting")
         session.sig_connection.connect(lambda state, detail: status.set_connection(state, detail))
@@ -197,6 +199,33 @@ class Console(QObject):
 
         if self.session is not None:
             self.session.tasks.spawn(select(), name="open request log")
+
+    def _credential_changed(self, session: Session, secret: str) -> None:
+        """The profile's own API key was rotated in a panel: use and keep the new one."""
+        from app.api import ApiKeyAuth
+
+        session.client.set_auth(ApiKeyAuth(secret))
+        session.tasks.spawn(self._store_new_key(session.profile, secret), name="store rotated key")
+
+    async def _store_new_key(self, profile: Profile, secret: str) -> None:
+        try:
+            await self.secrets.aset(profile.id, "api_key", secret)
+        except KeychainError as error:
+            self.window.show_notice("secret", "error", f"The new key is in use but could not be stored: {error}")
+            return
+        where = "for this session only" if self.secrets.session_only else "in the system keychain"
+        self.window.show_notice("secret", "success", f"The console now uses the new key, kept {where}.")
+
+    def _sign_out_requested(self, reason: str) -> None:
+        asyncio.ensure_future(self._guard(self.sign_out(reason)))
+
+    async def sign_out(self, reason: str) -> None:
+        """End the session (e.g. the console's own key was revoked); the profile stays."""
+        async with self._switching:
+            await self._close_session()
+        self.window.status.set_connection("signed_out", reason)
+        self.window.show_notice("signed_out", "warning", f"Signed out: {reason}",
+                                action=("Profiles…", self.show_profiles))
 
     def _on_request(self, record) -> None:
         from urllib.parse import urlsplit

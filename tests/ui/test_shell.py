@@ -205,3 +205,35 @@ def test_a_login_profile_signs_in_with_email_and_password(qtbot, run_async, memo
         await console.shutdown()
 
     run_async(scenario(), timeout=60)
+
+
+def test_a_rotated_own_key_is_used_and_kept_and_sign_out_ends_the_session(qtbot, run_async, memory_keyring, sandbox,
+                                                                          sandbox_credentials, monkeypatch,
+                                                                          tmp_path):
+    home = isolate_home(monkeypatch, tmp_path)
+    console = make_console(home)
+    qtbot.addWidget(console.window)
+    owner_key = sandbox_credentials["test"]["owner_key"]
+
+    async def scenario():
+        owner = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
+        async with owner:
+            mine = await owner.api_keys.create({"name": "console key", "scopes": ["crm:read", "keys:read"]})
+            replacement = await owner.api_keys.create({"name": "console key 2", "scopes": ["crm:read"]})
+        profile = add_profile(console, "Mine", sandbox.url, mine.secret)
+        assert await console.start()
+        await wait_for_identity(console)
+        context = console.session.context
+        context.credential_changed(replacement.secret)
+        await wait_until(lambda: memory_keyring.entries[("opsdesk", f"{profile.id}:api_key")] == replacement.secret,
+                         10, "the rotated key was not stored")
+        assert (await console.session.client.me.get()).id == replacement.id
+        assert "new key" in console.window.notice("secret").plain_text
+
+        context.sign_out("this key was revoked")
+        await wait_until(lambda: console.window.status.connection_state == "signed_out", 10, "not signed out")
+        assert console.session is None and console.window.context is None
+        assert "this key was revoked" in console.window.notice("signed_out").plain_text
+        await console.shutdown()
+
+    run_async(scenario(), timeout=60)
