@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import Field
 
 from app.api.models.base import ApiModel
 
+# What a person may set: string, number or boolean values (checked before sending).
 CustomFields = dict[str, str | int | float | bool]
 
 
@@ -19,7 +21,8 @@ class Contact(ApiModel):
     company_id: str | None = None
     company_name: str | None = None
     tags: list[str] = Field(default_factory=list)
-    custom_fields: CustomFields = Field(default_factory=dict)
+    # Read back as sent by the server, unchecked: cheaper per row, and a new value kind is not fatal.
+    custom_fields: dict[str, Any] = Field(default_factory=dict)
     notes: str | None = None
     version: int
     created_at: datetime

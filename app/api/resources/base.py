@@ -21,13 +21,13 @@ T = TypeVar("T")
 
 
 class _ItemEnvelope(BaseModel, Generic[T]):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", cache_strings="keys")
     data: T
     request_id: str | None = None
 
 
 class _ListEnvelope(BaseModel, Generic[T]):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", cache_strings="keys")
     data: list[T]
     next_cursor: str | None = None
     request_id: str | None = None
