@@ -154,3 +154,15 @@ def test_an_unusable_api_key_is_refused_with_a_reason(key):
 
     with pytest.raises(ValueError, match="API key"):
         ApiKeyAuth(key)
+
+
+async def test_a_stored_refresh_token_resumes_the_session_without_the_password(make_client):
+    platform = TokenPlatform()
+    platform.valid_refresh = {"rt_stored"}
+    rotated: list[str] = []
+    auth = UserLoginAuth(refresh_token="rt_stored", on_refresh_token=rotated.append)
+    client = make_client(platform, auth=auth)
+    assert (await client.contacts.get("con_1")).id == "con_1"
+    assert platform.login_calls == 0 and platform.refresh_calls == 1
+    assert rotated == ["rt_1"], "the rotated token is handed over for the keychain"
+    assert "rt_" not in repr(auth) and "at_" not in repr(auth)
