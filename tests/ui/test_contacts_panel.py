@@ -91,7 +91,7 @@ def test_cached_rows_then_lazy_paging_and_local_search(qtbot, run_async, sandbox
                              and all(word.lower() in (r.name + r.email + r.company_name + r.tags + r.phone).lower()
                                      for r in again.model.rows), 5, "local search did not narrow the rows")
             assert target in row_names(again)
-            assert "cached contacts matching" in again.status.text()
+            assert "best cached matches" in again.status.text()
         finally:
             await close_panel(again)
 

@@ -1,0 +1,156 @@
+"""The Contacts panel over 100,000 cached contacts: search as you type, scrolling, memory.
+
+    python tests/benchmarks/bench_contacts_panel.py [N]      (default 100,000; offscreen)
+
+The panel runs exactly as in the console (qasync loop, the real page cache in its worker thread),
+with no server: every row comes from the cache, the way a large workspace reopens. Figures:
+- local search: from the search box's text changing to the table showing the matches (p95);
+- scrolling: the view is paged from the first row to the last (lazy slices of 500 appended as
+  Qt asks for more) while a 1 ms heartbeat timer records the longest gap between its ticks,
+  i.e. the longest the event loop was blocked;
+- resident memory after the whole list has been scrolled through (all N rows in the model).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import qasync  # noqa: E402
+from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from app.cache import AsyncPageCache, PageCache  # noqa: E402
+from app.ui.panel_context import PanelContext  # noqa: E402
+from app.ui.panels.contacts.panel import ContactsPanel  # noqa: E402
+from tests.benchmarks.bench_cache import COMPANY, FIRST, LAST, TAGS, contacts  # noqa: E402
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[-1]
+
+
+class Heartbeat:
+    """A 1 ms timer; the longest gap between two ticks is the longest event-loop stall."""
+
+    def __init__(self) -> None:
+        self.timer = QTimer()
+        self.timer.setInterval(1)
+        self.timer.timeout.connect(self._tick)
+        self.last = 0.0
+        self.gaps: list[float] = []
+
+    def start(self) -> None:
+        self.last = time.perf_counter()
+        self.gaps.clear()
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.gaps.append((now - self.last) * 1000)
+        self.last = now
+
+
+async def bench(n: int, cache_path: Path) -> None:
+    cache = await AsyncPageCache.open(cache_path)
+    panel = ContactsPanel(PanelContext(client=None, cache=cache, profile=None, scopes=frozenset({"crm:read"})))
+    panel.resize(1200, 800)
+    panel.show()
+    shown = asyncio.Event()
+    panel.sig_rows_shown.connect(shown.set)
+
+    start = time.perf_counter()
+    await panel.activate()
+    print(f"contacts_panel_first_rows_{n}: {(time.perf_counter() - start) * 1000:.1f} ms "
+          f"(target: none; cached rows on screen after activate)")
+
+    rng = random.Random(7)
+    words = [w for name in FIRST + LAST + COMPANY + TAGS for w in name.lower().split()]
+    queries = [rng.choice(words)[: rng.randint(2, 5)] for _ in range(60)]
+    queries += [f"{rng.choice(FIRST)} {rng.choice(LAST)[:3]}" for _ in range(40)]
+    samples: list[float] = []
+    for text in queries:
+        panel.search.clear()
+        await asyncio.wait_for(shown.wait(), 10)
+        shown.clear()
+        begin = time.perf_counter()
+        panel.search.setText(text)
+        await asyncio.wait_for(shown.wait(), 10)
+        samples.append((time.perf_counter() - begin) * 1000)
+        shown.clear()
+        if not panel.model.rowCount():
+            raise SystemExit(f"no rows for {text!r}: the benchmark data or search is broken")
+    print(f"contacts_local_search_p95: {p95(samples):.1f} ms (target: ≤ 30 ms over {n} cached contacts)")
+    print(f"contacts_local_search_max: {max(samples):.1f} ms (target: none; worst of {len(samples)} searches)")
+
+    panel.search.clear()
+    await asyncio.wait_for(shown.wait(), 10)
+    bar = panel.table.verticalScrollBar()
+    heartbeat = Heartbeat()
+    heartbeat.start()
+    begin = time.perf_counter()
+    while panel.model.has_more or bar.value() < bar.maximum():
+        bar.setValue(min(bar.value() + bar.pageStep(), bar.maximum()))
+        await asyncio.sleep(0.002)
+    scroll_s = time.perf_counter() - begin
+    heartbeat.stop()
+    rows = panel.model.rowCount()
+    if rows != n:
+        raise SystemExit(f"scrolled to the bottom but the table has {rows} rows, not {n}")
+    print(f"contacts_scroll_longest_stall: {max(heartbeat.gaps):.1f} ms (target: ≤ 16 ms, top to bottom of {n} rows)")
+    print(f"contacts_scroll_stall_p99: {statistics.quantiles(heartbeat.gaps, n=100)[-1]:.1f} ms (target: none)")
+    print(f"contacts_scroll_top_to_bottom: {scroll_s:.1f} s (target: none; one page per 2 ms step)")
+    print(f"contacts_panel_rss_after_scroll: {rss_mb():.0f} MB (target: ≤ 250 MB with {n} rows in the table)")
+
+    await panel.context.tasks.cancel_all()
+    await cache.close()
+
+
+def fill_cache(path: Path, n: int) -> None:
+    """Write n generated contacts to a cache file (run in a child: the panel's process never holds them)."""
+    rows = contacts(n, random.Random(4))
+    with PageCache(path) as cache:
+        for offset in range(0, n, 10_000):
+            cache.put_records("contacts", rows[offset:offset + 10_000])
+
+
+def main(n: int = 100_000) -> None:
+    print(f"bench_load_average_1min: {os.getloadavg()[0]:.2f} (target: none, context for the figures)")
+    app = QApplication.instance() or QApplication([])
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "cache.sqlite3"
+        child = multiprocessing.get_context("spawn").Process(target=fill_cache, args=(path, n))
+        child.start()
+        child.join()
+        if child.exitcode != 0:
+            raise SystemExit("filling the cache failed")
+        print(f"contacts_panel_rss_before: {rss_mb():.0f} MB (target: none; Qt loaded, panel not built yet)")
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
+        with loop:
+            loop.run_until_complete(bench(n, path))
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
