@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -55,6 +57,8 @@ def test_bulk_update_of_50_tickets_reports_each_and_keeps_failures_selected(qtbo
             selected = {t["id"] for t in panel.tickets.selected_tickets()}
             assert selected == set(stale) | set(closed), "exactly the failures stay selected"
             assert panel.bulk.isVisible()
+            if os.environ.get("OPSDESK_SCREENSHOTS"):  # the bulk results, for a person to look at
+                panel.grab().save(str(Path(os.environ["OPSDESK_SCREENSHOTS"]) / "tickets-bulk-light.png"))
 
             on_server = {t.id: t async for t in admin.tickets.iterate(queue_id=queue.id, limit=100)}
             assert sum(t.status == "pending" for t in on_server.values()) == 42
@@ -63,6 +67,9 @@ def test_bulk_update_of_50_tickets_reports_each_and_keeps_failures_selected(qtbo
             assert all(on_server[i].priority == "high" for i in stale)
             shown = {t["id"]: t for t in panel.tickets.all_tickets}
             assert all(shown[i]["status"] == "pending" for i in on_server if i not in selected)
+            assert all(shown[i]["priority"] == "high" for i in stale), "the colleague's version is shown after a 412"
+            assert panel.bulk.results.item(0, 1).text().startswith("✗"), "failures are listed first"
+            assert panel.tickets.current_ticket()["id"] in selected, "the first failure is opened"
         finally:
             await close_panel(panel)
             await admin.aclose()

@@ -73,7 +73,10 @@ class BulkBar(QFrame):
         self.results.verticalHeader().hide()
         self.results.horizontalHeader().setStretchLastSection(True)
         self.results.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.results.setMaximumHeight(160)
+        self.results.setMaximumHeight(170)
+        self.results.setWordWrap(False)
+        self.results.verticalHeader().setDefaultSectionSize(22)
+        self.results.setColumnWidth(0, 240)
         self.results.hide()
         self.field.currentIndexChanged.connect(self._fill_values)
 
@@ -133,11 +136,15 @@ class BulkBar(QFrame):
         self.outcome.setText(f"Updating {len(tickets)} tickets…")
 
     def report(self, result: BulkResult) -> None:
-        row = self.results.rowCount()
+        """One ticket's outcome; failures go on top, where they are seen first."""
+        row = 0 if not result.ok else self.results.rowCount()
         self.results.insertRow(row)
+        self._rows = {ticket_id: r + (1 if not result.ok else 0) for ticket_id, r in self._rows.items()}
         self._rows[result.ticket_id] = row
         name = QTableWidgetItem(f"{self._subjects.get(result.ticket_id, '')} ({result.ticket_id})")
         outcome = QTableWidgetItem(("✓ " if result.ok else "✗ ") + result.message)
+        outcome.setToolTip(result.message)
+        name.setToolTip(name.text())
         if not result.ok:
             outcome.setForeground(semantic_colour("error"))
         self.results.setItem(row, 0, name)

@@ -39,7 +39,7 @@ class BulkResult:
 def explain_failure(error: BaseException) -> str:
     """Why one ticket of a bulk change failed, in words that say what to do next."""
     if isinstance(error, errors.PreconditionFailed):
-        return "Changed by someone else since the list loaded (412): reload it and try again"
+        return "Changed by someone else since the list loaded (412): their version is shown now; review, then apply again"
     if isinstance(error, errors.Forbidden):
         return "Not allowed for this credential (403)"
     if isinstance(error, errors.Conflict):

@@ -3,6 +3,8 @@ customer's first message. The dialog stays open with everything typed until the 
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,6 +40,7 @@ class CreateTicketDialog(QDialog):
         self.setWindowTitle("New ticket")
         #: Set once the ticket exists but its first message did not go out: retry only the message.
         self.created_ticket: dict[str, Any] | None = None
+        self._keys: dict[str, str] = {}
 
         self.subject = QLineEdit(self)
         self.subject.setObjectName("tickets.create.subject")
@@ -115,6 +118,11 @@ class CreateTicketDialog(QDialog):
                 "queue_id": self.queue.currentData(), "contact_id": self._contact_id(), "category": category,
                 "source": "manual"}
         return {key: value for key, value in body.items() if value not in (None, "")}
+
+    def idempotency_key(self, what: str, body: dict[str, Any]) -> str:
+        """One key per distinct body: a retry of the same input replays, edited input is a new write."""
+        identity = what + json.dumps(body, sort_keys=True)
+        return self._keys.setdefault(identity, f"opsdesk-{what}-{uuid.uuid4()}")
 
     def _on_submit(self) -> None:
         if self.created_ticket is None:

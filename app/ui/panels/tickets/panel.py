@@ -9,7 +9,6 @@ new since the agent opened it (otherwise it is held and the new activity shown f
 from __future__ import annotations
 
 import asyncio
-import uuid
 from dataclasses import replace
 from typing import Any, ClassVar
 
@@ -171,7 +170,7 @@ class TicketsPanel(ModulePanel):
             return
         try:
             workload = await fetch_workload(client)
-            if not self._scopes or self.tickets._me_id is None:
+            if not self._scopes or self.tickets.me_id is None:
                 me = as_record(await client.me.get())
                 self._scopes = self._scopes or frozenset(me.get("scopes") or ())
                 self.tickets.set_me(me.get("id"))
@@ -453,24 +452,41 @@ class TicketsPanel(ModulePanel):
         self.bulk.start(selected)
         cancelled = False
         try:
-            await apply_bulk(update, selected, changes, on_result)
-        except asyncio.CancelledError:
-            cancelled = True
+            try:
+                await apply_bulk(update, selected, changes, on_result)
+            except asyncio.CancelledError:
+                cancelled = True
+            stale = [r.ticket_id for r in done if isinstance(r.error, errors.PreconditionFailed)]
+            if stale and not cancelled:
+                await self._reload_tickets(stale)  # show what the colleague changed before any retry
         finally:
+            failed = {r.ticket_id for r in done if not r.ok}
+            if cancelled:
+                failed |= set(by_id) - {r.ticket_id for r in done}
+            self._bulk_failed = failed
+            first_failed = next((r.ticket_id for r in done if not r.ok), None)
+            self.tickets.select_ids(failed, current_id=first_failed)
             self.bulk.finish(done, cancelled=cancelled)
-        failed = {r.ticket_id for r in done if not r.ok}
-        if cancelled:
-            failed |= set(by_id) - {r.ticket_id for r in done}
-        self._bulk_failed = failed
-        self.tickets.select_ids(failed)
-        self.bulk.show()
-        self._update_counts()
-        await store(self.context.cache, tickets=[as_record(r.ticket) for r in done if r.ok])
+            self.bulk.show()
+            self._update_writable()
+            self._update_counts()
+        if not cancelled:  # a cancelled task awaits nothing more (the panel may be closing)
+            await store(self.context.cache, tickets=[as_record(r.ticket) for r in done if r.ok])
         return done
+
+    async def _reload_tickets(self, ticket_ids: list[str]) -> None:
+        client = self.context.client
+        fresh = await asyncio.gather(*(client.tickets.get(i) for i in ticket_ids), return_exceptions=True)
+        for ticket in fresh:
+            if not isinstance(ticket, BaseException):
+                self.tickets.upsert(as_record(ticket))
 
     # ---- creating ------------------------------------------------------------------------------
     def open_create_dialog(self) -> None:
         if not self._writable():
+            return
+        if self.create_dialog is not None and self.create_dialog.isVisible():
+            self.create_dialog.raise_()
             return
         dialog = CreateTicketDialog(self)
         dialog.set_choices(contacts=[], queues=self._queues)
@@ -494,16 +510,15 @@ class TicketsPanel(ModulePanel):
     async def create_ticket(self, dialog: CreateTicketDialog, payload: dict[str, Any], first_message: str) -> None:
         """Create the ticket, then its first (inbound) message; a failure keeps the dialog filled."""
         client = self.context.client
-        keys = dialog.property("idempotency_keys") or [f"opsdesk-ticket-{uuid.uuid4()}", f"opsdesk-msg-{uuid.uuid4()}"]
-        dialog.setProperty("idempotency_keys", keys)
         try:
             if dialog.created_ticket is None:
-                dialog.created_ticket = as_record(await client.tickets.create(payload, idempotency_key=keys[0]))
+                dialog.created_ticket = as_record(await client.tickets.create(
+                    payload, idempotency_key=dialog.idempotency_key("ticket", payload)))
                 self.tickets.upsert(dialog.created_ticket)
             if first_message:
-                await client.tickets.messages.create(
-                    dialog.created_ticket["id"], {"direction": "inbound", "channel": "web", "body": first_message},
-                    idempotency_key=keys[1])
+                body = {"direction": "inbound", "channel": "web", "body": first_message}
+                await client.tickets.messages.create(dialog.created_ticket["id"], body,
+                                                     idempotency_key=dialog.idempotency_key("message", body))
         except errors.ApiError as error:
             prefix = "The ticket was created but its first message was not sent: " if dialog.created_ticket else ""
             dialog.failed(prefix + describe(error) + (f" (request {error.request_id})"

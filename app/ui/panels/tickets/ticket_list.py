@@ -103,15 +103,19 @@ class TicketList(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
 
-        bar = QHBoxLayout()
-        bar.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.view_combo, self.status_combo, self.priority_combo, self.assignee_combo):
-            bar.addWidget(widget)
-        bar.addWidget(self.search, 1)
-        bar.addWidget(self.summary)
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.view_combo)
+        top.addWidget(self.search, 1)
+        top.addWidget(self.summary)
+        filters = QHBoxLayout()
+        filters.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.status_combo, self.priority_combo, self.assignee_combo):
+            filters.addWidget(widget, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(bar)
+        layout.addLayout(top)
+        layout.addLayout(filters)
         layout.addWidget(self.table, 1)
 
         self.countdown_timer = QTimer(self)
@@ -199,6 +203,11 @@ class TicketList(QWidget):
             self._all.insert(0, ticket)
         if self.model.row_of_id(ticket["id"]) is not None or self._filter.matches(ticket, me_id=self._me_id, now=self._clock()):
             self.model.upsert(ticket)
+
+    @property
+    def me_id(self) -> str | None:
+        """The signed-in member's id ("My open"); None for API keys or before /me answered."""
+        return self._me_id
 
     @property
     def all_tickets(self) -> list[dict[str, Any]]:
