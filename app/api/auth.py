@@ -32,6 +32,7 @@ class ApiKeyAuth(httpx.Auth):
         self._header = f"Bearer {api_key}"
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Add the key as a bearer token."""
         request.headers["Authorization"] = self._header
         yield request
 
@@ -90,9 +91,11 @@ class UserLoginAuth(httpx.Auth):
         self._user_agent = user_agent
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Refuse: renewing tokens needs the async client."""
         raise RuntimeError("UserLoginAuth works only with the async client")
 
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        """Send with a fresh access token; on a 401, renew once (single flight) and resend."""
         token = await self._fresh_access_token()
         request.headers["Authorization"] = f"Bearer {token}"
         response = yield request

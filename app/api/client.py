@@ -87,6 +87,7 @@ class AdminClient:
 
     @property
     def auth(self) -> Credential:
+        """The credential in use."""
         return self._auth
 
     def set_auth(self, auth: Credential) -> None:

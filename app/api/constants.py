@@ -38,7 +38,8 @@ MAX_RETRY_AFTER_SECONDS = 60.0
 # Being told to wait (429 with Retry-After) is not a failure; it has its own, larger budget.
 MAX_RATE_LIMIT_WAITS = 20
 
-RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# Retried besides every 5xx: request timeout and rate limited.
+RETRYABLE_STATUSES = frozenset({408, 429})
 RETRYABLE_CONFLICT_CODE = "IDEMPOTENCY_KEY_IN_USE"
 IDEMPOTENT_WRITE_METHODS = frozenset({"POST", "PATCH"})
 

@@ -71,6 +71,7 @@ class Unauthorized(ApiStatusError):
 
     @property
     def reason(self) -> str | None:
+        """Why the credential was refused: missing, invalid, expired or revoked."""
         return self.details.get("reason")
 
 
@@ -83,6 +84,7 @@ class Forbidden(ApiStatusError):
 
     @property
     def required_scope(self) -> str | None:
+        """The scope the call needed."""
         return self.details.get("required_scope")
 
 

@@ -39,6 +39,7 @@ class ObservedTransport(httpx.AsyncBaseTransport):
         self.listeners: list[RequestListener] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send one request through the gate and, when someone listens, record it."""
         await self._gate.wait_open()
         if not self.listeners:
             response = await self._inner.handle_async_request(request)
@@ -62,6 +63,7 @@ class ObservedTransport(httpx.AsyncBaseTransport):
         return replay
 
     async def aclose(self) -> None:
+        """Close the wrapped transport."""
         await self._inner.aclose()
 
     def _hold_if_told(self, response: httpx.Response) -> None:

@@ -26,6 +26,7 @@ class CursorPage(Generic[T]):
 
     @property
     def has_next(self) -> bool:
+        """True when another page follows."""
         return bool(self.next_cursor) and self._fetch is not None
 
     async def next_page(self) -> CursorPage[T] | None:

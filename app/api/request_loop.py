@@ -50,6 +50,7 @@ class RequestLoop:
         idempotency_key: str | None = None,
         if_match: int | str | None = None,
     ) -> httpx.Response:
+        """Send `method path` until it succeeds or may not be retried; return the 2xx response."""
         method = method.upper()
         headers: dict[str, str] = {}
         content: bytes | None = None

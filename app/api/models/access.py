@@ -10,6 +10,8 @@ from app.api.models.base import ApiModel
 
 
 class Workspace(ApiModel):
+    """The tenant every credential belongs to: plan, environment, enabled modules, rate limit."""
+
     id: str
     name: str
     plan: str | None = None
@@ -19,6 +21,8 @@ class Workspace(ApiModel):
 
 
 class Member(ApiModel):
+    """A person in the workspace (a ticket assignee)."""
+
     id: str
     name: str
     email: str
@@ -27,6 +31,8 @@ class Member(ApiModel):
 
 
 class Me(ApiModel):
+    """The calling credential: an API key or a signed-in user, with its scopes."""
+
     kind: str
     id: str
     name: str | None = None
@@ -36,6 +42,8 @@ class Me(ApiModel):
 
 
 class ApiKey(ApiModel):
+    """An API key as listed: prefix and last four characters only, never the secret."""
+
     id: str
     name: str
     prefix: str
@@ -57,6 +65,8 @@ class ApiKeyWithSecret(ApiKey):
 
 
 class ApiKeyCreate(ApiModel):
+    """What a new key is called, what it may do, and when it lapses."""
+
     name: str
     scopes: list[str]
     expires_in_days: int | None = None

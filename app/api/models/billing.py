@@ -10,6 +10,8 @@ from app.api.models.base import ApiModel
 
 
 class LineItem(ApiModel):
+    """One invoice line; the server computes its total and tax (half-up per line)."""
+
     kind: str = "service"
     name: str
     quantity: int = 1
@@ -18,6 +20,8 @@ class LineItem(ApiModel):
 
 
 class Invoice(ApiModel):
+    """An invoice with server-computed totals; money in integer cents."""
+
     id: str
     invoice_number: str
     status: str
@@ -39,6 +43,8 @@ class Invoice(ApiModel):
 
 
 class InvoiceCreate(ApiModel):
+    """A new draft invoice; the number is generated when absent."""
+
     currency: str
     invoice_number: str | None = None
     contact_id: str | None = None
@@ -63,6 +69,8 @@ class InvoiceUpdate(ApiModel):
 
 
 class Payment(ApiModel):
+    """Money recorded against an invoice."""
+
     id: str
     invoice_id: str
     amount_cents: int
@@ -73,6 +81,8 @@ class Payment(ApiModel):
 
 
 class PaymentCreate(ApiModel):
+    """A payment to record; more than the amount due is refused."""
+
     invoice_id: str
     amount_cents: int
     method: str | None = None

@@ -14,6 +14,8 @@ CustomFields = dict[str, str | int | float | bool]
 
 
 class Contact(ApiModel):
+    """A person in the CRM; `version` feeds If-Match."""
+
     id: str
     name: str
     email: str | None = None
@@ -30,6 +32,8 @@ class Contact(ApiModel):
 
 
 class ContactCreate(ApiModel):
+    """A new contact; only `name` is required."""
+
     name: str
     email: str | None = None
     phone: str | None = None
@@ -52,6 +56,8 @@ class ContactUpdate(ApiModel):
 
 
 class Company(ApiModel):
+    """An organisation in the CRM; `version` feeds If-Match."""
+
     id: str
     name: str
     domain: str | None = None
@@ -63,6 +69,8 @@ class Company(ApiModel):
 
 
 class CompanyCreate(ApiModel):
+    """A new company; only `name` is required."""
+
     name: str
     domain: str | None = None
     website: str | None = None

@@ -8,6 +8,8 @@ from app.api.models.base import ApiModel
 
 
 class ApiRequestLogEntry(ApiModel):
+    """One call the platform recorded (never a secret, header value or body)."""
+
     id: str
     request_id: str | None = None
     method: str

@@ -20,15 +20,20 @@ class QuotaEntry(ApiModel):
 
     @property
     def unlimited(self) -> bool:
+        """True when this resource has no limit."""
         return self.limit == -1
 
 
 class QuotaStatus(ApiModel):
+    """Usage against every quota, keyed by resource (api_calls, ai_calls, storage_bytes, seats)."""
+
     workspace_id: str
     quotas: dict[str, QuotaEntry] = Field(default_factory=dict)
 
 
 class QuotaKeyUsage(ApiModel):
+    """One credential's share of a resource's usage this period."""
+
     credential_id: str
     name: str | None = None
     kind: str
@@ -36,6 +41,8 @@ class QuotaKeyUsage(ApiModel):
 
 
 class QuotaModuleUsage(ApiModel):
+    """One module's share of a resource's usage this period."""
+
     module: str
     used: int
 
@@ -51,6 +58,8 @@ class QuotaBreakdown(ApiModel):
 
 
 class QuotaDay(ApiModel):
+    """Usage of one resource on one UTC day."""
+
     date: date
     used: int
 
@@ -64,6 +73,8 @@ class QuotaHistory(ApiModel):
 
 
 class QuotaConsumeResult(ApiModel):
+    """The decision on a consumption: over the limit is `allowed=False`, not an error."""
+
     allowed: bool
     used: int
     limit: int

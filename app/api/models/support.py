@@ -11,6 +11,8 @@ from app.api.models.base import ApiModel
 
 
 class Queue(ApiModel):
+    """A support queue and its first-response target."""
+
     id: str
     key: str
     name: str
@@ -19,6 +21,8 @@ class Queue(ApiModel):
 
 
 class QueueCreate(ApiModel):
+    """A new support queue."""
+
     key: str
     name: str
     first_response_target_minutes: int | None = None
@@ -26,6 +30,8 @@ class QueueCreate(ApiModel):
 
 
 class Ticket(ApiModel):
+    """A support ticket; `version` feeds If-Match, illegal transitions are 409."""
+
     id: str
     subject: str
     status: str
@@ -46,6 +52,8 @@ class Ticket(ApiModel):
 
 
 class TicketCreate(ApiModel):
+    """A new ticket; only `subject` is required."""
+
     subject: str
     status: str | None = None
     priority: str | None = None
@@ -76,6 +84,8 @@ class TicketUpdate(ApiModel):
 
 
 class Message(ApiModel):
+    """One customer-visible message on a ticket's thread."""
+
     id: str
     ticket_id: str
     direction: str
@@ -86,12 +96,16 @@ class Message(ApiModel):
 
 
 class MessageCreate(ApiModel):
+    """A message to add: inbound (from the customer) or outbound (a reply)."""
+
     direction: str
     body: str
     channel: str | None = None
 
 
 class Comment(ApiModel):
+    """An internal note on a ticket, never shown to the customer."""
+
     id: str
     ticket_id: str
     body: str
@@ -101,5 +115,7 @@ class Comment(ApiModel):
 
 
 class CommentCreate(ApiModel):
+    """An internal note to add, optionally pinned."""
+
     body: str
     pinned: bool | None = None

@@ -11,6 +11,8 @@ from app.api.models.base import ApiModel
 
 
 class Webhook(ApiModel):
+    """A webhook endpoint; only a preview of its signing secret."""
+
     id: str
     name: str
     url: str
@@ -31,6 +33,8 @@ class WebhookWithSecret(Webhook):
 
 
 class WebhookCreate(ApiModel):
+    """A new endpoint: where to send which events."""
+
     name: str
     url: str
     event_types: list[str]
@@ -48,6 +52,8 @@ class WebhookUpdate(ApiModel):
 
 
 class Delivery(ApiModel):
+    """One event's delivery to one endpoint and where it stands."""
+
     id: str
     webhook_id: str
     event_id: str
@@ -59,6 +65,8 @@ class Delivery(ApiModel):
 
 
 class DeliveryAttempt(ApiModel):
+    """One try at a delivery: status, first 4 KiB of the answer, duration, error."""
+
     attempted_at: datetime
     response_status: int | None = None
     response_body: str | None = None
@@ -67,11 +75,15 @@ class DeliveryAttempt(ApiModel):
 
 
 class DeliveryDetail(Delivery):
+    """A delivery with the payload sent and every attempt."""
+
     payload: Any = None
     attempts: list[DeliveryAttempt] = Field(default_factory=list)
 
 
 class Event(ApiModel):
+    """One entry of the event log behind webhooks."""
+
     id: str
     type: str
     created_at: datetime

@@ -13,6 +13,7 @@ class WorkspaceResource(Resource):
     """The workspace the credential belongs to."""
 
     async def get(self) -> Workspace:
+        """One record by id (NotFound if it is not in this workspace)."""
         return await self._item("GET", "/workspace", Workspace)
 
 
@@ -20,6 +21,7 @@ class Members(Resource):
     """The workspace's people (ticket assignees)."""
 
     async def list(self, limit: int = 100, cursor: str | None = None) -> CursorPage[Member]:
+        """One page, newest first, filtered by the arguments (`next_page()` walks on)."""
         return await self._page("/members", Member, {"limit": limit, "cursor": cursor})
 
 
@@ -27,6 +29,7 @@ class MeResource(Resource):
     """The calling credential: kind, scopes, expiry."""
 
     async def get(self) -> Me:
+        """One record by id (NotFound if it is not in this workspace)."""
         return await self._item("GET", "/me", Me)
 
 
@@ -34,13 +37,16 @@ class ApiKeys(Resource):
     """API keys: list, create and rotate (the secret is returned once), revoke."""
 
     async def list(self, limit: int = 100, cursor: str | None = None) -> CursorPage[ApiKey]:
+        """One page, newest first, filtered by the arguments (`next_page()` walks on)."""
         return await self._page("/api-keys", ApiKey, {"limit": limit, "cursor": cursor})
 
     async def get(self, key_id: str) -> ApiKey:
+        """One record by id (NotFound if it is not in this workspace)."""
         return await self._item("GET", f"/api-keys/{key_id}", ApiKey)
 
     async def create(self, key: ApiKeyCreate | dict[str, Any], *,
                      idempotency_key: str | None = None) -> ApiKeyWithSecret:
+        """Create it; retries reuse one Idempotency-Key, so it happens once."""
         return await self._item("POST", "/api-keys", ApiKeyWithSecret, body=as_body(key, ApiKeyCreate),
                                 idempotency_key=idempotency_key)
 

@@ -18,6 +18,7 @@ class Invoices(Resource):
                    contact_id: str | None = None, due_before: date | None = None,
                    updated_since: datetime | None = None, limit: int = 20,
                    cursor: str | None = None) -> CursorPage[Invoice]:
+        """One page, newest first, filtered by the arguments (`next_page()` walks on)."""
         return await self._page("/invoices", Invoice, {
             "status": status, "company_id": company_id, "contact_id": contact_id, "due_before": due_before,
             "updated_since": updated_since, "limit": limit, "cursor": cursor})
@@ -28,15 +29,18 @@ class Invoices(Resource):
             yield invoice
 
     async def get(self, invoice_id: str) -> Invoice:
+        """One record by id (NotFound if it is not in this workspace)."""
         return await self._item("GET", f"/invoices/{invoice_id}", Invoice)
 
     async def create(self, invoice: InvoiceCreate | dict[str, Any], *,
                      idempotency_key: str | None = None) -> Invoice:
+        """Create it; retries reuse one Idempotency-Key, so it happens once."""
         return await self._item("POST", "/invoices", Invoice, body=as_body(invoice, InvoiceCreate),
                                 idempotency_key=idempotency_key)
 
     async def update(self, invoice_id: str, patch: InvoiceUpdate | dict[str, Any], *,
                      if_match: int | None = None, idempotency_key: str | None = None) -> Invoice:
+        """Change only the fields given; `if_match` (a version) refuses a stale edit."""
         return await self._item("PATCH", f"/invoices/{invoice_id}", Invoice,
                                 body=as_body(patch, InvoiceUpdate), if_match=if_match,
                                 idempotency_key=idempotency_key)
@@ -55,6 +59,7 @@ class Payments(Resource):
 
     async def list(self, invoice_id: str | None = None, limit: int = 20,
                    cursor: str | None = None) -> CursorPage[Payment]:
+        """One page, newest first, filtered by the arguments (`next_page()` walks on)."""
         return await self._page("/payments", Payment, {"invoice_id": invoice_id, "limit": limit, "cursor": cursor})
 
     async def create(self, payment: PaymentCreate | dict[str, Any], *,

@@ -24,6 +24,7 @@ class Contacts(Resource):
     async def list(self, query: str | None = None, company_id: str | None = None, tag: str | None = None,
                    updated_since: datetime | None = None, limit: int = 20,
                    cursor: str | None = None) -> CursorPage[Contact]:
+        """One page, newest first, filtered by the arguments (`next_page()` walks on)."""
         return await self._page("/contacts", Contact, {
             "query": query, "company_id": company_id, "tag": tag, "updated_since": updated_since,
             "limit": limit, "cursor": cursor})
@@ -34,10 +35,12 @@ class Contacts(Resource):
             yield contact
 
     async def get(self, contact_id: str) -> Contact:
+        """One record by id (NotFound if it is not in this workspace)."""
         return await self._item("GET", f"/contacts/{contact_id}", Contact)
 
     async def create(self, contact: ContactCreate | dict[str, Any], *,
                      idempotency_key: str | None = None) -> Contact:
+        """Create it; retries reuse one Idempotency-Key, so it happens once."""
         return await self._item("POST", "/contacts", Contact, body=as_body(contact, ContactCreate),
                                 idempotency_key=idempotency_key)
 
@@ -49,6 +52,7 @@ class Contacts(Resource):
                                 idempotency_key=idempotency_key)
 
     async def delete(self, contact_id: str, *, if_match: int | None = None) -> None:
+        """Delete it; `if_match` (a version) refuses a stale delete."""
         await self._none("DELETE", f"/contacts/{contact_id}", if_match=if_match)
 
 
@@ -57,6 +61,7 @@ class Companies(Resource):
 
     async def list(self, query: str | None = None, updated_since: datetime | None = None, limit: int = 20,
                    cursor: str | None = None) -> CursorPage[Company]:
+        """One page, newest first, filtered by the arguments (`next_page()` walks on)."""
         return await self._page("/companies", Company, {
             "query": query, "updated_since": updated_since, "limit": limit, "cursor": cursor})
 
@@ -66,15 +71,18 @@ class Companies(Resource):
             yield company
 
     async def get(self, company_id: str) -> Company:
+        """One record by id (NotFound if it is not in this workspace)."""
         return await self._item("GET", f"/companies/{company_id}", Company)
 
     async def create(self, company: CompanyCreate | dict[str, Any], *,
                      idempotency_key: str | None = None) -> Company:
+        """Create it; retries reuse one Idempotency-Key, so it happens once."""
         return await self._item("POST", "/companies", Company, body=as_body(company, CompanyCreate),
                                 idempotency_key=idempotency_key)
 
     async def update(self, company_id: str, patch: CompanyUpdate | dict[str, Any], *,
                      if_match: int | None = None, idempotency_key: str | None = None) -> Company:
+        """Change only the fields given; `if_match` (a version) refuses a stale edit."""
         return await self._item("PATCH", f"/companies/{company_id}", Company,
                                 body=as_body(patch, CompanyUpdate), if_match=if_match,
                                 idempotency_key=idempotency_key)

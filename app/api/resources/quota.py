@@ -11,12 +11,15 @@ class Quota(Resource):
     """Quota status, breakdown, history and consume (over the limit is `allowed=False`, not an error)."""
 
     async def status(self) -> QuotaStatus:
+        """Usage against every quota of the workspace."""
         return await self._item("GET", "/quota/status", QuotaStatus)
 
     async def breakdown(self, resource: str = "api_calls") -> QuotaBreakdown:
+        """One resource's usage this period, per credential and per module."""
         return await self._item("GET", "/quota/breakdown", QuotaBreakdown, params={"resource": resource})
 
     async def history(self, resource: str = "api_calls", days: int = 30) -> QuotaHistory:
+        """Daily usage of one resource over the last `days` days, oldest first."""
         return await self._item("GET", "/quota/history", QuotaHistory, params={"resource": resource, "days": days})
 
     async def consume(self, resource: str, amount: int = 1, *, module: str | None = None,

@@ -26,9 +26,11 @@ class Queues(Resource):
     """Support queues: list and create."""
 
     async def list(self, limit: int = 100, cursor: str | None = None) -> CursorPage[Queue]:
+        """One page, newest first, filtered by the arguments (`next_page()` walks on)."""
         return await self._page("/support/queues", Queue, {"limit": limit, "cursor": cursor})
 
     async def create(self, queue: QueueCreate | dict[str, Any], *, idempotency_key: str | None = None) -> Queue:
+        """Create it; retries reuse one Idempotency-Key, so it happens once."""
         return await self._item("POST", "/support/queues", Queue, body=as_body(queue, QueueCreate),
                                 idempotency_key=idempotency_key)
 
@@ -37,11 +39,13 @@ class TicketMessages(Resource):
     """A ticket's customer-visible thread."""
 
     async def list(self, ticket_id: str, limit: int = 20, cursor: str | None = None) -> CursorPage[Message]:
+        """One page, newest first, filtered by the arguments (`next_page()` walks on)."""
         return await self._page(f"/support/tickets/{ticket_id}/messages", Message,
                                 {"limit": limit, "cursor": cursor})
 
     async def create(self, ticket_id: str, message: MessageCreate | dict[str, Any], *,
                      idempotency_key: str | None = None) -> Message:
+        """Create it; retries reuse one Idempotency-Key, so it happens once."""
         return await self._item("POST", f"/support/tickets/{ticket_id}/messages", Message,
                                 body=as_body(message, MessageCreate), idempotency_key=idempotency_key)
 
@@ -50,11 +54,13 @@ class TicketComments(Resource):
     """A ticket's internal notes, never shown to the customer."""
 
     async def list(self, ticket_id: str, limit: int = 20, cursor: str | None = None) -> CursorPage[Comment]:
+        """One page, newest first, filtered by the arguments (`next_page()` walks on)."""
         return await self._page(f"/support/tickets/{ticket_id}/comments", Comment,
                                 {"limit": limit, "cursor": cursor})
 
     async def create(self, ticket_id: str, comment: CommentCreate | dict[str, Any], *,
                      idempotency_key: str | None = None) -> Comment:
+        """Create it; retries reuse one Idempotency-Key, so it happens once."""
         return await self._item("POST", f"/support/tickets/{ticket_id}/comments", Comment,
                                 body=as_body(comment, CommentCreate), idempotency_key=idempotency_key)
 
@@ -74,6 +80,7 @@ class Tickets(Resource):
         invoice_id: str | None = None, updated_since: datetime | None = None, limit: int = 20,
         cursor: str | None = None,
     ) -> CursorPage[Ticket]:
+        """One page, newest first, filtered by the arguments (`next_page()` walks on)."""
         return await self._page("/support/tickets", Ticket, {
             "query": query, "status": status, "priority": priority, "source": source, "category": category,
             "queue_id": queue_id, "assignee_id": assignee_id, "contact_id": contact_id,
@@ -86,9 +93,11 @@ class Tickets(Resource):
             yield ticket
 
     async def get(self, ticket_id: str) -> Ticket:
+        """One record by id (NotFound if it is not in this workspace)."""
         return await self._item("GET", f"/support/tickets/{ticket_id}", Ticket)
 
     async def create(self, ticket: TicketCreate | dict[str, Any], *, idempotency_key: str | None = None) -> Ticket:
+        """Create it; retries reuse one Idempotency-Key, so it happens once."""
         return await self._item("POST", "/support/tickets", Ticket, body=as_body(ticket, TicketCreate),
                                 idempotency_key=idempotency_key)
 
