@@ -172,6 +172,7 @@ def test_triage_by_keyboard_only(qtbot, run_async, sandbox, owner_key, tmp_path)
             table = panel.shortcuts_dialog.table
             keys = {table.item(row, 0).text() for row in range(table.rowCount())}
             assert {"j", "k", "r", "n", "a", "s", "p", "e", "?"} <= keys
+            assert set(panel.shortcuts) <= keys, "every bound key is listed"
         finally:
             await close_panel(panel)
             await admin.aclose()

@@ -10,6 +10,7 @@ The composer never talks to the server: it asks with `sig_send` and the panel an
 from __future__ import annotations
 
 import uuid
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -45,7 +46,7 @@ class Composer(QFrame):
     """A text box with Send, a draft that outlives the process, and a retry after failures."""
 
     sig_send = Signal(str, str, str)
-    """Send this text now: (ticket id, text, idempotency key, the same key for retries of the same text)."""
+    """Send now: (ticket id, text, idempotency key). Retries of the same text reuse the key."""
     sig_cancel = Signal()
     """The user left the composer (Esc): give focus back to the list."""
 
@@ -184,7 +185,11 @@ class Composer(QFrame):
             self.status.setText("Sending…" if self.kind == REPLY else "Saving note…")
 
     def _on_send_clicked(self) -> None:
-        if not self.send.isEnabled() or self._ticket_id is None:
+        if self.send.isEnabled():
+            self._attempt()
+
+    def _attempt(self) -> None:
+        if self._ticket_id is None:
             return
         text = self.text()
         if not text.strip():
@@ -193,7 +198,7 @@ class Composer(QFrame):
         if self.kind == REPLY and text != self._confirmed_text:
             self.warnings = check_reply(text)
             if self.warnings:
-                self._show_warning(text)
+                self._show_warning()
                 return
         self._emit_send(text)
 
@@ -203,8 +208,10 @@ class Composer(QFrame):
         self._emit_send(self._confirmed_text)
 
     def _on_retry(self) -> None:
+        # Retry is offered after a failure even while the panel thinks it is offline: it is how
+        # the agent finds out the server is back.
         self.retry.hide()
-        self._on_send_clicked()
+        self._attempt()
 
     def _emit_send(self, text: str) -> None:
         self.save_draft()
@@ -212,8 +219,8 @@ class Composer(QFrame):
             self._pending_key = (text, f"opsdesk-{self.kind}-{uuid.uuid4()}")
         self.sig_send.emit(self._ticket_id, text, self._pending_key[1])
 
-    def _show_warning(self, text: str) -> None:
-        lines = "".join(f"<li>{w.describe()}</li>" for w in self.warnings)
+    def _show_warning(self) -> None:
+        lines = "".join(f"<li>{escape(w.describe())}</li>" for w in self.warnings)
         self.warning.setText("<b>Check before sending:</b> this reply goes to the customer and looks "
                              f"like it contains<ul style='margin:0'>{lines}</ul>"
                              "Edit the text, or choose <b>Send anyway</b>.")

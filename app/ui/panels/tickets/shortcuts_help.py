@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-#: (key, what it does): the single source for the QShortcuts and the help dialog.
+#: (key, what it does) as the help dialog lists them; the panel and composers bind these keys.
 SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("j", "Next ticket"),
     ("k", "Previous ticket"),
