@@ -480,3 +480,34 @@ def test_a_stale_field_change_is_refused_and_the_colleagues_version_shown(qtbot,
             await admin.aclose()
 
     run_async(scenario(), 60)
+
+
+def test_a_pinned_internal_note_goes_on_top_and_never_to_the_customer(qtbot, run_async, sandbox, owner_key,
+                                                                      tmp_path):
+    async def scenario():
+        admin = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
+        ticket = await create_ticket(admin, f"Pinned note {uuid.uuid4().hex[:6]}")
+        panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path)
+        try:
+            await panel.activate()
+            await go_to(panel, ticket["id"])
+            qtbot.mouseClick(panel.detail.note_button, Qt.MouseButton.LeftButton)
+            composer = panel.detail.note_composer
+            assert not panel.detail.reply_composer.isVisible(), "a note opens its own composer, not the reply one"
+            QTest.keyClicks(composer.editor, "VIP: escalate to Priya.")
+            composer.pin.setChecked(True)
+            qtbot.mouseClick(composer.send, Qt.MouseButton.LeftButton)
+            await wait_until(lambda: composer.status.text() == "Note added.", 10, composer.status.text())
+            await wait_until(lambda: len(panel.detail.conversation.entries) == 2, 10)
+            first = panel.detail.conversation.entries[0]
+            assert (first.kind, first.pinned, first.body) == (NOTE, True, "VIP: escalate to Priya.")
+            assert not first.customer_visible
+            text = panel.detail.conversation.toPlainText()
+            assert "Pinned internal note · not visible to customer" in text and "Customer" in text
+            messages = (await admin.tickets.messages.list(ticket["id"])).items
+            assert all("VIP" not in m.body for m in messages), "a note never becomes a customer message"
+        finally:
+            await close_panel(panel)
+            await admin.aclose()
+
+    run_async(scenario(), 60)

@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -101,8 +102,13 @@ class Composer(QFrame):
         self.send.setDefault(False)
         self.send.clicked.connect(self._on_send_clicked)
 
+        #: Notes only: pin the note on top of the conversation.
+        self.pin = QCheckBox("Pin on top", self)
+        self.pin.setObjectName(f"{name}.pin")
+        self.pin.setVisible(kind == NOTE)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.pin)
         buttons.addWidget(self.send_anyway)
         buttons.addWidget(self.retry)
         buttons.addWidget(self.send)
@@ -248,6 +254,7 @@ class Composer(QFrame):
         self.editor.blockSignals(False)
         self.set_busy(False)
         self.retry.hide()
+        self.pin.setChecked(False)
         self.status.setText("Sent." if self.kind == REPLY else "Note added.")
 
     def failed(self, ticket_id: str, message: str) -> None:

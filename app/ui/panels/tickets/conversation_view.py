@@ -86,6 +86,7 @@ class ConversationView(QTextBrowser):
                      if entry.is_new else "")
             body = escape(entry.body).replace("\n", "<br>")
             parts.append(
+                f'<a name="{escape(entry.id)}"></a>'
                 f'<table width="100%" cellspacing="0" cellpadding="8" style="margin-bottom:8px;"'
                 f' bgcolor="{background}"><tr>'
                 f'<td width="5" bgcolor="{accent}"></td>'
@@ -95,3 +96,9 @@ class ConversationView(QTextBrowser):
                 f'<span style="color:{foreground};">{body}</span></td></tr></table>'
             )
         self.setHtml("".join(parts))
+
+    def scroll_to_first_new(self) -> None:
+        """Bring the first entry marked new into view (what the agent must read before sending)."""
+        first = next((entry for entry in self.entries if entry.is_new), None)
+        if first is not None:
+            self.scrollToAnchor(first.id)

@@ -380,7 +380,8 @@ class TicketsPanel(ModulePanel):
                     ticket_id, {"direction": "outbound", "channel": "email", "body": text},
                     idempotency_key=idempotency_key)
             else:
-                await client.tickets.comments.create(ticket_id, {"body": text}, idempotency_key=idempotency_key)
+                await client.tickets.comments.create(ticket_id, {"body": text, "pinned": composer.pin.isChecked()},
+                                                     idempotency_key=idempotency_key)
         except errors.ApiError as error:
             composer.failed(ticket_id, describe(error))
             self.show_error(error)
@@ -413,7 +414,7 @@ class TicketsPanel(ModulePanel):
             new_ids = frozenset(item["id"] for item in change.new_items) if change else frozenset()
             self._show_conversation(now, new_ids=new_ids)
             self.detail.show_new_activity(True)
-            self.detail.conversation.scrollToAnchor("")
+            self.detail.conversation.scroll_to_first_new()
         return True
 
     # ---- bulk changes ------------------------------------------------------------------------------
