@@ -50,3 +50,31 @@ def test_each_workspace_reports_its_environment(owner: httpx.Client, owner_test:
     assert owner_test.get("workspace").json()["data"]["environment"] == "test"
     assert live["owner_key"].startswith("opk_live_") and test_env["owner_key"].startswith("opk_test_")
     assert owner.get("workspace").json()["data"]["id"] == live["workspace_id"]
+
+
+@pytest.mark.parametrize("child", ["support/tickets/{id}/messages", "support/tickets/{id}/comments"])
+def test_another_workspaces_ticket_threads_are_404(owner: httpx.Client, owner_test: httpx.Client, child: str) -> None:
+    ticket = owner_test.get("support/tickets", params={"limit": 1}).json()["data"][0]
+    assert owner_test.get(child.format(id=ticket["id"])).status_code == 200
+    assert owner.get(child.format(id=ticket["id"])).status_code == 404
+
+
+def test_another_workspaces_webhook_deliveries_are_404(owner: httpx.Client, owner_test: httpx.Client) -> None:
+    webhook = owner_test.get("webhooks", params={"limit": 1}).json()["data"][0]
+    assert owner_test.get(f"webhooks/{webhook['id']}/deliveries").status_code == 200
+    assert owner.get(f"webhooks/{webhook['id']}/deliveries").status_code == 404
+
+
+def test_filters_naming_another_workspaces_ids_find_nothing(owner: httpx.Client, owner_test: httpx.Client) -> None:
+    invoice = owner_test.get("invoices", params={"limit": 1}).json()["data"][0]
+    assert owner.get("payments", params={"invoice_id": invoice["id"]}).json()["data"] == []
+    company = owner_test.get("companies", params={"limit": 1}).json()["data"][0]
+    assert owner.get("contacts", params={"company_id": company["id"]}).json()["data"] == []
+
+
+def test_members_are_the_workspaces_own_people(owner: httpx.Client, owner_test: httpx.Client, live) -> None:
+    members = owner.get("members").json()["data"]
+    assert {m["role"] for m in members} == {"owner", "admin", "agent", "viewer"}
+    assert live["user"]["email"] in {m["email"] for m in members}
+    assert all(set(m) == {"id", "name", "email", "role", "status"} for m in members)
+    assert not {m["id"] for m in members} & {m["id"] for m in owner_test.get("members").json()["data"]}
