@@ -96,3 +96,33 @@ def test_timeline_puts_pinned_notes_first_then_time_order():
     assert [e.id for e in entries] == ["c1", "m1", "c2", "m2"]
     assert [e.customer_visible for e in entries] == [False, True, False, True]
     assert entries[0].kind == NOTE and entries[0].pinned and entries[3].is_new
+
+
+async def test_bulk_reports_each_ticket_with_a_reason():
+    """Qt-free, so it runs on pytest-asyncio's loop; the faults are injected through `update`."""
+    from app.api import errors
+    from app.ui.panels.tickets.bulk_update import apply_bulk
+
+    def failure(kind, status, code):
+        return kind("refused", status=status, code=code, request_id="req_1")
+
+    faults = {"t2": failure(errors.PreconditionFailed, 412, "PRECONDITION_FAILED"),
+              "t3": failure(errors.Forbidden, 403, "FORBIDDEN"),
+              "t4": failure(errors.Conflict, 409, "CONFLICT")}
+    sent = []
+
+    async def update(ticket_id, changes, version):
+        sent.append((ticket_id, changes, version))
+        if ticket_id in faults:
+            raise faults[ticket_id]
+        return {"id": ticket_id, **changes}
+
+    reported = []
+    tickets = [{"id": f"t{n}", "version": n} for n in range(1, 6)]
+    results = await apply_bulk(update, tickets, {"status": "open"}, reported.append)
+    assert sorted(v for _, _, v in sent) == [1, 2, 3, 4, 5], "each PATCH carries its ticket's version"
+    assert len(reported) == len(results) == 5
+    by_id = {r.ticket_id: r for r in results}
+    assert [i for i, r in by_id.items() if r.ok] == ["t1", "t5"]
+    assert "412" in by_id["t2"].message and "someone else" in by_id["t2"].message
+    assert "403" in by_id["t3"].message and "409" in by_id["t4"].message

@@ -213,6 +213,9 @@ def test_reply_draft_survives_a_crash(qtbot, run_async, sandbox, owner_key, tmp_
             assert composer.isVisible(), "a ticket with a draft opens with its composer showing"
             assert composer.text() == text
             assert "Draft restored" in composer.status.text()
+            row = again.tickets.model.row_of_id(ticket["id"])
+            subject = again.tickets.model.data(again.tickets.model.index(row, 1))
+            assert subject.startswith("✎ "), "the list marks tickets with an unsent draft"
         finally:
             await close_panel(again)
             await admin.aclose()

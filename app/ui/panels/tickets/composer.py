@@ -48,6 +48,8 @@ class Composer(QFrame):
 
     sig_send = Signal(str, str, str)
     """Send now: (ticket id, text, idempotency key). Retries of the same text reuse the key."""
+    sig_draft_changed = Signal(str, bool)
+    """The ticket's draft was saved (ticket id, whether any text is kept)."""
     sig_cancel = Signal()
     """The user left the composer (Esc): give focus back to the list."""
 
@@ -170,6 +172,7 @@ class Composer(QFrame):
         self._save_timer.stop()
         if self._ticket_id and self._drafts is not None:
             self._drafts.save(draft_key(self._ticket_id, self.kind), self.text())
+            self.sig_draft_changed.emit(self._ticket_id, bool(self.text()))
 
     def _on_text_changed(self) -> None:
         self._save_timer.start()
@@ -244,6 +247,7 @@ class Composer(QFrame):
         """The server has it: forget the text and its draft."""
         if self._drafts is not None:
             self._drafts.delete(draft_key(ticket_id, self.kind))
+        self.sig_draft_changed.emit(ticket_id, False)
         if ticket_id != self._ticket_id:
             return
         self._save_timer.stop()

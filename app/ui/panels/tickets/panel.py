@@ -116,6 +116,7 @@ class TicketsPanel(ModulePanel):
         for composer in (self.detail.reply_composer, self.detail.note_composer):
             composer.sig_send.connect(self._on_send)
             composer.sig_cancel.connect(self.tickets.table.setFocus)
+            composer.sig_draft_changed.connect(self._on_draft_changed)
         self.bulk.sig_apply.connect(self._on_bulk_apply)
         self.bulk.sig_cancel.connect(self._on_bulk_cancel)
         self._install_shortcuts()
@@ -157,6 +158,7 @@ class TicketsPanel(ModulePanel):
     # ---- loading -----------------------------------------------------------------------------
     async def activate(self) -> None:
         """Cached tickets at once, then the server's."""
+        self._load_drafted()
         cached = await cached_workload(self.context.cache)
         if cached.tickets or cached.queues:
             self._show_workload(cached.tickets, cached.queues, cached.members)
@@ -197,6 +199,20 @@ class TicketsPanel(ModulePanel):
         self._update_counts()
         if self.tickets.current_ticket() is None and self.tickets.model.rowCount():
             self.tickets.move(0)
+
+    def _load_drafted(self) -> None:
+        drafts = self.context.drafts
+        if drafts is not None:
+            self.tickets.set_drafted({draft.key.split(":")[1] for draft in drafts.list("ticket:")})
+
+    def _on_draft_changed(self, ticket_id: str, has_text: bool) -> None:
+        if has_text:
+            drafted = self.tickets.drafted | {ticket_id}
+        else:
+            other = self.detail.note_composer if self.sender() is self.detail.reply_composer else self.detail.reply_composer
+            keeps_other = other.ticket_id == ticket_id and other.has_draft()
+            drafted = self.tickets.drafted if keeps_other else self.tickets.drafted - {ticket_id}
+        self.tickets.set_drafted(drafted)
 
     def _author_name(self, author_id: str | None) -> str:
         for member in self._members:

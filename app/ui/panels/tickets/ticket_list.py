@@ -65,6 +65,7 @@ class TicketList(QWidget):
         self._me_id: str | None = None
         self._member_names: dict[str, str] = {}
         self._queue_names: dict[str, str] = {}
+        self._drafted: set[str] = set()
 
         self.view_combo = self._combo("tickets.filter.view", "View", [(key, label) for key, label in SAVED_VIEWS])
         self.status_combo = self._combo("tickets.filter.status", "Status",
@@ -147,7 +148,9 @@ class TicketList(QWidget):
             Column("Priority", field_of("priority"), text=label_of, object_name="priority",
                    sort_key=lambda r: PRIORITIES.index(r.get("priority")) if r.get("priority") in PRIORITIES else -1,
                    foreground=lambda r: breached_colour() if r.get("priority") == "urgent" else None),
-            Column("Subject", field_of("subject"), object_name="subject"),
+            Column("Subject", lambda r: ("✎ " if r["id"] in self._drafted else "") + (r.get("subject") or ""),
+                   sort_key=lambda r: (r.get("subject") or "").casefold(), object_name="subject",
+                   tooltip=lambda r: "An unsent draft is waiting here" if r["id"] in self._drafted else None),
             Column("Status", field_of("status"), text=label_of, object_name="status"),
             Column("Queue", lambda r: self._queue_names.get(r.get("queue_id"), ""), object_name="queue"),
             Column("Assignee", lambda r: self._member_names.get(r.get("assignee_id"), r.get("assignee_id") or "—"),
@@ -183,6 +186,16 @@ class TicketList(QWidget):
         if queues is not None:
             self._queue_names = queues
         self.model.refresh_cells()
+
+    def set_drafted(self, ticket_ids: set[str]) -> None:
+        """Tickets with an unsent reply or note draft: their subject shows ✎."""
+        if ticket_ids != self._drafted:
+            self._drafted = set(ticket_ids)
+            self.model.refresh_cells()
+
+    @property
+    def drafted(self) -> set[str]:
+        return self._drafted
 
     def set_me(self, me_id: str | None) -> None:
         self._me_id = me_id
