@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import socket
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -37,11 +38,15 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def _int_at_least(minimum: int):
+def _int_between(minimum: int, maximum: int | None = None):
     def parse(text: str) -> int:
-        value = int(text)
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}")
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < minimum or (maximum is not None and value > maximum):
+            raise argparse.ArgumentTypeError(f"must be between {minimum} and {maximum}" if maximum is not None
+                                             else f"must be at least {minimum}")
         return value
     return parse
 
@@ -49,13 +54,13 @@ def _int_at_least(minimum: int):
 def parse_args(argv: list[str]) -> SandboxSettings:
     parser = argparse.ArgumentParser(prog="opsdesk sandbox", description="Run the local Platform API sandbox.")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=_int_at_least(0), default=0, help="0 picks a free port")
+    parser.add_argument("--port", type=_int_between(0, 65535), default=0, help="0 picks a free port")
     parser.add_argument("--data-dir", type=Path, default=None, help="default: the user data dir + /sandbox")
-    parser.add_argument("--seed-size", type=_int_at_least(0), default=DEFAULT_SEED_SIZE,
+    parser.add_argument("--seed-size", type=_int_between(0), default=DEFAULT_SEED_SIZE,
                         help="demo contacts per workspace on first start")
     parser.add_argument("--time-scale", type=_positive_float, default=1.0,
                         help="divide every duration (retries, grace periods, token lifetimes, rate window)")
-    parser.add_argument("--rate-limit", type=_int_at_least(1), default=None,
+    parser.add_argument("--rate-limit", type=_int_between(1), default=None,
                         help="per-credential calls per window (and burst)")
     args = parser.parse_args(argv)
     return SandboxSettings(host=args.host, port=args.port, data_dir=(args.data_dir or default_data_dir()).resolve(),
@@ -89,12 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = parse_args(list(sys.argv[1:] if argv is None else argv))
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(settings.database_path)
-    if ensure_initialized(db, settings):
-        log.info("seeded a new sandbox in %s", settings.data_dir)
-    app = create_app(settings, db)
-
+    # Bind first: a taken port should fail in a second, not after seeding 100k contacts.
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
     # proto must say TCP: asyncio only turns Nagle off (TCP_NODELAY) on accepted sockets whose
     # proto is IPPROTO_TCP, and with Nagle on, keep-alive clients wait 40 ms per request on a delayed ACK.
@@ -104,11 +104,24 @@ def main(argv: list[str] | None = None) -> int:
     try:
         sock.bind((settings.host, settings.port))
     except OSError as exc:
-        print(f"opsdesk sandbox: cannot listen on {settings.host}:{settings.port}: {exc.strerror}", file=sys.stderr)
+        sock.close()
+        print(f"opsdesk sandbox: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}",
+              file=sys.stderr)
         return 2
     sock.listen(2048)
-    sock.set_inheritable(True)
     port = sock.getsockname()[1]
+
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        db = Database(settings.database_path)
+        if ensure_initialized(db, settings):
+            log.info("seeded a new sandbox in %s", settings.data_dir)
+        app = create_app(settings, db)
+    except (OSError, sqlite3.Error) as exc:
+        sock.close()
+        print(f"opsdesk sandbox: cannot use the data dir {settings.data_dir}: {exc}", file=sys.stderr)
+        return 2
+
     host = f"[{settings.host}]" if family == socket.AF_INET6 else settings.host
     ready = json.dumps({"url": f"http://{host}:{port}/v1", "credentials": str(settings.credentials_path),
                         "pid": os.getpid()})

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
+import socket
 import sqlite3
 import stat
+import subprocess
 import threading
 from pathlib import Path
 
 import httpx
 
-from app.core.sandbox_process import SandboxProcess
+from app.core.sandbox_process import SandboxProcess, sandbox_command
 from tests.sandbox.conftest import bearer, unique, wait_for
 
 
@@ -72,3 +74,22 @@ def test_sigterm_finishes_the_request_in_flight_then_exits_cleanly(tmp_path: Pat
     with sqlite3.connect(database) as conn:
         assert conn.execute("SELECT name FROM contacts WHERE id = ?", (created_id,)).fetchone() == ("In flight",)
     assert "Traceback" not in process.stderr_path.read_text()
+
+
+def test_a_taken_port_fails_fast_with_a_clear_message_and_seeds_nothing(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = subprocess.run([*sandbox_command(), "--port", str(port), "--data-dir", str(tmp_path / "d")],
+                                capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and result.stdout == ""
+    assert not (tmp_path / "d").exists()
+
+
+def test_bad_flags_are_refused_by_name(tmp_path: Path) -> None:
+    for flag, value in (("--port", "70000"), ("--time-scale", "0"), ("--rate-limit", "zero")):
+        result = subprocess.run([*sandbox_command(), flag, value, "--data-dir", str(tmp_path / "d")],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2 and flag in result.stderr
