@@ -315,9 +315,20 @@ def test_create_ticket(qtbot, run_async, sandbox, owner_key, tmp_path):
             qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
             assert "Subject" in dialog.error.text() and dialog.isVisible()
             await wait_until(lambda: dialog.contact.count() > 1, 10, "contacts never loaded")
-            contact_id = dialog.contact.itemData(1)
-            dialog.contact.setCurrentIndex(1)
             qtbot.keyClicks(dialog.subject, subject)
+            # A name that matches nobody is refused, naming the field; nothing typed is lost.
+            qtbot.keyClicks(dialog.contact.lineEdit(), "Zz Nobody")
+            qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+            assert "no contact called 'Zz Nobody'" in dialog.error.text()
+            assert dialog.subject.text() == subject
+            # A contact beyond the first page is found on the server as the agent types.
+            older = (await (await admin.contacts.list(limit=100)).next_page()).items[-1]
+            dialog.contact.lineEdit().clear()
+            qtbot.keyClicks(dialog.contact.lineEdit(), older.name)
+            await wait_until(lambda: dialog.contact.findData(older.id) >= 0, 10, "typing did not search the server")
+            assert dialog.contact.currentText() == older.name, "search results do not overwrite the typing"
+            dialog.contact.setCurrentIndex(dialog.contact.findData(older.id))
+            contact_id = older.id
             queue_id = dialog.queue.itemData(1)
             dialog.queue.setCurrentIndex(1)
             dialog.priority.setCurrentIndex(dialog.priority.findData("high"))

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.ui.panels.tickets.ticket_list import PRIORITIES, label_of
 from app.ui.theme import semantic_colour
 
+NO_CONTACT = ""  # the empty first item: no contact (the line edit's placeholder explains)
 CATEGORIES = ("billing", "login", "bug", "feature_request", "onboarding", "data_export")
 
 
@@ -33,6 +34,8 @@ class CreateTicketDialog(QDialog):
 
     sig_submit = Signal(dict, str)
     """Create this ticket (TicketCreate fields) with this first message (may be empty)."""
+    sig_contact_search = Signal(str)
+    """The user typed in the contact box and paused: look contacts up on the server."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -51,7 +54,13 @@ class CreateTicketDialog(QDialog):
         self.contact.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.contact.completer().setFilterMode(Qt.MatchFlag.MatchContains)
         self.contact.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.contact.addItem("— no contact —", None)
+        self.contact.addItem(NO_CONTACT, None)
+        self.contact.lineEdit().setPlaceholderText("No contact: type a name or email to search")
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(300)
+        self._search_timer.timeout.connect(self._on_search_pause)
+        self.contact.lineEdit().textEdited.connect(lambda _text: self._search_timer.start())
         self.queue = QComboBox(self)
         self.queue.setObjectName("tickets.create.queue")
         self.queue.addItem("— no queue —", None)
@@ -96,12 +105,23 @@ class CreateTicketDialog(QDialog):
         self.resize(520, 420)
 
     def set_choices(self, *, contacts: Sequence[dict[str, Any]], queues: Sequence[dict[str, Any]]) -> None:
+        """Add contacts (found ones are added to those listed, never twice) and active queues."""
+        typed = self.contact.currentText()
         for contact in contacts:
+            if self.contact.findData(contact["id"]) >= 0:
+                continue
             email = f" <{contact['email']}>" if contact.get("email") else ""
             self.contact.addItem(f"{contact.get('name') or contact['id']}{email}", contact["id"])
         for queue in queues:
             if queue.get("status") == "active":
                 self.queue.addItem(queue.get("name") or queue["id"], queue["id"])
+        if self.contact.currentText() != typed:
+            self.contact.setEditText(typed)  # adding items must not replace what is being typed
+
+    def _on_search_pause(self) -> None:
+        text = self.contact.currentText().strip()
+        if len(text) >= 2 and self._contact_id() is None:
+            self.sig_contact_search.emit(text)
 
     def _contact_id(self) -> str | None:
         text = self.contact.currentText()
@@ -130,8 +150,9 @@ class CreateTicketDialog(QDialog):
                 self.failed("Subject: a ticket needs a subject.")
                 self.subject.setFocus()
                 return
-            if self.contact.currentText() and self.contact.currentIndex() != 0 and self._contact_id() is None:
-                self.failed(f"Contact: no contact called {self.contact.currentText()!r}; pick one from the list.")
+            typed = self.contact.currentText().strip()
+            if typed and self._contact_id() is None:
+                self.failed(f"Contact: no contact called {typed!r}; pick one from the list (or clear the box).")
                 return
         self.error.hide()
         self.create_button.setEnabled(False)

@@ -508,15 +508,17 @@ class TicketsPanel(ModulePanel):
         dialog = CreateTicketDialog(self)
         dialog.set_choices(contacts=[], queues=self._queues)
         dialog.sig_submit.connect(self._on_create_submit)
+        dialog.sig_contact_search.connect(
+            lambda text: self.run(self._fill_contacts(dialog, text), name="tickets.create.contacts"))
         self.create_dialog = dialog
         dialog.open()
         self.run(self._fill_contacts(dialog), name="tickets.create.contacts")
 
-    async def _fill_contacts(self, dialog: CreateTicketDialog) -> None:
+    async def _fill_contacts(self, dialog: CreateTicketDialog, query: str | None = None) -> None:
         client = self.context.client
         if client is None:
             return
-        page = await client.contacts.list(limit=100)
+        page = await client.contacts.list(query=query, limit=100)
         dialog.set_choices(contacts=[as_record(c) for c in page.items], queues=[])
 
     def _on_create_submit(self, payload: dict, first_message: str) -> None:
