@@ -293,6 +293,8 @@ class Console(QObject):
         session, self.session = self.session, None
         if session is None:
             return
+        # Tasks first: a panel's task must never run on after its widgets are deleted.
+        await session.tasks.cancel_all()
         self.window.set_context(None)
         try:
             await session.close()

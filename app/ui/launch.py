@@ -9,7 +9,6 @@ Unexpected exceptions go to the rotating log file and are shown once, non-modall
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 import time
@@ -112,6 +111,8 @@ async def run_console(options: argparse.Namespace, window=None) -> int:
 
 async def wait_for_contacts(console, timeout: float) -> bool:
     """True once the contacts panel shows at least one row (cached or fresh), within `timeout`."""
+    import asyncio
+
     from PySide6.QtWidgets import QAbstractItemView
 
     window = console.window

@@ -6,10 +6,11 @@ Run: `python tests/benchmarks/bench_startup.py [runs]` (default 5). Prints one l
 - cold start: from spawning `python -m app --exit-after-load` to the moment the main window has
   painted the contacts panel with cached rows (the console prints a line then; this script
   timestamps it), median of `runs`. The profile points at a real sandbox child; its cache was
-  filled by an earlier run. The baseline is a bare PySide6 window (a table with 20 rows) started
+  filled by an earlier run, which also compiled the bytecode (as an installed package has it). The baseline is a bare PySide6 window (a table with 20 rows) started
   by the same interpreter the same way. Target: ratio ≤ 2.0×.
-- panel switch: in-process, every module opened once, then switching between them (open the
-  module and repaint the window) 200 times. Target: p95 ≤ 30 ms.
+- panel switch: in-process, every module opened once, then switching between them 200 times:
+  open the module and process the events that follows (the repaint of what changed and the
+  synchronous start of the panel's activation). Target: p95 ≤ 30 ms.
 """
 
 from __future__ import annotations
@@ -67,6 +68,9 @@ def cold_start(runs: int) -> tuple[float, float]:
 
     home = Path(tempfile.mkdtemp(prefix="opsdesk-bench-start-"))
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    # Measured as installed: an installed package (wheel or bundle) has its bytecode compiled,
+    # so the warm-up run may write it; with PYTHONDONTWRITEBYTECODE every start recompiles the app.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     for name in XDG_NAMES:
         env[name] = str(home / name.lower())
     sandbox = SandboxProcess.start(home / "server", seed_size=300)
@@ -128,12 +132,21 @@ def panel_switching(samples: int = 200) -> float:
         for name in names:
             window.open_module(name)
             await asyncio.sleep(0.3)  # let each panel load its first data
+        loop = asyncio.get_running_loop()
         for index in range(samples):
             name = names[index % len(names)]
-            started = time.perf_counter()
-            window.open_module(name)
-            window.repaint()
-            timings.append((time.perf_counter() - started) * 1000)
+            switched = loop.create_future()
+
+            def switch(name: str = name, switched: asyncio.Future = switched) -> None:
+                # Outside any task, so processing events may run the panel's activation steps.
+                started = time.perf_counter()
+                window.open_module(name)
+                app.processEvents()  # paints what changed (the stack, the sidebar), as a real switch does
+                timings.append((time.perf_counter() - started) * 1000)
+                switched.set_result(None)
+
+            loop.call_soon(switch)
+            await switched
             await asyncio.sleep(0.01)
         await console.shutdown()
 

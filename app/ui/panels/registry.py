@@ -9,7 +9,6 @@ the reason, rather than taking the console down.
 from __future__ import annotations
 
 import importlib
-import inspect
 import logging
 import sys
 from dataclasses import dataclass
@@ -68,6 +67,8 @@ class PanelUnavailable(Exception):
 @cache
 def load_panel_class(name: str) -> type:
     """The `ModulePanel` subclass of module `name`, or PanelUnavailable saying why not."""
+    import inspect
+
     from app.ui.module_panel import ModulePanel
 
     spec = spec_of(name)

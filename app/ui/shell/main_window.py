@@ -8,9 +8,9 @@ Window geometry and the open module are kept in a small INI file of non-secret U
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -24,13 +24,17 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.icons import icon
-from app.ui.panel_context import PanelContext
 from app.ui.panels import registry
 from app.ui.shell.environment_marker import EnvironmentBar, live_frame_style
 from app.ui.shell.placeholder_page import PlaceholderPage
 from app.ui.shell.sidebar import ModuleSidebar
 from app.ui.shell.status_bar import ShellStatusBar
 from app.ui.widgets.banner import Banner
+
+if TYPE_CHECKING:  # kept out of the import path of the first paint (start-up speed)
+    import asyncio
+
+    from app.ui.panel_context import PanelContext
 
 log = logging.getLogger(__name__)
 
