@@ -135,3 +135,33 @@ def test_search_jump_to_a_ticket_and_read_only_credential(qtbot, run_async, sand
             await admin.aclose()
 
     run_async(scenario(), 60)
+
+
+def test_the_list_picks_up_new_and_changed_tickets_and_reconnects(qtbot, run_async, sandbox, owner_key,
+                                                                  tmp_path):  # noqa: F811
+    async def scenario():
+        admin = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
+        panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path)
+        try:
+            await panel.activate()
+            assert panel.poll_timer.isActive(), "the list refreshes itself while shown"
+            existing = panel.tickets.model.rows[-1]["id"]
+            arrived = await admin.tickets.create({"subject": f"Walk-in {uuid.uuid4().hex[:6]}"})
+            await admin.tickets.update(existing, {"priority": "urgent"})
+            panel.poll_timer.timeout.emit()
+            await wait_until(lambda: any(t["id"] == arrived.id for t in panel.tickets.all_tickets), 10,
+                             "a new ticket never appeared")
+            changed = next(t for t in panel.tickets.all_tickets if t["id"] == existing)
+            assert changed["priority"] == "urgent"
+            await wait_until(lambda: not panel.is_polling, 10)
+
+            panel.set_offline(True)  # e.g. a request failed a moment ago
+            assert not panel.new_button.isEnabled()
+            await panel.poll()
+            assert not panel.offline, "the next poll brings the panel back online"
+            assert panel.new_button.isEnabled() and not panel.banner.isVisible()
+        finally:
+            await close_panel(panel)
+            await admin.aclose()
+
+    run_async(scenario(), 60)

@@ -12,7 +12,7 @@ import asyncio
 from dataclasses import replace
 from typing import Any, ClassVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSplitter, QVBoxLayout, QWidget
 
@@ -28,10 +28,12 @@ from app.ui.panels.tickets.create_dialog import CreateTicketDialog
 from app.ui.panels.tickets.queue_list import QueueList
 from app.ui.panels.tickets.records import as_record
 from app.ui.panels.tickets.shortcuts_help import ShortcutsDialog
+from app.ui.panels.tickets.sla import as_datetime
 from app.ui.panels.tickets.ticket_data import (
     Conversation,
     cached_conversation,
     cached_workload,
+    fetch_changed_tickets,
     fetch_conversation,
     fetch_workload,
     store,
@@ -41,6 +43,8 @@ from app.ui.panels.tickets.ticket_filters import open_counts_by_queue
 from app.ui.panels.tickets.ticket_list import TicketList
 from app.ui.panels.tickets.timeline import build_timeline
 
+#: How often the list asks the server what changed while the panel is shown.
+POLL_INTERVAL_MS = 30_000
 OFFLINE_TEXT = ("Offline: showing cached tickets, read-only. Changes are disabled until the server "
                 "answers again — press Refresh to retry. Drafts are still saved.")
 WRITE_SCOPE = "support:write"
@@ -121,6 +125,19 @@ class TicketsPanel(ModulePanel):
         self.bulk.sig_cancel.connect(self._on_bulk_cancel)
         self._install_shortcuts()
         self._update_writable()
+        self._polling = False
+        self.poll_timer = QTimer(self)
+        self.poll_timer.setObjectName("tickets.poll_timer")
+        self.poll_timer.setInterval(POLL_INTERVAL_MS)
+        self.poll_timer.timeout.connect(lambda: self.run(self.poll(), name="tickets.poll"))
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        self.poll_timer.start()
+
+    def hideEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().hideEvent(event)
+        self.poll_timer.stop()
 
     # ---- keyboard -------------------------------------------------------------------------------
     def _install_shortcuts(self) -> None:
@@ -183,6 +200,37 @@ class TicketsPanel(ModulePanel):
         self.set_offline(False)
         self._show_workload(workload.tickets, workload.queues, workload.members)
         await store(self.context.cache, tickets=workload.tickets, queues=workload.queues, members=workload.members)
+
+    @property
+    def is_polling(self) -> bool:
+        return self._polling
+
+    async def poll(self) -> None:
+        """What changed since the newest ticket we have: new tickets appear, changed ones update.
+
+        While offline this is also the reconnect attempt: the first answer brings the panel back.
+        """
+        client = self.context.client
+        if client is None or self._polling:
+            return
+        self._polling = True
+        try:
+            if self.offline or not self.tickets.all_tickets:
+                await self.refresh()
+                return
+            since = max((t.get("updated_at") or "" for t in self.tickets.all_tickets), default="")
+            try:
+                changed = await fetch_changed_tickets(client, as_datetime(since))
+            except errors.ApiConnectionError:
+                self.set_offline(True)
+                return
+            for ticket in changed:
+                self.tickets.upsert(ticket)
+            if changed:
+                self._update_counts()
+                await store(self.context.cache, tickets=changed)
+        finally:
+            self._polling = False
 
     def _show_workload(self, tickets: list[dict], queues: list[dict], members: list[dict]) -> None:
         if queues:

@@ -105,6 +105,11 @@ async def fetch_workload(client: Any) -> Workload:
     return Workload(tickets=tickets, queues=queues, members=members)
 
 
+async def fetch_changed_tickets(client: Any, since: Any) -> list[dict[str, Any]]:
+    """Tickets created or changed at or after `since` (a datetime): the cheap periodic refresh."""
+    return await _all(await client.tickets.list(updated_since=since, limit=PAGE_SIZE))
+
+
 async def fetch_conversation(client: Any, ticket_id: str) -> Conversation:
     """The ticket and its whole thread, fetched together (what "now" looks like on the server)."""
     ticket, messages, comments = await asyncio.gather(
