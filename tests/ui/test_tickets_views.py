@@ -137,8 +137,8 @@ def test_search_jump_to_a_ticket_and_read_only_credential(qtbot, run_async, sand
     run_async(scenario(), 60)
 
 
-def test_the_list_picks_up_new_and_changed_tickets_and_reconnects(qtbot, run_async, sandbox, owner_key,
-                                                                  tmp_path):  # noqa: F811
+def test_the_list_picks_up_new_and_changed_tickets_and_reconnects(
+        qtbot, run_async, sandbox, owner_key, tmp_path):  # noqa: F811
     async def scenario():
         admin = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
         panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path)

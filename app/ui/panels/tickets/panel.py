@@ -131,11 +131,11 @@ class TicketsPanel(ModulePanel):
         self.poll_timer.setInterval(POLL_INTERVAL_MS)
         self.poll_timer.timeout.connect(lambda: self.run(self.poll(), name="tickets.poll"))
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         self.poll_timer.start()
 
-    def hideEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def hideEvent(self, event) -> None:
         super().hideEvent(event)
         self.poll_timer.stop()
 
