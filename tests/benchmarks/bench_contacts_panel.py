@@ -49,27 +49,36 @@ def p95(samples: list[float]) -> float:
 
 
 class Heartbeat:
-    """A 1 ms timer; the longest gap between two ticks is the longest event-loop stall."""
+    """A 1 ms timer; the longest gap between two ticks is the longest event-loop stall.
+
+    Each gap is also measured in the UI thread's own CPU time: on a loaded shared machine a wall
+    gap can be the OS running someone else; the CPU figure is the work this thread did in it.
+    """
 
     def __init__(self) -> None:
         self.timer = QTimer()
         self.timer.setInterval(1)
         self.timer.timeout.connect(self._tick)
         self.last = 0.0
+        self.last_cpu = 0.0
         self.gaps: list[float] = []
+        self.cpu_gaps: list[float] = []
 
     def start(self) -> None:
         self.last = time.perf_counter()
+        self.last_cpu = time.thread_time()
         self.gaps.clear()
+        self.cpu_gaps.clear()
         self.timer.start()
 
     def stop(self) -> None:
         self.timer.stop()
 
     def _tick(self) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.thread_time()
         self.gaps.append((now - self.last) * 1000)
-        self.last = now
+        self.cpu_gaps.append((cpu - self.last_cpu) * 1000)
+        self.last, self.last_cpu = now, cpu
 
 
 async def bench(n: int, cache_path: Path) -> None:
@@ -90,18 +99,22 @@ async def bench(n: int, cache_path: Path) -> None:
     queries = [rng.choice(words)[: rng.randint(2, 5)] for _ in range(60)]
     queries += [f"{rng.choice(FIRST)} {rng.choice(LAST)[:3]}" for _ in range(40)]
     samples: list[float] = []
+    cpu_samples: list[float] = []
     for text in queries:
         panel.search.clear()
         await asyncio.wait_for(shown.wait(), 10)
         shown.clear()
-        begin = time.perf_counter()
+        begin, begin_cpu = time.perf_counter(), time.process_time()
         panel.search.setText(text)
         await asyncio.wait_for(shown.wait(), 10)
         samples.append((time.perf_counter() - begin) * 1000)
+        cpu_samples.append((time.process_time() - begin_cpu) * 1000)
         shown.clear()
         if not panel.model.rowCount():
             raise SystemExit(f"no rows for {text!r}: the benchmark data or search is broken")
     print(f"contacts_local_search_p95: {p95(samples):.1f} ms (target: ≤ 30 ms over {n} cached contacts)")
+    print(f"contacts_local_search_cpu_p95: {p95(cpu_samples):.1f} ms (target: ≤ 30 ms; CPU time of the "
+          "UI and cache threads per search, excludes time the OS gave other processes)")
     print(f"contacts_local_search_max: {max(samples):.1f} ms (target: none; worst of {len(samples)} searches)")
 
     panel.search.clear()
@@ -119,6 +132,8 @@ async def bench(n: int, cache_path: Path) -> None:
     if rows != n:
         raise SystemExit(f"scrolled to the bottom but the table has {rows} rows, not {n}")
     print(f"contacts_scroll_longest_stall: {max(heartbeat.gaps):.1f} ms (target: ≤ 16 ms, top to bottom of {n} rows)")
+    print(f"contacts_scroll_longest_stall_cpu: {max(heartbeat.cpu_gaps):.1f} ms (target: ≤ 16 ms; "
+          "UI-thread CPU time in the worst gap, excludes time the OS gave other processes)")
     print(f"contacts_scroll_stall_p99: {statistics.quantiles(heartbeat.gaps, n=100)[-1]:.1f} ms (target: none)")
     print(f"contacts_scroll_top_to_bottom: {scroll_s:.1f} s (target: none; one page per 2 ms step)")
     print(f"contacts_panel_rss_after_scroll: {rss_mb():.0f} MB (target: ≤ 250 MB with {n} rows in the table)")

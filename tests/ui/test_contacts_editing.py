@@ -10,6 +10,7 @@ from PySide6.QtTest import QTest
 
 from app.api import AdminClient, ApiKeyAuth
 from tests.ui.test_contacts_panel import close_panel, make_panel, open_contact, owner_key, unique  # noqa: F401
+from app.ui.panels.contacts.contact_rows import COMPANY_NAME, EMAIL, ID, NAME, PHONE, TAGS  # noqa: F401
 from tests.waiting import wait_until
 
 
@@ -42,7 +43,7 @@ def test_create_shows_field_errors_then_duplicate_email_names_the_holder(qtbot, 
             click(panel.save_button)
             await wait_until(lambda: panel.banner.kind == "success", 10, "the contact was not created")
             created = panel.form.record
-            assert created["email"] == email and panel.model.record(0).id == created["id"], "new contact on top"
+            assert created["email"] == email and panel.model.record(0)[ID] == created["id"], "new contact on top"
 
             click(panel.new_button)
             qtbot.keyClicks(panel.form.name_edit, unique("Copy "))

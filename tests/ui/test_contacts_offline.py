@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.core.sandbox_process import SandboxProcess
 from app.ui.panels.contacts.panel import OFFLINE_MESSAGE
 from tests.ui.test_contacts_panel import close_panel, make_panel
+from app.ui.panels.contacts.contact_rows import COMPANY_NAME, EMAIL, ID, NAME, PHONE, TAGS  # noqa: F401
 from tests.waiting import wait_until
 
 
@@ -16,7 +17,7 @@ def test_offline_shows_cached_rows_read_only_with_a_banner(qtbot, run_async, tmp
         panel = await make_panel(qtbot, server.url, key, tmp_path / "cache.sqlite")
         try:
             await panel.activate()
-            online_ids = [row.id for row in panel.model.rows]
+            online_ids = [row[ID] for row in panel.model.rows]
             assert online_ids and panel.new_button.isEnabled()
         finally:
             await close_panel(panel)
@@ -24,7 +25,7 @@ def test_offline_shows_cached_rows_read_only_with_a_banner(qtbot, run_async, tmp
         offline = await make_panel(qtbot, server.url, key, tmp_path / "cache.sqlite")
         try:
             await offline.activate()
-            assert [row.id for row in offline.model.rows] == online_ids, "cached rows still shown"
+            assert [row[ID] for row in offline.model.rows] == online_ids, "cached rows still shown"
             assert offline.offline_banner.isVisible() and OFFLINE_MESSAGE in offline.offline_banner.plain_text
             assert not offline.new_button.isEnabled() and not offline.companies.new_button.isEnabled()
             # The detail still opens from the cache, read-only.
@@ -32,7 +33,7 @@ def test_offline_shows_cached_rows_read_only_with_a_banner(qtbot, run_async, tmp
             assert offline.form.record["id"] == online_ids[0]
             assert offline.form.name_edit.isReadOnly() and not offline.save_button.isEnabled()
             # Local search works without the server.
-            word = offline.model.rows[0].name.split()[0]
+            word = offline.model.rows[0][NAME].split()[0]
             offline.search.setText(word)
             await wait_until(lambda: offline.list.query.text == word and offline.model.rowCount() > 0, 5)
         finally:

@@ -15,6 +15,7 @@ from app.api import AdminClient, ApiKeyAuth
 from app.cache import AsyncPageCache
 from app.ui.panel_context import PanelContext
 from app.ui.panels.contacts.panel import OFFLINE_MESSAGE, ContactsPanel
+from app.ui.panels.contacts.contact_rows import COMPANY_NAME, EMAIL, ID, NAME, PHONE, TAGS  # noqa: F401
 from tests.waiting import wait_until
 
 
@@ -41,7 +42,7 @@ def unique(word: str) -> str:
 
 
 def row_names(panel: ContactsPanel) -> list[str]:
-    return [row.name for row in panel.model.rows]
+    return [row[NAME] for row in panel.model.rows]
 
 
 def select_row_of(panel: ContactsPanel, contact_id: str) -> None:
@@ -88,7 +89,7 @@ def test_cached_rows_then_lazy_paging_and_local_search(qtbot, run_async, sandbox
             word = target.split()[0][:4]
             qtbot.keyClicks(again.search, word)
             await wait_until(lambda: again.list.query.text == word and again.model.rowCount() > 0
-                             and all(word.lower() in (r.name + r.email + r.company_name + r.tags + r.phone).lower()
+                             and all(word.lower() in (r[NAME] + r[EMAIL] + r[COMPANY_NAME] + r[TAGS] + r[PHONE]).lower()
                                      for r in again.model.rows), 5, "local search did not narrow the rows")
             assert target in row_names(again)
             assert "best cached matches" in again.status.text()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 from app.ui.theme import apply_theme
 from tests.ui.test_contacts_panel import close_panel, make_panel, open_contact
 from tests.ui.test_invoices_panel import close_invoices_panel, make_invoices_panel, us_locale  # noqa: F401
+from app.ui.panels.contacts.contact_rows import COMPANY_NAME, EMAIL, ID, NAME, PHONE, TAGS  # noqa: F401
 from tests.waiting import wait_until
 
 SHOTS = os.environ.get("OPSDESK_SCREENSHOTS")
@@ -32,7 +33,7 @@ def test_screenshots(qtbot, run_async, sandbox, sandbox_credentials, scheme, tmp
         contacts = await make_panel(qtbot, sandbox.url, key, tmp_path / "c.sqlite")
         try:
             await contacts.activate()
-            await open_contact(contacts, contacts.model.record(2).id)
+            await open_contact(contacts, contacts.model.record(2)[ID])
             path = out / f"contacts-{scheme}.png"
             assert contacts.grab().save(str(path)) and path.stat().st_size > 10_000
         finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import QDate, QLocale, Qt
 from PySide6.QtTest import QTest
 
 from app.api import AdminClient, ApiKeyAuth
@@ -77,6 +77,22 @@ def test_list_filters_overdue_and_totals(qtbot, run_async, sandbox, owner_key, t
             await wait_until(lambda: panel.model.rows and all(r["status"] == "paid" for r in panel.model.rows), 10)
             assert panel.model.index(0, 0).data(Qt.ItemDataRole.ForegroundRole) is None
             assert panel.model.index(0, 0).data(RecordRole)["amount_due_cents"] == 0
+
+            panel.status_filter.setCurrentIndex(0)
+            customer = next(r["company_id"] for r in rows if r.get("company_id"))
+            panel.customer_filter.setCurrentIndex(panel.customer_filter.findData(customer))
+            await wait_until(lambda: panel.model.rows and all(r["company_id"] == customer for r in panel.model.rows), 10,
+                             "no customer filter")
+            assert panel.companies[customer] in panel.model.index(0, 2).data()
+            panel.customer_filter.setCurrentIndex(0)
+            cutoff = sorted(r["due_date"] for r in rows if r.get("due_date"))[len(rows) // 2]
+            panel.due_before.setDate(QDate.fromString(cutoff, "yyyy-MM-dd"))
+            panel.due_check.setChecked(True)
+            await wait_until(lambda: panel.model.rows and panel.model.rowCount() < len(rows)
+                             and all(r["due_date"] < cutoff for r in panel.model.rows), 10, "no due-date filter")
+            shown = panel.model.rows
+            due = sum(r["amount_due_cents"] for r in shown if r["currency"] == "USD")
+            assert f"{len(shown)} invoices" in panel.totals.text() and format_money(due, "USD") in panel.totals.text()
         finally:
             await close_invoices_panel(panel)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from tests.ui.shell_harness import XDG_NAMES
+from tests.waiting import wait_until_sync
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,3 +51,28 @@ def test_an_unknown_profile_is_refused_with_a_clear_message(tmp_path):
     result = _run(tmp_path, "--exit-after-load", "--profile", "Nope")
     assert result.returncode == 1
     assert "There is no profile named 'Nope'" in result.stderr
+
+
+def test_sigterm_closes_the_console_cleanly_and_stops_the_sandbox_child(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    for name in XDG_NAMES:
+        env[name] = str(tmp_path / name.lower())
+    profiles_file = tmp_path / "xdg_config_home" / "Opsdesk" / "profiles.json"
+    console = subprocess.Popen([sys.executable, "-m", "app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        wait_until_sync(profiles_file.exists, 120, "the first run never created its profile")
+        url = urlsplit(json.loads(profiles_file.read_text())["profiles"][0]["base_url"])
+
+        def sandbox_answers() -> bool:
+            with socket.socket() as probe:
+                return probe.connect_ex((url.hostname, url.port)) == 0
+
+        wait_until_sync(sandbox_answers, 60, "the sandbox child never answered")
+        console.send_signal(signal.SIGTERM)
+        assert console.wait(30) == 0, console.stderr.read()[-3000:]
+        assert not sandbox_answers(), "the sandbox child outlived the console"
+    finally:
+        if console.poll() is None:
+            console.kill()
+            console.wait()

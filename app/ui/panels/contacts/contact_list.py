@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from app.ui.panels.contacts.contact_rows import ContactRow, contact_row, contact_rows
+from app.ui.panels.contacts.contact_rows import COMPANY_ID, ID, TAGS, ContactRow, contact_row, contact_rows
 from app.ui.panels.contacts.record_json import as_json
 from app.ui.record_table_model import RecordTableModel
 
@@ -25,7 +25,7 @@ RESOURCE = "contacts"
 #: Rows per cache slice: one worker-thread hop fills several screens.
 SLICE_ROWS = 500
 #: Best matches shown while typing: ranked by the cache's FTS, one hop, no paging behind them.
-SEARCH_ROWS = 200
+SEARCH_ROWS = 100
 #: Rows per server page (the contract's maximum).
 SERVER_PAGE = 100
 #: The cached list entry that remembers how far the server's full catalogue has been paged.
@@ -114,7 +114,7 @@ class ContactList:
         await self.show(self.query)
 
     def _replace(self, rows: list[ContactRow]) -> None:
-        self._shown = {row.id for row in rows}
+        self._shown = {row[ID] for row in rows}
         self.model.set_rows(rows)
 
     # ---- paging ----------------------------------------------------------------------------
@@ -164,8 +164,8 @@ class ContactList:
         self.model.set_has_more(page.has_next)
 
     def _append(self, rows: list[ContactRow]) -> None:
-        fresh = [row for row in rows if row.id not in self._shown]
-        self._shown.update(row.id for row in fresh)
+        fresh = [row for row in rows if row[ID] not in self._shown]
+        self._shown.update(row[ID] for row in fresh)
         self.model.append_rows(fresh)
 
     async def _best_matches(self, text: str) -> list[ContactRow]:
@@ -239,7 +239,7 @@ class ContactList:
         body = as_json(record)
         await self.cache.put_records(RESOURCE, [body])
         row = contact_row(body)
-        self._shown.add(row.id)
+        self._shown.add(row[ID])
         self.model.upsert(row)
         return row
 
@@ -284,9 +284,9 @@ class ContactList:
 
 def _matches(query: ContactQuery, row: ContactRow) -> bool:
     """The exact filters full-text search can only approximate (a tag is a whole tag)."""
-    if query.tag and query.tag.lower() not in [t.strip().lower() for t in row.tags.split(",")]:
+    if query.tag and query.tag.lower() not in [t.strip().lower() for t in row[TAGS].split(",")]:
         return False
-    if query.company_id and row.company_id != query.company_id:
+    if query.company_id and row[COMPANY_ID] != query.company_id:
         return False
     return True
 

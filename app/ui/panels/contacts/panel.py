@@ -9,6 +9,7 @@ both versions and the user decides. Without a server the panel stays useful read
 from __future__ import annotations
 
 import asyncio
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ from app.ui.panels.contacts.confirm_bar import ConfirmBar
 from app.ui.panels.contacts.conflict_view import ConflictView
 from app.ui.panels.contacts.contact_form import ContactForm, ContactFormError
 from app.ui.panels.contacts.contact_list import ContactList, ContactQuery
-from app.ui.panels.contacts.contact_rows import CONTACT_COLUMNS
+from app.ui.panels.contacts.contact_rows import CONTACT_COLUMNS, ID
 from app.ui.panels.contacts.csv_export import export_contacts
 from app.ui.panels.contacts.record_json import as_json
 from app.ui.record_table_model import RecordTableModel
@@ -82,6 +83,7 @@ class ContactsPanel(ModulePanel):
         layout.addWidget(self.tabs, 1)
 
         self.list = ContactList(self.model, context.cache, lambda: self.context.client, self.run)
+        self._wanted = self.list.query
         self._set_write_enabled()
 
     # ---- building --------------------------------------------------------------------------
@@ -127,7 +129,7 @@ class ContactsPanel(ModulePanel):
         self.export_row.setLayout(export_row)
         self.export_row.hide()
 
-        self.model = RecordTableModel([column for column, _ in CONTACT_COLUMNS], self)
+        self.model = RecordTableModel([column for column, _ in CONTACT_COLUMNS], self, id_of=itemgetter(ID))
         self.table = QTableView(tab)
         self.table.setObjectName("contacts.table")
         self.table.setModel(self.model)
@@ -222,7 +224,7 @@ class ContactsPanel(ModulePanel):
     # ---- activation: cache first, then the server -------------------------------------------
     async def activate(self) -> None:
         """Show cached contacts and companies at once, then bring both up to date."""
-        await self.list.show(self.list.query)
+        await self.list.show(self._wanted)
         self._after_rows_shown()
         await self._fill_company_choices(refresh=False)
         await self.refresh()
@@ -280,9 +282,11 @@ class ContactsPanel(ModulePanel):
         self._apply(text=text, server=bool(text))
 
     def _apply(self, **changes: Any) -> None:
-        query = self.list.query.with_(**changes)
+        # Built on the last query asked for, not the last shown: two quick changes both count.
+        query = self._wanted.with_(**changes)
         if "server" not in changes and query.server:
             query = query.with_(server=bool(query.text) and not self.read_only)
+        self._wanted = query
         # No cancel: the list drops a superseded load's rows itself (its generation is stale).
         self.run(self._show(query))
 
@@ -293,11 +297,12 @@ class ContactsPanel(ModulePanel):
     def _on_header_clicked(self, section: int) -> None:
         header = self.table.horizontalHeader()
         field = CONTACT_COLUMNS[section][1]
-        same = self.list.query.order_by == field
-        descending = not self.list.query.descending if same else False
+        same = self._wanted.order_by == field
+        descending = not self._wanted.descending if same else False
         header.setSortIndicator(section, Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder)
-        if self.list.query.server or self.list.query.ranked:
+        if self._wanted.server or self._wanted.ranked:
             # Server pages and ranked matches are sorted where they are: in the loaded rows.
+            self._wanted = self._wanted.with_(order_by=field, descending=descending)
             self.model.sort(section, header.sortIndicatorOrder())
             return
         self._apply(order_by=field, descending=descending)
@@ -340,14 +345,14 @@ class ContactsPanel(ModulePanel):
         if self._selecting_back or not current.isValid():
             return
         row = self.model.record(current.row())
-        if self.form.dirty and (self.form.record or {}).get("id") != row.id:
+        if self.form.dirty and (self.form.record or {}).get("id") != row[ID]:
             self.show_notice("Save or discard your changes to this contact before opening another.", "warning")
             self._selecting_back = True
             self.table.selectionModel().setCurrentIndex(
                 previous, self.table.selectionModel().SelectionFlag.ClearAndSelect | self.table.selectionModel().SelectionFlag.Rows)
             self._selecting_back = False
             return
-        self.run(self.open_contact(row.id))
+        self.run(self.open_contact(row[ID]))
 
     async def open_contact(self, contact_id: str) -> None:
         """Show the contact (cached copy first, then the server's), its tickets and invoices."""

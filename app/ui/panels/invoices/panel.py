@@ -109,6 +109,8 @@ class InvoicesPanel(ModulePanel):
         self.table.setObjectName("invoices.table")
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
+        # Server order (newest first) until the user picks a column.
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
@@ -213,6 +215,9 @@ class InvoicesPanel(ModulePanel):
         if wanted != self.filters():
             return
         self.model.set_rows(rows)
+        header = self.table.horizontalHeader()
+        if header.sortIndicatorSection() >= 0:
+            self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         due: dict[str, int] = defaultdict(int)
         paid: dict[str, int] = defaultdict(int)
         for invoice in rows:
