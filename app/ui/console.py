@@ -376,11 +376,16 @@ class Console(QObject):
     async def delete_profile(self, name: str) -> None:
         """Delete a profile with its keychain entries, cache and drafts (closing it first if open)."""
         profile = self.store.get(name)
-        if self.session is not None and self.session.profile.id == profile.id:
+        was_open = self.session is not None and self.session.profile.id == profile.id
+        if was_open:
             if self.local_sandbox is not None:
                 await self._stop_sandbox()
             await self._close_session()
         await self.blocking(remove_profile, self.store, self.secrets, name)
+        if was_open:
+            self.window.status.set_connection("signed_out", "No profile is open.")
+            self.window.show_notice("startup", "info", f"{profile.name!r} was deleted. Open or add a profile.",
+                                    action=("Profiles…", self.show_profiles))
 
     async def test_connection(self, profile: Profile, secret: str | None) -> str:
         """Try the profile's URL and secret with GET /me; returns a sentence saying what happened."""

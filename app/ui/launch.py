@@ -90,6 +90,7 @@ async def run_console(options: argparse.Namespace, window=None) -> int:
     console = Console(window=window)
     previous_hook = sys.excepthook
     sys.excepthook = _excepthook(console, app_log)
+    signal_watch = _quit_on_signals(console)
     try:
         opened = await console.start(options.profile)
         if options.exit_after_load:
@@ -105,6 +106,7 @@ async def run_console(options: argparse.Namespace, window=None) -> int:
         await console.closed.wait()
         return 0
     finally:
+        signal_watch.stop()
         await console.shutdown()
         sys.excepthook = previous_hook
 
@@ -151,6 +153,29 @@ def _route_qt_messages() -> None:
         qt_log.log(levels.get(kind, logging.WARNING), "%s", message)
 
     qInstallMessageHandler(handler)
+
+
+def _quit_on_signals(console):
+    """SIGTERM/SIGINT (logout, Ctrl+C) close the console the clean way, stopping the sandbox child.
+
+    Python runs signal handlers only between bytecodes; while Qt idles in C++ none run, so a
+    light timer gives the interpreter a turn a few times a second.
+    """
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def request_close(_signum, _frame) -> None:
+        console.closed.set()
+
+    for name in ("SIGTERM", "SIGINT"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), request_close)
+    timer = QTimer()
+    timer.setInterval(250)
+    timer.timeout.connect(lambda: None)
+    timer.start()
+    return timer
 
 
 def _install_logging(app_log) -> None:
