@@ -26,14 +26,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import qasync  # noqa: E402
-from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import qasync
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
 
-from app.cache import AsyncPageCache, PageCache  # noqa: E402
-from app.ui.panel_context import PanelContext  # noqa: E402
-from app.ui.panels.contacts.panel import ContactsPanel  # noqa: E402
-from tests.benchmarks.bench_cache import COMPANY, FIRST, LAST, TAGS, contacts  # noqa: E402
+from app.cache import AsyncPageCache, PageCache
+from app.ui.panel_context import PanelContext
+from app.ui.panels.contacts.panel import ContactsPanel
+from tests.benchmarks.bench_cache import COMPANY, FIRST, LAST, TAGS, contacts
 
 
 def rss_mb() -> float:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from app.api import AdminClient, ApiKeyAuth
-from tests.ui.test_contacts_panel import close_panel, make_panel, owner_key, unique  # noqa: F401
+from tests.ui.test_contacts_panel import close_panel, make_panel, unique
 from tests.waiting import wait_until
+
+
+@pytest.fixture
+def owner_key(sandbox_credentials) -> str:
+    return sandbox_credentials["test"]["owner_key"]
 
 
 def test_create_company_then_its_contacts_show_in_its_detail(qtbot, run_async, sandbox, owner_key, tmp_path):

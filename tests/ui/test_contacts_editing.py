@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from app.api import AdminClient, ApiKeyAuth
-from tests.ui.test_contacts_panel import close_panel, make_panel, open_contact, owner_key, unique  # noqa: F401
-from app.ui.panels.contacts.contact_rows import COMPANY_NAME, EMAIL, ID, NAME, PHONE, TAGS  # noqa: F401
+from app.ui.panels.contacts.contact_rows import ID
+from tests.ui.test_contacts_panel import close_panel, make_panel, open_contact, unique
 from tests.waiting import wait_until
+
+
+@pytest.fixture
+def owner_key(sandbox_credentials) -> str:
+    return sandbox_credentials["test"]["owner_key"]
 
 
 def click(widget) -> None:

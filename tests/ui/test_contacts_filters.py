@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from app.api import AdminClient, ApiKeyAuth
 from app.ui.panels.contacts.contact_rows import COMPANY_ID, NAME, TAGS
-from tests.ui.test_contacts_panel import close_panel, make_panel, owner_key, unique  # noqa: F401
+from tests.ui.test_contacts_panel import close_panel, make_panel, unique
 from tests.waiting import wait_until
+
+
+@pytest.fixture
+def owner_key(sandbox_credentials) -> str:
+    return sandbox_credentials["test"]["owner_key"]
 
 
 def test_company_and_tag_filters_then_sort_by_name(qtbot, run_async, sandbox, owner_key, tmp_path):

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from app.core.sandbox_process import SandboxProcess
+from app.ui.panels.contacts.contact_rows import (  # noqa: F401
+    COMPANY_NAME,
+    EMAIL,
+    ID,
+    NAME,
+    PHONE,
+    TAGS,
+)
 from app.ui.panels.contacts.panel import OFFLINE_MESSAGE
 from tests.ui.test_contacts_panel import close_panel, make_panel
-from app.ui.panels.contacts.contact_rows import COMPANY_NAME, EMAIL, ID, NAME, PHONE, TAGS  # noqa: F401
 from tests.waiting import wait_until
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import os
 import uuid
 from pathlib import Path
 
@@ -14,8 +12,15 @@ from PySide6.QtTest import QTest
 from app.api import AdminClient, ApiKeyAuth
 from app.cache import AsyncPageCache
 from app.ui.panel_context import PanelContext
-from app.ui.panels.contacts.panel import OFFLINE_MESSAGE, ContactsPanel
-from app.ui.panels.contacts.contact_rows import COMPANY_NAME, EMAIL, ID, NAME, PHONE, TAGS  # noqa: F401
+from app.ui.panels.contacts.contact_rows import (  # noqa: F401
+    COMPANY_NAME,
+    EMAIL,
+    ID,
+    NAME,
+    PHONE,
+    TAGS,
+)
+from app.ui.panels.contacts.panel import ContactsPanel
 from tests.waiting import wait_until
 
 

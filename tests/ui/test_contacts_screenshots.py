@@ -12,10 +12,21 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from app.ui.panels.contacts.contact_rows import (  # noqa: F401
+    COMPANY_NAME,
+    EMAIL,
+    ID,
+    NAME,
+    PHONE,
+    TAGS,
+)
 from app.ui.theme import apply_theme
 from tests.ui.test_contacts_panel import close_panel, make_panel, open_contact
-from tests.ui.test_invoices_panel import close_invoices_panel, make_invoices_panel, us_locale  # noqa: F401
-from app.ui.panels.contacts.contact_rows import COMPANY_NAME, EMAIL, ID, NAME, PHONE, TAGS  # noqa: F401
+from tests.ui.test_invoices_panel import (  # noqa: F401
+    close_invoices_panel,
+    make_invoices_panel,
+    us_locale,
+)
 from tests.waiting import wait_until
 
 SHOTS = os.environ.get("OPSDESK_SCREENSHOTS")

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from app.core.sandbox_process import SandboxProcess
-from tests.ui.test_invoices_panel import close_invoices_panel, make_invoices_panel, us_locale  # noqa: F401
+from tests.ui.test_invoices_panel import (  # noqa: F401
+    close_invoices_panel,
+    make_invoices_panel,
+    us_locale,
+)
 
 
 def test_offline_invoices_are_cached_and_read_only(qtbot, run_async, tmp_path):

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.api import errors
 from app.ui.panels.contacts.field_form import FieldForm
 from app.ui.panels.contacts.record_json import as_json
 from app.ui.record_table_model import Column, RecordTableModel, field_of
@@ -135,7 +136,7 @@ class CompaniesView(QWidget):
             else:
                 changed = {k: v for k, v in values.items() if v != (self.record.get(k) or None)}
                 saved = await client.companies.update(self.record["id"], changed, if_match=self.record.get("version"))
-        except Exception as error:
+        except errors.ApiError as error:
             self._show_save_error(error)
             return
         finally:
@@ -147,9 +148,7 @@ class CompaniesView(QWidget):
         self.panel.show_notice(f"Saved company {body['name']}.", "success")
         self.panel.companies_changed()
 
-    def _show_save_error(self, error: Exception) -> None:
-        from app.api import errors
-
+    def _show_save_error(self, error: errors.ApiError) -> None:
         if isinstance(error, errors.ValidationFailed):
             self.form.set_errors(error.fields)
         elif isinstance(error, errors.Conflict) and (error.details or {}).get("field"):

@@ -47,7 +47,7 @@ class ConfirmBar(QFrame):
         self.show()
         self.cancel_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Escape:
             self.hide()
             return

@@ -22,7 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.panels.contacts.contact_form import FIELD_TITLES, editable_values, format_custom_fields
+from app.ui.panels.contacts.contact_form import (
+    FIELD_TITLES,
+    editable_values,
+    format_custom_fields,
+)
 
 MINE, THEIRS = "mine", "theirs"
 

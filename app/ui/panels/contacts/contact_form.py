@@ -8,6 +8,7 @@ save can send `If-Match` and a conflict can be shown against exactly what the us
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -213,4 +214,4 @@ def _typed(value: str) -> Any:
         number = float(value)
     except ValueError:
         return value
-    return number if number == number and abs(number) != float("inf") else value
+    return number if math.isfinite(number) else value

@@ -17,7 +17,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from app.ui.panels.contacts.contact_rows import COMPANY_ID, ID, TAGS, ContactRow, contact_row, contact_rows
+from app.ui.panels.contacts.contact_rows import (
+    COMPANY_ID,
+    ID,
+    TAGS,
+    ContactRow,
+    contact_row,
+    contact_rows,
+)
 from app.ui.panels.contacts.record_json import as_json
 from app.ui.record_table_model import RecordTableModel
 
@@ -43,7 +50,7 @@ class ContactQuery:
     descending: bool = True
     server: bool = False
 
-    def with_(self, **changes: Any) -> "ContactQuery":
+    def with_(self, **changes: Any) -> ContactQuery:
         return replace(self, **changes)
 
     @property
@@ -286,10 +293,8 @@ def _matches(query: ContactQuery, row: ContactRow) -> bool:
     """The exact filters full-text search can only approximate (a tag is a whole tag)."""
     if query.tag and query.tag.lower() not in [t.strip().lower() for t in row[TAGS].split(",")]:
         return False
-    if query.company_id and row[COMPANY_ID] != query.company_id:
-        return False
-    return True
+    return not query.company_id or row[COMPANY_ID] == query.company_id
 
 
 def _parse_time(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return datetime.fromisoformat(text)

@@ -14,7 +14,6 @@ from typing import Any
 
 from app.ui.record_table_model import Column
 
-
 #: Positions in a row tuple.
 ID, NAME, EMAIL, PHONE, COMPANY_ID, COMPANY_NAME, TAGS, UPDATED_AT = range(8)
 

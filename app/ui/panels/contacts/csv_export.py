@@ -50,7 +50,8 @@ async def export_contacts(
     partial = path.with_name(path.name + ".partial")
     written = 0
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="opsdesk-export") as disk:
-        handle = await loop.run_in_executor(disk, lambda: open(partial, "w", newline="", encoding="utf-8-sig"))
+        # Opened and closed in the disk thread; every path below closes it (no `with` across awaits).
+        handle = await loop.run_in_executor(disk, lambda: open(partial, "w", newline="", encoding="utf-8-sig"))  # noqa: SIM115
         try:
             writer = csv.writer(handle)
             await loop.run_in_executor(disk, writer.writerow, CSV_FIELDS)

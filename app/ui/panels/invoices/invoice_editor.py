@@ -25,7 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.money import InvoiceTotals, currency_symbol, format_money, invoice_totals, parse_money
+from app.ui.money import (
+    InvoiceTotals,
+    currency_symbol,
+    format_money,
+    invoice_totals,
+    parse_money,
+)
 from app.ui.panels.contacts.field_form import FieldForm
 
 CURRENCIES = ("USD", "EUR", "GBP", "JPY", "CHF", "CAD")
@@ -209,7 +215,7 @@ class InvoiceEditor(QWidget):
         """The lines in API shape; LineError names the first unreadable cell."""
         items = []
         for row in range(self.lines.rowCount()):
-            def text(column: int) -> str:
+            def text(column: int, row: int = row) -> str:
                 item = self.lines.item(row, column)
                 return item.text().strip() if item is not None else ""
 

@@ -92,8 +92,8 @@ class InvoicesPanel(ModulePanel):
         filters.addStretch(1)
         filters.addWidget(self.new_button)
 
-        error = lambda inv: semantic_colour("error") if inv.get("status") == "overdue" else None  # noqa: E731
-        money = lambda name: (lambda inv: format_money(int(inv.get(name) or 0), inv.get("currency") or "USD"))  # noqa: E731
+        error = lambda inv: semantic_colour("error") if inv.get("status") == "overdue" else None
+        money = lambda name: (lambda inv: format_money(int(inv.get(name) or 0), inv.get("currency") or "USD"))
         self.model = RecordTableModel([
             Column("Number", field_of("invoice_number"), foreground=error),
             Column("Status", field_of("status"), text=lambda s: (s or "").replace("_", " ").upper()

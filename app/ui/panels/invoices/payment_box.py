@@ -7,10 +7,19 @@ precision, no more than what is due on an invoice that expects money. The server
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.ui.money import format_money, parse_money
 from app.ui.record_table_model import Column, RecordTableModel, field_of
@@ -96,7 +105,7 @@ class PaymentBox(QWidget):
 
     def body(self, invoice: dict[str, Any], cents: int) -> dict[str, Any]:
         return {"invoice_id": invoice["id"], "amount_cents": cents, "method": self.method.currentText(),
-                "paid_at": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")}
+                "paid_at": datetime.now(UTC).isoformat().replace("+00:00", "Z")}
 
     def show_error(self, message: str) -> None:
         self.error.setText(message)
