@@ -32,8 +32,8 @@ from app.ui.panels.tickets.conversation_view import (
     NOTE_TEXT,
 )
 from app.ui.panels.tickets.reply_checks import ReplyWarning, check_reply
+from app.ui.panels.tickets.reply_flow import NOTE, REPLY
 
-REPLY, NOTE = "reply", "note"
 #: Quiet time after the last keystroke before the draft is written.
 DRAFT_DEBOUNCE_MS = 300
 

@@ -1,5 +1,9 @@
 """Create a ticket (`tickets.create_dialog`): subject, contact, queue, priority, category and the
-customer's first message. The dialog stays open with everything typed until the server has it."""
+customer's first message. The dialog stays open with everything typed until the server has it.
+
+It takes the client and the panel's task set (views take their services): it finds contacts as
+the agent types and creates the ticket itself, telling the panel with `sig_created`/`sig_done`.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.api import errors
+from app.ui.error_messages import describe
+from app.ui.panels.tickets.records import as_record
 from app.ui.panels.tickets.ticket_list import PRIORITIES, label_of
 from app.ui.theme import semantic_colour
 
@@ -30,15 +37,17 @@ CATEGORIES = ("billing", "login", "bug", "feature_request", "onboarding", "data_
 
 
 class CreateTicketDialog(QDialog):
-    """Collects a new ticket; the panel creates it and calls `created()` or `failed()`."""
+    """Collects a new ticket and creates it: the ticket first, then its first message."""
 
-    sig_submit = Signal(dict, str)
-    """Create this ticket (TicketCreate fields) with this first message (may be empty)."""
-    sig_contact_search = Signal(str)
-    """The user typed in the contact box and paused: look contacts up on the server."""
+    sig_created = Signal(dict)
+    """The ticket exists on the server (its first message may still be going out)."""
+    sig_done = Signal(dict)
+    """Ticket and first message are both on the server; the dialog has closed."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, client: Any, tasks: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._client = client
+        self._tasks = tasks
         self.setObjectName("tickets.create_dialog")
         self.setWindowTitle("New ticket")
         #: Set once the ticket exists but its first message did not go out: retry only the message.
@@ -104,6 +113,20 @@ class CreateTicketDialog(QDialog):
         layout.addWidget(self.buttons)
         self.resize(520, 420)
 
+    def start(self, queues: Sequence[dict[str, Any]]) -> None:
+        """Offer the active queues, show the dialog, and list the newest contacts."""
+        self.set_choices(contacts=[], queues=queues)
+        self.open()
+        self._tasks.spawn(self._load_contacts(None), name="tickets.create.contacts")
+
+    async def _load_contacts(self, query: str | None) -> None:
+        try:
+            page = await self._client.contacts.list(query=query, limit=100)
+        except errors.ApiError as error:
+            self.failed(f"Contacts could not be loaded: {describe(error)}")
+            return
+        self.set_choices(contacts=[as_record(c) for c in page.items], queues=[])
+
     def set_choices(self, *, contacts: Sequence[dict[str, Any]], queues: Sequence[dict[str, Any]]) -> None:
         """Add contacts (found ones are added to those listed, never twice) and active queues."""
         typed = self.contact.currentText()
@@ -121,7 +144,7 @@ class CreateTicketDialog(QDialog):
     def _on_search_pause(self) -> None:
         text = self.contact.currentText().strip()
         if len(text) >= 2 and self._contact_id() is None:
-            self.sig_contact_search.emit(text)
+            self._tasks.spawn(self._load_contacts(text), name="tickets.create.contacts")
 
     def _contact_id(self) -> str | None:
         text = self.contact.currentText()
@@ -156,7 +179,26 @@ class CreateTicketDialog(QDialog):
                 return
         self.error.hide()
         self.create_button.setEnabled(False)
-        self.sig_submit.emit(self.payload(), self.message.toPlainText().strip())
+        self._tasks.spawn(self.create(self.payload(), self.message.toPlainText().strip()), name="tickets.create")
+
+    async def create(self, payload: dict[str, Any], first_message: str) -> None:
+        """Create the ticket, then its first (inbound) message; a failure keeps everything typed."""
+        try:
+            if self.created_ticket is None:
+                self.created_ticket = as_record(await self._client.tickets.create(
+                    payload, idempotency_key=self.idempotency_key("ticket", payload)))
+                self.sig_created.emit(self.created_ticket)
+            if first_message:
+                body = {"direction": "inbound", "channel": "web", "body": first_message}
+                await self._client.tickets.messages.create(self.created_ticket["id"], body,
+                                                           idempotency_key=self.idempotency_key("message", body))
+        except errors.ApiError as error:
+            prefix = "The ticket was created but its first message was not sent: " if self.created_ticket else ""
+            request = f" (request {error.request_id})" if getattr(error, "request_id", None) else ""
+            self.failed(prefix + describe(error) + request)
+            return
+        self.accept()
+        self.sig_done.emit(self.created_ticket)
 
     def failed(self, message: str) -> None:
         """Show why; everything typed stays for another try."""

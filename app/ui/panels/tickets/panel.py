@@ -20,13 +20,14 @@ from app.api import errors
 from app.ui.error_messages import describe
 from app.ui.module_panel import ModulePanel
 from app.ui.panel_context import PanelContext
-from app.ui.panels.tickets.activity import ActivitySnapshot, new_activity
+from app.ui.panels.tickets.activity import ActivitySnapshot
 from app.ui.panels.tickets.bulk_actions import BulkBar
 from app.ui.panels.tickets.bulk_update import BulkResult, apply_bulk
 from app.ui.panels.tickets.composer import NOTE, REPLY, Composer
 from app.ui.panels.tickets.create_dialog import CreateTicketDialog
 from app.ui.panels.tickets.queue_list import QueueList
 from app.ui.panels.tickets.records import as_record
+from app.ui.panels.tickets.reply_flow import send_written
 from app.ui.panels.tickets.shortcuts_help import ShortcutsDialog
 from app.ui.panels.tickets.sla import as_datetime
 from app.ui.panels.tickets.ticket_data import (
@@ -435,20 +436,18 @@ class TicketsPanel(ModulePanel):
         try:
             if client is None:
                 raise errors.ApiConnectionError("not connected")
-            if kind == REPLY:
-                now = await fetch_conversation(client, ticket_id)
-                if self._held(now):
-                    composer.held(ticket_id, NEW_ACTIVITY_TEXT + " Press Send reply again when ready.")
-                    return False
-                await client.tickets.messages.create(
-                    ticket_id, {"direction": "outbound", "channel": "email", "body": text},
-                    idempotency_key=idempotency_key)
-            else:
-                await client.tickets.comments.create(ticket_id, {"body": text, "pinned": composer.pin.isChecked()},
-                                                     idempotency_key=idempotency_key)
+            result = await send_written(client, kind, ticket_id, text, idempotency_key, seen=self.snapshot,
+                                        pinned=composer.pin.isChecked())
         except errors.ApiError as error:
             composer.failed(ticket_id, describe(error))
             self.show_error(error)
+            return False
+        if not result.sent:
+            if ticket_id == self._open_id:
+                self._show_conversation(result.now, new_ids=result.new_ids)
+                self.detail.show_new_activity(True)
+                self.detail.conversation.scroll_to_first_new()
+            composer.held(ticket_id, NEW_ACTIVITY_TEXT + " Press Send reply again when ready.")
             return False
         composer.sent(ticket_id)
         if self.offline:
@@ -465,20 +464,6 @@ class TicketsPanel(ModulePanel):
                 await store(self.context.cache, tickets=[conversation.ticket],
                             ticket_messages=conversation.messages, ticket_comments=conversation.comments)
         self.show_notice("Reply sent to the customer." if kind == REPLY else "Internal note added.", "success")
-        return True
-
-    def _held(self, now: Conversation) -> bool:
-        """Hold the reply (and show what is new) if the ticket changed since the agent saw it."""
-        ticket_id = now.ticket["id"]
-        seen = self.snapshot if self.snapshot and self.snapshot.ticket_id == ticket_id else None
-        if seen is not None and not new_activity(seen, now.ticket, now.messages, now.comments).any:
-            return False
-        if ticket_id == self._open_id:
-            change = new_activity(seen, now.ticket, now.messages, now.comments) if seen else None
-            new_ids = frozenset(item["id"] for item in change.new_items) if change else frozenset()
-            self._show_conversation(now, new_ids=new_ids)
-            self.detail.show_new_activity(True)
-            self.detail.conversation.scroll_to_first_new()
         return True
 
     # ---- bulk changes ------------------------------------------------------------------------------
@@ -553,49 +538,16 @@ class TicketsPanel(ModulePanel):
         if self.create_dialog is not None and self.create_dialog.isVisible():
             self.create_dialog.raise_()
             return
-        dialog = CreateTicketDialog(self)
-        dialog.set_choices(contacts=[], queues=self._queues)
-        dialog.sig_submit.connect(self._on_create_submit)
-        dialog.sig_contact_search.connect(
-            lambda text: self.run(self._fill_contacts(dialog, text), name="tickets.create.contacts"))
+        dialog = CreateTicketDialog(self.context.client, self.context.tasks, self)
+        dialog.sig_created.connect(self.tickets.upsert)
+        dialog.sig_done.connect(self._on_ticket_created)
         self.create_dialog = dialog
-        dialog.open()
-        self.run(self._fill_contacts(dialog), name="tickets.create.contacts")
+        dialog.start(self._queues)
 
-    async def _fill_contacts(self, dialog: CreateTicketDialog, query: str | None = None) -> None:
-        client = self.context.client
-        if client is None:
-            return
-        page = await client.contacts.list(query=query, limit=100)
-        dialog.set_choices(contacts=[as_record(c) for c in page.items], queues=[])
-
-    def _on_create_submit(self, payload: dict, first_message: str) -> None:
-        dialog = self.sender()
-        if isinstance(dialog, CreateTicketDialog):
-            self.run(self.create_ticket(dialog, payload, first_message), name="tickets.create")
-
-    async def create_ticket(self, dialog: CreateTicketDialog, payload: dict[str, Any], first_message: str) -> None:
-        """Create the ticket, then its first (inbound) message; a failure keeps the dialog filled."""
-        client = self.context.client
-        try:
-            if dialog.created_ticket is None:
-                dialog.created_ticket = as_record(await client.tickets.create(
-                    payload, idempotency_key=dialog.idempotency_key("ticket", payload)))
-                self.tickets.upsert(dialog.created_ticket)
-            if first_message:
-                body = {"direction": "inbound", "channel": "web", "body": first_message}
-                await client.tickets.messages.create(dialog.created_ticket["id"], body,
-                                                     idempotency_key=dialog.idempotency_key("message", body))
-        except errors.ApiError as error:
-            prefix = "The ticket was created but its first message was not sent: " if dialog.created_ticket else ""
-            dialog.failed(prefix + describe(error) + (f" (request {error.request_id})"
-                                                      if getattr(error, "request_id", None) else ""))
-            return
-        ticket = dialog.created_ticket
-        dialog.accept()
+    def _on_ticket_created(self, ticket: dict[str, Any]) -> None:
         self.show_notice(f"Created ticket {ticket.get('subject')} ({ticket['id']}).", "success")
         self.tickets.choose_view("all")
         self.tickets.upsert(ticket)
         self.tickets.select_ids({ticket["id"]}, current_id=ticket["id"])
         self._update_counts()
-        await store(self.context.cache, tickets=[ticket])
+        self.run(store(self.context.cache, tickets=[ticket]), name="tickets.create.cache")
