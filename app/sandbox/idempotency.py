@@ -8,6 +8,11 @@ runs; the middleware stores its answer when it finishes (`finish`). Then, within
 Answers 5xx, 401, 403 and 429 are not stored (the claim is dropped), so a retry really runs again.
 Bodies are compared as canonical JSON (key order and whitespace do not matter).
 
+An answer that carries a secret (an API key's `secret`, a webhook's `signing_secret`) is kept
+whole only in this process's memory; the database row holds it with the secret masked. A replay
+after a restart therefore cannot return the secret and answers 409 saying so, instead of ever
+writing a secret to disk.
+
 Test hook (only when the process runs with OPSDESK_SANDBOX_TEST_HOOKS=1): a request carrying
 `X-Test-Hold: idempotency` holds right after claiming its key until another request with the same
 key has been refused with 409 (or OPSDESK_SANDBOX_TEST_HOLD_SECONDS, default 10, pass), so tests
@@ -65,6 +70,26 @@ def _body_hash(body: bytes) -> str:
 
 _holds: dict[tuple[str, str], asyncio.Event] = {}
 
+_SECRET_FIELDS = ("secret", "signing_secret")
+_SECRET_MASK = "[not retained]"
+#: (credential id, key) → the full answer body of a secret-bearing response, in memory only.
+_secret_answers: dict[tuple[str, str], str] = {}
+
+
+def _mask_secrets(body: str) -> str | None:
+    """The body with its secret fields masked, or None when it carries no secret."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return None
+    data = document.get("data") if isinstance(document, dict) else None
+    if not isinstance(data, dict) or not any(isinstance(data.get(f), str) for f in _SECRET_FIELDS):
+        return None
+    for name in _SECRET_FIELDS:
+        if isinstance(data.get(name), str):
+            data[name] = _SECRET_MASK
+    return json.dumps(document, separators=(",", ":"))
+
 
 def _hooks_enabled() -> bool:
     return os.environ.get("OPSDESK_SANDBOX_TEST_HOOKS") == "1"
@@ -88,6 +113,7 @@ async def idempotency_guard(request: Request, caller: Caller) -> None:
         if row is not None and parse_rfc3339(row["created_at"]) < now - RETENTION:
             conn.execute("DELETE FROM idempotency_keys WHERE credential_id = ? AND key = ?",
                          (caller.credential_id, key))
+            _secret_answers.pop((caller.credential_id, key), None)
             row = None
         if row is None:
             conn.execute(
@@ -117,7 +143,15 @@ async def idempotency_guard(request: Request, caller: Caller) -> None:
         raise ApiProblem(409, "IDEMPOTENCY_KEY_IN_USE",
                          "A request with this Idempotency-Key is still running; retry shortly.",
                          {"field": "Idempotency-Key"}, {"Retry-After": "1"})
-    raise IdempotentReplay(row["response_status"], row["response_body"], json.loads(row["response_headers"]))
+    body = row["response_body"]
+    if _SECRET_MASK in body and _mask_secrets(body) is not None:
+        body = _secret_answers.get((caller.credential_id, key))
+        if body is None:
+            raise ApiProblem(409, "CONFLICT",
+                             "This request already succeeded, but its answer held a secret that the server "
+                             "does not keep across restarts. Find the record it created and rotate its secret.",
+                             {"field": "Idempotency-Key", "reason": "secret_not_retained"})
+    raise IdempotentReplay(row["response_status"], body, json.loads(row["response_headers"]))
 
 
 def finish(db: Database, claim: Claim, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
@@ -129,10 +163,15 @@ def finish(db: Database, claim: Claim, status: int, headers: list[tuple[bytes, b
             return
         kept = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in headers
                 if k.decode("latin-1").lower() in _STORED_HEADERS}
+        text = body.decode("utf-8", "replace")
+        masked = _mask_secrets(text)
+        if masked is not None:
+            _secret_answers[(claim.credential_id, claim.key)] = text
+            text = masked
         conn.execute(
             "UPDATE idempotency_keys SET response_status = ?, response_body = ?, response_headers = ?"
             " WHERE credential_id = ? AND key = ?",
-            (status, body.decode("utf-8", "replace"), json.dumps(kept), claim.credential_id, claim.key))
+            (status, text, json.dumps(kept), claim.credential_id, claim.key))
 
 
 def drop(db: Database, claim: Claim) -> None:

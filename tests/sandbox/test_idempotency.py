@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 
+from app.core.sandbox_process import SandboxProcess
 from tests.sandbox.conftest import assert_error, own_sandbox, unique, wait_for
 
 
@@ -82,3 +83,32 @@ def test_a_duplicate_while_the_first_still_runs_is_409(tmp_path: Path) -> None:
         replay = client.post("contacts", json=body, headers={"Idempotency-Key": key})
         assert replay.headers["Idempotent-Replayed"] == "true"
         assert replay.json()["data"]["id"] == results["first"].json()["data"]["id"]
+
+
+def test_a_secret_bearing_answer_replays_from_memory_and_never_reaches_the_database(tmp_path: Path) -> None:
+    with own_sandbox(tmp_path) as (process, client, credentials):
+        key = unique("idem-")
+        body = {"name": "Replayed key", "scopes": ["crm:read"]}
+        first = client.post("api-keys", json=body, headers={"Idempotency-Key": key})
+        assert first.status_code == 201
+        secret = first.json()["data"]["secret"]
+        replay = client.post("api-keys", json=body, headers={"Idempotency-Key": key})
+        assert replay.headers["Idempotent-Replayed"] == "true"
+        assert replay.json()["data"]["secret"] == secret, "a lost answer's retry still gets the key"
+        assert len([k for k in client.get("api-keys", params={"limit": 100}).json()["data"]
+                    if k["name"] == "Replayed key"]) == 1
+
+        process.stop()
+        stored = b"".join(p.read_bytes() for p in process.data_dir.glob("sandbox.sqlite3*"))
+        assert secret.encode() not in stored, "the plaintext key reached the database"
+
+        again = SandboxProcess.start(process.data_dir, seed_size=20)
+        try:
+            with httpx.Client(base_url=again.url + "/", timeout=30,
+                              headers={"Authorization": f"Bearer {credentials['live']['owner_key']}"}) as after:
+                gone = assert_error(after.post("api-keys", json=body, headers={"Idempotency-Key": key}),
+                                    409, "CONFLICT")
+                assert gone["reason"] == "secret_not_retained"
+                assert secret not in after.post("api-keys", json=body, headers={"Idempotency-Key": key}).text
+        finally:
+            again.stop()
