@@ -49,6 +49,9 @@ def main() -> int:
             print(f"smoke test: exit code {run.returncode}\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}", file=sys.stderr)
             return 1
         print(run.stdout.strip()[-1000:])
+        if "contacts shown (" not in run.stdout:
+            print("smoke test: the bundle exited 0 but never showed the contacts panel's rows", file=sys.stderr)
+            return 1
     print("smoke test: passed")
     return 0
 
