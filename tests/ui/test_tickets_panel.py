@@ -81,14 +81,20 @@ async def create_ticket(client: AdminClient, subject: str, **fields) -> dict:
 
 
 async def go_to(panel: TicketsPanel, ticket_id: str) -> None:
-    """Walk the list with j until `ticket_id` is current, as an agent scanning the list would."""
+    """Narrow the list by typing the ticket's id, then walk it with j, as an agent would."""
+    search = panel.tickets.search
+    search.setFocus()
+    QTest.keyClicks(search, ticket_id)
     panel.tickets.table.setFocus()
     for _ in range(panel.tickets.model.rowCount() + 1):
         if current_id(panel) == ticket_id:
-            await opened(panel, ticket_id)
-            return
+            break
         press(panel, "j")
-    raise AssertionError(f"{ticket_id} is not reachable with j")
+    else:
+        raise AssertionError(f"{ticket_id} is not reachable with j")
+    search.clear()  # the whole list again; the ticket stays open
+    assert current_id(panel) == ticket_id
+    await opened(panel, ticket_id)
 
 
 async def pick_with_keys(panel: TicketsPanel, key: str, combo, wanted) -> None:

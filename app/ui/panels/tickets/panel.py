@@ -44,10 +44,12 @@ from app.ui.panels.tickets.ticket_filters import open_counts_by_queue
 from app.ui.panels.tickets.ticket_list import TicketList
 from app.ui.panels.tickets.timeline import build_timeline
 
+#: Quiet time on a ticket before its conversation loads (j/k through a list stays light).
+OPEN_DELAY_MS = 120
 #: How often the list asks the server what changed while the panel is shown.
 POLL_INTERVAL_MS = 30_000
 OFFLINE_TEXT = ("Offline: showing cached tickets, read-only. Changes are disabled until the server "
-                "answers again — press Refresh to retry. Drafts are still saved.")
+                "answers again (checked every 30 s, or press Refresh). Drafts are still saved.")
 WRITE_SCOPE = "support:write"
 
 
@@ -126,6 +128,12 @@ class TicketsPanel(ModulePanel):
         self.bulk.sig_cancel.connect(self._on_bulk_cancel)
         self._install_shortcuts()
         self._update_writable()
+        self._open_task: asyncio.Task | None = None
+        # Holding j loads only the ticket the agent stops on, not every one passed on the way.
+        self._open_timer = QTimer(self)
+        self._open_timer.setSingleShot(True)
+        self._open_timer.setInterval(OPEN_DELAY_MS)
+        self._open_timer.timeout.connect(self._start_loading_open_ticket)
         self._polling = False
         self.poll_timer = QTimer(self)
         self.poll_timer.setObjectName("tickets.poll_timer")
@@ -318,9 +326,15 @@ class TicketsPanel(ModulePanel):
         self._open_id = ticket["id"] if ticket else None
         self.snapshot = None
         self.detail.show_ticket(ticket, contact_name=self._contact_names.get((ticket or {}).get("contact_id")))
+        if self._open_task is not None and not self._open_task.done():
+            self._open_task.cancel()  # the agent moved on: that thread is no longer wanted
         if ticket is not None:
             self.detail.conversation.show_entries([], empty_text="Loading the conversation…")
-            self.run(self._load_conversation(ticket["id"]), name=f"tickets.open.{ticket['id']}")
+            self._open_timer.start()
+
+    def _start_loading_open_ticket(self) -> None:
+        if self._open_id is not None:
+            self._open_task = self.run(self._load_conversation(self._open_id), name=f"tickets.open.{self._open_id}")
 
     async def _load_conversation(self, ticket_id: str) -> None:
         cached = await cached_conversation(self.context.cache, ticket_id)
