@@ -4,7 +4,8 @@
 
 The panel runs exactly as in the console (qasync loop, the real page cache in its worker thread),
 with no server: every row comes from the cache, the way a large workspace reopens. Figures:
-- local search: from the search box's text changing to the table showing the matches (p95);
+- local search as you type: each word typed letter by letter (from the second letter, where
+  the search starts), from the search box's text changing to the table showing the matches;
 - scrolling: the view is paged from the first row to the last (lazy slices of 500 appended as
   Qt asks for more) while a 1 ms heartbeat timer records the longest gap between its ticks,
   i.e. the longest the event loop was blocked;
@@ -96,26 +97,28 @@ async def bench(n: int, cache_path: Path) -> None:
 
     rng = random.Random(7)
     words = [w for name in FIRST + LAST + COMPANY + TAGS for w in name.lower().split()]
-    queries = [rng.choice(words)[: rng.randint(2, 5)] for _ in range(60)]
-    queries += [f"{rng.choice(FIRST)} {rng.choice(LAST)[:3]}" for _ in range(40)]
+    queries = [rng.choice(words)[: rng.randint(2, 6)] for _ in range(40)]
+    queries += [f"{rng.choice(FIRST)} {rng.choice(LAST)[:3]}" for _ in range(10)]
     samples: list[float] = []
     cpu_samples: list[float] = []
-    for text in queries:
+    for query in queries:
         panel.search.clear()
         await asyncio.wait_for(shown.wait(), 10)
         shown.clear()
-        begin, begin_cpu = time.perf_counter(), time.process_time()
-        panel.search.setText(text)
-        await asyncio.wait_for(shown.wait(), 10)
-        samples.append((time.perf_counter() - begin) * 1000)
-        cpu_samples.append((time.process_time() - begin_cpu) * 1000)
-        shown.clear()
+        # Typed letter by letter: every keystroke from the second on is one search.
+        for end in range(2, len(query) + 1):
+            begin, begin_cpu = time.perf_counter(), time.process_time()
+            panel.search.setText(query[:end])
+            await asyncio.wait_for(shown.wait(), 10)
+            samples.append((time.perf_counter() - begin) * 1000)
+            cpu_samples.append((time.process_time() - begin_cpu) * 1000)
+            shown.clear()
         if not panel.model.rowCount():
-            raise SystemExit(f"no rows for {text!r}: the benchmark data or search is broken")
+            raise SystemExit(f"no rows for {query!r}: the benchmark data or search is broken")
     print(f"contacts_local_search_p95: {p95(samples):.1f} ms (target: ≤ 30 ms over {n} cached contacts)")
     print(f"contacts_local_search_cpu_p95: {p95(cpu_samples):.1f} ms (target: ≤ 30 ms; CPU time of the "
           "UI and cache threads per search, excludes time the OS gave other processes)")
-    print(f"contacts_local_search_max: {max(samples):.1f} ms (target: none; worst of {len(samples)} searches)")
+    print(f"contacts_local_search_max: {max(samples):.1f} ms (target: none; worst of {len(samples)} keystrokes)")
 
     panel.search.clear()
     await asyncio.wait_for(shown.wait(), 10)

@@ -1,4 +1,4 @@
-"""Screenshots of the Contacts and Invoices panels, light and dark, with the sandbox's demo data.
+"""Screenshots of the Contacts panel, light and dark, with the sandbox's demo data.
 
 Written only when OPSDESK_SCREENSHOTS=DIR is set (people look at them); each must be a real,
 non-blank rendering of the panel.
@@ -12,22 +12,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from app.ui.panels.contacts.contact_rows import (  # noqa: F401
-    COMPANY_NAME,
-    EMAIL,
-    ID,
-    NAME,
-    PHONE,
-    TAGS,
-)
+from app.ui.panels.contacts.contact_rows import ID
 from app.ui.theme import apply_theme
 from tests.ui.test_contacts_panel import close_panel, make_panel, open_contact
-from tests.ui.test_invoices_panel import (  # noqa: F401
-    close_invoices_panel,
-    make_invoices_panel,
-    us_locale,
-)
-from tests.waiting import wait_until
 
 SHOTS = os.environ.get("OPSDESK_SCREENSHOTS")
 
@@ -49,18 +36,6 @@ def test_screenshots(qtbot, run_async, sandbox, sandbox_credentials, scheme, tmp
             assert contacts.grab().save(str(path)) and path.stat().st_size > 10_000
         finally:
             await close_panel(contacts)
-        invoices = await make_invoices_panel(qtbot, sandbox.url, key, tmp_path / "i.sqlite")
-        try:
-            await invoices.activate()
-            row = next(i for i, r in enumerate(invoices.model.rows) if r["amount_paid_cents"] > 0 and r["line_items"])
-            invoices.table.setCurrentIndex(invoices.model.index(row, 0))
-            await wait_until(lambda: invoices.record is not None and invoices.payments.model.rowCount() > 0, 10,
-                             f"no payments shown for {invoices.record}")
-            path = out / f"invoices-{scheme}.png"
-            assert invoices.grab().save(str(path)) and path.stat().st_size > 10_000
-        finally:
-            await close_invoices_panel(invoices)
-
     try:
         run_async(scenario(), timeout=60)
     finally:

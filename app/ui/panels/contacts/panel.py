@@ -46,6 +46,8 @@ from app.ui.panels.contacts.record_json import as_json
 from app.ui.record_table_model import RecordTableModel
 from app.ui.widgets.banner import Banner
 
+#: Letters typed before the local search starts narrowing the table.
+MIN_SEARCH_CHARS = 2
 OFFLINE_MESSAGE = "Offline: showing cached contacts. Editing is off until the server can be reached."
 
 
@@ -148,7 +150,7 @@ class ContactsPanel(ModulePanel):
         header.setSortIndicatorShown(True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         header.sectionClicked.connect(self._on_header_clicked)
-        for column, width in enumerate((180, 220, 160, 140, 120)):
+        for column, width in enumerate((150, 210, 140, 130, 120)):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self.status = QLabel(tab)
@@ -165,6 +167,7 @@ class ContactsPanel(ModulePanel):
         splitter.addWidget(self._build_detail(tab))
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([720, 480])
         layout = QVBoxLayout(tab)
         layout.setContentsMargins(0, 6, 0, 0)
         layout.addLayout(top)
@@ -272,7 +275,9 @@ class ContactsPanel(ModulePanel):
 
     # ---- list: search, filters, sort --------------------------------------------------------
     def _on_search_typed(self, text: str) -> None:
-        self._apply(text=text.strip(), server=False)
+        # One letter matches nearly everything: ranking it would cost the most and tell the least.
+        text = text.strip()
+        self._apply(text=text if len(text) >= MIN_SEARCH_CHARS else "", server=False)
 
     def _on_search_server(self) -> None:
         text = self.search.text().strip()
