@@ -33,8 +33,6 @@ class RecordSync(QObject):
 
     sig_progress = Signal(str, int)
     """Records of `resource` stored so far in this run."""
-    sig_finished = Signal(int)
-    """The run finished; total records stored."""
 
     def __init__(self, client: Any, cache: Any, scopes: frozenset[str] | None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -54,7 +52,6 @@ class RecordSync(QObject):
                 break  # offline: the cache keeps what it has; the next connection resumes
             except errors.Forbidden:
                 continue
-        self.sig_finished.emit(self.stored)
         return self.stored
 
     async def _sync(self, resource: str, endpoint: Any) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -35,9 +35,6 @@ log = logging.getLogger(__name__)
 
 class ProfilesDialog(QDialog):
     """Lists the profiles on the left and edits the selected one on the right."""
-
-    sig_done = Signal(str)
-    """An action finished; the argument is the sentence shown in the result line."""
 
     def __init__(self, console, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -176,8 +173,6 @@ class ProfilesDialog(QDialog):
         colour = {"error": semantic_colour("error"), "success": semantic_colour("success")}.get(kind)
         self.result.setStyleSheet(f"color:{colour.name()}" if colour is not None else "")
         self.result.setText(text)
-        if text:
-            self.sig_done.emit(text)
 
     def _save(self) -> None:
         self.tasks.spawn(self.save(), name="save profile")

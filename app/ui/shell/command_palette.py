@@ -11,7 +11,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
@@ -47,9 +47,6 @@ class PaletteEntry:
 
 class CommandPalette(QDialog):
     """A small popup over the main window; `popup()` shows it with an empty query."""
-
-    sig_chosen = Signal(object)
-    """The user chose an entry (a `PaletteEntry`)."""
 
     def __init__(self, window, parent: QWidget | None = None) -> None:
         super().__init__(parent or window, Qt.WindowType.Popup)
@@ -180,4 +177,3 @@ class CommandPalette(QDialog):
             result = page.open_record(entry.record_id)
             if asyncio.iscoroutine(result) and self.window_.context is not None:
                 self.window_.context.tasks.spawn(result, name=f"open {entry.module} record")
-        self.sig_chosen.emit(entry)

@@ -57,8 +57,6 @@ class MainWindow(QMainWindow):
     """The user asked for the profiles dialog."""
     sig_palette_requested = Signal()
     """The user pressed Ctrl+K / Cmd+K."""
-    sig_module_opened = Signal(str)
-    """A module's page became the visible one."""
 
     def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -282,7 +280,6 @@ class MainWindow(QMainWindow):
         self.current_module = name
         self.sidebar.select(name)
         self._activate(name, page)
-        self.sig_module_opened.emit(name)
         return page
 
     def page(self, name: str) -> QWidget | None:

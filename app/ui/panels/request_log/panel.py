@@ -9,7 +9,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -78,9 +78,6 @@ class RequestLogPanel(ModulePanel):
     module_name = "request_log"
     title = "Request log"
     required_scope = ""
-
-    sig_curl_copied = Signal(str)
-    """The redacted curl command of the selected request was put on the clipboard."""
 
     def __init__(self, context: PanelContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
@@ -291,7 +288,6 @@ class RequestLogPanel(ModulePanel):
         command = to_curl(record)
         QGuiApplication.clipboard().setText(command)
         self.show_notice("Copied as cURL. The key is left out: set $OPSDESK_TOKEN before running it.", "success")
-        self.sig_curl_copied.emit(command)
         return command
 
     def export_har(self, path: str | Path, records: list[RequestRecord] | None = None) -> int:
