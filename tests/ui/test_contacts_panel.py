@@ -102,3 +102,40 @@ def test_cached_rows_then_lazy_paging_and_local_search(qtbot, run_async, sandbox
             await close_panel(again)
 
     run_async(scenario(), timeout=60)
+
+
+def test_detail_shows_every_field_and_the_contacts_tickets_and_invoices(qtbot, run_async, sandbox, owner_key, tmp_path):
+    async def scenario():
+        other = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
+        panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path / "cache.sqlite")
+        try:
+            contact = await other.contacts.create({"name": unique("Detail "), "phone": "+44 20 7946 0000",
+                                                   "tags": ["vip", "beta"], "notes": "prefers email",
+                                                   "custom_fields": {"plan": "pro", "seats": 12, "trial": False,
+                                                                     "code": "007"}})
+            ticket = await other.tickets.create({"subject": unique("Printer on fire "), "contact_id": contact.id})
+            invoice = await other.invoices.create({"currency": "EUR", "contact_id": contact.id, "line_items": [
+                {"kind": "service", "name": "Setup", "quantity": 1, "unit_amount_cents": 12345}]})
+            await panel.activate()
+            select_row_of(panel, contact.id)
+            await wait_until(lambda: (panel.form.record or {}).get("id") == contact.id
+                             and panel.tickets_list.count() and ticket.subject in panel.tickets_list.item(0).text(),
+                             10, "related records missing")
+            assert invoice.invoice_number in panel.invoices_list.item(0).text()
+            assert panel.form.phone_edit.text() == "+44 20 7946 0000" and panel.form.tags_edit.text() == "vip, beta"
+            assert panel.form.notes_edit.toPlainText() == "prefers email"
+            assert panel.form.custom_edit.toPlainText().splitlines() == ["plan: pro", "seats: 12", "trial: false",
+                                                                         'code: "007"']
+            assert not panel.form.dirty, "custom fields round-trip without looking edited"
+
+            # A colleague renames the contact; a refresh (updated_since) brings just that change.
+            renamed = contact.name + " Jr"
+            await other.contacts.update(contact.id, {"name": renamed})
+            await panel.refresh()
+            row = panel.model.row_of_id(contact.id)
+            assert row is not None and panel.model.record(row)[NAME] == renamed
+        finally:
+            await other.aclose()
+            await close_panel(panel)
+
+    run_async(scenario(), timeout=60)

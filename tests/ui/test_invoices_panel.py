@@ -117,6 +117,16 @@ def test_draft_with_live_totals_send_pay_void_and_pdf(qtbot, run_async, sandbox,
             assert panel.record["total_cents"] == expected.total_cents
             assert "matches" in panel.editor.server_totals_label.text()
 
+            # Editing the saved draft: a PATCH with If-Match, totals checked again.
+            version = panel.record["version"]
+            type_line(qtbot, panel, 0, "Consulting", "4", "33.35", "7.5")
+            expected = invoice_totals([{"quantity": 4, "unit_amount_cents": 3335, "tax_rate_bps": 750},
+                                       {"quantity": 1, "unit_amount_cents": 100005, "tax_rate_bps": 1900}])
+            click(panel.save_button)
+            await wait_until(lambda: panel.record["version"] == version + 1, 10, panel.banner.plain_text)
+            assert panel.record["total_cents"] == expected.total_cents
+            assert "matches" in panel.editor.server_totals_label.text()
+
             click(panel.send_button)
             await wait_until(lambda: panel.record["status"] == "sent", 10, panel.banner.plain_text)
             assert not panel.save_button.isEnabled() and panel.payments.record_button.isEnabled()

@@ -37,3 +37,15 @@ def test_live_totals_equal_the_servers(qtbot, run_async, sandbox, sandbox_creden
             invoice.subtotal_cents, invoice.tax_cents, invoice.total_cents)
 
     run_async(scenario(), timeout=30)
+
+
+def test_a_server_total_that_differs_is_reported_not_hidden(qtbot):
+    editor = InvoiceEditor()
+    qtbot.addWidget(editor)
+    lines = [{"name": "x", "quantity": 3, "unit_amount_cents": 333, "tax_rate_bps": 1500}]
+    editor.set_lines(lines)
+    local = editor.local_totals()
+    server = {"currency": "USD", "subtotal_cents": 999, "tax_cents": 149, "total_cents": 1148}
+    assert local.tax_cents == 150
+    assert editor.show_server_totals(server, local) is False
+    assert "differs" in editor.server_totals_label.text()
