@@ -41,6 +41,7 @@ class TicketDetail(QWidget):
         super().__init__(parent)
         self.setObjectName("tickets.detail")
         self.ticket: dict[str, Any] | None = None
+        self._writable = True
 
         self.subject = QLabel("Choose a ticket", self)
         self.subject.setObjectName("tickets.detail.subject")
@@ -202,8 +203,6 @@ class TicketDetail(QWidget):
         self.activity_notice.setVisible(shown)
 
     # ---- editing ------------------------------------------------------------------------------
-    _writable = True
-
     def set_writable(self, writable: bool, reason: str = "") -> None:
         """Offline or read-only credential: fields and Send are disabled, drafts keep working."""
         self._writable = writable
