@@ -75,7 +75,7 @@ def show_window_with_cached_rows(options: argparse.Namespace):
         window.sidebar.select("contacts")
         window.show_preview(CachedPreview(cached, window))
     window.show()
-    window.repaint()
+    QApplication.processEvents()  # the window is exposed and painted now, before the loop exists
     if cached is not None and options.exit_after_load:
         print(f"opsdesk: cached contacts shown ({len(cached.rows)} rows)", flush=True)
     return window

@@ -42,7 +42,7 @@ for row in range(20):
 window.setCentralWidget(table)
 window.resize(1200, 760)
 window.show()
-window.repaint()
+app.processEvents()
 print("bare: shown", flush=True)
 """
 

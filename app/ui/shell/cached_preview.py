@@ -9,6 +9,7 @@ real contacts panel replaces this page as soon as the profile is connected.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,7 +59,9 @@ def read_cached_contacts(cache_file: Path, limit: int = PREVIEW_ROWS) -> CachedC
     except (sqlite3.Error, OSError, ValueError):
         return None
     finally:
-        cache.close()
+        # Closing the last connection checkpoints the WAL file (a write and an fsync): not
+        # something to wait for before the first paint.
+        threading.Thread(target=cache.close, name="opsdesk-preview-close", daemon=True).start()
     return CachedContacts(rows) if rows else None
 
 
