@@ -45,6 +45,10 @@ def test_exit_after_load_opens_the_sandbox_with_data_and_exits_cleanly(tmp_path)
         assert probe.connect_ex((url.hostname, url.port)) != 0, "the sandbox child outlived the console"
     second = _run(tmp_path, "--exit-after-load", "--profile", "Local sandbox")
     assert second.returncode == 0, second.stderr[-3000:]
+    # A returning user sees the cached contacts first, then the connected panel.
+    lines = second.stdout.splitlines()
+    assert lines[0].startswith("opsdesk: cached contacts shown"), lines
+    assert lines[-1].startswith("opsdesk: contacts shown"), lines
 
 
 def test_an_unknown_profile_is_refused_with_a_clear_message(tmp_path):
