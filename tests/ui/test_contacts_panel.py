@@ -24,11 +24,11 @@ from app.ui.panels.contacts.panel import ContactsPanel
 from tests.waiting import wait_until
 
 
-async def make_panel(qtbot, url: str, key: str, cache_path: Path) -> ContactsPanel:
+async def make_panel(qtbot, url: str, key: str, cache_path: Path,
+                     scopes: frozenset[str] = frozenset({"crm:read", "crm:write", "support:read"})) -> ContactsPanel:
     client = AdminClient(url, ApiKeyAuth(key))
     cache = await AsyncPageCache.open(cache_path)
-    context = PanelContext(client=client, cache=cache, profile=None,
-                           scopes=frozenset({"crm:read", "crm:write", "support:read"}))
+    context = PanelContext(client=client, cache=cache, profile=None, scopes=scopes)
     panel = ContactsPanel(context)
     qtbot.addWidget(panel)
     panel.resize(1200, 760)
@@ -136,6 +136,25 @@ def test_detail_shows_every_field_and_the_contacts_tickets_and_invoices(qtbot, r
             assert row is not None and panel.model.record(row)[NAME] == renamed
         finally:
             await other.aclose()
+            await close_panel(panel)
+
+    run_async(scenario(), timeout=60)
+
+
+def test_a_read_only_credential_can_look_but_not_change(qtbot, run_async, sandbox, sandbox_credentials, tmp_path):
+    async def scenario():
+        key = sandbox_credentials["test"]["readonly_key"]
+        panel = await make_panel(qtbot, sandbox.url, key, tmp_path / "cache.sqlite", frozenset({"crm:read", "support:read"}))
+        try:
+            await panel.activate()
+            assert panel.model.rowCount() > 0 and not panel.offline_banner.isVisible()
+            first = panel.model.record(0)[ID]
+            select_row_of(panel, first)
+            await wait_until(lambda: (panel.form.record or {}).get("id") == first, 10, panel.banner.plain_text)
+            assert panel.form.name_edit.isReadOnly() and not panel.new_button.isEnabled()
+            assert not panel.delete_button.isEnabled() and "crm:write" in panel.new_button.toolTip()
+            assert not panel.companies.new_button.isEnabled()
+        finally:
             await close_panel(panel)
 
     run_async(scenario(), timeout=60)

@@ -96,6 +96,9 @@ class CompaniesView(QWidget):
     def set_read_only(self, read_only: bool) -> None:
         for widget in (self.new_button, self.save_button):
             widget.setEnabled(not read_only)
+        for edit in (self.name_edit, self.domain_edit, self.website_edit):
+            edit.setReadOnly(read_only)
+        self.notes_edit.setReadOnly(read_only)
 
     async def load(self, refresh: bool = True) -> list[dict[str, Any]]:
         """Cached companies now; then every company from the server (cached for next time)."""
@@ -140,7 +143,7 @@ class CompaniesView(QWidget):
             self._show_save_error(error)
             return
         finally:
-            self.save_button.setEnabled(not self.panel.read_only)
+            self.save_button.setEnabled(self.panel.writable)
         body = as_json(saved)
         await self.panel.context.cache.put_records(RESOURCE, [body])
         self.model.upsert(body)

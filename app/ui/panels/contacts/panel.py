@@ -86,6 +86,7 @@ class ContactsPanel(ModulePanel):
 
         self.list = ContactList(self.model, context.cache, lambda: self.context.client, self.run)
         self._wanted = self.list.query
+        self.form.sig_dirty_changed.connect(lambda _dirty: self._set_write_enabled())
         self._set_write_enabled()
 
     # ---- building --------------------------------------------------------------------------
@@ -179,7 +180,6 @@ class ContactsPanel(ModulePanel):
         detail = QWidget(parent)
         detail.setObjectName("contacts.detail")
         self.form = ContactForm(detail)
-        self.form.sig_dirty_changed.connect(lambda _dirty: self._set_write_enabled())
         self.conflict = ConflictView(detail)
         self.conflict.sig_resolved.connect(self._on_conflict_resolved)
         self.save_button = QPushButton("Save", detail)
@@ -258,20 +258,26 @@ class ContactsPanel(ModulePanel):
                                              action=("Retry", lambda: self.run(self.refresh())))
         else:
             self.offline_banner.clear()
-        self.form.set_read_only(offline)
-        self.companies.set_read_only(offline)
         self._set_write_enabled()
 
+    @property
+    def writable(self) -> bool:
+        """Online, and the credential may change CRM records (unknown scopes: let the server judge)."""
+        scopes = self.context.scopes
+        return not self.read_only and (not scopes or "crm:write" in scopes)
+
     def _set_write_enabled(self) -> None:
-        writable = not self.read_only and self.context.has_scope("crm:write") if self.context.scopes else not self.read_only
+        writable = self.writable
+        self.form.set_read_only(not writable)
+        self.companies.set_read_only(not writable)
         self.new_button.setEnabled(writable)
         self.save_button.setEnabled(writable and self.form.dirty)
         self.discard_button.setEnabled(self.form.dirty)
         self.delete_button.setEnabled(writable and self.form.record is not None)
-        if not writable:
-            reason = "Offline: read-only" if self.read_only else "This credential cannot change contacts (crm:write)."
-            for button in (self.new_button, self.save_button, self.delete_button):
-                button.setToolTip(reason)
+        reason = "" if writable else (
+            "Offline: read-only" if self.read_only else "This credential cannot change contacts (it needs crm:write).")
+        for button in (self.new_button, self.save_button, self.delete_button):
+            button.setToolTip(reason)
 
     # ---- list: search, filters, sort --------------------------------------------------------
     def _on_search_typed(self, text: str) -> None:

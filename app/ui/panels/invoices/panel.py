@@ -314,7 +314,8 @@ class InvoicesPanel(ModulePanel):
 
     def _update_actions(self) -> None:
         status = (self.record or {}).get("status")
-        writable = not self.read_only
+        scopes = self.context.scopes
+        writable = not self.read_only and (not scopes or "crm:write" in scopes)
         self.new_button.setEnabled(writable)
         self.save_button.setEnabled(writable and (self.record is None or status == "draft"))
         self.send_button.setEnabled(writable and status == "draft")
