@@ -12,7 +12,7 @@ from PySide6.QtTest import QTest
 from app.api import AdminClient, ApiKeyAuth
 from app.cache import AsyncPageCache
 from app.ui.panel_context import PanelContext
-from app.ui.panels.contacts.contact_rows import (  # noqa: F401
+from app.ui.panels.contacts.contact_rows import (
     COMPANY_NAME,
     EMAIL,
     ID,
