@@ -165,3 +165,15 @@ def test_the_list_picks_up_new_and_changed_tickets_and_reconnects(
             await admin.aclose()
 
     run_async(scenario(), 60)
+
+
+def test_a_late_answer_never_overwrites_a_newer_version(qtbot):
+    tickets = TicketList(clock=lambda: T0)
+    qtbot.addWidget(tickets)
+    tickets.set_tickets([ticket(1, None, version=1)])
+    tickets.upsert(ticket(1, None, version=3, status="pending"))  # our write landed
+    tickets.upsert(ticket(1, None, version=2, status="open"))  # a poll that left before it answers late
+    tickets.set_tickets([ticket(1, None, version=2, status="open"), ticket(2, None)])  # so does a refresh
+    shown = {t["id"]: t for t in tickets.all_tickets}
+    assert (shown["ticket_1"]["version"], shown["ticket_1"]["status"]) == (3, "pending")
+    assert tickets.model.data(tickets.model.index(tickets.model.row_of_id("ticket_1"), 2)) == "Pending"

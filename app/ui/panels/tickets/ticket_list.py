@@ -49,6 +49,13 @@ def label_of(value: str | None) -> str:
     return (value or "").replace("_", " ").capitalize()
 
 
+def _newer(held: dict[str, Any] | None, incoming: dict[str, Any]) -> dict[str, Any]:
+    """The later of two copies of one ticket by version (the incoming one on a tie)."""
+    if held is not None and (held.get("version") or 0) > (incoming.get("version") or 0):
+        return held
+    return incoming
+
+
 class TicketList(QWidget):
     """Filter bar + table. Emits the current ticket and the multi-selection."""
 
@@ -202,14 +209,22 @@ class TicketList(QWidget):
         self._apply_filter()
 
     def set_tickets(self, tickets: Sequence[dict[str, Any]]) -> None:
-        """Replace every loaded ticket (keeps the current ticket and selection where possible)."""
-        self._all = list(tickets)
+        """Replace every loaded ticket (keeps the current ticket and selection where possible).
+
+        A ticket we already hold in a newer version (a write that landed while this list was
+        being fetched) keeps that version."""
+        held = {t["id"]: t for t in self._all}
+        self._all = [_newer(held.get(t["id"]), t) for t in tickets]
         self._apply_filter()
 
     def upsert(self, ticket: dict[str, Any]) -> None:
-        """One ticket changed (our write, or a refresh): update it in place, or add it on top."""
+        """One ticket changed (our write, or a refresh): update it in place, or add it on top.
+
+        An older version than the one shown (a slow refresh answering after our write) is ignored."""
         for index, existing in enumerate(self._all):
             if existing["id"] == ticket["id"]:
+                if _newer(existing, ticket) is existing:
+                    return
                 self._all[index] = ticket
                 break
         else:
