@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QObject, QSettings
 from PySide6.QtWidgets import QApplication
 
 from app.api import errors
@@ -46,9 +46,6 @@ def secret_kind(profile: Profile) -> str:
 
 class Console(QObject):
     """Owns the window and everything behind it for one run of the application."""
-
-    sig_session_changed = Signal(object)
-    """A new session is active (a `Session`), or None when disconnected."""
 
     def __init__(
         self,
@@ -162,7 +159,6 @@ class Console(QObject):
             self._show_profile_notices(session)
             self.window.open_module(self.window.saved_module())
             session.tasks.spawn(self._load_identity(session), name="identity")
-            self.sig_session_changed.emit(session)
         try:
             await self.blocking(self.store.mark_used, profile.name)
         except ProfileError:
@@ -303,7 +299,6 @@ class Console(QObject):
         except Exception:
             log.exception("closing the session of %s failed", session.profile.name)
         session.deleteLater()
-        self.sig_session_changed.emit(None)
 
     # ---- the local sandbox child ------------------------------------------------------------------
     def _adopt_sandbox(self, local: first_run.LocalSandbox) -> None:
