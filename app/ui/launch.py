@@ -71,6 +71,9 @@ def show_window_with_cached_rows(options: argparse.Namespace):
     except (ProfileError, OSError):
         profile = None
     cached = read_cached_contacts(paths.profile_cache_file(profile.id)) if profile is not None else None
+    if profile is not None:
+        window.mark_profile(profile.name, profile.environment)
+        window.status.set_connection("connecting")
     if cached is not None:
         window.sidebar.select("contacts")
         window.show_preview(CachedPreview(cached, window))

@@ -231,11 +231,14 @@ class MainWindow(QMainWindow):
             self.workarea.setStyleSheet("")
             self.stack.setCurrentWidget(self._preview or self._waiting_page)
             return
-        name = getattr(context.profile, "name", "")
-        self.environment_bar.set_environment(context.environment, name, workspace)
-        self.workarea.setStyleSheet(live_frame_style(context.environment))
-        self.status.set_profile(name, context.environment)
-        self.setWindowTitle(f"Opsdesk — {name}" + (" (LIVE)" if context.environment == "live" else ""))
+        self.mark_profile(getattr(context.profile, "name", ""), context.environment, workspace)
+
+    def mark_profile(self, name: str, environment: str, workspace: str = "") -> None:
+        """Show which profile and environment this window works on (banner, frame, title, status)."""
+        self.environment_bar.set_environment(environment, name, workspace)
+        self.workarea.setStyleSheet(live_frame_style(environment))
+        self.status.set_profile(name, environment)
+        self.setWindowTitle(f"Opsdesk — {name}" + (" (LIVE)" if environment == "live" else ""))
 
     def set_workspace_name(self, workspace: str) -> None:
         if self._context is not None:
