@@ -235,6 +235,9 @@ class TicketsPanel(ModulePanel):
                 return
             for ticket in changed:
                 self.tickets.upsert(ticket)
+            current = self.tickets.current_ticket()
+            if current is not None and current["id"] == self._open_id and current["id"] in {t["id"] for t in changed}:
+                self._on_current_ticket(current)  # the open ticket's fields as they are now
             if changed:
                 self._update_counts()
                 await store(self.context.cache, tickets=changed)
@@ -383,7 +386,10 @@ class TicketsPanel(ModulePanel):
 
     async def change_ticket(self, ticket_id: str, changes: dict[str, Any]) -> dict[str, Any] | None:
         """PATCH with If-Match; on 412 show the server's version instead and say so."""
-        ticket = next((t for t in self.tickets.all_tickets if t["id"] == ticket_id), None)
+        if self.detail.ticket is not None and self.detail.ticket["id"] == ticket_id:
+            ticket = self.detail.ticket  # If-Match is the version the agent is looking at
+        else:
+            ticket = next((t for t in self.tickets.all_tickets if t["id"] == ticket_id), None)
         if ticket is None or self.context.client is None:
             return None
         try:
