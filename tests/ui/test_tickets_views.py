@@ -145,14 +145,18 @@ def test_the_list_picks_up_new_and_changed_tickets_and_reconnects(
         try:
             await panel.activate()
             assert panel.poll_timer.isActive(), "the list refreshes itself while shown"
-            existing = panel.tickets.model.rows[-1]["id"]
+            open_ticket = panel.tickets.current_ticket()
+            existing = open_ticket["id"]
+            priority = "low" if open_ticket["priority"] != "low" else "high"  # a real change
+            await wait_until(lambda: panel.snapshot is not None and panel.snapshot.ticket_id == existing, 10)
             arrived = await admin.tickets.create({"subject": f"Walk-in {uuid.uuid4().hex[:6]}"})
-            await admin.tickets.update(existing, {"priority": "urgent"})
+            await admin.tickets.update(existing, {"priority": priority})
             panel.poll_timer.timeout.emit()
             await wait_until(lambda: any(t["id"] == arrived.id for t in panel.tickets.all_tickets), 10,
                              "a new ticket never appeared")
             changed = next(t for t in panel.tickets.all_tickets if t["id"] == existing)
-            assert changed["priority"] == "urgent"
+            assert changed["priority"] == priority
+            assert panel.detail.priority.currentData() == priority, "the open ticket shows the change too"
             await wait_until(lambda: not panel.is_polling, 10)
 
             panel.set_offline(True)  # e.g. a request failed a moment ago
