@@ -62,24 +62,33 @@ AUTH_REFRESH_PATH = "/auth/refresh"
 # Request records: bodies kept for troubleshooting are cut to this many bytes.
 RECORD_BODY_LIMIT_BYTES = 4096
 REDACTED = "[REDACTED]"
+# Field names that hold a secret in the platform's own schemas (a webhook's signing_secret, a new
+# key's secret, a login's password and tokens): dropped from cached records, masked in log text.
+SECRET_FIELD_NAMES = frozenset({"secret", "signing_secret", "password", "access_token", "refresh_token"})
 # JSON keys whose values are always masked in recorded bodies (compared case-insensitively).
-SECRET_BODY_KEYS = frozenset({
-    "secret", "signing_secret", "password", "refresh_token", "access_token", "token", "api_key",
-    "client_secret", "new_password", "current_password",
+SECRET_BODY_KEYS = SECRET_FIELD_NAMES | frozenset({
+    "token", "api_key", "client_secret", "new_password", "current_password",
 })
 # Headers whose values are always masked, whatever they look like.
 SECRET_HEADERS = frozenset({
     "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "x-internal-key",
 })
-# Token shapes masked wherever they appear (headers, bodies, URLs, error text). Secrets carry 32+
-# random characters; a shorter run is a display prefix (`opk_live_AbCd`, `whsec_MZ2Q…`), kept.
+# The prefixes of every secret the platform mints: API keys, webhook signing secrets, user access
+# and refresh tokens. A cheap substring check on these skips the regex for most text.
+SECRET_TOKEN_PREFIXES = ("opk_live_", "opk_test_", "whsec_", "opat_", "oprt_")
+# Token shapes masked wherever they appear (headers, bodies, URLs, error text, cache, logs, drafts).
+# Secrets carry 32+ random characters; a shorter run is a display prefix (`opk_live_AbCd`,
+# `whsec_MZ2Q…`), kept.
 SECRET_TOKEN_PATTERNS = (
     r"opk_(?:live|test)_[A-Za-z0-9]{16,}",
     r"whsec_[A-Za-z0-9+/=_-]{16,}",
-    r"(?i:bearer)\s+[A-Za-z0-9._~+/=-]+",
+    r"opat_[A-Za-z0-9]{16,}",
+    r"oprt_[A-Za-z0-9]{16,}",
 )
+# A Bearer credential, whatever its shape (masked in recorded headers and free text).
+BEARER_PATTERN = r"(?i:bearer)\s+[A-Za-z0-9._~+/=-]+"
 # At the cut of a truncated body, any start of a token is masked: it may be the head of a secret.
-SECRET_TOKEN_HEAD_PATTERN = r"(?:opk_(?:live|test)_|whsec_)[A-Za-z0-9+/=_-]*$"
+SECRET_TOKEN_HEAD_PATTERN = r"(?:opk_(?:live|test)_|whsec_|opat_|oprt_)[A-Za-z0-9+/=_-]*$"
 
 # Name of the httpx request extension that carries the attempt number to the observed transport.
 ATTEMPT_EXTENSION = "opsdesk.attempt"

@@ -13,7 +13,9 @@ from collections.abc import Iterable
 
 from app.api import constants
 
-_TOKEN_RE = re.compile("|".join(constants.SECRET_TOKEN_PATTERNS))
+SECRET_TOKEN_RE = re.compile("|".join(constants.SECRET_TOKEN_PATTERNS))
+"""Every token-shaped secret the platform mints; the one pattern set the cache and core use too."""
+_BEARER_RE = re.compile(constants.BEARER_PATTERN)
 _TOKEN_HEAD_RE = re.compile(constants.SECRET_TOKEN_HEAD_PATTERN)
 # `"password": "…"` (or a value cut off by truncation), and non-string values up to , } or end.
 _KEY_ALTERNATION = "|".join(re.escape(key) for key in sorted(constants.SECRET_BODY_KEYS))
@@ -24,13 +26,21 @@ _SECRET_FIELD_RE = re.compile(
 _SECRET_PAIR_RE = re.compile(r"((?:^|[?&])(?i:" + _KEY_ALTERNATION + r")=)[^&]*")
 
 
-def mask_text(text: str) -> str:
-    """Replace every token-shaped secret in free text (`opk_live_…`, `whsec_…`, `Bearer …`)."""
+def mask_tokens(text: str, mask: str = constants.REDACTED) -> str:
+    """`text` with every token-shaped secret (`opk_live_…`, `whsec_…`, `opat_…`, `oprt_…`) replaced
+    by `mask`; the rest of the text is kept as it is."""
     # Most texts hold no token at all; substring checks are far cheaper than the regex.
-    lowered = text.lower()
-    if "opk_" not in lowered and "whsec_" not in lowered and "bearer" not in lowered:
+    if not any(prefix in text for prefix in constants.SECRET_TOKEN_PREFIXES):
         return text
-    return _TOKEN_RE.sub(constants.REDACTED, text)
+    return SECRET_TOKEN_RE.sub(mask, text)
+
+
+def mask_text(text: str) -> str:
+    """Replace every token-shaped secret and every `Bearer …` credential in free text."""
+    text = mask_tokens(text)
+    if "bearer" in text.lower():
+        text = _BEARER_RE.sub(constants.REDACTED, text)
+    return text
 
 
 def _names_a_secret_key(text: str) -> bool:

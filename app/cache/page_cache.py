@@ -35,7 +35,7 @@ from app.cache.search_text import (
     search_columns,
     searched_resources,
 )
-from app.cache.secret_filter import strip_secrets
+from app.cache.secret_filter import mask_values, strip_request_record, strip_secrets
 
 T = TypeVar("T")
 
@@ -269,7 +269,7 @@ class PageCache:
         """
         rows = []
         for record in records:
-            clean = json.loads(json.dumps(strip_secrets(record), default=_json_default))
+            clean = json.loads(json.dumps(strip_request_record(record), default=_json_default))
             status = clean.get("status")
             rows.append((
                 _epoch(record.get("time")),
@@ -594,7 +594,7 @@ def _json_default(value: Any) -> Any:
         return value.decode("utf-8", "replace")
     if value is None or isinstance(value, (str, int, float, bool, list, dict)):
         return value
-    return strip_secrets(str(value))
+    return mask_values(str(value))
 
 
 def _epoch(value: Any) -> float | None:

@@ -1,53 +1,78 @@
-"""Keep secrets out of the cache: drop secret-named fields and blank secret-looking values.
+"""Keep secrets out of the cache without deleting what the user wrote.
 
 The cache is a plain file on disk, so anything that reaches it is readable by anyone who can
-read the user's home. The API only returns a webhook's `signing_secret` or a new API key once;
-this filter makes sure such a response, or a request log entry, is stored without them.
-(`app.core` keeps its own masking for logs: the layer rules keep cache and core independent.)
+read the user's home. The API returns a webhook's `signing_secret` or a new API key's `secret`
+once; those fields are dropped by name, but only at the top level of a record, where the
+platform's schemas put them. Custom fields, notes and other user data are never dropped: a
+secret pasted into them is masked by its token shape (the one pattern set of `app.api.redaction`),
+only the token replaced and the rest of the text kept.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
-SECRET_FIELD_NAMES = frozenset({"secret", "signing_secret", "password", "api_key", "secret_key"})
-SECRET_VALUE = re.compile(r"(?:opk_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9+/=_-]{8,})")
-# Headers that carry credentials: kept (the log shows they were sent), values masked.
-CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"})
+from app.api import constants
+from app.api.redaction import mask_tokens
+
 REDACTED = "[redacted]"
+_BODY_FIELDS = ("request_body", "response_body")
+_HEADER_FIELDS = ("request_headers", "response_headers")
 
 
-@lru_cache(maxsize=4096)  # field names repeat on every record of a page
-def is_secret_field(name: str) -> bool:
-    """True for field names that hold secrets: secret, signing_secret, password, token* …"""
-    lowered = name.lower()
-    return (
-        lowered in SECRET_FIELD_NAMES
-        or lowered.startswith("token")
-        or lowered.endswith(("_token", "_secret", "_password"))
-    )
+def strip_secrets(record: Any) -> Any:
+    """A copy of an API record without its secret fields and with token-shaped values masked."""
+    if isinstance(record, Mapping):
+        return {key: mask_values(value) for key, value in record.items()
+                if str(key).lower() not in constants.SECRET_FIELD_NAMES}
+    return mask_values(record)
 
 
-def strip_secrets(value: Any) -> Any:
-    """A copy of `value` without secret fields and with secret-looking strings redacted."""
+def mask_values(value: Any) -> Any:
+    """A copy of `value` with every token-shaped secret in its strings masked; keys all kept."""
+    if isinstance(value, str):
+        return mask_tokens(value, REDACTED)
     if isinstance(value, Mapping):
-        return {
-            k: _masked_credential(v) if str(k).lower() in CREDENTIAL_HEADERS else strip_secrets(v)
-            for k, v in value.items()
-            if not is_secret_field(str(k))
-        }
+        return {key: mask_values(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [strip_secrets(v) for v in value]
-    if isinstance(value, str) and ("opk_" in value or "whsec_" in value):
-        return SECRET_VALUE.sub(REDACTED, value)
+        return [mask_values(item) for item in value]
     return value
 
 
-def _masked_credential(value: Any) -> Any:
+def strip_request_record(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A request-log record fit to keep: credential headers masked, envelope bodies stripped.
+
+    A body that is JSON (`{"data": record or [records]}`) has its records stripped like any cached
+    record; a text body (the usual case: already redacted by `app.api`) is token-masked.
+    """
+    clean = strip_secrets(record)
+    for name in _HEADER_FIELDS:
+        if name in clean:
+            clean[name] = _masked_headers(clean[name])
+    for name in _BODY_FIELDS:
+        body = clean.get(name)
+        if isinstance(body, Mapping) and "data" in body:
+            data = body["data"]
+            stripped = [strip_secrets(item) for item in data] if isinstance(data, list) else strip_secrets(data)
+            clean[name] = {**body, "data": stripped}
+    return clean
+
+
+def _masked_headers(headers: Any) -> Any:
+    """Headers as a mapping or as (name, value) pairs, credential values masked, order kept."""
+    if isinstance(headers, Mapping):
+        return {name: _masked_header(name, value) for name, value in headers.items()}
+    if isinstance(headers, list):
+        return [[pair[0], _masked_header(pair[0], pair[1])] if isinstance(pair, list) and len(pair) == 2
+                else pair for pair in headers]
+    return headers
+
+
+def _masked_header(name: Any, value: Any) -> Any:
     """"Bearer abc" -> "Bearer [redacted]": the scheme is useful when debugging, the rest is not."""
+    if str(name).lower() not in constants.SECRET_HEADERS:
+        return value
     if not isinstance(value, str):
         return REDACTED
     scheme, _, credential = value.partition(" ")

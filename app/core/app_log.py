@@ -24,47 +24,33 @@ BACKUP_COUNT = 3
 class SecretMaskingFilter(logging.Filter):
     """Masks secrets in a record's message and traceback; never drops a record."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._known: set[str] = set()
-
-    def add_secret(self, secret: str) -> None:
-        """Also mask this exact value (for secrets without a recognisable shape)."""
-        if secret:
-            self._known.add(secret)
-
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = mask_secrets(record.getMessage(), self._known)
+        record.msg = mask_secrets(record.getMessage())
         record.args = None
         if record.exc_info and not record.exc_text:
             record.exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
         if record.exc_text:
-            record.exc_text = mask_secrets(record.exc_text, self._known)
+            record.exc_text = mask_secrets(record.exc_text)
         if record.stack_info:
-            record.stack_info = mask_secrets(record.stack_info, self._known)
+            record.stack_info = mask_secrets(record.stack_info)
         return True
 
 
-def install_app_log(log_dir: Path | None = None, level: int = logging.INFO) -> SecretMaskingFilter:
-    """Attach the rotating, masked file handler to the "opsdesk" logger (idempotent).
-
-    Returns the filter so callers can register known secrets with `add_secret`.
-    """
+def install_app_log(log_dir: Path | None = None, level: int = logging.INFO) -> None:
+    """Attach the rotating, masked file handler to the "opsdesk" logger (idempotent)."""
     logger = logging.getLogger(LOGGER_NAME)
     path = (log_dir or paths.log_dir()) / LOG_FILE_NAME
     for handler in logger.handlers:
         if isinstance(handler, logging.handlers.RotatingFileHandler) and Path(handler.baseFilename) == path:
-            return next(f for f in handler.filters if isinstance(f, SecretMaskingFilter))
+            return
     path.parent.mkdir(parents=True, exist_ok=True)
     handler = logging.handlers.RotatingFileHandler(
         path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8", delay=True
     )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    masking = SecretMaskingFilter()
-    handler.addFilter(masking)
+    handler.addFilter(SecretMaskingFilter())
     logger.addHandler(handler)
     logger.setLevel(level)
-    return masking
 
 
 def log_file() -> Path:

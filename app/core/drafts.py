@@ -4,6 +4,11 @@ Saved on every (debounced) keystroke, so a save is one small SQLite upsert in WA
 an fsync per commit: it survives the console crashing, not just quitting. One file per profile
 under the user data dir (`paths.drafts_file`). Keys are the caller's, e.g. "ticket:<id>:reply".
 Safe to call from any thread (a lock serialises the one connection).
+
+A secret pasted into a draft never lands on disk: token-shaped secrets (the shared patterns of
+`app.api.redaction`) are masked in the text that is stored, and deleted drafts are overwritten
+(`secure_delete`) and checkpointed out of the write-ahead log. The composer's in-memory text is
+left alone: warning before a secret is sent is the ticket panel's business.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from app.api.redaction import mask_tokens
 
 
 @dataclass(frozen=True)
@@ -46,7 +53,7 @@ class DraftStore:
             self._conn = self._connect()
 
     def save(self, key: str, text: str) -> None:
-        """Keep `text` as the draft for `key`; empty text deletes the draft."""
+        """Keep `text` as the draft for `key`, secrets masked; empty text deletes the draft."""
         if not key:
             raise ValueError("A draft needs a key.")
         if not text:
@@ -56,7 +63,7 @@ class DraftStore:
             self._conn.execute(
                 "INSERT INTO drafts (key, text, saved_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET text = excluded.text, saved_at = excluded.saved_at",
-                (key, text, time.time()),
+                (key, mask_tokens(text), time.time()),
             )
 
     def load(self, key: str) -> str | None:
@@ -69,6 +76,8 @@ class DraftStore:
         """Forget the draft (after it was sent, or the user discarded it)."""
         with self._lock:
             self._conn.execute("DELETE FROM drafts WHERE key = ?", (key,))
+            # The log still holds the page as it was before the delete: fold it in and empty it.
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def list(self, prefix: str = "") -> list[Draft]:
         """All drafts whose key starts with `prefix`, most recently saved first."""
@@ -90,6 +99,7 @@ class DraftStore:
         try:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA secure_delete = ON")
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS drafts "
                 "(key TEXT PRIMARY KEY, text TEXT NOT NULL, saved_at REAL NOT NULL)"

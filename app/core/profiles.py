@@ -117,12 +117,6 @@ class ProfileStore:
             raise ProfileNotFound(f"There is no profile named {name!r}.")
         return self._profiles[index]
 
-    def get_by_id(self, profile_id: str) -> Profile:
-        for profile in self._profiles:
-            if profile.id == profile_id:
-                return profile
-        raise ProfileNotFound(f"There is no profile with id {profile_id!r}.")
-
     def add(self, profile: Profile) -> Profile:
         """Validate and save a new profile; the first profile becomes the default."""
         profile = profile.validated()

@@ -52,6 +52,10 @@ async def test_no_secret_reaches_records_curl_or_har(sandbox):
         clock.offset = 3600.0  # forces a renewal through /auth/refresh
         await user.me.get()
         secrets.add(login._access_token)
+        # A user pasting their own tokens into a note: they go to the server, never into a record.
+        pasted = f"debug: access {login._access_token} refresh {refresh_tokens[-1]} end"
+        noted = await user.contacts.create({"name": unique("pasted tokens"), "notes": pasted})
+        assert noted.notes == pasted
     secrets |= set(refresh_tokens)
     assert len(refresh_tokens) == 2
 
@@ -76,3 +80,4 @@ async def test_no_secret_reaches_records_curl_or_har(sandbox):
         leaked = [s[:12] + "…" for s in secrets if s in text]
         assert leaked == [], f"secrets leaked into {where}: {leaked}"
     assert "[REDACTED]" in texts["records"], "the redaction actually ran on these exchanges"
+    assert "debug: access [REDACTED] refresh [REDACTED] end" in texts["records"], "the note's own text is kept"

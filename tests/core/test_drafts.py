@@ -50,3 +50,31 @@ def test_unreadable_draft_file_is_moved_aside(tmp_path: Path) -> None:
     assert store.recovered_from is not None and store.recovered_from.exists()
     store.save("k", "v")
     assert store.load("k") == "v"
+
+
+def _draft_files_bytes(path: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in path.parent.iterdir() if p.name.startswith(path.name))
+
+
+def test_a_pasted_key_never_lands_on_disk(tmp_path: Path) -> None:
+    path = tmp_path / "drafts.sqlite3"
+    key = "opk_test_Hq7Ws2Ed4Rf6Tg8Yh1Uj3Ik5Ol9Pz0Xc"
+    store = DraftStore(path)
+    store.save("ticket:t3:reply", f"Try again with {key} please")
+    assert store.load("ticket:t3:reply") == "Try again with [REDACTED] please"
+    stored = _draft_files_bytes(path)
+    assert b"Try again with" in stored  # the scan does see the draft's text
+    assert key.encode() not in stored
+    store.close()
+
+
+def test_a_deleted_draft_is_gone_from_the_files(tmp_path: Path) -> None:
+    path = tmp_path / "drafts.sqlite3"
+    store = DraftStore(path)
+    store.save("ticket:t4:reply", "customer's private address: 12 Quiet Lane")
+    store.save("ticket:t5:reply", "another draft stays")
+    assert b"12 Quiet Lane" in _draft_files_bytes(path)
+    store.delete("ticket:t4:reply")
+    stored = _draft_files_bytes(path)
+    assert b"12 Quiet Lane" not in stored and b"another draft stays" in stored
+    store.close()
