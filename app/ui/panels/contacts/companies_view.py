@@ -30,6 +30,15 @@ from app.ui.record_table_model import Column, RecordTableModel, field_of
 RESOURCE = "companies"
 
 
+def by_name(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Records sorted by name, case-insensitively.
+
+    Sorted here, not by the cache: asking the cache to order by a JSON field builds an index over
+    every cached record of every resource (half a second with 100k contacts) for a few dozen rows.
+    """
+    return sorted(records, key=lambda record: (record.get("name") or "").lower())
+
+
 class CompaniesView(QWidget):
     """Companies of the workspace; `panel` provides client, cache, run, banner and read-only state."""
 
@@ -103,14 +112,14 @@ class CompaniesView(QWidget):
     async def load(self, refresh: bool = True) -> list[dict[str, Any]]:
         """Cached companies now; then every company from the server (cached for next time)."""
         cache = self.panel.context.cache
-        cached = await cache.query_records(RESOURCE, order_by="name", descending=False, limit=5000)
+        cached = by_name(await cache.query_records(RESOURCE, limit=5000))
         if cached:
             self.model.set_rows(cached)
         if not refresh:
             return cached
         fresh = [as_json(item) async for item in self.panel.context.client.companies.iterate(limit=100)]
         await cache.put_records(RESOURCE, fresh)
-        fresh.sort(key=lambda c: (c.get("name") or "").lower())
+        fresh = by_name(fresh)
         self.model.set_rows(fresh)
         return fresh
 
@@ -176,14 +185,13 @@ class CompaniesView(QWidget):
 
     async def _load_contacts(self, company_id: str) -> None:
         cache = self.panel.context.cache
-        cached = await cache.query_records("contacts", filters={"company_id": company_id},
-                                           order_by="name", descending=False, limit=1000)
+        cached = by_name(await cache.query_records("contacts", filters={"company_id": company_id}, limit=1000))
         self._fill_contacts(company_id, cached)
         if self.panel.read_only:
             return
         fresh = [as_json(c) async for c in self.panel.context.client.contacts.iterate(company_id=company_id, limit=100)]
         await cache.put_records("contacts", fresh)
-        self._fill_contacts(company_id, sorted(fresh, key=lambda c: (c.get("name") or "").lower()))
+        self._fill_contacts(company_id, by_name(fresh))
 
     def _fill_contacts(self, company_id: str, contacts: list[dict[str, Any]]) -> None:
         if self.record is None or self.record.get("id") != company_id:

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from app.api import errors
 from app.ui.module_panel import ModulePanel
 from app.ui.panel_context import PanelContext
-from app.ui.panels.contacts.companies_view import CompaniesView
+from app.ui.panels.contacts.companies_view import CompaniesView, by_name
 from app.ui.panels.contacts.confirm_bar import ConfirmBar
 from app.ui.panels.contacts.conflict_view import ConflictView
 from app.ui.panels.contacts.contact_form import ContactForm, ContactFormError
@@ -334,7 +334,7 @@ class ContactsPanel(ModulePanel):
         try:
             companies = await self.companies.load(refresh=refresh)
         except errors.ApiConnectionError:
-            companies = await self.context.cache.query_records("companies", order_by="name", descending=False, limit=5000)
+            companies = by_name(await self.context.cache.query_records("companies", limit=5000))
         pairs = [(c["id"], c.get("name") or c["id"]) for c in companies]
         self.form.set_companies(pairs)
         current = self.company_filter.currentData()

@@ -34,6 +34,7 @@ from app.api import errors
 from app.ui.module_panel import ModulePanel
 from app.ui.money import format_money
 from app.ui.panel_context import PanelContext
+from app.ui.panels.contacts.companies_view import by_name
 from app.ui.panels.contacts.confirm_bar import ConfirmBar
 from app.ui.panels.contacts.record_json import as_json
 from app.ui.panels.invoices.invoice_editor import InvoiceEditor, LineError
@@ -238,7 +239,7 @@ class InvoicesPanel(ModulePanel):
 
     async def _load_companies(self, refresh: bool) -> None:
         cache = self.context.cache
-        companies = await cache.query_records("companies", order_by="name", descending=False, limit=5000)
+        companies = by_name(await cache.query_records("companies", limit=5000))
         if refresh or not companies:
             try:
                 companies = [as_json(c) async for c in self.context.client.companies.iterate(limit=100)]
@@ -246,7 +247,7 @@ class InvoicesPanel(ModulePanel):
                 pass
             else:
                 await cache.put_records("companies", companies)
-                companies.sort(key=lambda c: (c.get("name") or "").lower())
+                companies = by_name(companies)
         self.companies = {c["id"]: c.get("name") or c["id"] for c in companies}
         pairs = list(self.companies.items())
         self.editor.set_companies(pairs)
