@@ -14,7 +14,7 @@ executor the UI owns. Stopping the child is `LocalSandbox.process.stop()`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core import paths
@@ -35,7 +35,8 @@ class LocalSandbox:
 
     profile: Profile
     url: str
-    secret: str
+    secret: str = field(repr=False)
+    """The owner key: kept out of repr, so printing or logging this never shows it."""
     process: SandboxProcess
     created: bool
     """True on first run, when the profile was just created."""

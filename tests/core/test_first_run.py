@@ -42,6 +42,7 @@ def test_first_run_creates_the_profile_and_keeps_the_key_in_the_keychain(home: P
         assert Path(first.profile.sandbox_data_dir).is_relative_to(paths.data_dir())
         assert ProfileStore().list() == [first.profile]
         assert secret_files(first.secret) == []
+        assert first.secret not in repr(first) and first.url in repr(first)  # printing it shows no key
     finally:
         first.process.stop()
     assert not first.process.running()
