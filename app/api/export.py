@@ -13,13 +13,18 @@ from urllib.parse import parse_qsl, urlsplit
 
 from app import __version__
 from app.api.records import RequestRecord
+from app.api.redaction import truncated_bytes
 
 # Headers curl sets itself or that only describe this one exchange.
 _CURL_SKIPPED = frozenset({"host", "content-length", "accept-encoding", "connection", "user-agent"})
 
 
 def to_curl(record: RequestRecord) -> str:
-    """A curl command that repeats the request; the secret appears as `$OPSDESK_TOKEN`."""
+    """A curl command that repeats the request; the secret appears as `$OPSDESK_TOKEN`.
+
+    A body cut short when recorded is left out (posting half a body would send garbage): a
+    comment line above the command says so.
+    """
     parts = ["curl", "-X", record.method, shlex.quote(record.url)]
     for name, value in record.request_headers:
         if name.lower() in _CURL_SKIPPED:
@@ -28,9 +33,14 @@ def to_curl(record: RequestRecord) -> str:
             parts += ["-H", '"Authorization: Bearer $OPSDESK_TOKEN"']
             continue
         parts += ["-H", shlex.quote(f"{name}: {value}")]
-    if record.request_body:
+    cut = truncated_bytes(record.request_body)
+    if record.request_body and not cut:
         parts += ["--data-raw", shlex.quote(record.request_body)]
-    return " \\\n  ".join(_pairs(parts))
+    command = " \\\n  ".join(_pairs(parts))
+    if cut:
+        return (f"# The request body was truncated when recorded ({cut} more bytes not kept): "
+                f"add it with --data-raw before running.\n{command}")
+    return command
 
 
 def _pairs(parts: list[str]) -> list[str]:

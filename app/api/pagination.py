@@ -47,8 +47,5 @@ class CursorPage(Generic[T]):
     def __aiter__(self) -> AsyncIterator[T]:
         return self.iter_items()
 
-    def __len__(self) -> int:
-        return len(self.items)
-
     def __repr__(self) -> str:
         return f"CursorPage(items={len(self.items)}, next_cursor={self.next_cursor!r})"

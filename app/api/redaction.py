@@ -26,6 +26,16 @@ _SECRET_FIELD_RE = re.compile(
 _SECRET_PAIR_RE = re.compile(r"((?:^|[?&])(?i:" + _KEY_ALTERNATION + r")=)[^&]*")
 
 
+# What `mask_body` appends to a body it cut short.
+_TRUNCATION_MARK_RE = re.compile(r"… \[(\d+) more bytes\]$")
+
+
+def truncated_bytes(masked_body: str) -> int:
+    """How many bytes `mask_body` cut off the end of this body (0 when it was kept whole)."""
+    match = _TRUNCATION_MARK_RE.search(masked_body)
+    return int(match.group(1)) if match else 0
+
+
 def mask_tokens(text: str, mask: str = constants.REDACTED) -> str:
     """`text` with every token-shaped secret (`opk_live_…`, `whsec_…`, `opat_…`, `oprt_…`) replaced
     by `mask`; the rest of the text is kept as it is."""

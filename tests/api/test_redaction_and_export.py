@@ -124,3 +124,16 @@ async def test_curl_and_har_render_the_exchange_without_the_secret(make_client):
     for key in ("method", "url", "httpVersion", "cookies", "headers", "queryString", "headersSize", "bodySize"):
         assert key in entry["request"]
     assert "opk_test_" not in json.dumps(har)
+
+
+async def test_curl_of_a_truncated_body_leaves_the_body_out_and_says_so(make_client):
+    client = make_client(ScriptedPlatform(envelope(contact())))
+    records = []
+    client.add_request_listener(records.append)
+    await client.contacts.create({"name": "Long notes", "notes": "x" * 10_000})
+    curl = to_curl(records[0])
+    first_line, _, command = curl.partition("\n")
+    assert first_line.startswith("# The request body was truncated when recorded (")
+    assert "more bytes not kept" in first_line
+    assert command.startswith("curl -X POST http://platform.test/v1/contacts")
+    assert "--data-raw" not in command and "xxxx" not in curl

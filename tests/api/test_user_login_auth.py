@@ -11,6 +11,7 @@ import pytest
 
 from app.api import UserLoginAuth, errors
 from tests.api.conftest import contact, envelope, failure
+from tests.waiting import wait_until
 
 
 class TokenPlatform:
@@ -128,14 +129,13 @@ async def test_a_wrong_password_says_sign_in_failed(make_client):
 
 
 async def test_cancelling_the_caller_does_not_lose_a_rotated_refresh_token(make_client, clock):
-    platform = TokenPlatform(refresh_delay=0.05)
+    platform = TokenPlatform(refresh_delay=0.2)  # long enough to cancel the caller mid-refresh
     auth = UserLoginAuth("ada@example.com", "correct horse")
     client = make_client(platform, auth=auth)
     await client.contacts.get("con_1")
     clock.now += 901
     task = asyncio.ensure_future(client.contacts.get("con_1"))
-    while platform.refresh_calls == 0:
-        await asyncio.sleep(0.001)
+    await wait_until(lambda: platform.refresh_calls > 0, 5.0, "the refresh was never sent")
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
