@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -117,9 +118,13 @@ class InvoicesPanel(ModulePanel):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(24)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((80, 105, 150, 90, 100)):
+        columns = self.table.horizontalHeader()
+        for column, width in enumerate((80, 105, 150, 90)):
             self.table.setColumnWidth(column, width)
+        # Amounts are never cut short; the customer name takes what is left.
+        columns.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        for money_column in (4, 5):
+            columns.setSectionResizeMode(money_column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self.totals = QLabel(self)
         self.totals.setObjectName("invoices.totals")
