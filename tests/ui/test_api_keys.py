@@ -10,10 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractItemModel, QAbstractListModel, QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
     QApplication,
+    QComboBox,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -99,8 +102,28 @@ def click(widget: QWidget) -> None:
     QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
+_FLAT_MODELS = (QAbstractTableModel, QAbstractListModel)
+_MODEL_ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.EditRole)
+
+
+def model_texts(model: QAbstractItemModel, parent: QModelIndex | None = None) -> list[str]:
+    """Every cell's display, tooltip and edit text in an item model, child rows included."""
+    parent = parent or QModelIndex()
+    texts: list[str] = []
+    for row in range(model.rowCount(parent)):
+        for column in range(model.columnCount(parent)):
+            index = model.index(row, column, parent)
+            texts += [str(value) for role in _MODEL_ROLES if (value := model.data(index, role)) is not None]
+        first = model.index(row, 0, parent)
+        # Flat models have no child rows (and some answer rowCount for any parent): only trees recurse.
+        if not isinstance(model, _FLAT_MODELS) and model.rowCount(first) > 0:
+            texts += model_texts(model, first)
+    return texts
+
+
 def all_widget_texts() -> list[str]:
-    """Every text a person could see (or a screen reader read) in any widget of the app."""
+    """Every text a person could see (or a screen reader read) in any widget of the app:
+    widget texts, every cell of every table/list/tree, every combo box item."""
     texts: list[str] = []
     for widget in QApplication.allWidgets():
         if isinstance(widget, QLineEdit):
@@ -109,6 +132,12 @@ def all_widget_texts() -> list[str]:
             texts.append(widget.text())
         elif isinstance(widget, (QTextEdit, QPlainTextEdit)):
             texts.append(widget.toPlainText())
+        elif isinstance(widget, QAbstractButton):
+            texts.append(widget.text())
+        elif isinstance(widget, QComboBox):
+            texts += [widget.itemText(i) for i in range(widget.count())]
+        elif isinstance(widget, QAbstractItemView) and widget.model() is not None:
+            texts += model_texts(widget.model())
         texts += [widget.toolTip(), widget.windowTitle(), widget.accessibleName()]
     return texts
 
@@ -205,6 +234,7 @@ def test_create_shows_the_secret_once_and_never_again(qtbot, qapp, run_async, sa
             # The secret works (it was real) yet is nowhere in the console any more.
             async with AdminClient(sandbox.url, ApiKeyAuth(secret)) as other:
                 assert (await other.me.get()).id == key.id
+            assert f"{key.prefix}…{key.last4}" in all_widget_texts(), "the scan reads the table's cells"
             assert_secret_nowhere(secret, session, tmp_path, user_dirs / "xdg_config_home")
             screenshot(panel, "api_keys", qapp)
         finally:

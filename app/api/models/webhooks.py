@@ -9,6 +9,18 @@ from pydantic import Field
 
 from app.api.models.base import ApiModel
 
+#: The contract's webhook event types, in the order the console lists them (the endpoint form's
+#: checkboxes, the deliveries filter, the listener's temporary endpoint subscribing to all).
+EVENT_TYPES: tuple[str, ...] = (
+    "contact.created", "contact.updated", "contact.deleted",
+    "company.created", "company.updated",
+    "ticket.created", "ticket.updated", "ticket.message.created",
+    "invoice.created", "invoice.sent", "invoice.paid", "invoice.overdue", "invoice.voided",
+    "payment.recorded",
+    "api_key.created", "api_key.rotated", "api_key.revoked",
+    "webhook.test",
+)
+
 
 class Webhook(ApiModel):
     """A webhook endpoint; only a preview of its signing secret."""

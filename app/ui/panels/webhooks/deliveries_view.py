@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.api.models import Delivery
+from app.api.models.webhooks import EVENT_TYPES
 from app.ui.panels.webhooks.semantic_label import SemanticLabel
 from app.ui.panels.webhooks.webhook_rows import (
     DELIVERY_STATUSES,
-    EVENT_TYPES,
     attempt_columns,
     delivery_columns,
 )

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.api.models.webhooks import EVENT_TYPES
 from app.ui.error_messages import describe
-from app.ui.panels.webhooks.webhook_rows import EVENT_TYPES
 from app.ui.theme import semantic_colour
 
 MAX_NAME_LENGTH = 100

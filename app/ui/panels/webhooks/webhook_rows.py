@@ -12,16 +12,6 @@ from app.ui.panels.api_keys.key_rows import when
 from app.ui.record_table_model import Column, field_of
 from app.ui.theme import semantic_colour
 
-#: The contract's event types, in the order the endpoint form lists them.
-EVENT_TYPES: tuple[str, ...] = (
-    "contact.created", "contact.updated", "contact.deleted",
-    "company.created", "company.updated",
-    "ticket.created", "ticket.updated", "ticket.message.created",
-    "invoice.created", "invoice.sent", "invoice.paid", "invoice.overdue", "invoice.voided",
-    "payment.recorded",
-    "api_key.created", "api_key.rotated", "api_key.revoked",
-    "webhook.test",
-)
 DELIVERY_STATUSES: tuple[str, ...] = ("pending", "retrying", "succeeded", "failed")
 
 
