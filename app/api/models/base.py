@@ -13,5 +13,8 @@ class ApiModel(BaseModel):
     model_config = ConfigDict(extra="allow", cache_strings="keys")
 
     def to_body(self) -> dict[str, Any]:
-        """The JSON body to send: only the fields that were set (explicit None clears a field)."""
-        return self.model_dump(mode="json", exclude_unset=True)
+        """The JSON body to send: only the top-level fields that were set (explicit None clears a
+        field, merge semantics), each sent whole: a nested model such as an invoice's line item
+        carries its defaults (`kind: "service"`), which the server requires."""
+        whole = self.model_dump(mode="json")
+        return {name: whole[name] for name in self.model_dump(mode="json", exclude_unset=True)}
