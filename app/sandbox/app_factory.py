@@ -22,11 +22,13 @@ from fastapi import Depends, FastAPI
 from app.sandbox import idempotency
 from app.sandbox.db import Database
 from app.sandbox.errors import ERROR_RESPONSES, install_exception_handlers
+from app.sandbox.hot_path import ContactsListFastPath
 from app.sandbox.middleware import RequestContextMiddleware
 from app.sandbox.pagination import CursorCodec
 from app.sandbox.ratelimit import RateLimiter
 from app.sandbox.request_log import RequestLog
 from app.sandbox.settings import SandboxSettings
+from app.sandbox.signin_throttle import SignInThrottle
 
 log = logging.getLogger("app.sandbox")
 
@@ -89,9 +91,12 @@ def create_app(settings: SandboxSettings, db: Database | None = None) -> FastAPI
     app.state.db = db
     app.state.request_log = request_log
     app.state.rate_limiter = RateLimiter(settings)
+    app.state.signin_throttle = SignInThrottle(settings)
     app.state.cursor_codec = CursorCodec(cursor_key(db))
     install_exception_handlers(app)
     idempotency.install(app)
+    # Added first, so it runs inside RequestContextMiddleware (request id, log, rate headers).
+    app.add_middleware(ContactsListFastPath)
     app.add_middleware(RequestContextMiddleware, db=db, request_log=request_log)
     for name in ROUTER_MODULES:
         module = _router_module(name)

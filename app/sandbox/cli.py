@@ -125,7 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     host = f"[{settings.host}]" if family == socket.AF_INET6 else settings.host
     ready = json.dumps({"url": f"http://{host}:{port}/v1", "credentials": str(settings.credentials_path),
                         "pid": os.getpid()})
+    # proxy_headers off: nothing sits in front of the sandbox, and a client must not be able to pick
+    # its own address (X-Forwarded-For) to slip past the per-address sign-in limit.
     config = uvicorn.Config(app, log_config=None, log_level="warning", access_log=False, lifespan="on",
+                            proxy_headers=False,
                             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS, server_header=False)
     server = _AnnouncingServer(config, ready)
     server.run(sockets=[sock])

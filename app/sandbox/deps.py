@@ -22,6 +22,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
 
 from app.sandbox.auth import Principal, resolve_secret, unauthorized
+from app.sandbox.credential_cache import cached_resolve
 from app.sandbox.db import Database
 from app.sandbox.errors import ApiProblem
 from app.sandbox.request_context import current
@@ -62,7 +63,7 @@ async def authenticate(
     secret = secret.strip()
     if scheme.lower() != "bearer" or not secret:
         raise unauthorized("invalid", "The Authorization header must be `Bearer <secret>`.")
-    caller = resolve_secret(request.app.state.db.conn(), secret, utcnow())
+    caller = cached_resolve(request.app.state.db.conn(), secret, utcnow(), resolve_secret)
     ctx.caller = caller
     ctx.rate = request.app.state.rate_limiter.hit(caller.credential_id, caller.rate_limit_per_minute)
     return caller

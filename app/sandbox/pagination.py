@@ -37,6 +37,7 @@ from app.sandbox.timeutil import parse_rfc3339, to_rfc3339
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+MAX_CURSOR_LENGTH = 512
 
 
 class CursorCodec:
@@ -80,7 +81,7 @@ class PageQuery:
 async def page_params(
     request: Request,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size, 1–100.")] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=512, description="`next_cursor` of the previous page.")] = None,
+    cursor: Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH, description="`next_cursor` of the previous page.")] = None,
     updated_since: Annotated[str | None, Query(max_length=64, description="RFC 3339; only rows updated at or after it.")] = None,
 ) -> PageQuery:
     codec: CursorCodec = request.app.state.cursor_codec

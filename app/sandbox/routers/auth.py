@@ -3,7 +3,8 @@
 Access tokens live 15 minutes, refresh tokens 30 days (both divided by the time scale). A refresh
 token works once: refreshing spends it and returns a new pair in the same family. Presenting a
 spent one again means it leaked, so the whole family (every refresh and access token of that
-sign-in) is revoked and the answer is 401 `revoked`.
+sign-in) is revoked and the answer is 401 `revoked`. Failed attempts are limited per client
+address and per email (`signin_throttle.py`): past the limit the answer is 429 RATE_LIMITED.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sqlite3
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, StrictStr
 
 from app.sandbox.auth import (
@@ -24,6 +25,7 @@ from app.sandbox.envelope import Envelope, ok
 from app.sandbox.errors import ApiProblem
 from app.sandbox.ids import new_id
 from app.sandbox.settings import SandboxSettings
+from app.sandbox.signin_throttle import SignInThrottle
 from app.sandbox.timeutil import parse_rfc3339, to_rfc3339, utcnow
 from app.sandbox.validation import STRICT_BODY
 
@@ -81,7 +83,10 @@ def _issue(conn: sqlite3.Connection, member: sqlite3.Row, family_id: str, settin
 
 
 @router.post("/token", response_model=Envelope[TokenPair], summary="Sign in with email and password")
-def create_token(body: TokenRequest, db: Db, settings: AppSettings) -> dict:
+def create_token(body: TokenRequest, db: Db, settings: AppSettings, request: Request) -> dict:
+    throttle: SignInThrottle = request.app.state.signin_throttle
+    attempt = throttle.keys(request.client.host if request.client else None, body.email)
+    throttle.acquire(attempt)
     sql = "SELECT * FROM members WHERE email = ? COLLATE NOCASE AND status = 'active'"
     args: list[str] = [body.email]
     if body.workspace_id is not None:
@@ -92,11 +97,16 @@ def create_token(body: TokenRequest, db: Db, settings: AppSettings) -> dict:
     if member is None:
         raise unauthorized("invalid", "The email or password is wrong.")
     with db.transaction() as conn:
-        return ok(_issue(conn, member, new_id("fam"), settings))
+        pair = _issue(conn, member, new_id("fam"), settings)
+    throttle.refund(attempt)
+    return ok(pair)
 
 
 @router.post("/refresh", response_model=Envelope[TokenPair], summary="Trade a refresh token for a new pair")
-def refresh_token(body: RefreshRequest, db: Db, settings: AppSettings) -> dict:
+def refresh_token(body: RefreshRequest, db: Db, settings: AppSettings, request: Request) -> dict:
+    throttle: SignInThrottle = request.app.state.signin_throttle
+    attempt = throttle.keys(request.client.host if request.client else None)
+    throttle.acquire(attempt)
     now = utcnow()
     # The family's revocation must commit although the answer is an error, so problems are
     # raised after the transaction.
@@ -104,6 +114,7 @@ def refresh_token(body: RefreshRequest, db: Db, settings: AppSettings) -> dict:
         problem, pair = _refresh(conn, hash_secret(body.refresh_token), now, settings)
     if problem is not None:
         raise problem
+    throttle.refund(attempt)
     return ok(pair)
 
 
