@@ -7,7 +7,6 @@ everything typed intact; it closes only when the platform created the key.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 
 from PySide6.QtWidgets import (
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QSpinBox,
     QVBoxLayout,
@@ -26,9 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.api.models import ApiKeyCreate
-from app.ui.error_messages import describe
 from app.ui.panels.api_keys.key_rows import ALL_SCOPES
-from app.ui.theme import semantic_colour
+from app.ui.panels.form_submission import FormSubmission, error_label
 
 #: (label, days or None for never); "Custom" uses the spin box.
 EXPIRY_PRESETS: tuple[tuple[str, int | None], ...] = (
@@ -47,8 +44,6 @@ class CreateKeyDialog(QDialog):
         self.setObjectName("api_keys.create_dialog")
         self.setWindowTitle("New API key")
         self.setMinimumWidth(520)
-        self._submit = submit
-        self._task: asyncio.Task | None = None
 
         self.name = QLineEdit(self)
         self.name.setObjectName("api_keys.create.name")
@@ -84,16 +79,15 @@ class CreateKeyDialog(QDialog):
         expiry_row.addWidget(self.custom_days)
         expiry_row.addStretch(1)
 
-        self.error = QLabel("", self)
-        self.error.setObjectName("api_keys.create.error")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {semantic_colour('error').name()};")
+        self.error = error_label(self, "api_keys.create.error")
         buttons = QDialogButtonBox(self)
         self.create_button = buttons.addButton("Create key", QDialogButtonBox.ButtonRole.AcceptRole)
         self.create_button.setObjectName("api_keys.create.submit")
         cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         cancel.setObjectName("api_keys.create.cancel")
-        buttons.accepted.connect(self._on_create)
+        self.submission = FormSubmission(self, self.values, submit, error=self.error, button=self.create_button,
+                                         busy_text="Creating…", busy_widgets=(self.name,))
+        buttons.accepted.connect(self.submission.start)
         buttons.rejected.connect(self.reject)
 
         form = QFormLayout()
@@ -119,26 +113,3 @@ class CreateKeyDialog(QDialog):
         if days == -1:
             days = self.custom_days.value()
         return ApiKeyCreate(name=name, scopes=scopes, expires_in_days=days)
-
-    def _on_create(self) -> None:
-        try:
-            body = self.values()
-        except ValueError as problem:
-            self.error.setText(str(problem))
-            return
-        self.error.setText("Creating…")
-        self._set_busy(True)
-        self._task = asyncio.ensure_future(self._create(body))
-
-    async def _create(self, body: ApiKeyCreate) -> None:
-        try:
-            await self._submit(body)
-        except Exception as error:  # noqa: BLE001 - shown in the form; the user's input stays for another try
-            self.error.setText(describe(error))
-            self._set_busy(False)
-            return
-        self.accept()
-
-    def _set_busy(self, busy: bool) -> None:
-        self.create_button.setEnabled(not busy)
-        self.name.setEnabled(not busy)

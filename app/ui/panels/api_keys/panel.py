@@ -31,7 +31,8 @@ from app.ui.panels.api_keys.create_key_dialog import CreateKeyDialog
 from app.ui.panels.api_keys.key_rows import key_columns, key_status, masked, when
 from app.ui.panels.api_keys.rehearsal import rehearse
 from app.ui.panels.api_keys.rotate_key_dialog import RotateKeyDialog
-from app.ui.record_table_model import RecordRole, RecordTableModel
+from app.ui.panels.selection import select_record, selected_record
+from app.ui.record_table_model import RecordTableModel
 from app.ui.widgets.secret_reveal import reveal_secret
 
 CACHE_RESOURCE = "api_keys"
@@ -128,13 +129,12 @@ class ApiKeysPanel(ModulePanel):
         return self._creator_names.get(creator_id or "", creator_id or "")
 
     def selected_key(self) -> ApiKey | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.data(rows[0], RecordRole) if rows else None
+        """The ApiKey the actions apply to, or None."""
+        return selected_record(self.table, self.model)
 
     def select_key(self, key_id: str) -> None:
-        row = self.model.row_of_id(key_id)
-        if row is not None:
-            self.table.selectRow(row)
+        """Select this record's row, if it is listed."""
+        select_record(self.table, self.model, key_id)
 
     def _update_summary(self) -> None:
         keys = self.model.rows

@@ -6,7 +6,6 @@ the problem named and every field intact if the URL is wrong or the platform ref
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -26,8 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.api.models.webhooks import EVENT_TYPES
-from app.ui.error_messages import describe
-from app.ui.theme import semantic_colour
+from app.ui.panels.form_submission import FormSubmission, error_label
 
 MAX_NAME_LENGTH = 100
 MAX_URL_LENGTH = 2000
@@ -62,9 +59,7 @@ class EndpointDialog(QDialog):
         self.setObjectName("webhooks.endpoint_dialog")
         self.setWindowTitle("Edit endpoint" if webhook else "New webhook endpoint")
         self.setMinimumWidth(560)
-        self._submit = submit
         self._original = webhook
-        self._task: asyncio.Task | None = None
 
         self.name = QLineEdit(webhook.name if webhook else "", self)
         self.name.setObjectName("webhooks.endpoint.name")
@@ -94,17 +89,16 @@ class EndpointDialog(QDialog):
         picks.addWidget(pick_none)
         picks.addStretch(1)
 
-        self.error = QLabel("", self)
-        self.error.setObjectName("webhooks.endpoint.error")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {semantic_colour('error').name()};")
+        self.error = error_label(self, "webhooks.endpoint.error")
         buttons = QDialogButtonBox(self)
         self.save_button = buttons.addButton("Save" if webhook else "Create endpoint",
                                              QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setObjectName("webhooks.endpoint.submit")
         cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         cancel.setObjectName("webhooks.endpoint.cancel")
-        buttons.accepted.connect(self._on_save)
+        self.submission = FormSubmission(self, self.values, submit, error=self.error, button=self.save_button,
+                                         busy_text="Saving…")
+        buttons.accepted.connect(self.submission.start)
         buttons.rejected.connect(self.reject)
 
         form = QFormLayout()
@@ -137,25 +131,3 @@ class EndpointDialog(QDialog):
         if self._original is None:
             return fields
         return {key: value for key, value in fields.items() if value != getattr(self._original, key)}
-
-    def _on_save(self) -> None:
-        try:
-            fields = self.values()
-        except ValueError as problem:
-            self.error.setText(str(problem))
-            return
-        if not fields:
-            self.accept()
-            return
-        self.error.setText("Saving…")
-        self.save_button.setEnabled(False)
-        self._task = asyncio.ensure_future(self._save(fields))
-
-    async def _save(self, fields: dict[str, Any]) -> None:
-        try:
-            await self._submit(fields)
-        except Exception as error:  # noqa: BLE001 - shown in the form; what the user typed stays
-            self.error.setText(describe(error))
-            self.save_button.setEnabled(True)
-            return
-        self.accept()

@@ -27,12 +27,13 @@ from app.api.models import Webhook
 from app.ui.module_panel import ModulePanel
 from app.ui.panel_context import PanelContext
 from app.ui.panels.api_keys.confirm_dialog import confirm_action, run_dialog
+from app.ui.panels.selection import select_record, selected_record
 from app.ui.panels.webhooks.deliveries_view import DeliveriesView
 from app.ui.panels.webhooks.endpoint_dialog import EndpointDialog
 from app.ui.panels.webhooks.listen_view import ListenView
 from app.ui.panels.webhooks.signature_lab import SignatureLab
 from app.ui.panels.webhooks.webhook_rows import endpoint_columns
-from app.ui.record_table_model import RecordRole, RecordTableModel
+from app.ui.record_table_model import RecordTableModel
 from app.ui.widgets.secret_reveal import reveal_secret
 
 CACHE_RESOURCE = "webhooks"
@@ -144,13 +145,12 @@ class WebhooksPanel(ModulePanel):
         self.listen.set_endpoints(self.model.rows)
 
     def selected_endpoint(self) -> Webhook | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.data(rows[0], RecordRole) if rows else None
+        """The Webhook the actions apply to, or None."""
+        return selected_record(self.table, self.model)
 
     def select_endpoint(self, webhook_id: str) -> None:
-        row = self.model.row_of_id(webhook_id)
-        if row is not None:
-            self.table.selectRow(row)
+        """Select this record's row, if it is listed."""
+        select_record(self.table, self.model, webhook_id)
 
     def _update_actions(self) -> None:
         writable = self.can_write()
