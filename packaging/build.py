@@ -32,7 +32,7 @@ def project_version() -> str:
 
 def app_icon() -> Path | None:
     """The largest app icon PNG; PyInstaller (with Pillow) turns it into .ico/.icns off Linux."""
-    for name in ("opsdesk-512.png", "opsdesk-256.png", "opsdesk.png"):
+    for name in ("app-512.png", "app-256.png"):
         if (ICONS / name).exists():
             return ICONS / name
     return None
@@ -87,7 +87,7 @@ def package_linux(bundle: Path, version: str) -> Path:
     metainfo = (PACKAGING / "linux" / "io.opsdesk.console.metainfo.xml").read_text()
     (share / "metainfo" / "io.opsdesk.console.metainfo.xml").write_text(metainfo.replace("@VERSION@", version))
     for size in (16, 32, 48, 64, 128, 256, 512):
-        png = ICONS / f"opsdesk-{size}.png"
+        png = ICONS / f"app-{size}.png"
         if png.exists():
             target = share / "icons" / "hicolor" / f"{size}x{size}" / "apps"
             target.mkdir(parents=True, exist_ok=True)
