@@ -10,6 +10,7 @@ Totals follow the contract: per line `quantity × unit_amount_cents`, tax per li
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -57,31 +58,49 @@ def format_money(amount_minor: int, currency: str, locale: QLocale | None = None
 
 
 def parse_money(text: str, currency: str, locale: QLocale | None = None) -> int:
-    """What a person typed (`1,234.5`, `1234,50` in de_DE, `12`) → minor units; ValueError names the problem."""
+    """What a person typed (`1,234.5`, `1234,50` in de_DE, `12`) → minor units; ValueError names the problem.
+
+    Group separators (the locale's, or a space) count only where they group the whole part in
+    threes, so a decimal written with the other locale's mark (`12.5` in de_DE) is refused with a
+    hint instead of being read as 125 euros.
+    """
     locale = locale or QLocale()
     exponent = minor_exponent(currency)
-    cleaned = text.strip().replace(currency_symbol(currency), "").replace(currency.upper(), "").strip()
-    for space in (" ", "\u00a0", "\u202f"):
-        cleaned = cleaned.replace(space, "")
+    typed = text.strip()
+    cleaned = typed.replace(currency_symbol(currency), "").replace(currency.upper(), "").strip()
     if not cleaned:
         raise ValueError("Enter an amount.")
-    point = locale.decimalPoint()
-    group = locale.groupSeparator()
-    if group and group != point:
-        cleaned = cleaned.replace(group, "")
-    if point != "." and point in cleaned:
-        cleaned = cleaned.replace(point, ".")
     if cleaned.startswith("-"):
         raise ValueError("The amount cannot be negative.")
-    whole, _, fraction = cleaned.partition(".")
-    if not whole:
-        whole = "0"
-    if not whole.isdigit() or (fraction and not fraction.isdigit()):
-        raise ValueError(f"“{text.strip()}” is not an amount.")
+    point = locale.decimalPoint()
+    group = locale.groupSeparator()
+    if group == point:
+        group = ""
+    whole, *fractions = cleaned.split(point)
+    if len(fractions) > 1:
+        raise ValueError(f"“{typed}” has more than one decimal mark ({point}).")
+    fraction = fractions[0] if fractions else ""
+    if fraction and not fraction.isdigit():
+        raise ValueError(f"“{typed}” is not an amount: only digits may follow the decimal mark ({point}).")
+    groups = re.split(_group_marks(group), whole) if whole else ["0"]
+    if not all(part.isdigit() for part in groups):
+        if len(groups) > 1 and all(part.isdigit() or not part for part in groups):
+            raise ValueError(f"“{typed}”: digit groups must have exactly 3 digits.")
+        raise ValueError(f"“{typed}” is not an amount.")
+    if len(groups) > 1 and (len(groups[0]) > 3 or any(len(part) != 3 for part in groups[1:])):
+        if not fractions and len(groups) == 2 and group and whole.count(group) == 1:
+            raise ValueError(f"“{typed}”: use {point} for decimals in this locale.")
+        raise ValueError(f"“{typed}”: digit groups must have exactly 3 digits.")
     if len(fraction) > exponent:
         places = "no decimals" if exponent == 0 else f"at most {exponent} decimals"
         raise ValueError(f"{currency.upper()} amounts have {places}.")
-    return int(whole) * 10**exponent + int(fraction.ljust(exponent, "0") or "0")
+    return int("".join(groups)) * 10**exponent + int(fraction.ljust(exponent, "0") or "0")
+
+
+def _group_marks(group: str) -> str:
+    """A pattern for one group separator: the locale's own, or any space people type instead."""
+    spaces = r"\s\u00a0\u202f"
+    return f"[{re.escape(group)}{spaces}]" if group else f"[{spaces}]"
 
 
 @dataclass(frozen=True)

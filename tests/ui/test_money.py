@@ -28,7 +28,9 @@ def test_format_money_refuses_floats(qapp):
 
 @pytest.mark.parametrize(("locale", "typed", "currency", "cents"), [
     ("en_US", "1,234.5", "USD", 123450), ("de_DE", "1.234,56", "EUR", 123456), ("en_US", "$12", "USD", 1200),
-    ("en_US", ".07", "USD", 7), ("ja_JP", "1,500", "JPY", 1500),
+    ("en_US", ".07", "USD", 7), ("ja_JP", "1,500", "JPY", 1500), ("de_DE", "12,5", "EUR", 1250),
+    ("de_DE", "1.234", "EUR", 123400), ("en_US", "1,234,567", "USD", 123456700), ("en_US", "1 234.50", "USD", 123450),
+    ("fr_FR", "1\u202f234,50", "EUR", 123450), ("en_US", "12.", "USD", 1200),
 ])
 def test_parse_money_reads_what_people_type(qapp, locale, typed, currency, cents):
     assert parse_money(typed, currency, QLocale(locale)) == cents
@@ -48,3 +50,20 @@ def test_tax_is_rounded_half_up_per_line():
     lines = [{"quantity": 1, "unit_amount_cents": 10, "tax_rate_bps": 500}] * 2
     totals = invoice_totals(lines)
     assert (totals.subtotal_cents, totals.tax_cents, totals.total_cents) == (20, 2, 22), "per line, not on the sum"
+
+
+@pytest.mark.parametrize(("locale", "typed", "currency", "problem"), [
+    ("de_DE", "12.5", "EUR", "“12.5”: use , for decimals in this locale"),
+    ("de_DE", "12.50 €", "EUR", "“12.50 €”: use , for decimals in this locale"),
+    ("en_US", "1,2", "USD", "“1,2”: use . for decimals in this locale"),
+    ("en_US", "$12,50", "USD", "“$12,50”: use . for decimals in this locale"),
+    ("en_US", "1,23,456", "USD", "“1,23,456”: digit groups must have exactly 3 digits"),
+    ("en_US", "1234,567", "USD", "“1234,567”: use . for decimals in this locale"),
+    ("en_US", "1,,234", "USD", "“1,,234”: digit groups must have exactly 3 digits"),
+    ("en_US", "1.5.0", "USD", "more than one decimal mark"),
+    ("en_US", "1.2,5", "USD", "only digits may follow the decimal mark"),
+])
+def test_parse_money_refuses_a_misplaced_separator_instead_of_multiplying(qapp, locale, typed, currency, problem):
+    with pytest.raises(ValueError) as refused:
+        parse_money(typed, currency, QLocale(locale))
+    assert problem in str(refused.value)
