@@ -216,12 +216,13 @@ def test_reply_draft_survives_a_crash(qtbot, run_async, sandbox, owner_key, tmp_
             await again.activate()
             await go_to(again, ticket["id"])
             composer = again.detail.reply_composer
-            assert composer.isVisible(), "a ticket with a draft opens with its composer showing"
+            await wait_until(composer.isVisible, 5, "a ticket with a draft opens with its composer showing")
             assert composer.text() == text
             assert "Draft restored" in composer.status.text()
-            row = again.tickets.model.row_of_id(ticket["id"])
-            subject = again.tickets.model.data(again.tickets.model.index(row, 1))
-            assert subject.startswith("✎ "), "the list marks tickets with an unsent draft"
+            def subject() -> str:
+                model = again.tickets.model
+                return model.data(model.index(model.row_of_id(ticket["id"]), 1))
+            await wait_until(lambda: subject().startswith("✎ "), 5, "the list does not mark the unsent draft")
         finally:
             await close_panel(again)
             await admin.aclose()
@@ -255,7 +256,8 @@ def test_secret_in_a_reply_is_held_until_confirmed(qtbot, run_async, sandbox, ow
             messages = (await admin.tickets.messages.list(ticket["id"])).items
             assert any(m.direction == "outbound" and secret in m.body for m in messages)
             assert composer.text() == ""
-            assert panel.context.drafts.load(draft_key(ticket["id"], "reply")) is None, "a sent draft is forgotten"
+            await wait_until(lambda: panel.context.drafts.load(draft_key(ticket["id"], "reply")) is None, 5,
+                             "a sent draft is not forgotten")
         finally:
             await close_panel(panel)
             await admin.aclose()
@@ -434,6 +436,24 @@ def test_offline_shows_cached_tickets_read_only(qtbot, run_async, sandbox, owner
             assert not offline.detail.reply_composer.send.isEnabled()
         finally:
             await close_panel(offline)
+
+    run_async(scenario(), 60)
+
+
+def test_a_broken_cache_is_reported_and_the_servers_tickets_still_show(qtbot, run_async, sandbox, owner_key,
+                                                                        tmp_path):
+    async def scenario():
+        panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path)
+        await panel.context.cache.close()  # injected fault: the cache can no longer be read or written
+        try:
+            await panel.activate()
+            assert panel.tickets.all_tickets, "the server's tickets are shown"
+            assert panel.banner.kind == "warning", "a broken cache is not silently shown as an empty one"
+            assert "local cache" in panel.banner.plain_text
+        finally:
+            await panel.context.tasks.cancel_all()
+            await panel.context.client.aclose()
+            panel.context.drafts.close()
 
     run_async(scenario(), 60)
 

@@ -1,7 +1,9 @@
 """The reply and internal-note composers (`tickets.reply_composer`, `tickets.note_composer`).
 
 Each keeps its text as a local draft while it is typed (debounced), so a crash, a restart or a
-failed send never loses it. A public reply is checked for secrets and leftover placeholders
+failed send never loses it. Drafts are read and written through the panel's `DraftWriter`, off
+the Qt thread; while a ticket's draft is being read the editor is read-only, so nothing typed
+in that moment is overwritten. A public reply is checked for secrets and leftover placeholders
 first; when something matches, the composer shows what and waits for "Send anyway".
 The composer never talks to the server: it asks with `sig_send` and the panel answers with
 `sent()`, `failed()` or `held()`.
@@ -11,7 +13,6 @@ from __future__ import annotations
 
 import uuid
 from html import escape
-from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -25,12 +26,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from app.ui.panels.tickets.conversation_view import (
     NOTE_BACKGROUND,
     NOTE_BORDER,
     NOTE_TEXT,
 )
+from app.ui.panels.tickets.draft_writer import DraftWriter
 from app.ui.panels.tickets.reply_checks import ReplyWarning, check_reply
 from app.ui.panels.tickets.reply_flow import NOTE, REPLY
 
@@ -50,10 +53,12 @@ class Composer(QFrame):
     """Send now: (ticket id, text, idempotency key). Retries of the same text reuse the key."""
     sig_draft_changed = Signal(str, bool)
     """The ticket's draft was saved (ticket id, whether any text is kept)."""
+    sig_draft_loaded = Signal(str, bool)
+    """The ticket's saved draft is in the editor (ticket id, whether there was any)."""
     sig_cancel = Signal()
     """The user left the composer (Esc): give focus back to the list."""
 
-    def __init__(self, kind: str, drafts: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, kind: str, drafts: DraftWriter | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.kind = kind
         self._drafts = drafts
@@ -160,19 +165,40 @@ class Composer(QFrame):
         self.set_busy(False)  # a send still running belongs to the previous ticket
         self.retry.hide()
         self.status.clear()
-        text = self._drafts.load(draft_key(ticket_id, self.kind)) if (ticket_id and self._drafts) else None
+        self.editor.blockSignals(True)
+        self.editor.clear()
+        self.editor.blockSignals(False)
+        if ticket_id and self._drafts is not None:
+            self.editor.setReadOnly(True)
+            self._drafts.load(draft_key(ticket_id, self.kind),
+                              lambda text: self._on_draft_loaded(ticket_id, text),
+                              lambda error: self._on_draft_loaded(ticket_id, None, error))
+
+    def _on_draft_loaded(self, ticket_id: str, text: str | None, error: BaseException | None = None) -> None:
+        if not isValid(self) or ticket_id != self._ticket_id:
+            return
+        self.editor.setReadOnly(False)
         self.editor.blockSignals(True)
         self.editor.setPlainText(text or "")
         self.editor.blockSignals(False)
-        if text:
+        if error is not None:
+            self.status.setText(f"The saved draft could not be read ({error}).")
+        elif text:
             self.status.setText("Draft restored.")
+        self.sig_draft_loaded.emit(ticket_id, bool(text))
 
     def save_draft(self) -> None:
-        """Write the draft now (the debounce timer calls this; so does switching tickets)."""
+        """Queue writing the draft now (the debounce timer calls this; so does switching tickets)."""
         self._save_timer.stop()
-        if self._ticket_id and self._drafts is not None:
-            self._drafts.save(draft_key(self._ticket_id, self.kind), self.text())
-            self.sig_draft_changed.emit(self._ticket_id, bool(self.text()))
+        if self._ticket_id and self._drafts is not None and not self.editor.isReadOnly():
+            ticket_id = self._ticket_id
+            self._drafts.save(draft_key(ticket_id, self.kind), self.text(),
+                              lambda error: self._on_draft_not_saved(ticket_id, error))
+            self.sig_draft_changed.emit(ticket_id, bool(self.text()))
+
+    def _on_draft_not_saved(self, ticket_id: str, error: BaseException) -> None:
+        if isValid(self) and ticket_id == self._ticket_id:
+            self.status.setText(f"The draft could not be saved ({error}); keep this window open.")
 
     def _on_text_changed(self) -> None:
         self._save_timer.start()

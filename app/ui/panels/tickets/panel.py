@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSplitter, QVBoxLayout, QWidget
+from shiboken6 import isValid
 
 from app.api import errors
 from app.ui.error_messages import describe
@@ -25,6 +26,7 @@ from app.ui.panels.tickets.bulk_actions import BulkBar
 from app.ui.panels.tickets.bulk_update import BulkResult, apply_bulk
 from app.ui.panels.tickets.composer import NOTE, REPLY, Composer
 from app.ui.panels.tickets.create_dialog import CreateTicketDialog
+from app.ui.panels.tickets.draft_writer import DraftWriter
 from app.ui.panels.tickets.queue_list import QueueList
 from app.ui.panels.tickets.records import as_record
 from app.ui.panels.tickets.reply_flow import send_written
@@ -90,7 +92,11 @@ class TicketsPanel(ModulePanel):
         self.tickets = TicketList(self.body)
         self.bulk = BulkBar(self.body)
         self.bulk.hide()
-        self.detail = TicketDetail(context.drafts, self.body)
+        #: Drafts are read and written on this panel's own worker thread, never on the Qt thread.
+        self.drafts = DraftWriter(context.drafts) if context.drafts is not None else None
+        if self.drafts is not None:
+            self.destroyed.connect(self.drafts.close)
+        self.detail = TicketDetail(self.drafts, self.body)
 
         middle = QWidget(self.body)
         middle_layout = QVBoxLayout(middle)
@@ -185,10 +191,13 @@ class TicketsPanel(ModulePanel):
     async def activate(self) -> None:
         """Cached tickets at once, then the server's."""
         self._load_drafted()
-        cached = await cached_workload(self.context.cache)
+        cached = await cached_workload(self.context.cache, self._on_cache_error)
         if cached.tickets or cached.queues:
             self._show_workload(cached.tickets, cached.queues, cached.members)
         await self.refresh()
+
+    def _on_cache_error(self, message: str) -> None:
+        self.show_notice(message, "warning")
 
     async def refresh(self) -> None:
         """Reload queues, members and tickets; a connection failure switches to read-only offline."""
@@ -208,7 +217,8 @@ class TicketsPanel(ModulePanel):
             return
         self.set_offline(False)
         self._show_workload(workload.tickets, workload.queues, workload.members)
-        await store(self.context.cache, tickets=workload.tickets, queues=workload.queues, members=workload.members)
+        await store(self.context.cache, self._on_cache_error,
+                    tickets=workload.tickets, queues=workload.queues, members=workload.members)
 
     @property
     def is_polling(self) -> bool:
@@ -240,7 +250,7 @@ class TicketsPanel(ModulePanel):
                 self._on_current_ticket(current)  # the open ticket's fields as they are now
             if changed:
                 self._update_counts()
-                await store(self.context.cache, tickets=changed)
+                await store(self.context.cache, self._on_cache_error, tickets=changed)
         finally:
             self._polling = False
 
@@ -261,9 +271,12 @@ class TicketsPanel(ModulePanel):
             self.tickets.move(0)
 
     def _load_drafted(self) -> None:
-        drafts = self.context.drafts
-        if drafts is not None:
-            self.tickets.set_drafted({draft.key.split(":")[1] for draft in drafts.list("ticket:")})
+        if self.drafts is not None:
+            self.drafts.list("ticket:", self._show_drafted)
+
+    def _show_drafted(self, drafts: list) -> None:
+        if isValid(self):
+            self.tickets.set_drafted(self.tickets.drafted | {draft.key.split(":")[1] for draft in drafts})
 
     def _on_draft_changed(self, ticket_id: str, has_text: bool) -> None:
         if has_text:
@@ -340,7 +353,7 @@ class TicketsPanel(ModulePanel):
             self._open_task = self.run(self._load_conversation(self._open_id), name=f"tickets.open.{self._open_id}")
 
     async def _load_conversation(self, ticket_id: str) -> None:
-        cached = await cached_conversation(self.context.cache, ticket_id)
+        cached = await cached_conversation(self.context.cache, ticket_id, self._on_cache_error)
         if cached is not None and ticket_id == self._open_id:
             self.detail.show_conversation(build_timeline(*cached))
         client = self.context.client
@@ -356,7 +369,8 @@ class TicketsPanel(ModulePanel):
         if ticket_id != self._open_id:
             return
         self._show_conversation(conversation)
-        await store(self.context.cache, tickets=[conversation.ticket], ticket_messages=conversation.messages,
+        await store(self.context.cache, self._on_cache_error, tickets=[conversation.ticket],
+                    ticket_messages=conversation.messages,
                     ticket_comments=conversation.comments)
         await self._load_contact_name(conversation.ticket)
 
@@ -411,7 +425,7 @@ class TicketsPanel(ModulePanel):
         self._apply_update(ticket, updated)
         what = ", ".join(f"{key.removesuffix('_id')} → {self._value_label(key, value)}" for key, value in changes.items())
         self.show_notice(f"Updated {updated.get('subject', ticket_id)}: {what}.", "success")
-        await store(self.context.cache, tickets=[updated])
+        await store(self.context.cache, self._on_cache_error, tickets=[updated])
         return updated
 
     def _value_label(self, key: str, value: Any) -> str:
@@ -481,7 +495,7 @@ class TicketsPanel(ModulePanel):
             if ticket_id == self._open_id:
                 self._show_conversation(conversation)
                 self._update_counts()
-                await store(self.context.cache, tickets=[conversation.ticket],
+                await store(self.context.cache, self._on_cache_error, tickets=[conversation.ticket],
                             ticket_messages=conversation.messages, ticket_comments=conversation.comments)
         self.show_notice("Reply sent to the customer." if kind == REPLY else "Internal note added.", "success")
         return True
@@ -541,7 +555,7 @@ class TicketsPanel(ModulePanel):
             self._update_writable()
             self._update_counts()
         if not cancelled:  # a cancelled task awaits nothing more (the panel may be closing)
-            await store(self.context.cache, tickets=[as_record(r.ticket) for r in done if r.ok])
+            await store(self.context.cache, self._on_cache_error, tickets=[as_record(r.ticket) for r in done if r.ok])
         return done
 
     async def _reload_tickets(self, ticket_ids: list[str]) -> None:
@@ -570,4 +584,4 @@ class TicketsPanel(ModulePanel):
         self.tickets.upsert(ticket)
         self.tickets.select_ids({ticket["id"]}, current_id=ticket["id"])
         self._update_counts()
-        self.run(store(self.context.cache, tickets=[ticket]), name="tickets.create.cache")
+        self.run(store(self.context.cache, self._on_cache_error, tickets=[ticket]), name="tickets.create.cache")

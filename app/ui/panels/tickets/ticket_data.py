@@ -1,14 +1,16 @@
 """Loading what the triage panel shows, from the page cache and from the server. Qt-free.
 
 Everything comes back as JSON dicts (see `records`). Cache resources: "tickets", "queues",
-"members", "ticket_messages", "ticket_comments". A cache failure never stops the panel: it is
-only a faster first paint, so cache errors are logged and treated as "nothing cached".
+"members", "ticket_messages", "ticket_comments". A cache failure never stops the panel (the
+cache is only a faster first paint and the offline view): it is logged, treated as "nothing
+cached", and described to `on_cache_error` so the panel can say why the cached list is missing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +21,9 @@ log = logging.getLogger(__name__)
 #: The most tickets the panel keeps loaded (the workspace's newest).
 MAX_TICKETS = 5_000
 PAGE_SIZE = 100
+
+#: Told what went wrong with the page cache, in words for the banner.
+CacheErrorReport = Callable[[str], None] | None
 
 
 @dataclass
@@ -39,7 +44,12 @@ class Conversation:
     comments: list[dict[str, Any]]
 
 
-async def cached_workload(cache: Any) -> Workload:
+def _report(on_cache_error: CacheErrorReport, what: str, error: Exception) -> None:
+    if on_cache_error is not None:
+        on_cache_error(f"{what} ({type(error).__name__}: {error}).")
+
+
+async def cached_workload(cache: Any, on_cache_error: CacheErrorReport = None) -> Workload:
     """What the cache has from last time (empty without a cache)."""
     if cache is None:
         return Workload()
@@ -51,12 +61,14 @@ async def cached_workload(cache: Any) -> Workload:
                 members=c.query_records("members", order_by="id", descending=False, limit=1000),
             )
         return await cache.run(read)
-    except Exception:  # the cache is an optimisation; a broken one must not block the panel
-        log.exception("reading cached tickets failed")
+    except Exception as error:  # the cache is an optimisation; a broken one must not block the panel
+        log.exception("The local cache could not be read; showing only what the server sends")
+        _report(on_cache_error, "The local cache could not be read; showing only what the server sends", error)
         return Workload()
 
 
-async def cached_conversation(cache: Any, ticket_id: str) -> tuple[list[dict], list[dict]] | None:
+async def cached_conversation(cache: Any, ticket_id: str,
+                              on_cache_error: CacheErrorReport = None) -> tuple[list[dict], list[dict]] | None:
     """The cached messages and comments of a ticket, or None if none were ever cached."""
     if cache is None:
         return None
@@ -66,14 +78,15 @@ async def cached_conversation(cache: Any, ticket_id: str) -> tuple[list[dict], l
             return (c.query_records("ticket_messages", filters=filters, limit=1000),
                     c.query_records("ticket_comments", filters=filters, limit=1000))
         messages, comments = await cache.run(read)
-    except Exception:
-        log.exception("reading a cached conversation failed")
+    except Exception as error:
+        log.exception("The local cache could not be read for this conversation")
+        _report(on_cache_error, "The local cache could not be read for this conversation", error)
         return None
     return (messages, comments) if messages or comments else None
 
 
-async def store(cache: Any, **resources: list[dict[str, Any]]) -> None:
-    """Write records to the cache (resource name → records); failures are logged only."""
+async def store(cache: Any, on_cache_error: CacheErrorReport = None, **resources: list[dict[str, Any]]) -> None:
+    """Write records to the cache (resource name → records); failures are logged and reported."""
     if cache is None:
         return
     try:
@@ -82,8 +95,10 @@ async def store(cache: Any, **resources: list[dict[str, Any]]) -> None:
                 if records:
                     c.put_records(resource, records)
         await cache.run(write)
-    except Exception:
-        log.exception("caching tickets failed")
+    except Exception as error:
+        log.exception("Tickets could not be saved to the local cache; offline you will see older data")
+        _report(on_cache_error, "Tickets could not be saved to the local cache; offline you will see older data",
+                error)
 
 
 async def _all(page: Any, limit: int = MAX_TICKETS) -> list[dict[str, Any]]:
@@ -95,12 +110,17 @@ async def _all(page: Any, limit: int = MAX_TICKETS) -> list[dict[str, Any]]:
     return items
 
 
+async def _listed(list_method: Callable[..., Any], **params: Any) -> list[dict[str, Any]]:
+    # One coroutine per list, so a failing list call never leaves another list's walk unawaited.
+    return await _all(await list_method(**params))
+
+
 async def fetch_workload(client: Any) -> Workload:
     """Tickets, queues and members from the server, concurrently."""
     tickets, queues, members = await asyncio.gather(
-        _all(await client.tickets.list(limit=PAGE_SIZE)),
-        _all(await client.queues.list(limit=PAGE_SIZE)),
-        _all(await client.members.list(limit=PAGE_SIZE)),
+        _listed(client.tickets.list, limit=PAGE_SIZE),
+        _listed(client.queues.list, limit=PAGE_SIZE),
+        _listed(client.members.list, limit=PAGE_SIZE),
     )
     return Workload(tickets=tickets, queues=queues, members=members)
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.panels.tickets.composer import NOTE, REPLY, Composer
 from app.ui.panels.tickets.conversation_view import ConversationView
+from app.ui.panels.tickets.draft_writer import DraftWriter
 from app.ui.panels.tickets.sla import display_time
 from app.ui.panels.tickets.ticket_list import PRIORITIES, STATUSES, label_of
 from app.ui.panels.tickets.timeline import TimelineEntry
@@ -37,7 +38,7 @@ class TicketDetail(QWidget):
     sig_change = Signal(str, dict)
     """The user changed a field: (ticket id, {field: new value})."""
 
-    def __init__(self, drafts: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, drafts: DraftWriter | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("tickets.detail")
         self.ticket: dict[str, Any] | None = None
@@ -84,6 +85,8 @@ class TicketDetail(QWidget):
         self.note_composer = Composer(NOTE, drafts, self)
         self.reply_composer.hide()
         self.note_composer.hide()
+        for composer in (self.reply_composer, self.note_composer):
+            composer.sig_draft_loaded.connect(self._on_draft_loaded)
 
         fields = QFormLayout()
         fields.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -231,6 +234,13 @@ class TicketDetail(QWidget):
         composer.show()
         self._fit_composers()
         composer.editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _on_draft_loaded(self, ticket_id: str, has_text: bool) -> None:
+        # A ticket with an unsent draft opens with that composer showing.
+        composer = self.sender()
+        if has_text and self.ticket is not None and self.ticket["id"] == ticket_id:
+            composer.show()
+            self._fit_composers()
 
     def _fit_composers(self) -> None:
         """The composer pane takes room only while a composer shows, and then enough to type in."""
