@@ -153,7 +153,7 @@ def test_draft_with_live_totals_send_pay_void_and_pdf(qtbot, run_async, sandbox,
             assert panel.payments.error.text() and "req_" in panel.banner.text
             await wait_until(lambda: panel.record["amount_due_cents"] == 1, 10, "the invoice was not refreshed")
 
-            pdf = panel.save_pdf(tmp_path / "invoice.pdf")
+            pdf = await panel.save_pdf(tmp_path / "invoice.pdf")
             assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 1000
             text = panel.last_document.toPlainText()
             assert panel.record["invoice_number"] in text and format_money(1, "USD") in text

@@ -1,16 +1,18 @@
 """An invoice as a printable document and a PDF file (QTextDocument → QPdfWriter).
 
+The PDF is rendered in memory on the Qt thread and written to disk in an executor.
 The document is built from the server's record (never from unsaved edits), with amounts in the
 user's locale; the same document is what the tests read back, since the PDF's text is compressed.
 """
 
 from __future__ import annotations
 
+import os
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMarginsF, QSizeF
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QSizeF
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from app.ui.money import format_money
@@ -53,13 +55,31 @@ def invoice_document(invoice: dict[str, Any], customer: str = "") -> QTextDocume
     return document
 
 
-def write_pdf(document: QTextDocument, path: Path) -> Path:
-    """Print `document` to an A4 PDF at `path`; returns the path."""
-    writer = QPdfWriter(str(path))
+def render_pdf(document: QTextDocument) -> bytes:
+    """Print `document` to an A4 PDF in memory (Qt's text layout must run on the Qt thread)."""
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
     writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
                                      QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter))
     writer.setResolution(300)
     writer.setTitle(document.metaInformation(QTextDocument.MetaInformation.DocumentTitle) or "Invoice")
     document.setPageSize(QSizeF(writer.width(), writer.height()))
     document.print_(writer)
+    del writer  # the PDF is finished when its writer goes away
+    buffer.close()
+    return bytes(buffer.data())
+
+
+def write_file(data: bytes, path: Path) -> Path:
+    """Write `data` to `path` whole or not at all (a temporary file beside it, then a rename).
+
+    Blocking disk work: call it in an executor, never on the Qt thread.
+    """
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
     return path

@@ -8,8 +8,11 @@ and reports any difference. Send, void (confirmed), payments (checked before sen
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +42,7 @@ from app.ui.panels.contacts.companies_view import by_name
 from app.ui.panels.contacts.confirm_bar import ConfirmBar
 from app.ui.panels.contacts.record_json import as_json
 from app.ui.panels.invoices.invoice_editor import InvoiceEditor, LineError
-from app.ui.panels.invoices.invoice_pdf import invoice_document, write_pdf
+from app.ui.panels.invoices.invoice_pdf import invoice_document, render_pdf, write_file
 from app.ui.panels.invoices.payment_box import PaymentBox
 from app.ui.record_table_model import Column, RecordTableModel, field_of
 from app.ui.theme import semantic_colour
@@ -66,6 +69,9 @@ class InvoicesPanel(ModulePanel):
         self.read_only = False
         self.companies: dict[str, str] = {}
         self.record: dict[str, Any] | None = None
+        #: Saved PDFs are written here, off the Qt thread; queued writes finish after the panel goes.
+        self._disk = ThreadPoolExecutor(max_workers=1, thread_name_prefix="invoice-pdf")
+        self.destroyed.connect(partial(self._disk.shutdown, wait=False))
         self.offline_banner = Banner("invoices.offline", self)
 
         self.status_filter = QComboBox(self)
@@ -443,14 +449,19 @@ class InvoicesPanel(ModulePanel):
         suggested = Path.home() / f"{self.record.get('invoice_number') or 'invoice'}.pdf"
         path, _ = QFileDialog.getSaveFileName(self, "Save invoice PDF", str(suggested), "PDF (*.pdf)")
         if path:
-            self.save_pdf(Path(path))
+            self.run(self.save_pdf(Path(path)), name="invoices.pdf")
 
-    def save_pdf(self, path: Path) -> Path:
-        """Write the shown invoice (as the server last returned it) to `path`; offers to open it."""
+    async def save_pdf(self, path: Path) -> Path:
+        """Write the shown invoice (as the server last returned it) to `path`; offers to open it.
+
+        Rendering needs the Qt thread; the file is written by the panel's own disk thread.
+        """
         invoice = self.record or {}
         document = invoice_document(invoice, self.companies.get(invoice.get("company_id") or "", ""))
         self.last_document = document
-        write_pdf(document, path)
+        data = render_pdf(document)
+        self.show_notice(f"Saving {path}…")
+        await asyncio.get_running_loop().run_in_executor(self._disk, write_file, data, path)
         self.banner.show_message("success", f"Saved {path}.",
                                  action=("Open", lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))))
         return path
