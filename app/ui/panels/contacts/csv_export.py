@@ -1,8 +1,9 @@
 """Write the contacts a list shows to a CSV file, chunk by chunk, with progress and cancel.
 
 The rows arrive as an async stream of chunks (cache slices or server pages), each chunk is
-written by a worker thread so the UI never waits on the disk, and the file only takes its final
-name when every row is in: a cancelled or failed export leaves nothing half-written behind.
+written by a worker thread so the UI never waits on the disk (opening, closing and removing the
+file included), and the file only takes its final name when every row is in: a cancelled or
+failed export leaves nothing half-written behind.
 Cells that a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) are quoted with `'`.
 """
 
@@ -15,7 +16,7 @@ import os
 from collections.abc import AsyncIterator, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 CSV_FIELDS: tuple[str, ...] = (
     "id", "name", "email", "phone", "company_id", "company_name", "tags", "custom_fields",
@@ -49,21 +50,37 @@ async def export_contacts(
     loop = asyncio.get_running_loop()
     partial = path.with_name(path.name + ".partial")
     written = 0
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="opsdesk-export") as disk:
-        # Opened and closed in the disk thread; every path below closes it (no `with` across awaits).
-        handle = await loop.run_in_executor(disk, lambda: open(partial, "w", newline="", encoding="utf-8-sig"))  # noqa: SIM115
-        try:
-            writer = csv.writer(handle)
-            await loop.run_in_executor(disk, writer.writerow, CSV_FIELDS)
-            async for chunk in chunks:
-                lines = [[csv_cell(name, row.get(name)) for name in CSV_FIELDS] for row in chunk]
-                await loop.run_in_executor(disk, writer.writerows, lines)
-                written += len(lines)
-                on_progress(written)
-            await loop.run_in_executor(disk, handle.close)
-            await loop.run_in_executor(disk, os.replace, partial, path)
-        except BaseException:
+    # An executor of its own, never left through `with`: that would wait for the thread on the Qt thread.
+    disk = ThreadPoolExecutor(max_workers=1, thread_name_prefix="opsdesk-export")
+    opened: list[TextIO] = []  # filled by the disk thread, so a cancelled open is still closed
+
+    def open_partial() -> TextIO:
+        opened.append(open(partial, "w", newline="", encoding="utf-8-sig"))  # noqa: SIM115
+        return opened[0]
+
+    def finish() -> None:
+        opened[0].close()
+        os.replace(partial, path)
+
+    def discard() -> None:
+        for handle in opened:
             handle.close()
-            partial.unlink(missing_ok=True)
-            raise
+        partial.unlink(missing_ok=True)
+
+    try:
+        writer = csv.writer(await loop.run_in_executor(disk, open_partial))
+        await loop.run_in_executor(disk, writer.writerow, CSV_FIELDS)
+        async for chunk in chunks:
+            lines = [[csv_cell(name, row.get(name)) for name in CSV_FIELDS] for row in chunk]
+            await loop.run_in_executor(disk, writer.writerows, lines)
+            written += len(lines)
+            on_progress(written)
+        await loop.run_in_executor(disk, finish)
+    except BaseException:
+        # Runs on the disk thread after any write still in progress there; shielded so a second
+        # cancel cannot stop the partial file from being removed.
+        await asyncio.shield(loop.run_in_executor(disk, discard))
+        raise
+    finally:
+        disk.shutdown(wait=False)
     return written
