@@ -27,14 +27,19 @@ from app.core.keychain import KeychainError, SecretStore
 from app.core.profile_removal import remove_profile
 from app.core.profiles import Profile, ProfileError, ProfileStore
 from app.core.sandbox_process import SandboxStartError
+from app.core.secret_masking import mask_secrets
 from app.ui.error_messages import describe
 from app.ui.record_sync import RecordSync
-from app.ui.sandbox_watch import SandboxWatch
+from app.ui.sandbox_watch import SandboxWatch, read_tail
 from app.ui.session import Session
 from app.ui.shell.main_window import MainWindow, ui_state_settings
+from app.ui.task_set import TaskSet
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+#: How much of a crashed sandbox child's log the status bar shows.
+SANDBOX_LOG_TAIL_CHARS = 600
 
 NO_KEYCHAIN_NOTICE = "No system keychain found: your key is kept for this session only."
 
@@ -74,6 +79,9 @@ class Console(QObject):
         self._profiles_dialog = None
         self._palette = None
         self._shown_unexpected = False
+        #: Console actions started from Qt slots (sign out, restart): held until they finish.
+        self._actions = TaskSet()
+        self._shut_down = False
         self.window.sig_close_requested.connect(self.closed.set)
         self.window.sig_profiles_requested.connect(self.show_profiles)
         self.window.sig_palette_requested.connect(self.show_palette)
@@ -215,7 +223,7 @@ class Console(QObject):
         self.window.show_notice("secret", "success", f"The console now uses the new key, kept {where}.")
 
     def _sign_out_requested(self, reason: str) -> None:
-        asyncio.ensure_future(self._guard(self.sign_out(reason)))
+        self._actions.spawn(self._guard(self.sign_out(reason)), name="sign out")
 
     async def sign_out(self, reason: str) -> None:
         """End the session (e.g. the console's own key was revoked); the profile stays."""
@@ -291,7 +299,9 @@ class Console(QObject):
         session, self.session = self.session, None
         if session is None:
             return
-        # Tasks first: a panel's task must never run on after its widgets are deleted.
+        # Panels put back what they hold on the server (a listening webhook endpoint) while the
+        # client still works; then tasks: a panel's task must never run on after its widgets go.
+        await self.window.shutdown_panels()
         await session.tasks.cancel_all()
         self.window.set_context(None)
         try:
@@ -308,16 +318,23 @@ class Console(QObject):
         self._watch.sig_exited.connect(self._on_sandbox_exited)
 
     def _on_sandbox_exited(self, code: int) -> None:
-        tail = self._watch.stderr_tail() if self._watch else ""
-        self.window.status.set_connection("sandbox_down", tail or f"exit code {code}")
+        self.window.status.set_connection("sandbox_down", f"exit code {code}")
         self._show_sandbox_failure(f"The local sandbox stopped unexpectedly (exit code {code}).")
+        if self._watch is not None:
+            self._actions.spawn(self._show_sandbox_log_tail(self._watch), name="sandbox log tail")
+
+    async def _show_sandbox_log_tail(self, watch: SandboxWatch) -> None:
+        """The end of the dead child's log as the status detail (read in the worker thread)."""
+        tail = await self.blocking(read_tail, watch.process.stderr_path, SANDBOX_LOG_TAIL_CHARS)
+        if tail and self._watch is watch:
+            self.window.status.set_connection("sandbox_down", mask_secrets(tail))
 
     def _show_sandbox_failure(self, message: str) -> None:
         self.window.show_notice("sandbox", "error", message, action=("Restart", self._restart_clicked))
 
     def _restart_clicked(self) -> None:
         name = self.local_sandbox.profile.name if self.local_sandbox else None
-        asyncio.ensure_future(self._guard(self.restart_sandbox(name)))
+        self._actions.spawn(self._guard(self.restart_sandbox(name)), name="restart sandbox")
 
     async def restart_sandbox(self, name: str | None = None) -> bool:
         """(Re)start the local sandbox of profile `name` (default: the one that was running)."""
@@ -437,12 +454,17 @@ class Console(QObject):
             await coro
         except Exception as error:
             log.exception("a console action failed")
+            # Text of a non-API error can quote what it was handed (a URL with a key, a header).
             self.window.show_notice("action", "error", describe(error) if isinstance(error, errors.ApiError)
-                                    else str(error))
+                                    else mask_secrets(str(error)))
 
     # ---- shutdown ----------------------------------------------------------------------------------
     async def shutdown(self) -> None:
-        """Close the session, stop the local sandbox child, release the worker threads."""
+        """Close the session, stop the local sandbox child, release the worker threads (once)."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        await self._actions.cancel_all()
         self.window.save_state()
         for dialog in (self._profiles_dialog, self._palette):
             if dialog is not None:

@@ -2,16 +2,26 @@
 
 The command palette searches cached records, and a console that loses the network still shows
 what it had; so after connecting, the shell pages through contacts and tickets in the background,
-incrementally (`updated_since` = the newest `updated_at` of the last complete run), one cache hop
-per page.
-Pages are awaited one at a time, so the event loop stays free between them.
+incrementally, one cache hop per page. Pages are awaited one at a time, so the event loop stays
+free between them.
+
+The resume mark of a complete run is the server's clock when the run STARTED (the earliest `Date`
+header answered while the first page was fetched), less `CLOCK_SKEW_SECONDS`, the header's whole
+seconds and a write committed just before the page was read. Not the newest `updated_at` seen:
+pages come newest-created first, so a record edited during a run after its page was fetched gets an
+`updated_at` older than the newest one of a later page, and a mark taken from those would skip the
+edit forever. Everything changed since the run started is at or after the start mark, so the next run
+fetches it again (a few records twice is the price). The server's clock, not ours: the platform
+compares against its own `updated_at`, and a desktop clock may be minutes off.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -24,6 +34,8 @@ PAGE_SIZE = 100
 #: A breath between pages: a background sync must never compete with the UI for a busy CPU.
 PAGE_PAUSE_SECONDS = 0.02
 _MARKS = "sync_marks"
+#: Subtracted from the server's start time: `Date` has whole seconds, and a write may commit just before.
+CLOCK_SKEW_SECONDS = 5.0
 #: (cache resource, client attribute, scope needed).
 SYNCED = (("contacts", "contacts", "crm:read"), ("tickets", "tickets", "support:read"))
 
@@ -59,8 +71,14 @@ class RecordSync(QObject):
         # about older records: the sync keeps its own mark, written only when a run completes.
         mark = await self._cache.get_record(_MARKS, resource)
         since = datetime.fromisoformat(mark["updated_since"]) if mark else None
-        newest = mark["updated_since"] if mark else ""
-        page = await endpoint.list(limit=PAGE_SIZE, updated_since=since)
+        answered: list[datetime] = []
+        stop_listening = self._client.add_request_listener(partial(_collect_server_time, answered))
+        try:
+            page = await endpoint.list(limit=PAGE_SIZE, updated_since=since)
+        finally:
+            stop_listening()
+        # Without a Date header the run cannot say when it started: resume from the old mark again.
+        started = min(answered) - timedelta(seconds=CLOCK_SKEW_SECONDS) if answered else since
         count = 0
         while True:
             rows = [item.model_dump(mode="json") for item in page.items]
@@ -68,11 +86,21 @@ class RecordSync(QObject):
                 await self._cache.put_records(resource, rows)
                 count += len(rows)
                 self.stored += len(rows)
-                newest = max([newest, *(str(row.get("updated_at") or "") for row in rows)])
                 self.sig_progress.emit(resource, count)
             if not page.has_next:
                 break
             await asyncio.sleep(PAGE_PAUSE_SECONDS)
             page = await page.next_page()
-        if newest:
-            await self._cache.put_records(_MARKS, [{"id": resource, "updated_since": newest}])
+        if started is not None:
+            await self._cache.put_records(_MARKS, [{"id": resource, "updated_since": started.isoformat()}])
+
+
+def _collect_server_time(answered: list[datetime], record: Any) -> None:
+    """Keep the server's clock from an answered exchange's `Date` header (RFC 9110 HTTP-date)."""
+    value = record.header("date") if record.status is not None else None
+    if not value:
+        return
+    try:
+        answered.append(parsedate_to_datetime(value))
+    except (TypeError, ValueError):
+        log.warning("the server sent an unreadable Date header: %r", value)

@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 #: Records written per cache hop; the flush runs right after the burst that filled it.
 _FLUSH_DELAY_SECONDS = 0.25
+#: Records kept for a later write while the cache refuses them (a full disk); the oldest go first.
+MAX_UNSAVED_RECORDS = 2000
 _FIELDS = {f.name for f in fields(RequestRecord)}
 
 
@@ -82,8 +84,9 @@ class RequestHistory(QObject):
         batch, self._pending = self._pending, []
         try:
             await self._cache.append_request_records([record_to_dict(r) for r in batch])
-        except Exception:  # a full disk must not lose the console; the records stay in memory
+        except Exception:  # a full disk must not lose the console: the batch waits for the next flush
             log.exception("could not persist %d request records", len(batch))
+            self._pending = [*batch, *self._pending][-MAX_UNSAVED_RECORDS:]
 
     async def load(self, limit: int = 5000) -> list[RequestRecord]:
         """Every persisted record (this session's included), newest first."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.core.sandbox_process import SandboxProcess
@@ -33,9 +36,17 @@ class SandboxWatch(QObject):
         """The console is stopping the child on purpose: that is not a crash."""
         self._timer.stop()
 
-    def stderr_tail(self, limit: int = 600) -> str:
-        """The end of the child's log, for the crash notice's tooltip."""
-        try:
-            return self.process.stderr_path.read_text(errors="replace")[-limit:]
-        except OSError:
-            return ""
+
+def read_tail(path: Path, limit: int) -> str:
+    """The last `limit` characters of a UTF-8 text file ('' when it cannot be read).
+
+    Only the end is read, however long the child's log has grown; blocking: call it in a worker thread.
+    """
+    try:
+        with path.open("rb") as file:
+            size = file.seek(0, os.SEEK_END)
+            # Up to 4 bytes per character; a cut through a character is decoded as a replacement.
+            file.seek(max(0, size - 4 * limit))
+            return file.read().decode("utf-8", errors="replace")[-limit:]
+    except OSError:
+        return ""

@@ -70,7 +70,7 @@ def test_retries_filters_curl_and_har_and_the_log_survives_a_restart(qtbot, run_
         panel.method_filter.setCurrentIndex(0)
         panel.text_filter.clear()
 
-        written = panel.export_har(har_path)
+        written = await panel.export_har(har_path)
         har_text = har_path.read_text()
         assert key not in har_text
         har = json.loads(har_text)

@@ -6,21 +6,17 @@ from PySide6.QtCore import Qt
 
 from app.api import AdminClient, ApiKeyAuth
 from app.ui.panels import registry
-from tests.ui.shell_harness import (
+from tests.ui.shell_harness import (  # noqa: F401  (the console fixtures)
     add_profile,
-    isolate_home,
-    make_console,
+    console_factory_fixture,
+    console_fixture,
     wait_for_identity,
     wait_for_rows,
 )
 from tests.waiting import wait_until
 
 
-def test_console_opens_profile_with_contacts_and_a_live_status_bar(qtbot, run_async, sandbox, sandbox_credentials,
-                                                                   monkeypatch, tmp_path):
-    home = isolate_home(monkeypatch, tmp_path)
-    console = make_console(home)
-    qtbot.addWidget(console.window)
+def test_console_opens_profile_with_contacts_and_a_live_status_bar(console, run_async, sandbox, sandbox_credentials):
     add_profile(console, "Demo", sandbox.url, sandbox_credentials["test"]["owner_key"])
 
     async def scenario():
@@ -46,12 +42,8 @@ def test_console_opens_profile_with_contacts_and_a_live_status_bar(qtbot, run_as
     run_async(scenario(), timeout=60)
 
 
-def test_modules_the_credential_may_not_use_are_disabled_with_the_reason(qtbot, run_async, sandbox,
-                                                                          sandbox_credentials, monkeypatch, tmp_path):
-    home = isolate_home(monkeypatch, tmp_path)
-    console = make_console(home)
-    qtbot.addWidget(console.window)
-
+def test_modules_the_credential_may_not_use_are_disabled_with_the_reason(console, run_async, sandbox,
+                                                                          sandbox_credentials):
     async def scenario():
         owner = AdminClient(sandbox.url, ApiKeyAuth(sandbox_credentials["test"]["owner_key"]))
         async with owner:
@@ -76,11 +68,7 @@ def test_modules_the_credential_may_not_use_are_disabled_with_the_reason(qtbot, 
     run_async(scenario(), timeout=60)
 
 
-def test_live_profile_is_marked_unmistakably_and_test_is_calm(qtbot, run_async, sandbox, sandbox_credentials,
-                                                               monkeypatch, tmp_path):
-    home = isolate_home(monkeypatch, tmp_path)
-    console = make_console(home)
-    qtbot.addWidget(console.window)
+def test_live_profile_is_marked_unmistakably_and_test_is_calm(console, run_async, sandbox, sandbox_credentials):
     add_profile(console, "Prod", sandbox.url, sandbox_credentials["live"]["owner_key"], environment="live")
     add_profile(console, "Staging", sandbox.url, sandbox_credentials["test"]["owner_key"])
 
@@ -107,11 +95,7 @@ def test_live_profile_is_marked_unmistakably_and_test_is_calm(qtbot, run_async, 
     run_async(scenario(), timeout=60)
 
 
-def test_switching_profiles_closes_the_old_connection(qtbot, run_async, sandbox, sandbox_credentials,
-                                                      monkeypatch, tmp_path):
-    home = isolate_home(monkeypatch, tmp_path)
-    console = make_console(home)
-    qtbot.addWidget(console.window)
+def test_switching_profiles_closes_the_old_connection(console, run_async, sandbox, sandbox_credentials):
     add_profile(console, "One", sandbox.url, sandbox_credentials["test"]["owner_key"])
     add_profile(console, "Two", sandbox.url, sandbox_credentials["test"]["readonly_key"])
 
@@ -132,13 +116,9 @@ def test_switching_profiles_closes_the_old_connection(qtbot, run_async, sandbox,
     run_async(scenario(), timeout=60)
 
 
-def test_window_geometry_and_open_module_are_restored(qtbot, run_async, sandbox, sandbox_credentials,
-                                                      monkeypatch, tmp_path):
-    home = isolate_home(monkeypatch, tmp_path)
-
+def test_window_geometry_and_open_module_are_restored(console_factory, run_async, sandbox, sandbox_credentials):
     async def first_run():
-        console = make_console(home)
-        qtbot.addWidget(console.window)
+        console = console_factory()
         add_profile(console, "Demo", sandbox.url, sandbox_credentials["test"]["owner_key"])
         assert await console.start()
         console.window.resize(760, 540)
@@ -148,8 +128,7 @@ def test_window_geometry_and_open_module_are_restored(qtbot, run_async, sandbox,
         await console.shutdown()
 
     async def second_run():
-        console = make_console(home)
-        qtbot.addWidget(console.window)
+        console = console_factory()
         assert await console.start()
         assert console.window.current_module == "request_log"
         assert console.window.sidebar.currentItem().text() == "Request log"
@@ -160,11 +139,7 @@ def test_window_geometry_and_open_module_are_restored(qtbot, run_async, sandbox,
     run_async(second_run(), timeout=60)
 
 
-def test_keyboard_shortcuts_open_modules(qtbot, run_async, sandbox, sandbox_credentials, monkeypatch,
-                                                tmp_path):
-    home = isolate_home(monkeypatch, tmp_path)
-    console = make_console(home)
-    qtbot.addWidget(console.window)
+def test_keyboard_shortcuts_open_modules(console, qtbot, run_async, sandbox, sandbox_credentials):
     add_profile(console, "Demo", sandbox.url, sandbox_credentials["test"]["owner_key"])
 
     async def scenario():
@@ -180,13 +155,10 @@ def test_keyboard_shortcuts_open_modules(qtbot, run_async, sandbox, sandbox_cred
     run_async(scenario(), timeout=60)
 
 
-def test_a_login_profile_signs_in_with_email_and_password(qtbot, run_async, memory_keyring, sandbox,
-                                                         sandbox_credentials, monkeypatch, tmp_path):
+def test_a_login_profile_signs_in_with_email_and_password(memory_keyring, console, run_async, sandbox,
+                                                         sandbox_credentials):
     from app.core.profiles import Profile
 
-    home = isolate_home(monkeypatch, tmp_path)
-    console = make_console(home)
-    qtbot.addWidget(console.window)
     agent = sandbox_credentials["test"]["agent_user"]
     profile = console.store.add(Profile(name="Agent", base_url=sandbox.url, auth_kind="login",
                                         login_email=agent["email"]))
@@ -207,12 +179,8 @@ def test_a_login_profile_signs_in_with_email_and_password(qtbot, run_async, memo
     run_async(scenario(), timeout=60)
 
 
-def test_a_rotated_own_key_is_used_and_kept_and_sign_out_ends_the_session(qtbot, run_async, memory_keyring, sandbox,
-                                                                          sandbox_credentials, monkeypatch,
-                                                                          tmp_path):
-    home = isolate_home(monkeypatch, tmp_path)
-    console = make_console(home)
-    qtbot.addWidget(console.window)
+def test_a_rotated_own_key_is_used_and_kept_and_sign_out_ends_the_session(memory_keyring, console, run_async, sandbox,
+                                                                          sandbox_credentials):
     owner_key = sandbox_credentials["test"]["owner_key"]
 
     async def scenario():
@@ -225,9 +193,10 @@ def test_a_rotated_own_key_is_used_and_kept_and_sign_out_ends_the_session(qtbot,
         await wait_for_identity(console)
         context = console.session.context
         context.credential_changed(replacement.secret)
-        await wait_until(lambda: memory_keyring.entries[("opsdesk", f"{profile.id}:api_key")] == replacement.secret,
-                         10, "the rotated key was not stored")
+        # The very next request already uses the new key; the keychain write follows in the background.
         assert (await console.session.client.me.get()).id == replacement.id
+        await wait_until(lambda: memory_keyring.entries.get(("opsdesk", f"{profile.id}:api_key")) == replacement.secret,
+                         10, "the rotated key was not stored")
         assert "new key" in console.window.notice("secret").plain_text
 
         context.sign_out("this key was revoked")

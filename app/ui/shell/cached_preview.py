@@ -8,8 +8,8 @@ real contacts panel replaces this page as soon as the profile is connected.
 
 from __future__ import annotations
 
+import json
 import sqlite3
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,25 +43,29 @@ class CachedContacts:
 
 
 def read_cached_contacts(cache_file: Path, limit: int = PREVIEW_ROWS) -> CachedContacts | None:
-    """The newest `limit` cached contacts, or None when there is no usable cache (never raises)."""
+    """The newest `limit` cached contacts, or None when there is no usable cache (never raises).
+
+    The file is opened read-only and never repaired here: a damaged cache is the session's to
+    move aside and rebuild, with the notice that says so (recovering here would hide it). Plain
+    sqlite3 also keeps the page cache package (and the client code it imports) off the first paint.
+    """
     if not cache_file.is_file():
         return None
-    from app.cache.page_cache import PageCache
-
     try:
-        cache = PageCache(cache_file)
-    except (sqlite3.Error, OSError):  # a preview is optional: the real panel reports cache problems
-        return None
-    try:
-        if cache.recovered_from is not None:
-            return None
-        rows = cache.query_records("contacts", order_by="created_at", descending=True, limit=limit)
+        connection = sqlite3.connect(f"{cache_file.resolve().as_uri()}?mode=ro", uri=True)
     except (sqlite3.Error, OSError, ValueError):
         return None
+    try:
+        bodies = connection.execute(
+            "SELECT body FROM records WHERE resource = 'contacts' ORDER BY created_at DESC, id DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        rows = [json.loads(body) for (body,) in bodies]
+    except (sqlite3.Error, OSError, ValueError, TypeError):  # a preview is optional, never a crash
+        return None
     finally:
-        # Closing the last connection checkpoints the WAL file (a write and an fsync): not
-        # something to wait for before the first paint.
-        threading.Thread(target=cache.close, name="opsdesk-preview-close", daemon=True).start()
+        connection.close()
+    rows = [row for row in rows if isinstance(row, dict)]
     return CachedContacts(rows) if rows else None
 
 

@@ -233,6 +233,24 @@ class MainWindow(QMainWindow):
             return
         self.mark_profile(getattr(context.profile, "name", ""), context.environment, workspace)
 
+    async def shutdown_panels(self, timeout: float = 15.0) -> None:
+        """Await `shutdown()` of every created panel that has one, before the session closes.
+
+        A panel may hold something on the server that must be put back while the client still
+        works (the webhooks panel's "Listen locally" restores or deletes its endpoint). A panel
+        whose shutdown fails or hangs is logged and skipped: closing the session must go on.
+        """
+        import asyncio
+
+        for name, page in list(self._pages.items()):
+            shutdown = getattr(page, "shutdown", None)
+            if shutdown is None:
+                continue
+            try:
+                await asyncio.wait_for(shutdown(), timeout)
+            except Exception:
+                log.exception("the %s panel did not shut down cleanly", name)
+
     def mark_profile(self, name: str, environment: str, workspace: str = "") -> None:
         """Show which profile and environment this window works on (banner, frame, title, status)."""
         self.environment_bar.set_environment(environment, name, workspace)
@@ -324,7 +342,18 @@ class MainWindow(QMainWindow):
             task.cancel()
         page = self._pages.pop(name)
         self.stack.removeWidget(page)
-        page.deleteLater()
+        shutdown = getattr(page, "shutdown", None)
+        if shutdown is None or self._context is None:
+            page.deleteLater()
+            return
+
+        async def shut_down_then_delete() -> None:
+            try:
+                await shutdown()
+            finally:
+                page.deleteLater()
+
+        self._context.tasks.spawn(shut_down_then_delete(), name=f"shut down the {name} panel")
 
     def _activate(self, name: str, page: QWidget) -> None:
         if self._context is None:

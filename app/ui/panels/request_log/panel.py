@@ -5,8 +5,11 @@ second tab with the server's own log where the credential has logs:read.
 
 from __future__ import annotations
 
+import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -290,12 +293,15 @@ class RequestLogPanel(ModulePanel):
         self.show_notice("Copied as cURL. The key is left out: set $OPSDESK_TOKEN before running it.", "success")
         return command
 
-    def export_har(self, path: str | Path, records: list[RequestRecord] | None = None) -> int:
-        """Write the shown records (or `records`) as a HAR 1.2 file; returns how many were written."""
-        chosen = self.shown_records if records is None else records
-        document = to_har(chosen)
+    async def export_har(self, path: str | Path, records: list[RequestRecord] | None = None) -> int:
+        """Write the shown records (or `records`) as a HAR 1.2 file; returns how many were written.
+
+        Building and writing thousands of entries takes a while: it runs in a worker thread, so
+        the window keeps answering.
+        """
+        chosen = list(self.shown_records if records is None else records)
         target = Path(path)
-        target.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
+        await asyncio.get_running_loop().run_in_executor(_export_executor(), _write_har, target, chosen)
         self.show_notice(f"Exported {len(chosen)} requests to {target}.", "success")
         return len(chosen)
 
@@ -304,10 +310,13 @@ class RequestLogPanel(ModulePanel):
         path, _ = QFileDialog.getSaveFileName(self, "Export HAR", f"opsdesk-requests-{stamp}.har",
                                               "HTTP Archive (*.har);;All files (*)")
         if path:
-            try:
-                self.export_har(path)
-            except OSError as error:
-                self.show_notice(f"Could not write {path}: {error.strerror or error}", "error")
+            self.run(self._export_to(path), name="export HAR")
+
+    async def _export_to(self, path: str) -> None:
+        try:
+            await self.export_har(path)
+        except OSError as error:
+            self.show_notice(f"Could not write {path}: {error.strerror or error}", "error")
 
     # ---- server view ---------------------------------------------------------------------------
     def on_scopes_changed(self, scopes: frozenset[str] | None) -> None:
@@ -327,3 +336,13 @@ class RequestLogPanel(ModulePanel):
     def _on_tab_changed(self, index: int) -> None:
         if index == 1 and not self.server_view.loaded:
             self.server_view.reload()
+
+
+@cache
+def _export_executor() -> ThreadPoolExecutor:
+    """One worker for HAR exports (qasync's default executor is avoided)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="opsdesk-har-export")
+
+
+def _write_har(target: Path, records: list[RequestRecord]) -> None:
+    target.write_text(json.dumps(to_har(records), indent=2, ensure_ascii=False), encoding="utf-8")
