@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.api import errors
-from app.ui.panels.contacts.field_form import FieldForm
-from app.ui.panels.contacts.record_json import as_json
 from app.ui.record_table_model import Column, RecordTableModel, field_of
+from app.ui.widgets.field_form import FieldForm
+from app.ui.widgets.record_json import as_json
 
 RESOURCE = "companies"
 

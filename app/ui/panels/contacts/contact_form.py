@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
-from app.ui.panels.contacts.field_form import FieldForm
+from app.ui.widgets.field_form import FieldForm
 
 #: The contact fields a person edits, in form order.
 EDITABLE_FIELDS: tuple[str, ...] = ("name", "email", "phone", "company_id", "tags", "custom_fields", "notes")

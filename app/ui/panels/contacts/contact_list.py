@@ -25,8 +25,8 @@ from app.ui.panels.contacts.contact_rows import (
     contact_row,
     contact_rows,
 )
-from app.ui.panels.contacts.record_json import as_json
 from app.ui.record_table_model import RecordTableModel
+from app.ui.widgets.record_json import as_json
 
 RESOURCE = "contacts"
 #: Rows per cache slice: one worker-thread hop fills several screens.

@@ -36,15 +36,15 @@ from app.api import errors
 from app.ui.module_panel import ModulePanel
 from app.ui.panel_context import PanelContext
 from app.ui.panels.contacts.companies_view import CompaniesView, by_name
-from app.ui.panels.contacts.confirm_bar import ConfirmBar
 from app.ui.panels.contacts.conflict_view import ConflictView
 from app.ui.panels.contacts.contact_form import ContactForm, ContactFormError
 from app.ui.panels.contacts.contact_list import ContactList, ContactQuery
 from app.ui.panels.contacts.contact_rows import CONTACT_COLUMNS, ID
 from app.ui.panels.contacts.csv_export import export_contacts
-from app.ui.panels.contacts.record_json import as_json
 from app.ui.record_table_model import RecordTableModel
 from app.ui.widgets.banner import Banner
+from app.ui.widgets.confirm_bar import ConfirmBar
+from app.ui.widgets.record_json import as_json
 
 #: Letters typed before the local search starts narrowing the table.
 MIN_SEARCH_CHARS = 2

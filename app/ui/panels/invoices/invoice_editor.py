@@ -32,7 +32,7 @@ from app.ui.money import (
     invoice_totals,
     parse_money,
 )
-from app.ui.panels.contacts.field_form import FieldForm
+from app.ui.widgets.field_form import FieldForm
 
 CURRENCIES = ("USD", "EUR", "GBP", "JPY", "CHF", "CAD")
 KINDS = ("service", "product", "fee")

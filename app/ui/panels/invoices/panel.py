@@ -39,14 +39,14 @@ from app.ui.module_panel import ModulePanel
 from app.ui.money import format_money
 from app.ui.panel_context import PanelContext
 from app.ui.panels.contacts.companies_view import by_name
-from app.ui.panels.contacts.confirm_bar import ConfirmBar
-from app.ui.panels.contacts.record_json import as_json
 from app.ui.panels.invoices.invoice_editor import InvoiceEditor, LineError
 from app.ui.panels.invoices.invoice_pdf import invoice_document, render_pdf, write_file
 from app.ui.panels.invoices.payment_box import PaymentBox
 from app.ui.record_table_model import Column, RecordTableModel, field_of
 from app.ui.theme import semantic_colour
 from app.ui.widgets.banner import Banner
+from app.ui.widgets.confirm_bar import ConfirmBar
+from app.ui.widgets.record_json import as_json
 
 RESOURCE = "invoices"
 STATUSES = ("draft", "sent", "partially_paid", "paid", "overdue", "void")
