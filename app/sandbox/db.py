@@ -29,13 +29,25 @@ def _schema_sql() -> str:
     return resources.files("app.sandbox").joinpath("schema.sql").read_text(encoding="utf-8")
 
 
+#: Columns added after the first release: (table, column, declaration) for data dirs made before.
+_ADDED_COLUMNS = (("contacts", "document", "TEXT"),)
+
+
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    for table, column, declaration in _ADDED_COLUMNS:
+        existing = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if existing and column not in existing:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+
+
 class Database:
     """The sandbox's SQLite file: per-thread connections and write transactions."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self._local = threading.local()
-        # executescript commits by itself; the schema is all CREATE … IF NOT EXISTS.
+        _add_missing_columns(self.conn())
+        # executescript commits by itself; the schema is all CREATE … IF NOT EXISTS (plus a backfill).
         self.conn().executescript(_schema_sql())
 
     def conn(self) -> sqlite3.Connection:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -36,6 +35,7 @@ from app.sandbox.db import Database
 from app.sandbox.deps import Caller
 from app.sandbox.errors import ApiProblem, invalid_request
 from app.sandbox.request_context import current, current_request_id
+from app.sandbox.test_hooks import hold_seconds, hooks_enabled
 from app.sandbox.timeutil import parse_rfc3339, to_rfc3339, utcnow
 
 MAX_KEY_LENGTH = 255
@@ -91,10 +91,6 @@ def _mask_secrets(body: str) -> str | None:
     return json.dumps(document, separators=(",", ":"))
 
 
-def _hooks_enabled() -> bool:
-    return os.environ.get("OPSDESK_SANDBOX_TEST_HOOKS") == "1"
-
-
 async def idempotency_guard(request: Request, caller: Caller) -> None:
     """Router-level dependency: claim, replay or refuse the request's Idempotency-Key."""
     if request.method not in ("POST", "PATCH"):
@@ -122,10 +118,10 @@ async def idempotency_guard(request: Request, caller: Caller) -> None:
                 (caller.credential_id, key, request.method, request.url.path, body_hash, to_rfc3339(now)))
     if row is None:
         current().idempotency = Claim(caller.credential_id, key)
-        if _hooks_enabled() and request.headers.get("x-test-hold") == "idempotency":
+        if hooks_enabled() and request.headers.get("x-test-hold") == "idempotency":
             event = _holds.setdefault((caller.credential_id, key), asyncio.Event())
             try:
-                await asyncio.wait_for(event.wait(), float(os.environ.get("OPSDESK_SANDBOX_TEST_HOLD_SECONDS", "10")))
+                await asyncio.wait_for(event.wait(), hold_seconds())
             except asyncio.TimeoutError:
                 pass
             finally:

@@ -17,8 +17,14 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, StrictStr
 
 from app.sandbox.auth import (
-    ACCESS_TOKEN_SECONDS, REFRESH_TOKEN_SECONDS, expiry, hash_secret, new_access_token, new_refresh_token,
-    unauthorized, verify_password,
+    ACCESS_TOKEN_SECONDS,
+    REFRESH_TOKEN_SECONDS,
+    expiry,
+    hash_secret,
+    new_access_token,
+    new_refresh_token,
+    unauthorized,
+    verify_password,
 )
 from app.sandbox.deps import AppSettings, Db
 from app.sandbox.envelope import Envelope, ok

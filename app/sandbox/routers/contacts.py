@@ -12,8 +12,8 @@ import sqlite3
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
-from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from app.sandbox.auth import Principal
 from app.sandbox.db import Database
@@ -28,7 +28,16 @@ from app.sandbox.references import check_references
 from app.sandbox.test_hooks import hold_for_test, hooks_enabled
 from app.sandbox.timeutil import now_rfc3339
 from app.sandbox.validation import (
-    STRICT_BODY, CustomFields, Email, IdFilter, Name, Notes, Phone, ResourceId, SearchText, Tags,
+    STRICT_BODY,
+    CustomFields,
+    Email,
+    IdFilter,
+    Name,
+    Notes,
+    Phone,
+    ResourceId,
+    SearchText,
+    Tags,
     like_pattern,
 )
 
@@ -37,15 +46,16 @@ router = APIRouter(prefix="/contacts", tags=["contacts"])
 ContactId = Annotated[str, Path(max_length=64, description="A contact id, `con_…`")]
 _SELECT = "c.*, co.name AS company_name"
 _SOURCE = "contacts c LEFT JOIN companies co ON co.id = c.company_id"
-# The list is the hot path (the console pages through 100k contacts): SQLite renders each row as
-# the exact JSON `contact_out` gives, so no per-row Python work happens. Keep the two in step
+# The list is the hot path (the console pages through 100k contacts): each row's JSON is stored
+# pre-rendered in `contacts.document` (schema.sql's triggers keep it current on every write), so a
+# page only splices in the company name. Keep the triggers' json_object in step with `contact_out`
 # (tests compare a listed contact with the same contact fetched alone).
-_LIST_COLUMNS = (
-    "c.created_at, c.id, json_object('id', c.id, 'name', c.name, 'email', c.email, 'phone', c.phone,"
-    " 'company_id', c.company_id, 'company_name', co.name, 'tags', json(c.tags),"
-    " 'custom_fields', json(c.custom_fields), 'notes', c.notes, 'version', c.version,"
-    " 'created_at', c.created_at, 'updated_at', c.updated_at) AS document"
-)
+_LIST_COLUMNS = "c.created_at, c.id, c.document, co.name AS company_name"
+
+
+def _listed(row: sqlite3.Row) -> str:
+    """The stored document with `company_name` (from the join) added as its last member."""
+    return f'{row["document"][:-1]},"company_name":{json.dumps(row["company_name"], ensure_ascii=False)}}}'
 
 
 class ContactCreate(BaseModel):
@@ -169,7 +179,7 @@ def contacts_page(db: Database, caller: Principal, params: PageQuery, *, query: 
         args.append(email)
     rows, next_cursor = fetch_page(db.conn(), _SOURCE, caller.workspace_id, params,
                                    where=where, params=args, alias="c", columns=_LIST_COLUMNS)
-    return json_page([r["document"] for r in rows], next_cursor)
+    return json_page([_listed(r) for r in rows], next_cursor)
 
 
 @router.post("", response_model=Envelope[Contact], status_code=status.HTTP_201_CREATED, summary="Create a contact")
