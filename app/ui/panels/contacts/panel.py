@@ -76,8 +76,10 @@ class ContactsPanel(ModulePanel):
         self.offline_banner = Banner("contacts.offline", self)
         self.tabs = QTabWidget(self.body)
         self.tabs.setObjectName("contacts.tabs")
-        self.tabs.addTab(self._build_contacts_tab(), "Contacts")
+        # Built before the contacts tab: the write-enabled state covers both, and a signal fired
+        # while the contacts tab is built must find every part of the panel in place.
         self.companies = CompaniesView(self)
+        self.tabs.addTab(self._build_contacts_tab(), "Contacts")
         self.tabs.addTab(self.companies, "Companies")
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(8, 0, 8, 8)
