@@ -5,15 +5,13 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from app.core.first_run import LOCAL_SANDBOX_NAME
-from tests.ui.shell_harness import isolate_home, make_console, wait_for_rows
+from tests.ui.shell_harness import console_factory_fixture, wait_for_rows  # noqa: F401  (fixture)
 from tests.waiting import wait_until
 
 
-def test_first_run_creates_the_sandbox_profile_and_shows_demo_data(qtbot, run_async, memory_keyring,
+def test_first_run_creates_the_sandbox_profile_and_shows_demo_data(console_factory, qtbot, run_async, memory_keyring,
                                                                    monkeypatch, tmp_path):
-    home = isolate_home(monkeypatch, tmp_path)
-    console = make_console(home)
-    qtbot.addWidget(console.window)
+    console = console_factory()
 
     async def scenario():
         assert console.store.list() == []
@@ -31,10 +29,8 @@ def test_first_run_creates_the_sandbox_profile_and_shows_demo_data(qtbot, run_as
     run_async(scenario(), timeout=120)
 
 
-def test_a_crashed_sandbox_is_shown_and_can_be_restarted(qtbot, run_async, monkeypatch, tmp_path):
-    home = isolate_home(monkeypatch, tmp_path)
-    console = make_console(home)
-    qtbot.addWidget(console.window)
+def test_a_crashed_sandbox_is_shown_and_can_be_restarted(console_factory, qtbot, run_async, monkeypatch, tmp_path):
+    console = console_factory()
 
     async def scenario():
         assert await console.start()

@@ -9,10 +9,9 @@ from PySide6.QtCore import Qt
 from app.core import paths
 from app.core.keychain import SecretStore
 from app.ui.console import NO_KEYCHAIN_NOTICE
-from tests.ui.shell_harness import (
+from tests.ui.shell_harness import (  # noqa: F401  (the console fixture)
     add_profile,
-    isolate_home,
-    make_console,
+    console_factory_fixture,
     wait_for_rows,
 )
 from tests.waiting import wait_until
@@ -29,11 +28,10 @@ def _fill(qtbot, dialog, name: str, url: str, secret: str) -> None:
         qtbot.keyClicks(widget, text)
 
 
-def test_profile_crud_through_the_dialog_keeps_secrets_in_the_keychain(qtbot, run_async, memory_keyring, sandbox,
+def test_profile_crud_through_the_dialog_keeps_secrets_in_the_keychain(console_factory, qtbot, run_async, memory_keyring, sandbox,
                                                                        sandbox_credentials, monkeypatch, tmp_path):
-    home = isolate_home(monkeypatch, tmp_path)
-    console = make_console(home)
-    qtbot.addWidget(console.window)
+    home = tmp_path
+    console = console_factory()
     first = add_profile(console, "First", sandbox.url, sandbox_credentials["test"]["owner_key"])
     key = sandbox_credentials["test"]["readonly_key"]
 
@@ -100,13 +98,12 @@ def test_profile_crud_through_the_dialog_keeps_secrets_in_the_keychain(qtbot, ru
     run_async(scenario(), timeout=90)
 
 
-def test_without_a_keychain_the_secret_is_kept_for_the_session_and_never_written(qtbot, run_async, sandbox,
+def test_without_a_keychain_the_secret_is_kept_for_the_session_and_never_written(console_factory, qtbot, run_async, sandbox,
                                                                                  sandbox_credentials, monkeypatch,
                                                                                  tmp_path):
-    home = isolate_home(monkeypatch, tmp_path)
+    home = tmp_path
     keyring.set_keyring(fail.Keyring())  # a headless Linux; the autouse fixture restores the memory keyring
-    console = make_console(home, secrets=SecretStore())
-    qtbot.addWidget(console.window)
+    console = console_factory(secrets=SecretStore())
     key = sandbox_credentials["test"]["owner_key"]
 
     async def scenario():

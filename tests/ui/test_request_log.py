@@ -9,10 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from app.core.sandbox_process import SandboxProcess
-from tests.ui.shell_harness import (
+from tests.ui.shell_harness import (  # noqa: F401  (the console fixture)
     add_profile,
-    isolate_home,
-    make_console,
+    console_factory_fixture,
     wait_for_identity,
 )
 from tests.waiting import wait_until
@@ -26,16 +25,14 @@ def tight_sandbox(tmp_path_factory):
     process.stop()
 
 
-def test_retries_filters_curl_and_har_and_the_log_survives_a_restart(qtbot, run_async, tight_sandbox,
+def test_retries_filters_curl_and_har_and_the_log_survives_a_restart(console_factory, qtbot, run_async, tight_sandbox,
                                                                      monkeypatch, tmp_path):
-    home = isolate_home(monkeypatch, tmp_path)
     key = tight_sandbox.credentials()["test"]["owner_key"]
     har_path = tmp_path / "requests.har"
     seen: dict[str, int] = {}
 
     async def first_session():
-        console = make_console(home)
-        qtbot.addWidget(console.window)
+        console = console_factory()
         add_profile(console, "Tight", tight_sandbox.url, key)
         assert await console.start()
         panel = console.window.open_module("request_log")
@@ -85,8 +82,7 @@ def test_retries_filters_curl_and_har_and_the_log_survives_a_restart(qtbot, run_
         await console.shutdown()
 
     async def second_session():
-        console = make_console(home)
-        qtbot.addWidget(console.window)
+        console = console_factory()
         assert await console.start()
         panel = console.window.open_module("request_log")
         await console.window.activation("request_log")
@@ -99,11 +95,9 @@ def test_retries_filters_curl_and_har_and_the_log_survives_a_restart(qtbot, run_
     run_async(second_session(), timeout=90)
 
 
-def test_server_view_lists_the_workspace_calls_where_logs_read_allows(qtbot, run_async, sandbox, sandbox_credentials,
+def test_server_view_lists_the_workspace_calls_where_logs_read_allows(console_factory, qtbot, run_async, sandbox, sandbox_credentials,
                                                                      monkeypatch, tmp_path):
-    home = isolate_home(monkeypatch, tmp_path)
-    console = make_console(home)
-    qtbot.addWidget(console.window)
+    console = console_factory()
     add_profile(console, "Reader", sandbox.url, sandbox_credentials["test"]["readonly_key"])
 
     async def scenario():
@@ -120,11 +114,9 @@ def test_server_view_lists_the_workspace_calls_where_logs_read_allows(qtbot, run
     run_async(scenario(), timeout=60)
 
 
-def test_a_request_id_link_opens_the_log_at_that_exchange(qtbot, run_async, sandbox, sandbox_credentials,
+def test_a_request_id_link_opens_the_log_at_that_exchange(console_factory, qtbot, run_async, sandbox, sandbox_credentials,
                                                           monkeypatch, tmp_path):
-    home = isolate_home(monkeypatch, tmp_path)
-    console = make_console(home)
-    qtbot.addWidget(console.window)
+    console = console_factory()
     add_profile(console, "Demo", sandbox.url, sandbox_credentials["test"]["owner_key"])
 
     async def scenario():

@@ -9,10 +9,9 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from app.ui.theme import apply_theme
-from tests.ui.shell_harness import (
+from tests.ui.shell_harness import (  # noqa: F401  (the console fixture)
     add_profile,
-    isolate_home,
-    make_console,
+    console_factory_fixture,
     wait_for_identity,
     wait_for_rows,
 )
@@ -23,14 +22,12 @@ SCREENSHOTS = os.environ.get("OPSDESK_SCREENSHOTS")
 
 @pytest.mark.skipif(not SCREENSHOTS, reason="set OPSDESK_SCREENSHOTS=DIR to write screenshots")
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_main_window_screenshot(qtbot, run_async, sandbox, sandbox_credentials, monkeypatch, tmp_path, scheme):
+def test_main_window_screenshot(console_factory, qtbot, run_async, sandbox, sandbox_credentials, monkeypatch, tmp_path, scheme):
     out = Path(SCREENSHOTS)
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance()
     apply_theme(app, scheme)
-    home = isolate_home(monkeypatch, tmp_path)
-    console = make_console(home)
-    qtbot.addWidget(console.window)
+    console = console_factory()
     add_profile(console, "Demo workspace", sandbox.url, sandbox_credentials["test"]["owner_key"])
     add_profile(console, "Production", sandbox.url, sandbox_credentials["live"]["owner_key"], environment="live")
 
