@@ -62,8 +62,9 @@ async def cached_workload(cache: Any, on_cache_error: CacheErrorReport = None) -
             )
         return await cache.run(read)
     except Exception as error:  # the cache is an optimisation; a broken one must not block the panel
-        log.exception("The local cache could not be read; showing only what the server sends")
-        _report(on_cache_error, "The local cache could not be read; showing only what the server sends", error)
+        what = "The local cache could not be read; showing only what the server sends"
+        log.exception(what)
+        _report(on_cache_error, what, error)
         return Workload()
 
 
@@ -79,8 +80,9 @@ async def cached_conversation(cache: Any, ticket_id: str,
                     c.query_records("ticket_comments", filters=filters, limit=1000))
         messages, comments = await cache.run(read)
     except Exception as error:
-        log.exception("The local cache could not be read for this conversation")
-        _report(on_cache_error, "The local cache could not be read for this conversation", error)
+        what = "The local cache could not be read for this conversation"
+        log.exception(what)
+        _report(on_cache_error, what, error)
         return None
     return (messages, comments) if messages or comments else None
 
@@ -96,9 +98,9 @@ async def store(cache: Any, on_cache_error: CacheErrorReport = None, **resources
                     c.put_records(resource, records)
         await cache.run(write)
     except Exception as error:
-        log.exception("Tickets could not be saved to the local cache; offline you will see older data")
-        _report(on_cache_error, "Tickets could not be saved to the local cache; offline you will see older data",
-                error)
+        what = "Tickets could not be saved to the local cache; offline you will see older data"
+        log.exception(what)
+        _report(on_cache_error, what, error)
 
 
 async def _all(page: Any, limit: int = MAX_TICKETS) -> list[dict[str, Any]]:
