@@ -71,6 +71,8 @@ class SandboxProcess:
             argv += ["--time-scale", str(time_scale)]
         if rate_limit is not None:
             argv += ["--rate-limit", str(rate_limit)]
+        # The child stops by itself if this process dies without stopping it (SIGKILL, a crash).
+        argv += ["--parent-pid", str(os.getpid())]
         stderr_path = data_dir / "sandbox.stderr.log"
         stderr = open(stderr_path, "ab")
         child_env = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"}

@@ -25,6 +25,7 @@ import uvicorn
 from app.sandbox.app_factory import create_app
 from app.sandbox.bootstrap import ensure_initialized
 from app.sandbox.db import Database
+from app.sandbox.parent_watch import watch_parent
 from app.sandbox.settings import DEFAULT_SEED_SIZE, SandboxSettings, default_data_dir
 
 log = logging.getLogger("app.sandbox")
@@ -62,9 +63,12 @@ def parse_args(argv: list[str]) -> SandboxSettings:
                         help="divide every duration (retries, grace periods, token lifetimes, rate window)")
     parser.add_argument("--rate-limit", type=_int_between(1), default=None,
                         help="per-credential calls per window (and burst)")
+    parser.add_argument("--parent-pid", type=_int_between(1), default=None,
+                        help="stop cleanly when this process exits (the console passes its own pid)")
     args = parser.parse_args(argv)
     return SandboxSettings(host=args.host, port=args.port, data_dir=(args.data_dir or default_data_dir()).resolve(),
-                           seed_size=args.seed_size, time_scale=args.time_scale, rate_limit=args.rate_limit)
+                           seed_size=args.seed_size, time_scale=args.time_scale, rate_limit=args.rate_limit,
+                           parent_pid=args.parent_pid)
 
 
 class _AnnouncingServer(uvicorn.Server):
@@ -131,6 +135,12 @@ def main(argv: list[str] | None = None) -> int:
                             proxy_headers=False,
                             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS, server_header=False)
     server = _AnnouncingServer(config, ready)
+    if settings.parent_pid is not None:
+        def parent_gone() -> None:
+            log.warning("the parent process %s exited: shutting down", settings.parent_pid)
+            server.should_exit = True
+
+        watch_parent(settings.parent_pid, parent_gone)
     server.run(sockets=[sock])
     log.info("sandbox stopped")
     return 0

@@ -33,6 +33,7 @@ class SandboxSettings:
     seed_size: int = DEFAULT_SEED_SIZE
     time_scale: float = 1.0
     rate_limit: int | None = None  # overrides every credential's per-window limit and burst
+    parent_pid: int | None = None  # stop when this process exits (the console's pid)
 
     @property
     def database_path(self) -> Path:
