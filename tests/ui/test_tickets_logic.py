@@ -23,6 +23,8 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
     ("key opk_live_4eC39HqLyjWDarjtT1zdp7dc here", "live API key"),
     ("key opk_test_4eC39HqLyjWDarjtT1zdp7dc here", "test API key"),
     ("secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "signing secret"),
+    ("session opat_Xk29fLmQ0aZt7yRw", "user access token"),
+    ("refresh oprt_Hh81pQzLmN4tVc2b", "user refresh token"),
     ("stripe sk_live_51HabcDEF", "live secret key"),
     ("token 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b", "hex token"),
     ("bearer aGVsbG8gd29ybGQgdGhpcyBpcyBhIHRlc3Qgb2YgYmFzZTY0IQ==", "base64 token"),

@@ -15,6 +15,8 @@ _SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"opk_live_[A-Za-z0-9]+"), "a live API key (opk_live_…)"),
     (re.compile(r"opk_test_[A-Za-z0-9]+"), "a test API key (opk_test_…)"),
     (re.compile(r"whsec_[A-Za-z0-9+/=_-]+"), "a webhook signing secret (whsec_…)"),
+    (re.compile(r"opat_[A-Za-z0-9]+"), "a user access token (opat_…)"),
+    (re.compile(r"oprt_[A-Za-z0-9]+"), "a user refresh token (oprt_…)"),
     (re.compile(r"[sr]k_live\w*"), "a live secret key (sk_live…)"),
     (re.compile(r"(?<![A-Za-z0-9])[0-9a-fA-F]{32,}(?![A-Za-z0-9])"), "a long hex token"),
     (re.compile(r"(?<![A-Za-z0-9+/_-])(?=[A-Za-z0-9+/_-]*[0-9])(?=[A-Za-z0-9+/_-]*[A-Za-z])"
