@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from app.api import constants, errors
+from app.api import constants, errors, transport_defaults
 from app.api.clock import Clock
 
 
@@ -69,8 +69,8 @@ class UserLoginAuth(httpx.Auth):
         self._base_url = ""
         self._transport: httpx.AsyncBaseTransport | None = None
         self._clock = Clock()
-        self._timeout = constants.DEFAULT_TIMEOUT
-        self._user_agent = constants.USER_AGENT
+        self._timeout = transport_defaults.DEFAULT_TIMEOUT
+        self._user_agent = transport_defaults.USER_AGENT
         self.user: dict[str, Any] | None = None
 
     def __repr__(self) -> str:

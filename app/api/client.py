@@ -15,7 +15,7 @@ from typing import Self
 
 import httpx
 
-from app.api import constants
+from app.api import constants, transport_defaults
 from app.api.auth import ApiKeyAuth, UserLoginAuth
 from app.api.clock import Clock
 from app.api.observed_transport import ObservedTransport, RequestListener
@@ -42,7 +42,7 @@ class AdminClient:
         base_url: str,
         auth: Credential,
         *,
-        timeout: httpx.Timeout = constants.DEFAULT_TIMEOUT,
+        timeout: httpx.Timeout = transport_defaults.DEFAULT_TIMEOUT,
         max_retries: int = constants.DEFAULT_MAX_RETRIES,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Clock | None = None,
@@ -55,7 +55,7 @@ class AdminClient:
         self.base_url = str(url).rstrip("/")
         self._clock = clock or Clock()
         self._timeout = timeout
-        self._user_agent = user_agent or constants.USER_AGENT
+        self._user_agent = user_agent or transport_defaults.USER_AGENT
         self._policy = retry_policy or RetryPolicy(max_retries)
         self.rate_limit = RateLimitState()
         self._gate = SendGate(self._clock)

@@ -6,24 +6,16 @@ one file instead of hunting through the loop.
 
 from __future__ import annotations
 
-import httpx
-
-from app import __version__
+# No httpx or package-version import here: the secret patterns below are read by the page cache
+# on the console's first paint, which must not pay for loading the HTTP stack.
 
 API_PREFIX = "/v1"
-USER_AGENT = f"opsdesk/{__version__}"
 
 # Timeouts: a dead host should fail fast (connect); a big page on a slow link may take a while (read).
 CONNECT_TIMEOUT_SECONDS = 5.0
 READ_TIMEOUT_SECONDS = 30.0
 WRITE_TIMEOUT_SECONDS = 30.0
 POOL_TIMEOUT_SECONDS = 10.0
-DEFAULT_TIMEOUT = httpx.Timeout(
-    connect=CONNECT_TIMEOUT_SECONDS,
-    read=READ_TIMEOUT_SECONDS,
-    write=WRITE_TIMEOUT_SECONDS,
-    pool=POOL_TIMEOUT_SECONDS,
-)
 MAX_CONNECTIONS = 20
 MAX_KEEPALIVE_CONNECTIONS = 10
 
