@@ -80,7 +80,7 @@ def cold_start(runs: int) -> tuple[float, float]:
         profile = store.add(Profile(name="Bench", base_url=sandbox.url))
         key = sandbox.credentials()["test"]["owner_key"]
         env["OPSDESK_BENCH_KEYRING"] = json.dumps({f"opsdesk:{profile.id}:api_key": key})
-        env["PYTHON_KEYRING_BACKEND"] = "bench_keyring.EnvKeyring"
+        env["PYTHON_KEYRING_BACKEND"] = "env_keyring.EnvKeyring"
         env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).parent), env.get("PYTHONPATH", "")])
         console = [sys.executable, "-m", "app", "--exit-after-load"]
         time_until_line(console, env, "contacts shown")  # fills the cache, compiles bytecode
@@ -112,7 +112,7 @@ def panel_switching(samples: int = 200) -> float:
     for name in XDG_NAMES:
         os.environ[name] = str(home / name.lower())
     sys.path.insert(0, str(Path(__file__).parent))
-    from bench_keyring import EnvKeyring
+    from env_keyring import EnvKeyring
 
     sandbox = SandboxProcess.start(home / "server", seed_size=300)
     app = QApplication.instance() or QApplication(sys.argv[:1])
