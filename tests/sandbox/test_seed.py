@@ -97,3 +97,21 @@ def test_one_hundred_thousand_contacts_keep_unique_emails(tmp_path: Path) -> Non
     assert conn.execute("SELECT count(DISTINCT lower(email)) FROM contacts WHERE email IS NOT NULL"
                         ).fetchone()[0] == conn.execute(
         "SELECT count(*) FROM contacts WHERE email IS NOT NULL").fetchone()[0]
+
+
+def test_every_seeded_email_passes_the_servers_own_validation(tmp_path: Path) -> None:
+    from pydantic import TypeAdapter
+
+    from app.sandbox.validation import Email
+
+    conn = _database(tmp_path)
+    seed_workspace(conn, "wrk_a", 2000, random.Random(3), ["usr_1", "usr_2"], now=NOW)
+    emails = [row[0] for row in conn.execute("SELECT email FROM contacts WHERE email IS NOT NULL")]
+    check = TypeAdapter(Email)
+    refused = []
+    for email in emails:
+        try:
+            check.validate_python(email)
+        except ValueError:
+            refused.append(email)
+    assert emails and not refused, f"a demo contact could not be saved back unchanged: {refused[:3]}"
