@@ -70,11 +70,13 @@ class ShellStatusBar(QStatusBar):
         if remaining is None:
             self.rate_label.clear()
             return
-        text = f"{remaining} requests left" + (f" (limit {limit}/min)" if limit is not None else "")
+        # The platform's limit is a refill rate with a burst above it, so "remaining" can exceed it.
+        text = f"{remaining} requests left" + (f" · refills {limit}/min" if limit is not None else "")
         if reset_at is not None:
             seconds = max(0, int((reset_at - datetime.now(UTC)).total_seconds()))
-            text += f" · resets in {seconds} s"
-            if seconds == 0:
+            if seconds > 0:
+                text += f" · full in {seconds} s"
+            else:
                 self._countdown.stop()
         self.rate_label.setText(text)
         low = limit is not None and limit > 0 and remaining / limit < 0.1
