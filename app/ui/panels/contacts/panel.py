@@ -41,6 +41,7 @@ from app.ui.panels.contacts.contact_form import ContactForm, ContactFormError
 from app.ui.panels.contacts.contact_list import ContactList, ContactQuery
 from app.ui.panels.contacts.contact_rows import CONTACT_COLUMNS, ID
 from app.ui.panels.contacts.csv_export import export_contacts
+from app.ui.panels.contacts.status_line import StatusLine
 from app.ui.record_table_model import RecordTableModel
 from app.ui.widgets.banner import Banner
 from app.ui.widgets.confirm_bar import ConfirmBar
@@ -156,14 +157,14 @@ class ContactsPanel(ModulePanel):
         for column, width in enumerate((150, 210, 140, 130, 120)):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
-        self.status = QLabel(tab)
-        self.status.setObjectName("contacts.status")
+        status_line = StatusLine("contacts.status", tab)
+        self.status = status_line.label
 
         left = QWidget(tab)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.table, 1)
-        left_layout.addWidget(self.status)
+        left_layout.addWidget(status_line)
 
         splitter = QSplitter(tab)
         splitter.addWidget(left)
