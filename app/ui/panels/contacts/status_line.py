@@ -25,6 +25,6 @@ class StatusLine(QWidget):
         self.label.clear()
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+    def resizeEvent(self, event: QResizeEvent) -> None:
         self.label.setGeometry(self.rect())
         super().resizeEvent(event)
