@@ -48,14 +48,11 @@ _SELECT = "c.*, co.name AS company_name"
 _SOURCE = "contacts c LEFT JOIN companies co ON co.id = c.company_id"
 # The list is the hot path (the console pages through 100k contacts): each row's JSON is stored
 # pre-rendered in `contacts.document` (schema.sql's triggers keep it current on every write), so a
-# page only splices in the company name. Keep the triggers' json_object in step with `contact_out`
-# (tests compare a listed contact with the same contact fetched alone).
-_LIST_COLUMNS = "c.created_at, c.id, c.document, co.name AS company_name"
-
-
-def _listed(row: sqlite3.Row) -> str:
-    """The stored document with `company_name` (from the join) added as its last member."""
-    return f'{row["document"][:-1]},"company_name":{json.dumps(row["company_name"], ensure_ascii=False)}}}'
+# page only splices in the company name, in SQL (json_quote), so Python just joins the rows' text.
+# Keep the triggers' json_object in step with `contact_out` (tests compare a listed contact with
+# the same contact fetched alone).
+_LIST_COLUMNS = ("c.created_at, c.id, substr(c.document, 1, length(c.document) - 1)"
+                 " || ',\"company_name\":' || json_quote(co.name) || '}' AS listed")
 
 
 class ContactCreate(BaseModel):
@@ -179,7 +176,7 @@ def contacts_page(db: Database, caller: Principal, params: PageQuery, *, query: 
         args.append(email)
     rows, next_cursor = fetch_page(db.conn(), _SOURCE, caller.workspace_id, params,
                                    where=where, params=args, alias="c", columns=_LIST_COLUMNS)
-    return json_page([_listed(r) for r in rows], next_cursor)
+    return json_page([r[2] for r in rows], next_cursor)
 
 
 @router.post("", response_model=Envelope[Contact], status_code=status.HTTP_201_CREATED, summary="Create a contact")
