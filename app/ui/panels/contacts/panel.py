@@ -41,7 +41,6 @@ from app.ui.panels.contacts.contact_form import ContactForm, ContactFormError
 from app.ui.panels.contacts.contact_list import ContactList, ContactQuery
 from app.ui.panels.contacts.contact_rows import CONTACT_COLUMNS, ID
 from app.ui.panels.contacts.csv_export import export_contacts
-from app.ui.panels.contacts.status_line import StatusLine
 from app.ui.record_table_model import RecordTableModel
 from app.ui.widgets.banner import Banner
 from app.ui.widgets.confirm_bar import ConfirmBar
@@ -157,14 +156,14 @@ class ContactsPanel(ModulePanel):
         for column, width in enumerate((150, 210, 140, 130, 120)):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
-        status_line = StatusLine("contacts.status", tab)
-        self.status = status_line.label
+        self.status = QLabel(tab)
+        self.status.setObjectName("contacts.status")
 
         left = QWidget(tab)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.table, 1)
-        left_layout.addWidget(status_line)
+        left_layout.addWidget(self.status)
 
         splitter = QSplitter(tab)
         splitter.addWidget(left)
