@@ -22,18 +22,6 @@ def _client(sandbox: SandboxProcess, secret: str) -> httpx.Client:
     return httpx.Client(base_url=sandbox.url, headers={"Authorization": f"Bearer {secret}"}, timeout=30)
 
 
-@pytest.fixture()
-def owner(sandbox: SandboxProcess, sandbox_credentials: dict) -> httpx.Client:
-    with _client(sandbox, sandbox_credentials["live"]["owner_key"]) as client:
-        yield client
-
-
-@pytest.fixture()
-def other_tenant(sandbox: SandboxProcess, sandbox_credentials: dict) -> httpx.Client:
-    with _client(sandbox, sandbox_credentials["test"]["owner_key"]) as client:
-        yield client
-
-
 def _draft(owner: httpx.Client, **fields) -> dict:
     response = owner.post("/invoices", json={"line_items": LINES, **fields})
     assert response.status_code == 201, response.text
@@ -194,16 +182,16 @@ def test_scopes_are_enforced(sandbox: SandboxProcess, sandbox_credentials: dict,
             assert client.get(path).json()["error"]["details"]["required_scope"] == "crm:read"
 
 
-def test_another_workspace_sees_nothing(owner: httpx.Client, other_tenant: httpx.Client) -> None:
+def test_another_workspace_sees_nothing(owner: httpx.Client, owner_test: httpx.Client) -> None:
     invoice = _sent(owner)
     assert _pay(owner, invoice["id"], 100).status_code == 201
     path = f"/invoices/{invoice['id']}"
-    for response in (other_tenant.get(path), other_tenant.patch(path, json={"notes": "x"}),
-                     other_tenant.post(f"{path}/send"), other_tenant.post(f"{path}/void")):
+    for response in (owner_test.get(path), owner_test.patch(path, json={"notes": "x"}),
+                     owner_test.post(f"{path}/send"), owner_test.post(f"{path}/void")):
         assert response.status_code == 404, response.text
-    foreign = _pay(other_tenant, invoice["id"], 100)
+    foreign = _pay(owner_test, invoice["id"], 100)
     assert foreign.status_code == 422
-    assert other_tenant.get("/payments", params={"invoice_id": invoice["id"]}).json()["data"] == []
+    assert owner_test.get("/payments", params={"invoice_id": invoice["id"]}).json()["data"] == []
     assert owner.get(path).json()["data"]["amount_paid_cents"] == 100
 
 

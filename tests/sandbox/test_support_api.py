@@ -16,24 +16,6 @@ def _client(sandbox: SandboxProcess, secret: str) -> httpx.Client:
     return httpx.Client(base_url=sandbox.url, headers={"Authorization": f"Bearer {secret}"}, timeout=30)
 
 
-@pytest.fixture()
-def owner(sandbox: SandboxProcess, sandbox_credentials: dict) -> httpx.Client:
-    with _client(sandbox, sandbox_credentials["live"]["owner_key"]) as client:
-        yield client
-
-
-@pytest.fixture()
-def other_tenant(sandbox: SandboxProcess, sandbox_credentials: dict) -> httpx.Client:
-    with _client(sandbox, sandbox_credentials["test"]["owner_key"]) as client:
-        yield client
-
-
-@pytest.fixture()
-def readonly(sandbox: SandboxProcess, sandbox_credentials: dict) -> httpx.Client:
-    with _client(sandbox, sandbox_credentials["live"]["readonly_key"]) as client:
-        yield client
-
-
 def _queue(owner: httpx.Client, minutes: int = 90) -> dict:
     key = f"q-{uuid.uuid4().hex[:10]}"
     response = owner.post("/support/queues", json={"key": key, "name": f"Queue {key}",
@@ -211,16 +193,16 @@ def test_scopes_are_enforced(owner: httpx.Client, readonly: httpx.Client, sandbo
             assert response.json()["error"]["details"]["required_scope"] == "support:read"
 
 
-def test_another_workspace_sees_nothing(owner: httpx.Client, other_tenant: httpx.Client) -> None:
+def test_another_workspace_sees_nothing(owner: httpx.Client, owner_test: httpx.Client) -> None:
     ticket = _ticket(owner)
     path = f"/support/tickets/{ticket['id']}"
-    for response in (other_tenant.get(path), other_tenant.patch(path, json={"priority": "low"}),
-                     other_tenant.get(f"{path}/messages"), other_tenant.get(f"{path}/comments"),
-                     other_tenant.post(f"{path}/comments", json={"body": "sneaky"})):
+    for response in (owner_test.get(path), owner_test.patch(path, json={"priority": "low"}),
+                     owner_test.get(f"{path}/messages"), owner_test.get(f"{path}/comments"),
+                     owner_test.post(f"{path}/comments", json={"body": "sneaky"})):
         assert response.status_code == 404, response.text
-    assert ticket["id"] not in {t["id"] for t in other_tenant.get("/support/tickets", params={"limit": 100}).json()["data"]}
+    assert ticket["id"] not in {t["id"] for t in owner_test.get("/support/tickets", params={"limit": 100}).json()["data"]}
     contact = owner.get("/contacts", params={"limit": 1}).json()["data"][0]
-    foreign = other_tenant.post("/support/tickets", json={"subject": "x", "contact_id": contact["id"]})
+    foreign = owner_test.post("/support/tickets", json={"subject": "x", "contact_id": contact["id"]})
     assert foreign.status_code == 422 and _field_names(foreign) == ["contact_id"]
     assert owner.get(path).json()["data"]["priority"] == "normal"
 

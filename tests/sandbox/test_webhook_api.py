@@ -21,12 +21,6 @@ def _client(sandbox: SandboxProcess, secret: str) -> httpx.Client:
 
 
 @pytest.fixture()
-def owner(sandbox: SandboxProcess, sandbox_credentials: dict) -> httpx.Client:
-    with _client(sandbox, sandbox_credentials["live"]["owner_key"]) as client:
-        yield client
-
-
-@pytest.fixture()
 def receiver() -> WebhookReceiver:
     with WebhookReceiver() as running:
         yield running
