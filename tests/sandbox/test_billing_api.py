@@ -7,7 +7,6 @@ import uuid
 from datetime import date, timedelta
 
 import httpx
-import pytest
 
 from app.core.sandbox_process import SandboxProcess
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
-import pytest
 
 from app.core.sandbox_process import SandboxProcess
 from app.sandbox.timeutil import parse_rfc3339
@@ -141,7 +140,7 @@ def test_seeded_tickets_cover_every_status_and_some_are_late(owner: httpx.Client
     for status in ("new", "open", "pending", "waiting_on_customer", "resolved", "closed"):
         assert owner.get("/support/tickets", params={"status": status, "limit": 1}).json()["data"], status
     unanswered = owner.get("/support/tickets", params={"status": "new", "limit": 100}).json()["data"]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert any(t["first_response_due_at"] and parse_rfc3339(t["first_response_due_at"]) < now
                for t in unanswered)
 
