@@ -7,6 +7,7 @@ import csv
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLabel
 
 from app.api import AdminClient, ApiKeyAuth
 from app.ui.panels.contacts.contact_rows import ID
@@ -82,7 +83,7 @@ def test_stale_edit_is_held_and_merged_field_by_field(qtbot, run_async, sandbox,
             assert phone_choice.currentData() is None, "both sides changed the phone: the user must choose"
             assert panel.conflict.choices["notes"].currentData() == "mine"
             assert not panel.conflict.merge.isEnabled()
-            assert panel.findChild(type(panel.status), "contacts.conflict.phone.theirs").text() == "+1 555 0199"
+            assert panel.findChild(QLabel, "contacts.conflict.phone.theirs").text() == "+1 555 0199"
             server_now = await other.contacts.get(contact.id)
             assert server_now.notes == "old", "nothing was overwritten while the conflict is open"
             phone_choice.setCurrentIndex(phone_choice.findData("theirs"))

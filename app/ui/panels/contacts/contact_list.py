@@ -126,7 +126,7 @@ class ContactList:
             # of the benchmark): a reset would only repaint the table and drop the selection.
             return
         self._shown = {row[ID] for row in rows}
-        self.model.set_rows(rows)
+        self.model.replace_rows(rows)
 
     # ---- paging ----------------------------------------------------------------------------
     def _on_fetch_more(self) -> None:

@@ -45,6 +45,7 @@ from app.ui.record_table_model import RecordTableModel
 from app.ui.widgets.banner import Banner
 from app.ui.widgets.confirm_bar import ConfirmBar
 from app.ui.widgets.record_json import as_json
+from app.ui.widgets.status_line import StatusLine
 
 #: Letters typed before the local search starts narrowing the table.
 MIN_SEARCH_CHARS = 2
@@ -156,7 +157,7 @@ class ContactsPanel(ModulePanel):
         for column, width in enumerate((150, 210, 140, 130, 120)):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
-        self.status = QLabel(tab)
+        self.status = StatusLine(tab)
         self.status.setObjectName("contacts.status")
 
         left = QWidget(tab)
