@@ -30,6 +30,7 @@ from app.core.sandbox_process import SandboxStartError
 from app.core.secret_masking import mask_secrets
 from app.ui.error_messages import describe
 from app.ui.record_sync import RecordSync
+from app.ui.runtime_tuning import tune_for_interaction
 from app.ui.sandbox_watch import SandboxWatch, read_tail
 from app.ui.session import Session
 from app.ui.shell.main_window import MainWindow, ui_state_settings
@@ -100,18 +101,12 @@ class Console(QObject):
     # ---- start -------------------------------------------------------------------------------------
     async def start(self, requested: str | None = None) -> bool:
         """Open the profile to use now; False (with a notice saying why) if none could be opened."""
-        # Start-up imports and builds thousands of long-lived objects: a full cyclic collection in
-        # the middle of it paused the loop for 60-70 ms (measured), so collection waits until the
-        # first panel is shown. Then those objects are frozen out of the collector's full passes
-        # (which otherwise pause scrolling for 30-220 ms with big tables) and full passes are made
-        # rare: pages of records are mostly freed by reference counting anyway.
+        # No cyclic collection until the first panel is shown (see runtime_tuning).
         gc.disable()
         try:
             return await self._start(requested)
         finally:
-            gc.freeze()
-            gc.set_threshold(20_000, 50, 100)
-            gc.enable()
+            tune_for_interaction()
 
     async def _start(self, requested: str | None) -> bool:
         self.window.show()

@@ -171,6 +171,17 @@ class RecordTableModel(QAbstractTableModel):
                 return row
         return None
 
+    def cell_look(self, row: int, column: int) -> tuple[str, QColor | str | None, bool]:
+        """A cell's text, its text colour (None: the palette's) and whether it is right-aligned.
+
+        One call per cell for `RecordTextDelegate`, which paints big tables without asking
+        the model role by role.
+        """
+        record = self._rows[row]
+        spec = self._columns[column]
+        colour = spec.foreground(record) if spec.foreground is not None else None
+        return _display(spec, record), colour, spec.align_right
+
     def record(self, row: int) -> Any:
         return self._rows[row]
 

@@ -45,6 +45,7 @@ from app.ui.record_table_model import RecordTableModel
 from app.ui.widgets.banner import Banner
 from app.ui.widgets.confirm_bar import ConfirmBar
 from app.ui.widgets.record_json import as_json
+from app.ui.widgets.record_text_delegate import RecordTextDelegate
 from app.ui.widgets.status_line import StatusLine
 
 #: Letters typed before the local search starts narrowing the table.
@@ -139,6 +140,7 @@ class ContactsPanel(ModulePanel):
         self.table = QTableView(tab)
         self.table.setObjectName("contacts.table")
         self.table.setModel(self.model)
+        self.table.setItemDelegate(RecordTextDelegate(self.model, self.table))
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
