@@ -55,6 +55,9 @@ class Column:
     tooltip: Callable[[Any], str | None] | None = None
     align_right: bool = False
     object_name: str = ""
+    #: Most rows share a few values (a company, tags, a status): `RecordTextDelegate` keeps
+    #: their laid-out text instead of shaping the same string again on every repaint.
+    repeats: bool = False
 
 
 def _display(column: Column, record: Any) -> str:
@@ -171,8 +174,9 @@ class RecordTableModel(QAbstractTableModel):
                 return row
         return None
 
-    def cell_look(self, row: int, column: int) -> tuple[str, QColor | str | None, bool]:
-        """A cell's text, its text colour (None: the palette's) and whether it is right-aligned.
+    def cell_look(self, row: int, column: int) -> tuple[str, QColor | str | None, bool, bool]:
+        """A cell's text, its text colour (None: the palette's), whether it is right-aligned and
+        whether its column's values repeat from row to row.
 
         One call per cell for `RecordTextDelegate`, which paints big tables without asking
         the model role by role.
@@ -180,7 +184,7 @@ class RecordTableModel(QAbstractTableModel):
         record = self._rows[row]
         spec = self._columns[column]
         colour = spec.foreground(record) if spec.foreground is not None else None
-        return _display(spec, record), colour, spec.align_right
+        return _display(spec, record), colour, spec.align_right, spec.repeats
 
     def record(self, row: int) -> Any:
         return self._rows[row]

@@ -8,13 +8,13 @@ pixels are read back.
 from __future__ import annotations
 
 from PySide6.QtCore import QRect
-from PySide6.QtGui import QColor, QImage, QPainter, QPalette
+from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem, QTableView
 
 from app.ui.record_table_model import Column, RecordTableModel, field_of
 from app.ui.widgets.record_text_delegate import RecordTextDelegate
 
-CELL = QRect(0, 0, 120, 24)
+CELL = QRect(0, 0, 120, 48)  # tall enough for the text of the font-change test
 RED = "#c62828"
 
 
@@ -23,22 +23,27 @@ def _model() -> RecordTableModel:
         Column("Name", field_of("name")),
         Column("Due", field_of("due"), align_right=True,
                foreground=lambda record: RED if record["overdue"] else None),
+        Column("Company", field_of("company"), repeats=True),
     ])
     model.set_rows([
-        {"id": "1", "name": "Ada Lovelace", "due": "12.00", "overdue": True},
-        {"id": "2", "name": "a.very.long.address@example-company.example", "due": "3.00", "overdue": False},
+        {"id": "1", "name": "Ada Lovelace", "due": "12.00", "overdue": True, "company": "Acme Widgets"},
+        {"id": "2", "name": "a.very.long.address@example-company.example", "due": "3.00", "overdue": False,
+         "company": "Massive Dynamic International Holdings"},
     ])
     return model
 
 
-def _paint(qtbot, row: int, column: int, *, selected: bool = False, palette: QPalette | None = None) -> tuple[QImage, QPalette]:
-    model = _model()
-    view = QTableView()
-    qtbot.addWidget(view)
-    view.setModel(model)
+def _paint(qtbot, row: int, column: int, *, selected: bool = False, palette: QPalette | None = None,
+           view: QTableView | None = None) -> tuple[QImage, QPalette]:
+    if view is None:
+        view = QTableView()
+        qtbot.addWidget(view)
+        view.setModel(_model())
+        view.setItemDelegate(RecordTextDelegate(view.model(), view))
+    model = view.model()
     if palette is not None:
         view.setPalette(palette)
-    delegate = RecordTextDelegate(model, view)
+    delegate = view.itemDelegate()
     option = QStyleOptionViewItem()
     option.initFrom(view)
     option.rect = CELL
@@ -49,6 +54,7 @@ def _paint(qtbot, row: int, column: int, *, selected: bool = False, palette: QPa
     image = QImage(CELL.width() * 2, CELL.height(), QImage.Format.Format_ARGB32)
     image.fill(background)
     painter = QPainter(image)
+    painter.setFont(view.font())  # as the view's paint event sets it up
     delegate.paint(painter, option, model.index(row, column))
     painter.end()
     return image, QPalette(option.palette)
@@ -101,3 +107,26 @@ def test_dark_palette_text_is_light_on_dark(qtbot):
     image, palette = _paint(qtbot, 0, 0, palette=dark)
     ink = _inked(image, QColor("#1e1e1e"))
     assert any(_close(pixel, QColor("#e6e6e6")) for pixel in ink), "text was not drawn in the dark theme's colour"
+
+
+def test_repeating_column_text_is_elided_inside_its_cell_and_follows_a_font_change(qtbot):
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(_model())
+    view.setItemDelegate(RecordTextDelegate(view.model(), view))
+    image, palette = _paint(qtbot, 1, 2, view=view)
+    background = palette.color(QPalette.ColorRole.Base)
+    assert _inked(image, background, 0, CELL.width()), "no text was drawn"
+    assert _inked(image, background, CELL.width()) == [], "the kept text ran past the cell's edge"
+
+    # "Acme Widgets" fits its cell; in a font big enough for it not to, it must be elided, not
+    # drawn whole as the width measured in the old font said it could be.
+    fits, _ = _paint(qtbot, 0, 2, view=view)
+    assert _inked(fits, background, 0, CELL.width())
+    font = view.font()
+    width = QFontMetrics(font).horizontalAdvance("Acme Widgets")
+    font.setPointSizeF(font.pointSizeF() * 1.5 * CELL.width() / width)
+    view.setFont(font)
+    bigger, _ = _paint(qtbot, 0, 2, view=view)
+    assert _inked(bigger, background, 0, CELL.width()), "no text was drawn in the new font"
+    assert _inked(bigger, background, CELL.width()) == [], "the text kept from the old font ran past the cell"

@@ -1,32 +1,33 @@
 """Paints a RecordTableModel's cells as one elided line of text each, for tables of 100k rows.
 
 Qt's default delegate paints a cell through the style: seven model roles, then a QTextLayout
-for the text, its elision and a focus frame. For one screen of contact rows that is ~7.5 ms, of
-which about 2 ms go to the general machinery a one-line text cell does not need (same-process
-A/B: 7.5 -> 5.4 ms per repaint). This delegate asks the model once per cell (`cell_look`) and
-draws the text itself, in the palette's colours (so light and dark themes, selection and a
-disabled table look as they do with the default delegate), elided with "…" when it does not fit.
-Editing, size hints and tooltips stay the default delegate's.
+for the text, its elision and a focus frame, about 7.5 ms for one screen of contact rows. Most
+of that is machinery a one-line text cell does not need, and from Python every call and every
+wrapped value costs. This delegate asks the model once per cell (`cell_look`) and draws the text
+itself, in the palette's colours (so light and dark themes, selection and a disabled table look
+as with the default delegate), elided with "…" when it does not fit. Text of columns whose
+values repeat (companies, tags) is laid out once and kept (QStaticText). Colours are looked up
+once per palette. Editing, size hints and tooltips stay the default delegate's.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette, QStaticText, QTransform
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from app.ui.record_table_model import RecordTableModel
 
 #: Space between a cell's edge and its text, as the Fusion style leaves it.
 TEXT_MARGIN = 4
+#: Laid-out texts kept for repeating columns; the cache starts over when it is full.
+MAX_KEPT_TEXTS = 4_000
 
-_SELECTED = QStyle.StateFlag.State_Selected
-_ENABLED = QStyle.StateFlag.State_Enabled
-_ACTIVE = QStyle.StateFlag.State_Active
-_TEXT = QPalette.ColorRole.Text
-_HIGHLIGHT = QPalette.ColorRole.Highlight
-_HIGHLIGHTED_TEXT = QPalette.ColorRole.HighlightedText
+_SELECTED = QStyle.StateFlag.State_Selected.value
+_ENABLED = QStyle.StateFlag.State_Enabled.value
+_ACTIVE = QStyle.StateFlag.State_Active.value
 _ELIDE_RIGHT = Qt.TextElideMode.ElideRight
+_LOOK_CHANGES = {QEvent.Type.FontChange, QEvent.Type.PaletteChange, QEvent.Type.StyleChange}
 
 
 class RecordTextDelegate(QStyledItemDelegate):
@@ -35,31 +36,82 @@ class RecordTextDelegate(QStyledItemDelegate):
     def __init__(self, model: RecordTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._model = model
+        #: (palette cache key, state bits) -> (background brush or None, text colour)
+        self._inks: dict[tuple[int, int], tuple[object, QColor]] = {}
+        self._colours: dict[str, QColor] = {}
+        #: (text, room, cell height) -> (laid-out text, its width, its top in the cell), for
+        #: columns whose values repeat.
+        self._kept: dict[tuple[str, int, int], tuple[QStaticText, int, int]] = {}
+        if parent is not None:
+            parent.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if event.type() in _LOOK_CHANGES:
+            # Kept layouts belong to the old font; colours to the old palette.
+            self._kept.clear()
+            self._inks.clear()
+        return False
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        text, colour, right_aligned = self._model.cell_look(index.row(), index.column())
-        state = option.state
+        text, colour, right_aligned, repeats = self._model.cell_look(index.row(), index.column())
+        state = option.state.value & (_SELECTED | _ENABLED | _ACTIVE)
         palette = option.palette
+        ink = self._inks.get((palette.cacheKey(), state))
+        if ink is None:
+            ink = self._ink(palette, state)
+        background, text_colour = ink
+        rect = option.rect
+        if background is not None:
+            painter.fillRect(rect, background)
+        elif colour:
+            text_colour = self._colours.get(colour) if isinstance(colour, str) else QColor(colour)
+            if text_colour is None:
+                text_colour = self._colours.setdefault(colour, QColor(colour))
+        painter.setPen(text_colour)
+        if not text:
+            return
+        room = rect.width() - 2 * TEXT_MARGIN
+        if repeats:
+            height = rect.height()
+            kept = self._kept.get((text, room, height))
+            if kept is None:
+                kept = self._lay_out(text, room, height, option)
+            laid_out, width, top = kept
+            x = rect.right() - TEXT_MARGIN - width + 1 if right_aligned else rect.left() + TEXT_MARGIN
+            painter.drawStaticText(x, rect.top() + top, laid_out)
+            return
+        metrics = option.fontMetrics
+        width = metrics.horizontalAdvance(text)
+        if width > room:
+            text = metrics.elidedText(text, _ELIDE_RIGHT, room)
+            width = metrics.horizontalAdvance(text)
+        x = rect.right() - TEXT_MARGIN - width + 1 if right_aligned else rect.left() + TEXT_MARGIN
+        painter.drawText(x, rect.top() + (rect.height() + metrics.ascent() - metrics.descent()) // 2, text)
+
+    def _ink(self, palette: QPalette, state: int) -> tuple[object, QColor]:
         if not state & _ENABLED:
             group = QPalette.ColorGroup.Disabled
         elif state & _ACTIVE:
             group = QPalette.ColorGroup.Active
         else:
             group = QPalette.ColorGroup.Inactive
-        rect = option.rect
         if state & _SELECTED:
-            painter.fillRect(rect, palette.brush(group, _HIGHLIGHT))
-            painter.setPen(palette.color(group, _HIGHLIGHTED_TEXT))
+            ink = (palette.brush(group, QPalette.ColorRole.Highlight),
+                   palette.color(group, QPalette.ColorRole.HighlightedText))
         else:
-            painter.setPen(QColor(colour) if colour else palette.color(group, _TEXT))
-        if not text:
-            return
+            ink = (None, palette.color(group, QPalette.ColorRole.Text))
+        self._inks[(palette.cacheKey(), state)] = ink
+        return ink
+
+    def _lay_out(self, text: str, room: int, height: int,
+                 option: QStyleOptionViewItem) -> tuple[QStaticText, int, int]:
         metrics = option.fontMetrics
-        room = rect.width() - 2 * TEXT_MARGIN
-        width = metrics.horizontalAdvance(text)
-        if width > room:
-            text = metrics.elidedText(text, _ELIDE_RIGHT, room)
-            width = metrics.horizontalAdvance(text)
-        x = rect.right() - TEXT_MARGIN - width + 1 if right_aligned else rect.left() + TEXT_MARGIN
-        baseline = rect.top() + (rect.height() + metrics.ascent() - metrics.descent()) // 2
-        painter.drawText(x, baseline, text)
+        shown = text if metrics.horizontalAdvance(text) <= room else metrics.elidedText(text, _ELIDE_RIGHT, room)
+        laid_out = QStaticText(shown)
+        laid_out.setTextFormat(Qt.TextFormat.PlainText)
+        laid_out.prepare(QTransform(), option.font)
+        if len(self._kept) >= MAX_KEPT_TEXTS:
+            self._kept.clear()
+        kept = (laid_out, metrics.horizontalAdvance(shown), round((height - laid_out.size().height()) / 2))
+        self._kept[(text, room, height)] = kept
+        return kept

@@ -51,8 +51,8 @@ def _short_time(value: str) -> str:
 CONTACT_COLUMNS: tuple[tuple[Column, str], ...] = (
     (Column("Name", itemgetter(NAME), object_name="name"), "name"),
     (Column("Email", itemgetter(EMAIL), object_name="email"), "email"),
-    (Column("Company", itemgetter(COMPANY_NAME), object_name="company"), "company_name"),
-    (Column("Tags", itemgetter(TAGS), object_name="tags"), "tags"),
+    (Column("Company", itemgetter(COMPANY_NAME), object_name="company", repeats=True), "company_name"),
+    (Column("Tags", itemgetter(TAGS), object_name="tags", repeats=True), "tags"),
     (Column("Phone", itemgetter(PHONE), object_name="phone"), "phone"),
     (Column("Updated", itemgetter(UPDATED_AT), text=_short_time, object_name="updated"), "updated_at"),
 )
