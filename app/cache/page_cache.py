@@ -43,7 +43,9 @@ DEFAULT_MAX_ROWS_PER_RESOURCE = 250_000
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 DEFAULT_MAX_LIST_PAGES = 2_000
 DEFAULT_MAX_REQUEST_RECORDS = 5_000
-SEARCH_CANDIDATES = 2_000
+#: Newest matches ranked per search: five times the rows the contacts table shows while typing;
+#: ranking costs per candidate (bm25): 2,000 took 3-7 ms of a 2-letter keystroke over 100k contacts, 500 take 1-3.
+SEARCH_CANDIDATES = 500
 _COLUMN_ORDERS = {"created_at", "updated_at", "fetched_at", "id"}
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _PAGE_KEYS_IGNORED = {"cursor", "limit"}
