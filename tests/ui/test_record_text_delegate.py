@@ -130,3 +130,17 @@ def test_repeating_column_text_is_elided_inside_its_cell_and_follows_a_font_chan
     bigger, _ = _paint(qtbot, 0, 2, view=view)
     assert _inked(bigger, background, 0, CELL.width()), "no text was drawn in the new font"
     assert _inked(bigger, background, CELL.width()) == [], "the text kept from the old font ran past the cell"
+
+
+def test_switching_the_theme_repaints_in_the_new_palettes_colours(qtbot):
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(_model())
+    view.setItemDelegate(RecordTextDelegate(view.model(), view))
+    _paint(qtbot, 0, 0, view=view)  # the light palette's colours are now kept
+    dark = QPalette(view.palette())
+    dark.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
+    dark.setColor(QPalette.ColorRole.Text, QColor("#e6e6e6"))
+    image, _ = _paint(qtbot, 0, 0, view=view, palette=dark)
+    ink = _inked(image, QColor("#1e1e1e"))
+    assert any(_close(pixel, QColor("#e6e6e6")) for pixel in ink), "the old theme's text colour was kept"

@@ -13,7 +13,7 @@ once per palette. Editing, size hints and tooltips stay the default delegate's.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette, QStaticText, QTransform
+from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPalette, QStaticText, QTransform
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from app.ui.record_table_model import RecordTableModel
@@ -36,9 +36,10 @@ class RecordTextDelegate(QStyledItemDelegate):
     def __init__(self, model: RecordTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._model = model
-        #: (palette cache key, state bits) -> (background brush or None, text colour)
-        self._inks: dict[tuple[int, int], tuple[object, QColor]] = {}
+        #: state bits -> (background brush or None, text colour), from the view's palette.
+        self._inks: dict[int, tuple[object, QColor]] = {}
         self._colours: dict[str, QColor] = {}
+        self._metrics: QFontMetrics | None = None
         #: (text, room, cell height) -> (laid-out text, its width, its top in the cell), for
         #: columns whose values repeat.
         self._kept: dict[tuple[str, int, int], tuple[QStaticText, int, int]] = {}
@@ -47,22 +48,24 @@ class RecordTextDelegate(QStyledItemDelegate):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if event.type() in _LOOK_CHANGES:
-            # Kept layouts belong to the old font; colours to the old palette.
+            # Everything kept was measured in the old font or picked from the old palette.
             self._kept.clear()
             self._inks.clear()
+            self._metrics = None
         return False
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        # Every call into Qt from here costs a wrapped object: what is the same for every cell
+        # (colours, font metrics) is looked up once and kept until the look changes.
         text, colour, right_aligned, repeats = self._model.cell_look(index.row(), index.column())
         state = option.state.value & (_SELECTED | _ENABLED | _ACTIVE)
-        palette = option.palette
-        ink = self._inks.get((palette.cacheKey(), state))
+        ink = self._inks.get(state)
         if ink is None:
-            ink = self._ink(palette, state)
+            ink = self._ink(option.palette, state)
         background, text_colour = ink
-        rect = option.rect
+        x, y, width, height = option.rect.getRect()
         if background is not None:
-            painter.fillRect(rect, background)
+            painter.fillRect(x, y, width, height, background)
         elif colour:
             text_colour = self._colours.get(colour) if isinstance(colour, str) else QColor(colour)
             if text_colour is None:
@@ -70,23 +73,25 @@ class RecordTextDelegate(QStyledItemDelegate):
         painter.setPen(text_colour)
         if not text:
             return
-        room = rect.width() - 2 * TEXT_MARGIN
+        room = width - 2 * TEXT_MARGIN
+        metrics = self._metrics
+        if metrics is None:
+            # A copy: the option's own metrics go when the option does.
+            metrics = self._metrics = QFontMetrics(option.fontMetrics)
         if repeats:
-            height = rect.height()
             kept = self._kept.get((text, room, height))
             if kept is None:
-                kept = self._lay_out(text, room, height, option)
-            laid_out, width, top = kept
-            x = rect.right() - TEXT_MARGIN - width + 1 if right_aligned else rect.left() + TEXT_MARGIN
-            painter.drawStaticText(x, rect.top() + top, laid_out)
+                kept = self._lay_out(text, room, height, metrics, option)
+            laid_out, text_width, top = kept
+            left = x + width - TEXT_MARGIN - text_width if right_aligned else x + TEXT_MARGIN
+            painter.drawStaticText(left, y + top, laid_out)
             return
-        metrics = option.fontMetrics
-        width = metrics.horizontalAdvance(text)
-        if width > room:
+        text_width = metrics.horizontalAdvance(text)
+        if text_width > room:
             text = metrics.elidedText(text, _ELIDE_RIGHT, room)
-            width = metrics.horizontalAdvance(text)
-        x = rect.right() - TEXT_MARGIN - width + 1 if right_aligned else rect.left() + TEXT_MARGIN
-        painter.drawText(x, rect.top() + (rect.height() + metrics.ascent() - metrics.descent()) // 2, text)
+            text_width = metrics.horizontalAdvance(text)
+        left = x + width - TEXT_MARGIN - text_width if right_aligned else x + TEXT_MARGIN
+        painter.drawText(left, y + (height + metrics.ascent() - metrics.descent()) // 2, text)
 
     def _ink(self, palette: QPalette, state: int) -> tuple[object, QColor]:
         if not state & _ENABLED:
@@ -96,16 +101,15 @@ class RecordTextDelegate(QStyledItemDelegate):
         else:
             group = QPalette.ColorGroup.Inactive
         if state & _SELECTED:
-            ink = (palette.brush(group, QPalette.ColorRole.Highlight),
-                   palette.color(group, QPalette.ColorRole.HighlightedText))
+            ink = (QBrush(palette.brush(group, QPalette.ColorRole.Highlight)),
+                   QColor(palette.color(group, QPalette.ColorRole.HighlightedText)))
         else:
-            ink = (None, palette.color(group, QPalette.ColorRole.Text))
-        self._inks[(palette.cacheKey(), state)] = ink
+            ink = (None, QColor(palette.color(group, QPalette.ColorRole.Text)))
+        self._inks[state] = ink
         return ink
 
-    def _lay_out(self, text: str, room: int, height: int,
+    def _lay_out(self, text: str, room: int, height: int, metrics: QFontMetrics,
                  option: QStyleOptionViewItem) -> tuple[QStaticText, int, int]:
-        metrics = option.fontMetrics
         shown = text if metrics.horizontalAdvance(text) <= room else metrics.elidedText(text, _ELIDE_RIGHT, room)
         laid_out = QStaticText(shown)
         laid_out.setTextFormat(Qt.TextFormat.PlainText)
