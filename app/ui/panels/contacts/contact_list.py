@@ -187,7 +187,7 @@ class ContactList:
         """
 
         def work(cache: Any) -> list[ContactRow]:
-            return contact_rows(cache.get_records(RESOURCE, cache.search(RESOURCE, text, SEARCH_ROWS)))
+            return cache.get_records(RESOURCE, cache.search(RESOURCE, text, SEARCH_ROWS), convert=contact_row)
 
         return await self.cache.run(work)
 
@@ -197,10 +197,10 @@ class ContactList:
         filters = {"company_id": query.company_id} if query.company_id else None
 
         def work(cache: Any) -> tuple[list[ContactRow], bool]:
-            bodies = cache.query_records(RESOURCE, filters=filters, text=text, order_by=query.order_by,
-                                         descending=query.descending, limit=SLICE_ROWS + 1, offset=offset)
-            rows = [row for row in contact_rows(bodies[:SLICE_ROWS]) if _matches(query, row)]
-            return rows, len(bodies) > SLICE_ROWS
+            rows = cache.query_records(RESOURCE, filters=filters, text=text, order_by=query.order_by,
+                                       descending=query.descending, limit=SLICE_ROWS + 1, offset=offset,
+                                       convert=contact_row)
+            return [row for row in rows[:SLICE_ROWS] if _matches(query, row)], len(rows) > SLICE_ROWS
 
         rows, more = await self.cache.run(work)
         self._offset_has_more = more
