@@ -12,7 +12,7 @@ with no server: every row comes from the cache, the way a large workspace reopen
 - resident memory after the whole list has been scrolled through (all N rows in the model).
 After the panel has shown its first rows the interpreter is tuned exactly as the console tunes
 it after start-up (`app.ui.runtime_tuning`): start-up objects frozen out of the cyclic garbage
-collector, rare full collections, a 1 ms GIL switch interval.
+collector, small young collections and rare full ones.
 Each timed figure is followed by the 1-minute load average at that point: on a shared machine a
 wall-clock figure means little without it.
 """
