@@ -16,16 +16,19 @@ from pathlib import Path
 
 from app.cache.search_text import SEARCHABLE
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _APPLICATION_ID = 0x4F50444B  # "OPDK": tells our files apart from any other SQLite file
 
 
-def _search_table_sql(resource: str) -> str:
+def _search_table_sql(resource: str, table: str | None = None) -> str:
     # A plain FTS5 table keyed by the record's rowid, written by PageCache itself in batches:
     # maintained by triggers instead, FTS5 flushes a segment per row (7x slower on 100k rows).
+    # Prefix indexes of 1 to 3 letters: "nadia n" (a second word's first letter, typed on the
+    # way to "nadia nguyen") merged every term starting with "n" without one, 5 ms instead of 2
+    # over 100k contacts; the 1-letter index adds about 40% to the search index's size.
     return f"""
-CREATE VIRTUAL TABLE {search_table(resource)} USING fts5 (
-    search_title, search_detail, tokenize='unicode61 remove_diacritics 2', prefix='2 3'
+CREATE VIRTUAL TABLE {table or search_table(resource)} USING fts5 (
+    search_title, search_detail, tokenize='unicode61 remove_diacritics 2', prefix='1 2 3'
 );"""
 
 
@@ -72,6 +75,35 @@ CREATE TABLE request_log (
 );
 INSERT INTO meta (key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');
 """
+
+
+def _upgrade_2_to_3(conn: sqlite3.Connection) -> None:
+    """Version 3 adds 1-letter prefix indexes: rebuild each search index from the old one."""
+    for resource in SEARCHABLE:
+        table = search_table(resource)
+        conn.execute(_search_table_sql(resource, f"{table}_v3"))
+        conn.execute(f"INSERT INTO {table}_v3 (rowid, search_title, search_detail) "
+                     f"SELECT rowid, search_title, search_detail FROM {table}")
+        conn.execute(f"DROP TABLE {table}")
+        conn.execute(f"ALTER TABLE {table}_v3 RENAME TO {table}")
+
+
+#: A cache written by an older Opsdesk is brought up to date in place, not thrown away: offline,
+#: it may be all the data there is. Keyed by the version each step upgrades from.
+_UPGRADES = {"2": _upgrade_2_to_3}
+
+
+def _upgrade(conn: sqlite3.Connection, version: str) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        while version != str(SCHEMA_VERSION):
+            _UPGRADES[version](conn)
+            version = str(int(version) + 1)
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 class SchemaMismatch(sqlite3.DatabaseError):
@@ -131,8 +163,11 @@ def _prepare(conn: sqlite3.Connection) -> None:
         if app_id != _APPLICATION_ID or "meta" not in tables:
             raise SchemaMismatch("the cache file was not written by Opsdesk")
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if row is None or row[0] != str(SCHEMA_VERSION):
-            raise SchemaMismatch(f"cache schema version {row[0] if row else None}, expected {SCHEMA_VERSION}")
+        version = row[0] if row else None
+        if version in _UPGRADES:
+            _upgrade(conn, version)
+        elif version != str(SCHEMA_VERSION):
+            raise SchemaMismatch(f"cache schema version {version}, expected {SCHEMA_VERSION}")
         conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA cache_size = -32000")
