@@ -86,12 +86,16 @@ class RecordTextDelegate(QStyledItemDelegate):
             left = x + width - TEXT_MARGIN - text_width if right_aligned else x + TEXT_MARGIN
             painter.drawStaticText(left, y + top, laid_out)
             return
+        baseline = y + (height + metrics.ascent() - metrics.descent()) // 2
+        if not right_aligned:
+            # elidedText hands back the text itself when it fits: one measuring pass either way.
+            painter.drawText(x + TEXT_MARGIN, baseline, metrics.elidedText(text, _ELIDE_RIGHT, room))
+            return
         text_width = metrics.horizontalAdvance(text)
         if text_width > room:
             text = metrics.elidedText(text, _ELIDE_RIGHT, room)
             text_width = metrics.horizontalAdvance(text)
-        left = x + width - TEXT_MARGIN - text_width if right_aligned else x + TEXT_MARGIN
-        painter.drawText(left, y + (height + metrics.ascent() - metrics.descent()) // 2, text)
+        painter.drawText(x + width - TEXT_MARGIN - text_width, baseline, text)
 
     def _ink(self, palette: QPalette, state: int) -> tuple[object, QColor]:
         if not state & _ENABLED:
