@@ -62,6 +62,7 @@ class WebhooksPanel(ModulePanel):
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # newest first
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
