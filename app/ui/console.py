@@ -106,7 +106,7 @@ class Console(QObject):
         try:
             return await self._start(requested)
         finally:
-            tune_for_interaction()
+            tune_for_interaction(QApplication.instance())
 
     async def _start(self, requested: str | None) -> bool:
         self.window.show()

@@ -39,8 +39,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Run the console until its window is closed; returns the process exit code."""
     # No cyclic collection until the console has started (Console.start freezes the start-up
-    # objects and turns it back on): a full pass amid the start-up imports paused the first paint
-    # and the loop for 20-40 ms (measured).
+    # objects and hands collection to the main thread, see runtime_tuning): a full pass amid the
+    # start-up imports paused the first paint and the loop for 20-40 ms (measured).
     gc.disable()
     options = parse_args(list(sys.argv[1:] if argv is None else argv))
     app = QApplication.instance() or QApplication([sys.argv[0]])

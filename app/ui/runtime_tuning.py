@@ -1,14 +1,19 @@
-"""How the console's interpreter collects cyclic garbage once it is up.
+"""How the console's interpreter collects cyclic garbage once it is up: on the Qt main thread only.
 
-Set for an interactive program whose UI thread shares the GIL with worker threads (the page
-cache, the shell's blocking calls), and measured with the contacts benchmark:
-- Start-up builds tens of thousands of long-lived objects (modules, Qt wrappers). They are frozen
-  out of the collector's full passes, which otherwise paused scrolling for 30-220 ms with big
-  tables, and full passes are made rare: pages of records are mostly freed by reference counting.
-- Young collections stay small (CPython's 700): every new table row is a tracked tuple until a
-  young pass first looks at it, and with a 20,000 threshold each pass examined ~20,000 rows,
-  3-14 ms holding the GIL (in whichever thread allocated last, often the cache's) while the
-  table scrolled. At 700 a young pass takes under 1 ms.
+CPython runs the cyclic collector in whichever thread happens to allocate when a threshold is
+crossed. In the console that is often a worker (the page cache parsing records, the shell's
+blocking calls), which brings two faults:
+- a cycle holding Qt objects (a panel, a timer, a model) is destroyed in that worker thread.
+  Qt objects must die in the thread they live in: a timer killed from another thread is lost,
+  and the test suite hung with the qasync loop waiting for timers that never fired;
+- the pass holds the GIL in the worker while the UI thread waits: with 20,000 young objects
+  (fresh table rows) a pass took 3-14 ms and stalled scrolling.
+So automatic collection is turned off and `MainThreadCollector` runs the same generational
+passes from a timer on the main thread's event loop. Young passes stay small (CPython's 700
+objects: under 1 ms even when they are fresh rows); full passes are rare.
+
+Start-up builds tens of thousands of long-lived objects (modules, Qt wrappers); they are frozen
+out of the collector's passes, which otherwise paused scrolling for 30-220 ms with big tables.
 (A shorter GIL switch interval, 1 ms instead of 5, was tried too: three interleaved A/B runs of
 the search benchmark showed no difference, so the interpreter's default stays.)
 """
@@ -17,16 +22,49 @@ from __future__ import annotations
 
 import gc
 
-#: Allocations before a young collection; how many young ones before a middle one, and so on.
+from PySide6.QtCore import QObject, QTimer
+
+#: Young-generation objects before a young pass; young passes before a middle one; middle
+#: passes before a full one.
 GC_THRESHOLDS = (700, 10, 100)
+#: How often the main thread looks at the collector's counts.
+CHECK_INTERVAL_MS = 100
 
 
-def tune_for_interaction() -> None:
-    """Freeze what start-up built, keep young collections small and full ones rare.
+class MainThreadCollector(QObject):
+    """Runs the generational passes that are due, from a timer on the thread it lives in."""
+
+    def __init__(self, parent: QObject, thresholds: tuple[int, int, int] = GC_THRESHOLDS,
+                 interval_ms: int = CHECK_INTERVAL_MS) -> None:
+        super().__init__(parent)
+        self.setObjectName("opsdesk.gc")
+        self._thresholds = thresholds
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.collect_due)
+        self._timer.start(interval_ms)
+
+    def collect_due(self) -> int:
+        """The generation collected (-1: none was due), as CPython's own thresholds decide it."""
+        young, middle, old = gc.get_count()
+        if young < self._thresholds[0]:
+            return -1
+        if middle + 1 < self._thresholds[1]:
+            gc.collect(0)
+            return 0
+        if old + 1 < self._thresholds[2]:
+            gc.collect(1)
+            return 1
+        gc.collect(2)
+        return 2
+
+
+def tune_for_interaction(app: QObject) -> MainThreadCollector:
+    """Freeze what start-up built and hand cyclic collection to the main thread's event loop.
 
     Called once the first panel is on screen (collection is off until then: a full pass in the
-    middle of start-up paused the loop for 60-70 ms). Turns collection back on.
+    middle of start-up paused the loop for 60-70 ms). Calling it again keeps the one collector.
     """
     gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
-    gc.enable()
+    gc.disable()
+    existing = app.findChild(MainThreadCollector, "opsdesk.gc")
+    return existing if existing is not None else MainThreadCollector(app)

@@ -12,7 +12,7 @@ with no server: every row comes from the cache, the way a large workspace reopen
 - resident memory after the whole list has been scrolled through (all N rows in the model).
 After the panel has shown its first rows the interpreter is tuned exactly as the console tunes
 it after start-up (`app.ui.runtime_tuning`): start-up objects frozen out of the cyclic garbage
-collector, small young collections and rare full ones.
+collector, collection run by a timer on the main thread, small young passes and rare full ones.
 Each timed figure is followed by the 1-minute load average at that point: on a shared machine a
 wall-clock figure means little without it.
 """
@@ -106,7 +106,7 @@ async def bench(n: int, cache_path: Path) -> None:
     print(f"contacts_panel_first_rows_{n}: {(time.perf_counter() - start) * 1000:.1f} ms "
           f"(target: none; cached rows on screen after activate)")
     gc.collect()
-    tune_for_interaction()
+    tune_for_interaction(QApplication.instance())
 
     rng = random.Random(7)
     words = [w for name in FIRST + LAST + COMPANY + TAGS for w in name.lower().split()]

@@ -103,6 +103,7 @@ def test_slices_and_lookups_convert_each_body_as_it_is_read(cache: PageCache) ->
     # Converted one by one, the parsed bodies do not pile up in the collector's young
     # generation (whose pass then runs in the cache thread, holding the GIL).
     gc.collect()
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         before = gc.get_count()[0]
@@ -114,7 +115,8 @@ def test_slices_and_lookups_convert_each_body_as_it_is_read(cache: PageCache) ->
         whole = gc.get_count()[0] - before
         del bodies
     finally:
-        gc.enable()
+        if was_enabled:
+            gc.enable()
     assert converted < whole / 3, (converted, whole)
 
 
