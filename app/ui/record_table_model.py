@@ -55,7 +55,7 @@ class Column:
     tooltip: Callable[[Any], str | None] | None = None
     align_right: bool = False
     object_name: str = ""
-    #: Most rows share a few values (a company, tags, a status): `RecordTextDelegate` keeps
+    #: Most rows share a few values (a company, tags, a status): `RecordTableView` keeps
     #: their laid-out text instead of shaping the same string again on every repaint.
     repeats: bool = False
 
@@ -178,7 +178,7 @@ class RecordTableModel(QAbstractTableModel):
         """A cell's text, its text colour (None: the palette's), whether it is right-aligned and
         whether its column's values repeat from row to row.
 
-        One call per cell for `RecordTextDelegate`, which paints big tables without asking
+        One call per cell for `RecordTableView`, which paints big tables without asking
         the model role by role.
         """
         record = self._rows[row]

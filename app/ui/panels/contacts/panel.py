@@ -45,7 +45,7 @@ from app.ui.record_table_model import RecordTableModel
 from app.ui.widgets.banner import Banner
 from app.ui.widgets.confirm_bar import ConfirmBar
 from app.ui.widgets.record_json import as_json
-from app.ui.widgets.record_text_delegate import RecordTextDelegate
+from app.ui.widgets.record_table_view import RecordTableView
 from app.ui.widgets.status_line import StatusLine
 
 #: Letters typed before the local search starts narrowing the table.
@@ -137,16 +137,12 @@ class ContactsPanel(ModulePanel):
         self.export_row.hide()
 
         self.model = RecordTableModel([column for column, _ in CONTACT_COLUMNS], self, id_of=itemgetter(ID))
-        self.table = QTableView(tab)
+        # Paints its rows itself: a page of 100k contacts scrolls in a few milliseconds.
+        self.table = RecordTableView(tab)
         self.table.setObjectName("contacts.table")
         self.table.setModel(self.model)
-        self.table.setItemDelegate(RecordTextDelegate(self.model, self.table))
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
-        # Zebra rows tell the rows apart, as in every table of the console; grid lines were 11%
-        # of each repaint of this table (callgrind) and told the user nothing more.
-        self.table.setShowGrid(False)
         rows_header = self.table.verticalHeader()
         rows_header.hide()
         rows_header.setDefaultSectionSize(24)
