@@ -40,6 +40,7 @@ class RecordTableView(QTableView):
         super().__init__(parent)
         self.setSelectionBehavior(_SELECT_ROWS)
         self.setShowGrid(False)
+        self.setWordWrap(False)  # one line per cell, in Qt's painting too (the fallback)
         #: (alternate row background, text, selection background, selected text) of the
         #: palette group in use; picked again when the palette, focus or enabled state changes.
         self._inks: tuple[QColor, QColor, QColor, QColor] | None = None

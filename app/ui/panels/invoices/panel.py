@@ -47,6 +47,7 @@ from app.ui.theme import semantic_colour
 from app.ui.widgets.banner import Banner
 from app.ui.widgets.confirm_bar import ConfirmBar
 from app.ui.widgets.record_json import as_json
+from app.ui.widgets.record_table_view import RecordTableView
 
 RESOURCE = "invoices"
 STATUSES = ("draft", "sent", "partially_paid", "paid", "overdue", "void")
@@ -113,16 +114,14 @@ class InvoicesPanel(ModulePanel):
             Column("Due", money("amount_due_cents"), align_right=True, sort_key=field_of("amount_due_cents"),
                    foreground=error),
         ], self)
-        self.table = QTableView(self)
+        self.table = RecordTableView(self)
         self.table.setObjectName("invoices.table")
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         # Server order (newest first) until the user picks a column.
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(24)
         columns = self.table.horizontalHeader()

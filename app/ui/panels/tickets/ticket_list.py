@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +31,7 @@ from app.ui.panels.tickets.sla import (
 from app.ui.panels.tickets.ticket_filters import SAVED_VIEWS, UNASSIGNED, TicketFilter
 from app.ui.record_table_model import Column, RecordTableModel, field_of
 from app.ui.theme import semantic_colour
+from app.ui.widgets.record_table_view import RecordTableView
 
 
 def breached_colour() -> str:
@@ -91,16 +91,13 @@ class TicketList(QWidget):
         self.summary.setObjectName("tickets.list_summary")
 
         self.model = RecordTableModel(self._columns(), self)
-        self.table = QTableView(self)
+        self.table = RecordTableView(self)
         self.table.setObjectName("tickets.table")
         self.table.setAccessibleName("Tickets")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setSortingEnabled(True)
         self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(24)
         header = self.table.horizontalHeader()
