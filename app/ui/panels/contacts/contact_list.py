@@ -19,10 +19,12 @@ from typing import Any
 
 from app.ui.panels.contacts.contact_rows import (
     COMPANY_ID,
+    CONTACT_FIELDS,
     ID,
     TAGS,
     ContactRow,
     contact_row,
+    contact_row_of_fields,
     contact_rows,
 )
 from app.ui.record_table_model import RecordTableModel
@@ -187,7 +189,8 @@ class ContactList:
         """
 
         def work(cache: Any) -> list[ContactRow]:
-            return cache.get_records(RESOURCE, cache.search(RESOURCE, text, SEARCH_ROWS), convert=contact_row)
+            return cache.get_records(RESOURCE, cache.search(RESOURCE, text, SEARCH_ROWS),
+                                     fields=CONTACT_FIELDS, convert=contact_row_of_fields)
 
         return await self.cache.run(work)
 
@@ -199,7 +202,7 @@ class ContactList:
         def work(cache: Any) -> tuple[list[ContactRow], bool]:
             rows = cache.query_records(RESOURCE, filters=filters, text=text, order_by=query.order_by,
                                        descending=query.descending, limit=SLICE_ROWS + 1, offset=offset,
-                                       convert=contact_row)
+                                       fields=CONTACT_FIELDS, convert=contact_row_of_fields)
             return [row for row in rows[:SLICE_ROWS] if _matches(query, row)], len(rows) > SLICE_ROWS
 
         rows, more = await self.cache.run(work)
