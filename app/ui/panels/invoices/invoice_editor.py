@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -105,6 +105,7 @@ class InvoiceEditor(QWidget):
         self.totals_label = QLabel(self)
         self.totals_label.setObjectName("invoices.editor.totals")
         self.totals_label.setWordWrap(True)
+        self.totals_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.server_totals_label = QLabel(self)
         self.server_totals_label.setObjectName("invoices.editor.server_totals")
         self.server_totals_label.setWordWrap(True)
@@ -113,8 +114,8 @@ class InvoiceEditor(QWidget):
         line_buttons = QHBoxLayout()
         line_buttons.addWidget(self.add_line_button)
         line_buttons.addWidget(self.remove_line_button)
-        line_buttons.addStretch(1)
-        line_buttons.addWidget(self.totals_label)
+        # The totals take the rest of the row (a stretch beside them squeezed them onto three lines).
+        line_buttons.addWidget(self.totals_label, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.form)

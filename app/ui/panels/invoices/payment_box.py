@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 from app.ui.money import format_money, parse_money
 from app.ui.record_table_model import Column, RecordTableModel, field_of
 from app.ui.theme import semantic_colour
+from app.ui.widgets.record_table_view import RecordTableView
 
 METHODS = ("bank_transfer", "card", "cash", "check", "other")
 OPEN_STATUSES = frozenset({"sent", "partially_paid", "overdue"})
@@ -70,11 +70,16 @@ class PaymentBox(QWidget):
             Column("Amount", lambda p: (p.get("amount_cents"), p.get("currency") or self.currency),
                    text=lambda v: format_money(int(v[0] or 0), v[1]), align_right=True),
         ], self)
-        self.history = QTableView(self)
+        self.history = RecordTableView(self)
         self.history.setObjectName("invoices.payments")
         self.history.setModel(self.model)
+        self.history.setAlternatingRowColors(True)
         self.history.verticalHeader().hide()
+        self.history.verticalHeader().setDefaultSectionSize(24)
         self.history.horizontalHeader().setStretchLastSection(True)
+        # Wide enough for a whole date and time on one line.
+        for column, width in ((0, 140), (1, 120)):
+            self.history.setColumnWidth(column, width)
         self.history.setMaximumHeight(130)
         self.currency = "USD"
         row = QHBoxLayout()
