@@ -172,7 +172,18 @@ async def confirm_saved_and_close(reveal: QWidget) -> str:
     return secret
 
 
-def screenshot(widget: QWidget, module: str, qapp) -> None:
+async def settle_for_grab() -> None:
+    """Let the running qasync loop serve the events a theme change posted (layout, polish, paint).
+
+    Never `qapp.processEvents()` inside a coroutine: the nested pass also fires qasync's timers, so
+    another task's wake-up runs while this task is still executing, asyncio refuses it ("Cannot
+    enter into task ... while another task ... is being executed"), the wake-up is lost and that
+    task (and whoever awaits it, e.g. `cancel_all` on close) waits forever.
+    """
+    await asyncio.sleep(0.05)
+
+
+async def screenshot(widget: QWidget, module: str, qapp) -> None:
     """Write DIR/<module>-light.png and -dark.png when OPSDESK_SCREENSHOTS=DIR is set."""
     target = os.environ.get("OPSDESK_SCREENSHOTS")
     if not target:
@@ -185,7 +196,7 @@ def screenshot(widget: QWidget, module: str, qapp) -> None:
         apply_theme(qapp, scheme)
         for each in QApplication.allWidgets():
             each.setPalette(qapp.palette())
-        qapp.processEvents()
+        await settle_for_grab()
         widget.grab().save(str(Path(target) / f"{module}-{scheme}.png"))
     apply_theme(qapp, "light")
 
@@ -236,7 +247,7 @@ def test_create_shows_the_secret_once_and_never_again(qtbot, qapp, run_async, sa
                 assert (await other.me.get()).id == key.id
             assert f"{key.prefix}…{key.last4}" in all_widget_texts(), "the scan reads the table's cells"
             assert_secret_nowhere(secret, session, tmp_path, user_dirs / "xdg_config_home")
-            screenshot(panel, "api_keys", qapp)
+            await screenshot(panel, "api_keys", qapp)
         finally:
             await session.close()
 

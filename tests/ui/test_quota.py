@@ -81,7 +81,7 @@ def test_quota_numbers_equal_the_servers_with_warnings(qtbot, qapp, run_async, q
             assert [used for _, used in panel.chart.days] == [day.used for day in history.days]
             assert panel.chart.days[-1][1] >= ai.used - used_before
             assert f"{sum(d.used for d in history.days):,}" in panel.chart_title.text()
-            screenshot(panel, "quota", qapp)
+            await screenshot(panel, "quota", qapp)
         finally:
             await session.close()
 

@@ -487,7 +487,10 @@ def test_screenshots_light_and_dark(qtbot, qapp, run_async, sandbox, owner_key, 
                 apply_theme(qapp, scheme)
                 for widget in QApplication.allWidgets():
                     widget.setPalette(qapp.palette())
-                qapp.processEvents()
+                # Let the loop serve the posted events; no nested qapp.processEvents() in a coroutine:
+                # it fires another task's wake-up inside this one, asyncio refuses it and that task
+                # (the ticket being opened) then hangs close_panel (see test_api_keys.settle_for_grab).
+                await asyncio.sleep(0.05)
                 panel.grab().save(str(Path(target) / f"tickets-{scheme}.png"))
             apply_theme(qapp, "light")
         finally:

@@ -85,7 +85,7 @@ def test_create_checks_the_url_and_shows_the_signing_secret_once(qtbot, qapp, ru
 
             click(panel.test_button)  # give the screenshot a delivery to show
             await wait_until(lambda: any(d.webhook_id == webhook.id for d in panel.deliveries.model.rows), 10)
-            screenshot(panel, "webhooks", qapp)
+            await screenshot(panel, "webhooks", qapp)
         finally:
             await receiver.stop()
             await session.close()
@@ -127,7 +127,7 @@ def test_listen_locally_verifies_the_test_event_and_flags_a_tampered_body(qtbot,
             listen.table.selectRow(0)
             assert "Body altered" in child(panel, "webhooks.listen.verdict").text()
 
-            screenshot(panel, "webhooks-listen", qapp)
+            await screenshot(panel, "webhooks-listen", qapp)
 
             # The lab gets the message (not the secret) to experiment with.
             click(listen.lab_button)
@@ -137,7 +137,7 @@ def test_listen_locally_verifies_the_test_event_and_flags_a_tampered_body(qtbot,
             QTest.keyClicks(panel.lab.secret, new_signing_secret())
             click(child(panel.lab, "webhooks.lab.check"))
             assert panel.lab.verdict_label.text().startswith("✘ Invalid")
-            screenshot(panel, "webhooks-lab", qapp)
+            await screenshot(panel, "webhooks-lab", qapp)
             panel.lab.clear()
             if listen.listener.secret:
                 assert not any(listen.listener.secret in text for text in all_widget_texts())
@@ -232,7 +232,7 @@ def test_a_failing_receivers_attempts_show_and_the_retry_succeeds_once_fixed(qtb
             await wait_until(lambda: view.model.rows[0].status == "succeeded", 10)
             assert view.attempts.index(5, 1).data() == "200"
             assert "succeeded" in child(panel, "webhooks.delivery.summary").text()
-            screenshot(panel, "webhooks-deliveries", qapp)
+            await screenshot(panel, "webhooks-deliveries", qapp)
         finally:
             await receiver.stop()
             await session.close()
