@@ -11,11 +11,13 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
 
+#: kind -> (background, text, border): light strips with dark text in either theme, so the
+#: text colour is set on the strip's labels too (the theme's light text on them was unreadable).
 _STYLES = {
-    "error": "background:#fdecea;color:#611a15;border:1px solid #f5c2c0;",
-    "warning": "background:#fff4e5;color:#663c00;border:1px solid #ffd699;",
-    "info": "background:#e8f4fd;color:#0d3c61;border:1px solid #b6dcfb;",
-    "success": "background:#edf7ed;color:#1e4620;border:1px solid #b7dfb9;",
+    "error": ("#fdecea", "#611a15", "#f5c2c0"),
+    "warning": ("#fff4e5", "#663c00", "#ffd699"),
+    "info": ("#e8f4fd", "#0d3c61", "#b6dcfb"),
+    "success": ("#edf7ed", "#1e4620", "#b7dfb9"),
 }
 
 
@@ -81,7 +83,9 @@ class Banner(QFrame):
         self._label.setText(html)
         # An attribute selector: object names contain a dot, which an `#id` selector reads as a class.
         selector = f'QFrame[objectName="{self.objectName()}"]'
-        self.setStyleSheet(f"{selector} {{{_STYLES.get(kind, _STYLES['info'])} border-radius:4px;}}")
+        background, text, border = _STYLES.get(kind, _STYLES["info"])
+        self.setStyleSheet(f"{selector} {{background:{background}; color:{text}; border:1px solid {border};"
+                           f" border-radius:4px;}} {selector} QLabel {{color:{text};}}")
         self._action_callback = action[1] if action else None
         self._action.setText(action[0] if action else "")
         self._action.setVisible(action is not None)
