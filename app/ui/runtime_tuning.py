@@ -3,9 +3,9 @@
 CPython runs the cyclic collector in whichever thread happens to allocate when a threshold is
 crossed. In the console that is often a worker (the page cache parsing records, the shell's
 blocking calls), which brings two faults:
-- a cycle holding Qt objects (a panel, a timer, a model) is destroyed in that worker thread.
-  Qt objects must die in the thread they live in: a timer killed from another thread is lost,
-  and the test suite hung with the qasync loop waiting for timers that never fired;
+- a cycle holding Qt objects (a panel, a timer, a model) is destroyed in that worker thread,
+  and Qt objects must die in the thread they live in. (A suite hang once blamed on this was a
+  lost task wake-up in the screenshot tests, since fixed; the rule stands on its own);
 - the pass holds the GIL in the worker while the UI thread waits: with 20,000 young objects
   (fresh table rows) a pass took 3-14 ms and stalled scrolling.
 So automatic collection is turned off and `MainThreadCollector` runs the same generational
