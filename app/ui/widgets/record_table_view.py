@@ -46,8 +46,9 @@ class RecordTableView(QTableView):
         self._inks: tuple[QColor, QColor, QColor, QColor] | None = None
         self._colours: dict[str, QColor] = {}
         self._fit: TextFit | None = None
-        #: Space between a cell's edge and its text: the style's, as Qt's item delegate leaves it.
-        self._margin = 0
+        #: Space between a cell's edge and its text (the style's, as Qt's item delegate leaves it),
+        #: and the font's whole-pixel ascent and descent that place the baseline as Qt does.
+        self._margin = self._ascent = self._descent = 0
         #: (text, room) -> (laid-out text, its width, its height), for columns whose values repeat.
         self._kept: dict[tuple[str, int], tuple[QStaticText, int, int]] = {}
 
@@ -139,10 +140,10 @@ class RecordTableView(QTableView):
         if fit is None:
             fit = self._fit = TextFit(QFontMetricsF(self.font()))
             self._margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1
-        margin = self._margin
+            whole_pixels = QFontMetrics(self.font())
+            self._ascent, self._descent = whole_pixels.ascent(), whole_pixels.descent()
+        margin, ascent, descent = self._margin, self._ascent, self._descent
         metrics = fit.metrics
-        whole_pixels = QFontMetrics(self.font())
-        ascent, descent = whole_pixels.ascent(), whole_pixels.descent()
         zebra = self.alternatingRowColors()
         selected = self._selected_rows(first, last)
         rows_header = self.verticalHeader()
