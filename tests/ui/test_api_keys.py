@@ -183,7 +183,7 @@ async def settle_for_grab() -> None:
     await asyncio.sleep(0.05)
 
 
-async def screenshot(widget: QWidget, module: str, qapp) -> None:
+async def screenshot(widget: QWidget, module: str, qapp, size: tuple[int, int] = (1200, 760)) -> None:
     """Write DIR/<module>-light.png and -dark.png when OPSDESK_SCREENSHOTS=DIR is set."""
     target = os.environ.get("OPSDESK_SCREENSHOTS")
     if not target:
@@ -191,7 +191,7 @@ async def screenshot(widget: QWidget, module: str, qapp) -> None:
     from app.ui.theme import apply_theme
 
     Path(target).mkdir(parents=True, exist_ok=True)
-    widget.resize(1200, 760)
+    widget.resize(*size)
     for scheme in ("light", "dark"):
         apply_theme(qapp, scheme)
         for each in QApplication.allWidgets():

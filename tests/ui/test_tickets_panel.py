@@ -21,6 +21,7 @@ from app.ui.panel_context import PanelContext
 from app.ui.panels.tickets.composer import draft_key
 from app.ui.panels.tickets.panel import TicketsPanel
 from app.ui.panels.tickets.timeline import NOTE, OUTBOUND
+from tests.ui.test_api_keys import screenshot
 from tests.waiting import wait_until
 
 SCOPES = frozenset({"support:read", "support:write", "crm:read"})
@@ -463,7 +464,6 @@ def test_screenshots_light_and_dark(qtbot, qapp, run_async, sandbox, owner_key, 
     target = os.environ.get("OPSDESK_SCREENSHOTS")
     if not target:
         pytest.skip("set OPSDESK_SCREENSHOTS=DIR to write the panel's screenshots")
-    from app.ui.theme import apply_theme
 
     async def scenario():
         admin = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
@@ -481,18 +481,7 @@ def test_screenshots_light_and_dark(qtbot, qapp, run_async, sandbox, owner_key, 
             press(panel, "r")
             QTest.keyClicks(panel.detail.reply_composer.editor, "Hi {{name}}, the refund is on its way.")
             qtbot.mouseClick(panel.detail.reply_composer.send, Qt.MouseButton.LeftButton)
-            panel.resize(1500, 900)
-            Path(target).mkdir(parents=True, exist_ok=True)
-            for scheme in ("light", "dark"):
-                apply_theme(qapp, scheme)
-                for widget in QApplication.allWidgets():
-                    widget.setPalette(qapp.palette())
-                # Let the loop serve the posted events; no nested qapp.processEvents() in a coroutine:
-                # it fires another task's wake-up inside this one, asyncio refuses it and that task
-                # (the ticket being opened) then hangs close_panel (see test_api_keys.settle_for_grab).
-                await asyncio.sleep(0.05)
-                panel.grab().save(str(Path(target) / f"tickets-{scheme}.png"))
-            apply_theme(qapp, "light")
+            await screenshot(panel, "tickets", qapp, size=(1500, 900))
         finally:
             await close_panel(panel)
             await admin.aclose()
