@@ -1,8 +1,14 @@
 """The frame every module panel lives in: name, required scope, banner, background work.
 
-A panel subclasses `ModulePanel`, sets `module_name`, `title` and `required_scope`, builds its
-widgets into `self.body`, and implements `activate()` (show cached rows at once, then refresh).
-Errors from its tasks land in its own banner as human messages with the request id.
+A panel subclasses `ModulePanel`, sets `module_name`, `title`, `required_scope` and
+`write_scope`, builds its widgets into `self.body`, and implements `activate()` (show cached rows
+at once, then refresh). Errors from its tasks land in its own banner as human messages with the
+request id.
+
+The offline / read-only / scope gate lives here, once: `writable` is derived from the session's
+connection state and identity (the stores'), `_update_write_state(writable)` is the panel's hook
+to enable or disable its controls, and the offline strip (with Retry) shows while the server
+cannot be reached and goes away by itself as soon as any exchange is answered again.
 """
 
 from __future__ import annotations
@@ -13,8 +19,10 @@ from typing import Any, ClassVar
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from app.api import errors
 from app.ui.error_messages import describe, request_id_of
 from app.ui.panel_context import PanelContext
+from app.ui.store_binding import bind
 from app.ui.widgets.banner import Banner
 
 log = logging.getLogger(__name__)
@@ -27,22 +35,71 @@ class ModulePanel(QWidget):
     title: ClassVar[str] = ""
     #: The scope without which the sidebar shows this module disabled, with the reason.
     required_scope: ClassVar[str] = ""
+    #: The scope its writes need; empty for a panel that only reads.
+    write_scope: ClassVar[str] = ""
+    #: What the offline strip says the panel still offers.
+    offline_text: ClassVar[str] = "Offline: showing cached data. Changes are off until the server can be reached."
 
     def __init__(self, context: PanelContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
+        self.stores = context.stores
         self.setObjectName(f"panel.{self.module_name}")
         self.banner = Banner(f"{self.module_name}.banner", self)
         self.banner.sig_request_link.connect(context.open_request_log)
+        self.offline_banner = Banner(f"{self.module_name}.offline", self)
         self.body = QWidget(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
+        layout.addWidget(self.offline_banner)
         layout.addWidget(self.banner)
         layout.addWidget(self.body, 1)
+        bind(self.stores.connection.changes, self, lambda _state: self._gate_changed())
+        bind(self.stores.identity.changes, self, lambda _identity: self._gate_changed())
 
     async def activate(self) -> None:
         """Called when the panel is shown: show what the cache has, then refresh from the server."""
+
+    async def refresh(self) -> None:
+        """Ask the server again (the offline strip's Retry); by default, activate once more."""
+        await self.activate()
+
+    # ---- the gate: offline, read-only, scopes ------------------------------------------------
+    @property
+    def offline(self) -> bool:
+        return self.stores.connection.offline
+
+    @property
+    def read_only(self) -> bool:
+        """Offline, or the credential lacks `write_scope` (unknown scopes: let the server judge)."""
+        return self.write_block_reason() is not None
+
+    @property
+    def writable(self) -> bool:
+        return not self.read_only
+
+    def write_block_reason(self) -> str | None:
+        """Why writes are off right now, as a tooltip says it; None when they are on."""
+        if self.offline:
+            return "Offline: read-only until the server can be reached"
+        scopes = self.context.scopes
+        if self.write_scope and scopes and self.write_scope not in scopes:
+            return f"This credential cannot make changes here (it needs {self.write_scope})."
+        return None
+
+    def _gate_changed(self) -> None:
+        state = self.stores.connection.current
+        if state.offline:
+            detail = f" ({state.detail})" if state.detail else ""
+            self.offline_banner.show_message("warning", self.offline_text + detail,
+                                             action=("Retry", lambda: self.run(self.refresh())))
+        else:
+            self.offline_banner.clear()
+        self._update_write_state(self.writable)
+
+    def _update_write_state(self, writable: bool) -> None:
+        """Enable or disable the panel's write controls; subclasses override."""
 
     def run(self, coro: Coroutine[Any, Any, Any], *, name: str | None = None):
         """Start background work tied to this panel; its failure shows in the banner, not a dialog."""
@@ -59,8 +116,10 @@ class ModulePanel(QWidget):
             return None
 
     def show_error(self, error: BaseException) -> None:
-        from app.api import errors
-
+        if isinstance(error, errors.ApiConnectionError):
+            # Said by the offline strip, which goes away when the server answers again.
+            self.stores.connection.mark_offline(str(error))
+            return
         if not isinstance(error, errors.ApiError):
             log.exception("unexpected error in %s", self.module_name, exc_info=error)
         self.banner.show_message("error", describe(error), request_id_of(error))

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from app.data.stores import Stores
 from app.ui.task_set import TaskSet
 
 if TYPE_CHECKING:
@@ -18,7 +19,11 @@ if TYPE_CHECKING:
 
 @dataclass
 class PanelContext:
-    """The active profile's services. `client` is None while signed out or before connecting."""
+    """The active profile's services. `client` is None while signed out or before connecting.
+
+    Panels use `stores` (the data layer) only; `client` and `cache` are here for the shell and
+    the session, which build the stores from them.
+    """
 
     client: "AdminClient | None"
     cache: Any  # app.cache AsyncPageCache for the active profile
@@ -35,6 +40,12 @@ class PanelContext:
     sign_out: Callable[[str], None] = lambda reason: None
     #: This profile's request records, persisted and live (app.ui RequestHistory; the request log reads it).
     request_history: Any = None
+    #: The data layer of this session (built from `client` and `cache` when not given).
+    stores: Stores | None = None
+
+    def __post_init__(self) -> None:
+        if self.stores is None:
+            self.stores = Stores(self.client, self.cache)
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes

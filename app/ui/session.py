@@ -24,13 +24,13 @@ from app.cache import AsyncPageCache
 from app.core import paths
 from app.core.drafts import DraftStore
 from app.core.profiles import Profile
+from app.data.identity import Identity
+from app.data.stores import Stores
 from app.ui.panel_context import PanelContext
 from app.ui.request_history import RequestHistory
 from app.ui.task_set import TaskSet
 
 log = logging.getLogger(__name__)
-
-_IDENTITY = "session_identity"
 
 
 @cache
@@ -93,6 +93,7 @@ class Session(QObject):
         self.context = PanelContext(
             client=client, cache=cache, profile=profile, scopes=frozenset(), drafts=drafts,
             tasks=self.tasks, environment=profile.environment, request_history=self.history,
+            stores=Stores(client, cache),
         )
 
     @classmethod
@@ -118,34 +119,19 @@ class Session(QObject):
 
     # ---- identity: what this credential may do ---------------------------------------------
     async def load_identity(self) -> None:
-        """Ask GET /me and GET /workspace; fall back to the last known answer when offline."""
-        try:
-            me = await self.client.me.get()
-            workspace = await self.client.workspace.get()
-        except errors.ApiConnectionError:
-            cached = await self.cache.get_list(_IDENTITY, None) if self.cache is not None else None
-            if cached and cached.rows:
-                self._apply_identity(cached.rows[0].get("scopes") or [], cached.rows[0].get("workspace") or "",
-                                     cached.rows[0].get("environment"))
-            raise
-        scopes = list(getattr(me, "scopes", []) or [])
-        name = getattr(workspace, "name", "") or ""
-        environment = getattr(workspace, "environment", None)
-        self._apply_identity(scopes, name, environment)
-        if self.cache is not None:
-            await self.cache.put_list(_IDENTITY, None, [{
-                "id": "me", "scopes": scopes, "workspace": name, "environment": environment,
-            }], None)
+        """Ask the identity store once (GET /me, /workspace); offline it applies the last known answer."""
+        self._unsubscribe.append(self.context.stores.identity.changes.subscribe(self._apply_identity))
+        await self.context.stores.identity.load()
 
-    def _apply_identity(self, scopes: list[str], workspace: str, environment: str | None) -> None:
-        self.scopes = frozenset(scopes)
+    def _apply_identity(self, identity: Identity) -> None:
+        self.scopes = identity.scopes
         self.context.scopes = self.scopes
-        self.workspace_name = workspace
+        self.workspace_name = identity.workspace
         # The server's word wins when it says live: a profile mislabelled "test" must still look live.
-        if environment == "live":
+        if identity.environment == "live":
             self.environment = "live"
             self.context.environment = "live"
-        self.sig_identity.emit(self.scopes, workspace)
+        self.sig_identity.emit(self.scopes, identity.workspace)
 
     # ---- client callbacks -> signals -------------------------------------------------------
     def _on_record(self, record: RequestRecord) -> None:
@@ -174,6 +160,7 @@ class Session(QObject):
         await self.tasks.cancel_all()
         for unsubscribe in self._unsubscribe:
             unsubscribe()
+        self.context.stores.close()
         await self.history.close()
         try:
             await self.client.aclose()

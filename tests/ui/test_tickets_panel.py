@@ -384,7 +384,7 @@ def test_failed_send_keeps_the_text_and_retry_works_after_restart(qtbot, run_asy
             await wait_until(lambda: composer.retry.isVisible(), 30, "a failed send offered no retry")
             assert composer.text() == text, "the text survives a failed send"
             assert "Not sent" in composer.status.text() and "kept" in composer.status.text()
-            assert panel.banner.kind == "error" and "reach the server" in panel.banner.plain_text
+            assert panel.offline and "Offline" in panel.offline_banner.plain_text
             assert panel.context.drafts.load(draft_key(ticket["id"], "reply")) == text
 
             restarted = await loop.run_in_executor(
@@ -397,6 +397,8 @@ def test_failed_send_keeps_the_text_and_retry_works_after_restart(qtbot, run_asy
                 await check.aclose()
                 assert bodies.count(text) == 1, "the retry sent the reply exactly once"
                 assert composer.text() == "" and not composer.retry.isVisible()
+                assert not panel.offline and panel.offline_banner.kind == "", \
+                    "the offline strip goes away once the retry got through"
             finally:
                 await panel.context.tasks.cancel_all()
                 await loop.run_in_executor(None, restarted.stop)

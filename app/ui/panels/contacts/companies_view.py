@@ -187,7 +187,7 @@ class CompaniesView(QWidget):
         cache = self.panel.context.cache
         cached = by_name(await cache.query_records("contacts", filters={"company_id": company_id}, limit=1000))
         self._fill_contacts(company_id, cached)
-        if self.panel.read_only:
+        if self.panel._offline_now:
             return
         fresh = [as_json(c) async for c in self.panel.context.client.contacts.iterate(company_id=company_id, limit=100)]
         await cache.put_records("contacts", fresh)

@@ -69,7 +69,7 @@ class ContactsPanel(ModulePanel):
 
     def __init__(self, context: PanelContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
-        self.read_only = False
+        self._offline_now = False
         self._export_task: asyncio.Task | None = None
         self._selecting_back = False
         #: Rows per chunk when exporting (smaller chunks: finer progress and a quicker cancel).
@@ -254,7 +254,7 @@ class ContactsPanel(ModulePanel):
 
     def set_offline(self, offline: bool, error: BaseException | None = None) -> None:
         """Offline: cached rows stay, every write is disabled, the banner says so and offers retry."""
-        self.read_only = offline
+        self._offline_now = offline
         self.list.online = not offline
         if offline:
             detail = f" ({error})" if error is not None else ""
@@ -268,7 +268,7 @@ class ContactsPanel(ModulePanel):
     def writable(self) -> bool:
         """Online, and the credential may change CRM records (unknown scopes: let the server judge)."""
         scopes = self.context.scopes
-        return not self.read_only and (not scopes or "crm:write" in scopes)
+        return not self._offline_now and (not scopes or "crm:write" in scopes)
 
     def _set_write_enabled(self) -> None:
         writable = self.writable
@@ -279,7 +279,7 @@ class ContactsPanel(ModulePanel):
         self.discard_button.setEnabled(self.form.dirty)
         self.delete_button.setEnabled(writable and self.form.record is not None)
         reason = "" if writable else (
-            "Offline: read-only" if self.read_only else "This credential cannot change contacts (it needs crm:write).")
+            "Offline: read-only" if self._offline_now else "This credential cannot change contacts (it needs crm:write).")
         for button in (self.new_button, self.save_button, self.delete_button):
             button.setToolTip(reason)
 
@@ -291,7 +291,7 @@ class ContactsPanel(ModulePanel):
 
     def _on_search_server(self) -> None:
         text = self.search.text().strip()
-        if self.read_only:
+        if self._offline_now:
             self.show_notice("Offline: these are matches among cached contacts only.", "warning")
             return
         self._apply(text=text, server=bool(text))
@@ -300,7 +300,7 @@ class ContactsPanel(ModulePanel):
         # Built on the last query asked for, not the last shown: two quick changes both count.
         query = self._wanted.with_(**changes)
         if "server" not in changes and query.server:
-            query = query.with_(server=bool(query.text) and not self.read_only)
+            query = query.with_(server=bool(query.text) and not self._offline_now)
         self._wanted = query
         # No cancel: the list drops a superseded load's rows itself (its generation is stale).
         self.run(self._show(query))
@@ -374,7 +374,7 @@ class ContactsPanel(ModulePanel):
         cached = await self.context.cache.get_record("contacts", contact_id)
         if cached is not None:
             self._load_form(cached)
-        if self.read_only:
+        if self._offline_now:
             await self._fill_related(contact_id, refresh=False)
             return
         try:

@@ -67,7 +67,7 @@ class InvoicesPanel(ModulePanel):
 
     def __init__(self, context: PanelContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
-        self.read_only = False
+        self._offline_now = False
         self.companies: dict[str, str] = {}
         self.record: dict[str, Any] | None = None
         #: Saved PDFs are written here, off the Qt thread; queued writes finish after the panel goes.
@@ -272,7 +272,7 @@ class InvoicesPanel(ModulePanel):
         self.customer_filter.blockSignals(False)
 
     def _set_offline(self, offline: bool, error: BaseException | None = None) -> None:
-        self.read_only = offline
+        self._offline_now = offline
         if offline:
             self.offline_banner.show_message(
                 "warning", "Offline: showing cached invoices. Changes are off until the server can be reached."
@@ -299,7 +299,7 @@ class InvoicesPanel(ModulePanel):
         self.run(self._load_payments(invoice["id"], invoice.get("currency") or "USD"))
 
     async def _load_payments(self, invoice_id: str, currency: str) -> None:
-        if self.read_only:
+        if self._offline_now:
             return
         payments = [as_json(p) async for p in await self.context.client.payments.list(invoice_id=invoice_id, limit=100)]
         if (self.record or {}).get("id") == invoice_id:
@@ -327,7 +327,7 @@ class InvoicesPanel(ModulePanel):
     def _update_actions(self) -> None:
         status = (self.record or {}).get("status")
         scopes = self.context.scopes
-        writable = not self.read_only and (not scopes or "crm:write" in scopes)
+        writable = not self._offline_now and (not scopes or "crm:write" in scopes)
         self.new_button.setEnabled(writable)
         self.save_button.setEnabled(writable and (self.record is None or status == "draft"))
         self.send_button.setEnabled(writable and status == "draft")

@@ -64,7 +64,7 @@ class TicketsPanel(ModulePanel):
 
     def __init__(self, context: PanelContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
-        self.offline = False
+        self._offline_now = False
         self._scopes: frozenset[str] = frozenset(context.scopes)
         self._queues: list[dict[str, Any]] = []
         self._members: list[dict[str, Any]] = []
@@ -234,7 +234,7 @@ class TicketsPanel(ModulePanel):
             return
         self._polling = True
         try:
-            if self.offline or not self.tickets.all_tickets:
+            if self._offline_now or not self.tickets.all_tickets:
                 await self.refresh()
                 return
             since = max((t.get("updated_at") or "" for t in self.tickets.all_tickets), default="")
@@ -315,7 +315,7 @@ class TicketsPanel(ModulePanel):
     # ---- offline and permissions -----------------------------------------------------------------
     def set_offline(self, offline: bool) -> None:
         """Read-only with a banner while the server cannot be reached."""
-        was_offline, self.offline = self.offline, offline
+        was_offline, self._offline_now = self._offline_now, offline
         if offline:
             self.banner.show_message("warning", OFFLINE_TEXT)
         elif was_offline and self.banner.kind == "warning":
@@ -323,11 +323,11 @@ class TicketsPanel(ModulePanel):
         self._update_writable()
 
     def _writable(self) -> bool:
-        return not self.offline and (not self._scopes or WRITE_SCOPE in self._scopes)
+        return not self._offline_now and (not self._scopes or WRITE_SCOPE in self._scopes)
 
     def _update_writable(self) -> None:
         writable = self._writable()
-        reason = "Offline: read-only until the server answers." if self.offline else \
+        reason = "Offline: read-only until the server answers." if self._offline_now else \
             f"This credential lacks the {WRITE_SCOPE} scope."
         self.detail.set_writable(writable, "" if writable else reason)
         self.new_button.setEnabled(writable)
@@ -484,7 +484,7 @@ class TicketsPanel(ModulePanel):
             composer.held(ticket_id, NEW_ACTIVITY_TEXT + " Press Send reply again when ready.")
             return False
         composer.sent(ticket_id)
-        if self.offline:
+        if self._offline_now:
             self.set_offline(False)
         if ticket_id == self._open_id:
             self.detail.show_new_activity(False)

@@ -1,0 +1,179 @@
+"""The shape every resource store shares: cached reads, server reads, writes, three-way merge.
+
+`RecordStore` keeps no copy of a record: the page cache holds the stored JSON, the view holds
+the typed model it was handed. A write says which version it started from (`base`); on a stale
+`If-Match` the store fetches theirs and merges (`app.data.merge`); only fields both sides changed
+differently come back to the operator as a `MergeNeeded`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Generic, TypeVar
+
+from app.api import errors
+from app.api.models.base import ApiModel
+from app.data.connection import Connection
+from app.data.merge import Choice, MergeResult, Path, changed_fields, three_way
+from app.data.observable import Observable
+
+M = TypeVar("M", bound=ApiModel)
+#: A stale If-Match retried after a clean merge; a workspace where more colleagues race than this
+#: is asked rather than looped on.
+MAX_MERGE_ROUNDS = 3
+
+
+class Offline(errors.ApiConnectionError):
+    """The store has no client (no connection was made): nothing can be sent."""
+
+    def __init__(self) -> None:
+        super().__init__("Not connected to a server.")
+
+
+@dataclass(frozen=True)
+class StoreChange:
+    """What changed in a store: ids stored or updated, ids removed, or `reset` (re-read all)."""
+
+    upserted: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    reset: bool = False
+
+
+@dataclass(frozen=True)
+class Saved(Generic[M]):
+    """The server took the write; `merged_from` names fields taken from a colleague's change."""
+
+    record: M
+    merged_from: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MergeNeeded(Generic[M]):
+    """Both sides changed some fields differently: the operator picks, then `resolve`."""
+
+    base: M
+    theirs: M
+    mine: dict[str, Any]
+    merge: MergeResult
+    merged_from: tuple[str, ...] = field(default=())
+
+
+def dump(record: ApiModel) -> dict[str, Any]:
+    return record.model_dump(mode="json")
+
+
+class RecordStore(Generic[M]):
+    """Base of the stores of records with ids and versions (contacts, companies, invoices, …)."""
+
+    #: Page cache resource name.
+    resource: ClassVar[str]
+    #: The client's resource attribute (`client.contacts`).
+    endpoint: ClassVar[str]
+    model: ClassVar[type[ApiModel]]
+    #: Top-level fields a PATCH may carry (the rest are the server's).
+    editable: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, client: Any, cache: Any, connection: Connection) -> None:
+        self._client = client
+        self._cache = cache
+        self.connection = connection
+        self.changes: Observable[StoreChange] = Observable()
+
+    # ---- reads -----------------------------------------------------------------------------
+    @property
+    def online(self) -> bool:
+        return self._client is not None and not self.connection.offline
+
+    @property
+    def api(self) -> Any:
+        """The client's resource; `Offline` without a client."""
+        if self._client is None:
+            raise Offline()
+        return getattr(self._client, self.endpoint)
+
+    def parse(self, body: Mapping[str, Any]) -> M:
+        return self.model.model_validate(body)  # type: ignore[return-value]
+
+    async def cached(self, record_id: str) -> M | None:
+        if self._cache is None:
+            return None
+        body = await self._cache.get_record(self.resource, record_id)
+        return self.parse(body) if body is not None else None
+
+    async def cached_where(self, *, limit: int = 5000, **options: Any) -> list[M]:
+        if self._cache is None:
+            return []
+        return [self.parse(body) for body in await self._cache.query_records(self.resource, limit=limit, **options)]
+
+    async def fetch(self, record_id: str) -> M:
+        """The server's record, stored in the cache; a deleted record is dropped and `NotFound` raised."""
+        try:
+            record = await self.api.get(record_id)
+        except errors.NotFound:
+            await self.forget(record_id)
+            raise
+        await self.remember([record])
+        return record
+
+    # ---- the cache, and telling the views ---------------------------------------------------
+    async def remember(self, records: Iterable[M]) -> None:
+        records = list(records)
+        if not records:
+            return
+        if self._cache is not None:
+            await self._cache.put_records(self.resource, [dump(r) for r in records])
+        self.changes.emit(StoreChange(upserted=tuple(r.id for r in records)))  # type: ignore[attr-defined]
+
+    async def forget(self, record_id: str) -> None:
+        if self._cache is not None:
+            await self._cache.delete_record(self.resource, record_id)
+        self.changes.emit(StoreChange(removed=(record_id,)))
+
+    # ---- writes ----------------------------------------------------------------------------
+    async def create(self, body: ApiModel | Mapping[str, Any]) -> M:
+        record = await self.api.create(body)
+        await self.remember([record])
+        return record
+
+    async def update(self, base: M, mine: Mapping[str, Any]) -> Saved[M] | MergeNeeded[M]:
+        """Send the fields of `mine` that differ from `base`, with `If-Match: base.version`.
+
+        A 412 fetches theirs and merges three ways; a clean merge is sent at once against their
+        version, a conflicted one comes back as `MergeNeeded` for the operator to settle.
+        """
+        base_body = dump(base)
+        mine_body = {**base_body, **mine}
+        merged_from: tuple[str, ...] = ()
+        current = base
+        patch = self._patch(base_body, mine_body)
+        for _round in range(MAX_MERGE_ROUNDS):
+            if not patch:
+                return Saved(current, merged_from)
+            try:
+                saved = await self.api.update(current.id, patch, if_match=current.version)  # type: ignore[attr-defined]
+            except errors.PreconditionFailed:
+                theirs = await self.fetch(current.id)  # type: ignore[attr-defined]
+                theirs_body = dump(theirs)
+                merge = three_way(base_body, mine_body, theirs_body)
+                merged_from = tuple(sorted(set(merged_from) | set(self._patch(base_body, theirs_body))))
+                if not merge.clean:
+                    return MergeNeeded(base, theirs, mine_body, merge, merged_from)
+                current, patch = theirs, self._patch(theirs_body, merge.merged)
+                continue
+            await self.remember([saved])
+            return Saved(saved, merged_from)
+        raise errors.PreconditionFailed("The record kept changing on the server while saving; open it again.",
+                                        status=412, code="PRECONDITION_FAILED")
+
+    async def resolve(self, needed: MergeNeeded[M], choices: Mapping[Path, Choice]) -> Saved[M] | MergeNeeded[M]:
+        """Save the merge with the operator's choice per conflict, against their version."""
+        return await self.update(needed.theirs, needed.merge.resolved(choices))
+
+    async def delete(self, record: M) -> None:
+        await self.api.delete(record.id, if_match=record.version)  # type: ignore[attr-defined]
+        await self.forget(record.id)  # type: ignore[attr-defined]
+
+    def _patch(self, before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+        patch = changed_fields(before, after)
+        return {k: v for k, v in patch.items() if not self.editable or k in self.editable}
