@@ -9,6 +9,7 @@ Window geometry and the open module are kept in a small INI file of non-secret U
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,8 @@ if TYPE_CHECKING:  # kept out of the import path of the first paint (start-up sp
 log = logging.getLogger(__name__)
 
 DEFAULT_MODULE = "contacts"
+#: A panel shown again within this many seconds is not reloaded: its stores keep it current.
+FRESH_SECONDS = 30.0
 
 
 def ui_state_settings() -> QSettings:
@@ -67,6 +70,8 @@ class MainWindow(QMainWindow):
         self._context: PanelContext | None = None
         self._pages: dict[str, QWidget] = {}
         self._activations: dict[str, asyncio.Task] = {}
+        #: When each panel's latest activation started (monotonic seconds).
+        self._activated_at: dict[str, float] = {}
         self._scopes: frozenset[str] | None = None
         self._preview: QWidget | None = None
         self.current_module = ""
@@ -215,6 +220,7 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(self._preview)
             self._preview.deleteLater()
             self._preview = None
+        self._activated_at.clear()
         for task in self._activations.values():
             task.cancel()
         self._activations.clear()
@@ -289,8 +295,12 @@ class MainWindow(QMainWindow):
         return self.sidebar.disabled_reason(name)
 
     # ---- pages -------------------------------------------------------------------------------
-    def open_module(self, name: str) -> QWidget:
-        """Show module `name` (creating its panel the first time) and activate it."""
+    def open_module(self, name: str, *, refresh: bool = False) -> QWidget:
+        """Show module `name` (creating its panel the first time) and activate it.
+
+        A panel seen less than `FRESH_SECONDS` ago is shown as it is (its stores keep it current),
+        so switching back and forth paints at once and sends nothing; `refresh` activates anyway.
+        """
         registry.spec_of(name)
         page = self._pages.get(name)
         if page is None:
@@ -300,7 +310,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(page)
         self.current_module = name
         self.sidebar.select(name)
-        self._activate(name, page)
+        self._activate(name, page, refresh)
         return page
 
     def page(self, name: str) -> QWidget | None:
@@ -314,7 +324,7 @@ class MainWindow(QMainWindow):
     def refresh_current(self) -> None:
         """Re-activate the visible panel: cached rows, then a fresh load."""
         if self.current_module:
-            self.open_module(self.current_module)
+            self.open_module(self.current_module, refresh=True)
 
     def _create_page(self, name: str) -> QWidget:
         spec = registry.spec_of(name)
@@ -338,6 +348,7 @@ class MainWindow(QMainWindow):
 
     def _drop_page(self, name: str) -> None:
         task = self._activations.pop(name, None)
+        self._activated_at.pop(name, None)
         if task is not None:
             task.cancel()
         page = self._pages.pop(name)
@@ -355,13 +366,17 @@ class MainWindow(QMainWindow):
 
         self._context.tasks.spawn(shut_down_then_delete(), name=f"shut down the {name} panel")
 
-    def _activate(self, name: str, page: QWidget) -> None:
+    def _activate(self, name: str, page: QWidget, refresh: bool) -> None:
         if self._context is None:
             return
         previous = self._activations.get(name)
         if previous is not None and not previous.done():
             return  # still loading from the previous visit
+        recent = time.monotonic() - self._activated_at.get(name, float("-inf")) < FRESH_SECONDS
+        if previous is not None and recent and not refresh:
+            return
         if hasattr(page, "run"):  # a ModulePanel (placeholders have nothing to load)
+            self._activated_at[name] = time.monotonic()
             self._activations[name] = page.run(page.activate(), name=f"activate {name}")
 
     # ---- window state ------------------------------------------------------------------------
