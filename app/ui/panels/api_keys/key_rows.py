@@ -8,6 +8,7 @@ from typing import Any
 
 from app.ui.record_table_model import Column, field_of
 from app.ui.theme import semantic_colour
+from app.ui.widgets.timestamps import when
 
 #: Every scope the contract defines, in the order the create dialog lists them.
 ALL_SCOPES: tuple[str, ...] = (
@@ -33,13 +34,6 @@ def key_status(key: Any, now: datetime | None = None) -> str:
 def masked(key: Any) -> str:
     """`opk_test_ab…wxyz`: the prefix and last four characters the platform lists."""
     return f"{key.prefix}…{key.last4}"
-
-
-def when(value: datetime | None, *, never: str = "") -> str:
-    """A timestamp in the user's local time, minutes precision; `never` for None."""
-    if value is None:
-        return never
-    return value.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def _status_colour(key: Any):

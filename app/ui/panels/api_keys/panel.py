@@ -26,14 +26,15 @@ from PySide6.QtWidgets import (
 from app.api.models import ApiKey, ApiKeyCreate
 from app.ui.module_panel import ModulePanel
 from app.ui.panel_context import PanelContext
-from app.ui.panels.api_keys.confirm_dialog import confirm_action, run_dialog
+from app.ui.widgets.confirm_dialog import confirm_action, run_dialog
 from app.ui.panels.api_keys.create_key_dialog import CreateKeyDialog
-from app.ui.panels.api_keys.key_rows import key_columns, key_status, masked, when
+from app.ui.panels.api_keys.key_rows import key_columns, key_status, masked
 from app.ui.panels.api_keys.rehearsal import rehearse
 from app.ui.panels.api_keys.rotate_key_dialog import RotateKeyDialog
-from app.ui.panels.selection import select_record, selected_record
+from app.ui.widgets.selection import select_record, selected_record
 from app.ui.record_table_model import RecordTableModel
 from app.ui.widgets.secret_reveal import reveal_secret
+from app.ui.widgets.timestamps import when
 
 CACHE_RESOURCE = "api_keys"
 #: A "now" rotation keeps the old key alive this long until the rehearsal passed and it is revoked.

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.api.models.webhooks import EVENT_TYPES
-from app.ui.panels.form_submission import FormSubmission, error_label
+from app.ui.widgets.form_submission import FormSubmission, error_label
 
 MAX_NAME_LENGTH = 100
 MAX_URL_LENGTH = 2000

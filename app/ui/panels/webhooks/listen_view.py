@@ -33,7 +33,7 @@ from app.api import errors
 from app.api.models.webhooks import EVENT_TYPES
 from app.core.webhook_listener import ListenerError, ReceivedDelivery, WebhookListener
 from app.ui.error_messages import describe
-from app.ui.panels.api_keys.confirm_dialog import confirm_action
+from app.ui.widgets.confirm_dialog import confirm_action
 from app.ui.panels.webhooks.semantic_label import SemanticLabel
 from app.ui.record_table_model import Column, RecordRole, RecordTableModel
 from app.ui.theme import semantic_colour

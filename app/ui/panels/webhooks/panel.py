@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 from app.api.models import Webhook
 from app.ui.module_panel import ModulePanel
 from app.ui.panel_context import PanelContext
-from app.ui.panels.api_keys.confirm_dialog import confirm_action, run_dialog
-from app.ui.panels.selection import select_record, selected_record
+from app.ui.widgets.confirm_dialog import confirm_action, run_dialog
+from app.ui.widgets.selection import select_record, selected_record
 from app.ui.panels.webhooks.deliveries_view import DeliveriesView
 from app.ui.panels.webhooks.endpoint_dialog import EndpointDialog
 from app.ui.panels.webhooks.listen_view import ListenView

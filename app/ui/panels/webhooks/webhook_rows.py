@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.ui.panels.api_keys.key_rows import when
+from app.ui.widgets.timestamps import when
 from app.ui.record_table_model import Column, field_of
 from app.ui.theme import semantic_colour
 

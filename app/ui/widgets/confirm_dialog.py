@@ -2,7 +2,7 @@
 
 Typed confirmation (GitHub's "type the repository name") is used for revoking a key and, in a
 live-environment profile, for rotating keys and deleting webhook endpoints: a slip of the mouse
-must not cut off production. The webhooks panel uses this module too.
+must not cut off production. Shared by the panels, so every such question looks and behaves alike.
 
 Dialogs are opened window-modal and awaited (`await confirm_action(...)`), never `exec()`ed,
 which would run a nested Qt loop inside a running asyncio task.
