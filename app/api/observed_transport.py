@@ -40,7 +40,16 @@ class ObservedTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send one request through the gate and, when someone listens, record it."""
-        await self._gate.wait_open()
+        await self._gate.acquire()
+        remaining: int | None = None
+        try:
+            response = await self._send(request)
+            remaining = _remaining_budget(response)
+            return response
+        finally:
+            self._gate.release(remaining)
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
         if not self.listeners:
             response = await self._inner.handle_async_request(request)
             self._hold_if_told(response)
@@ -125,3 +134,12 @@ def _decoded(response: httpx.Response, raw: bytes) -> bytes:
         return httpx.Response(response.status_code, headers=response.headers, content=raw).content
     except httpx.DecodingError:
         return raw
+
+
+def _remaining_budget(response: httpx.Response) -> int | None:
+    """The platform's `X-RateLimit-Remaining`, or None when the answer does not report it."""
+    value = response.headers.get(constants.HEADER_RATE_REMAINING)
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None

@@ -12,10 +12,21 @@ import asyncio
 import random
 import socket
 import struct
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
 FAULTS = ("reset_before", "reset_after", "delay", "bad_gateway", "unavailable")
+
+
+@dataclass(frozen=True)
+class WireExchange:
+    """One request the proxy forwarded: when (monotonic seconds), the answer's status and Retry-After."""
+
+    sent_at: float
+    answered_at: float
+    status: int
+    retry_after: float | None
 
 
 @dataclass
@@ -27,6 +38,8 @@ class FaultProxy:
     max_delay: float = 1.5
     injected: Counter = field(default_factory=Counter)
     forwarded: int = 0
+    #: Every request forwarded upstream, in order (what really went over the wire).
+    wire: list[WireExchange] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -68,7 +81,9 @@ class FaultProxy:
                     continue
                 if fault == "delay":
                     await asyncio.sleep(self._rng.uniform(0.05, self.max_delay))
+                sent_at = time.monotonic()
                 answer = await self._forward(head, body)
+                self.wire.append(_exchange(sent_at, answer))
                 self.forwarded += 1
                 if fault == "reset_after":
                     _reset(writer)
@@ -77,6 +92,10 @@ class FaultProxy:
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
             pass
+        except asyncio.CancelledError:
+            # Stopped: end as finished, since asyncio's stream callback calls exception() on a
+            # cancelled handler task and logs the CancelledError it raises.
+            return
         finally:
             self._handlers.discard(asyncio.current_task())
             writer.close()
@@ -97,6 +116,17 @@ class FaultProxy:
                 if not line.lower().startswith((b"connection:", b"content-length:"))]
         kept.append(b"Content-Length: " + str(len(answer_body)).encode())
         return b"\r\n".join(kept) + b"\r\n\r\n" + answer_body
+
+
+def _exchange(sent_at: float, answer: bytes) -> WireExchange:
+    head = answer.partition(b"\r\n\r\n")[0].split(b"\r\n")
+    status = int(head[0].split()[1])
+    retry_after = None
+    for line in head[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"retry-after":
+            retry_after = float(value.strip())
+    return WireExchange(sent_at, time.monotonic(), status, retry_after)
 
 
 def _content_length(head: bytes) -> int:
