@@ -2,13 +2,19 @@
 
 The file is what a user attaches to a bug report, so every line passes `SecretMaskingFilter`
 first: message, arguments and traceback text are masked before the handler writes them.
+
+Warnings and errors the console shows as notices ("no system keychain", "cache damaged, moved
+aside", "the sandbox could not start") are logged on `NOTICES_LOGGER` too, so they reach the
+file, and stderr when the console was started from a terminal.
 """
 
 from __future__ import annotations
 
 import logging
 import logging.handlers
+import sys
 import traceback
+from typing import TextIO
 from pathlib import Path
 from types import TracebackType
 
@@ -16,6 +22,8 @@ from app.core import paths
 from app.core.secret_masking import mask_secrets
 
 LOGGER_NAME = "opsdesk"
+#: The console's notices (shell banners of kind warning or error).
+NOTICES_LOGGER = "app.notices"
 LOG_FILE_NAME = "opsdesk.log"
 MAX_BYTES = 1_000_000
 BACKUP_COUNT = 3
@@ -51,6 +59,23 @@ def install_app_log(log_dir: Path | None = None, level: int = logging.INFO) -> N
     handler.addFilter(SecretMaskingFilter())
     logger.addHandler(handler)
     logger.setLevel(level)
+    install_terminal_notices()
+
+
+def install_terminal_notices(stream: TextIO | None = None) -> bool:
+    """Echo the console's notices to `stream` (stderr) when it is a terminal; True if installed."""
+    stream = stream if stream is not None else sys.stderr
+    if stream is None or not stream.isatty():
+        return False
+    notices = logging.getLogger(NOTICES_LOGGER)
+    if any(getattr(handler, "stream", None) is stream for handler in notices.handlers):
+        return True
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("opsdesk %(levelname)s: %(message)s"))
+    handler.addFilter(SecretMaskingFilter())
+    notices.addHandler(handler)
+    notices.setLevel(logging.INFO)
+    return True
 
 
 def log_file() -> Path:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.app_log import NOTICES_LOGGER
 from app.ui.icons import icon
 from app.ui.panels import registry
 from app.ui.shell.environment_marker import EnvironmentBar, live_frame_style
@@ -38,6 +39,8 @@ if TYPE_CHECKING:  # kept out of the import path of the first paint (start-up sp
     from app.ui.panel_context import PanelContext
 
 log = logging.getLogger(__name__)
+#: Warning and error notices are logged here too (the log file; stderr from a terminal).
+notices_log = logging.getLogger(NOTICES_LOGGER)
 
 DEFAULT_MODULE = "contacts"
 #: A panel shown again within this many seconds is not reloaded: its stores keep it current.
@@ -186,6 +189,8 @@ class MainWindow(QMainWindow):
             banner = Banner(f"shell.notice.{key}", self._notice_area)
             self._notices[key] = banner
             self._notice_layout.addWidget(banner)
+        if kind in ("warning", "error") and (banner.kind, banner.plain_text) != (kind, message):
+            notices_log.log(logging.ERROR if kind == "error" else logging.WARNING, "%s", message)
         banner.show_message(kind, message, action=action)
         return banner
 
