@@ -16,6 +16,15 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"opsdesk {__version__}")
         return 0
+    if not args or not {"-h", "--help"} & set(args):
+        import os
+
+        from app.core.display_check import display_problem
+
+        problem = display_problem(os.environ)
+        if problem is not None:
+            print(f"opsdesk: {problem}", file=sys.stderr)
+            return 2
     from app.ui.launch import main as console_main
 
     return console_main(args)

@@ -1,0 +1,33 @@
+"""Before Qt starts: is there a display to open a window on, and can Qt's X11 plugin load?
+
+Without one, Qt aborts with a message about the missing `xcb-cursor0` library even when the
+real problem is that there is no display at all (an SSH shell, a container). This says what is
+wrong and what to do instead: a desktop session, or `QT_QPA_PLATFORM=offscreen` for headless use.
+"""
+
+from __future__ import annotations
+
+import ctypes.util
+import sys
+from collections.abc import Callable, Mapping
+
+#: The Debian packages Qt's X11 plugin needs beyond the offscreen ones.
+XCB_PACKAGES = "libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1"
+
+
+def display_problem(environ: Mapping[str, str], platform: str = sys.platform,
+                    find_library: Callable[[str], str | None] = ctypes.util.find_library) -> str | None:
+    """A sentence saying why the console cannot open a window here, or None when it can."""
+    if not platform.startswith("linux"):
+        return None
+    chosen = environ.get("QT_QPA_PLATFORM", "")
+    if chosen and not chosen.startswith(("xcb", "wayland")):
+        return None  # offscreen, vnc, eglfs …: the user chose a platform that needs no display
+    if not environ.get("DISPLAY") and not environ.get("WAYLAND_DISPLAY"):
+        return ("No display found (neither DISPLAY nor WAYLAND_DISPLAY is set), so the console cannot open "
+                "its window. Run it inside a desktop session, or set QT_QPA_PLATFORM=offscreen for headless "
+                "use (tests, smoke runs, --exit-after-load).")
+    if environ.get("DISPLAY") and not environ.get("WAYLAND_DISPLAY") and find_library("xcb-cursor") is None:
+        return (f"Qt's X11 support needs system libraries that are missing ({XCB_PACKAGES}). On Debian or "
+                f"Ubuntu: apt-get install -y {XCB_PACKAGES} (with sudo when not root).")
+    return None
