@@ -83,6 +83,7 @@ def test_live_profile_is_marked_unmistakably_and_test_is_calm(console, run_async
         colour = bar.grab().toImage().pixelColor(3, 3)
         assert colour.red() > 150 and colour.blue() < 80, colour.name()  # orange, whatever the theme
         assert "(LIVE)" in window.windowTitle()
+        assert window.windowTitle().count("Opsdesk") == 1, window.windowTitle()
 
         assert await console.switch_profile("Staging")
         await wait_for_identity(console)

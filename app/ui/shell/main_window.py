@@ -267,7 +267,9 @@ class MainWindow(QMainWindow):
         self.environment_bar.set_environment(environment, name, workspace)
         self.workarea.setStyleSheet(live_frame_style(environment))
         self.status.set_profile(name, environment)
-        self.setWindowTitle(f"Opsdesk — {name}" + (" (LIVE)" if environment == "live" else ""))
+        # Ends with the application's name, so Qt (which appends the display name to any other
+        # title) shows it once: "Local sandbox — Opsdesk", not "Opsdesk — Local sandbox — Opsdesk".
+        self.setWindowTitle(f"{name}{' (LIVE)' if environment == 'live' else ''} — Opsdesk")
 
     def set_workspace_name(self, workspace: str) -> None:
         if self._context is not None:
