@@ -38,6 +38,18 @@ def currency_symbol(currency: str) -> str:
     return _SYMBOLS.get(currency.upper(), currency.upper())
 
 
+def user_locale() -> QLocale:
+    """The user's locale for numbers and money; English (US) conventions where none is set.
+
+    Under the C/POSIX locale (a bare container, `LANG=C.UTF-8`) Qt's "C" locale writes money as
+    `33180.93$`, which no reader expects; a machine with no locale chosen gets `$33,180.93`.
+    """
+    locale = QLocale()
+    if locale.language() == QLocale.Language.C:
+        return QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
+    return locale
+
+
 def format_money(amount_minor: int, currency: str, locale: QLocale | None = None) -> str:
     """`amount_minor` (e.g. cents) in `currency`, written the way the user's locale writes money.
 
@@ -45,7 +57,7 @@ def format_money(amount_minor: int, currency: str, locale: QLocale | None = None
     """
     if not isinstance(amount_minor, int) or isinstance(amount_minor, bool):
         raise TypeError(f"money must be an integer number of minor units, got {amount_minor!r}")
-    locale = locale or QLocale()
+    locale = locale or user_locale()
     exponent = minor_exponent(currency)
     negative = amount_minor < 0
     major, minor = divmod(abs(amount_minor), 10**exponent)
@@ -64,7 +76,7 @@ def parse_money(text: str, currency: str, locale: QLocale | None = None) -> int:
     threes, so a decimal written with the other locale's mark (`12.5` in de_DE) is refused with a
     hint instead of being read as 125 euros.
     """
-    locale = locale or QLocale()
+    locale = locale or user_locale()
     exponent = minor_exponent(currency)
     typed = text.strip()
     cleaned = typed.replace(currency_symbol(currency), "").replace(currency.upper(), "").strip()

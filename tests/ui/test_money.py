@@ -67,3 +67,17 @@ def test_parse_money_refuses_a_misplaced_separator_instead_of_multiplying(qapp, 
     with pytest.raises(ValueError) as refused:
         parse_money(typed, currency, QLocale(locale))
     assert problem in str(refused.value)
+
+
+def test_money_under_the_c_locale_reads_as_people_write_it():
+    from PySide6.QtCore import QLocale
+
+    from app.ui import money
+
+    previous = QLocale()
+    QLocale.setDefault(QLocale.c())
+    try:
+        assert money.format_money(3318093, "USD") == "$33,180.93"
+        assert money.parse_money("33,180.93", "USD") == 3318093
+    finally:
+        QLocale.setDefault(previous)
