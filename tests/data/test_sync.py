@@ -1,5 +1,5 @@
 """The background record sync on the real sandbox: an edit made while a run pages through the
-records is fetched by the next run, however far the run had got."""
+records is fetched by the next run, however far the run had got; progress is heard page by page."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import uuid
 
 from app.api import AdminClient, ApiKeyAuth
 from app.cache import AsyncPageCache
-from app.ui.record_sync import RecordSync
+from app.data.sync import SyncProgress, RecordSync
 
 
 class EditAfterFirstPage:
@@ -34,13 +34,11 @@ class EditAfterFirstPage:
         return stored
 
 
-def test_an_edit_made_during_a_sync_run_is_fetched_by_the_next_run(qapp, run_async, sandbox, sandbox_credentials,
-                                                                   tmp_path):
+async def test_an_edit_made_during_a_sync_run_is_fetched_by_the_next_run(sandbox, sandbox_credentials, tmp_path):
     key = sandbox_credentials["test"]["owner_key"]
     stamp = uuid.uuid4().hex[:8]
-
-    async def scenario():
-        cache = await AsyncPageCache.open(tmp_path / "cache.sqlite3")
+    cache = await AsyncPageCache.open(tmp_path / "cache.sqlite3")
+    try:
         async with AdminClient(sandbox.url, ApiKeyAuth(key)) as client, \
                 AdminClient(sandbox.url, ApiKeyAuth(key)) as colleague:
             newest = (await client.contacts.list(limit=1)).items[0]
@@ -53,14 +51,35 @@ def test_an_edit_made_during_a_sync_run_is_fetched_by_the_next_run(qapp, run_asy
                 await colleague.contacts.update(oldest.id, {"notes": f"edited during sync {stamp} (oldest)"})
 
             first = RecordSync(client, EditAfterFirstPage(cache, edit), None)
+            heard: list[SyncProgress] = []
+            first.progress.subscribe(heard.append)
             await first.run()
             assert first.stored >= len(all_contacts)
+            # The status bar's "Caching contacts …: n" counts up page by page, per resource.
+            contacts = [p.count for p in heard if p.resource == "contacts"]
+            assert len(contacts) > 1 and contacts == sorted(contacts) and contacts[-1] >= len(all_contacts)
+            assert any(p.resource == "tickets" for p in heard)
             second = RecordSync(client, cache, None)
             await second.run()
             # Incremental: the second run fetched what changed lately, not everything again.
             assert second.stored < len(all_contacts)
             assert (await cache.get_record("contacts", newest.id))["notes"] == f"edited during sync {stamp} (newest)"
             assert (await cache.get_record("contacts", oldest.id))["notes"] == f"edited during sync {stamp} (oldest)"
+    finally:
         await cache.close()
 
-    run_async(scenario(), timeout=120)
+
+async def test_a_credential_without_the_support_scope_syncs_contacts_only(sandbox, sandbox_credentials, tmp_path):
+    key = sandbox_credentials["test"]["owner_key"]
+    cache = await AsyncPageCache.open(tmp_path / "cache.sqlite3")
+    try:
+        async with AdminClient(sandbox.url, ApiKeyAuth(key)) as client:
+            sync = RecordSync(client, cache, frozenset({"crm:read"}))
+            heard: list[SyncProgress] = []
+            sync.progress.subscribe(heard.append)
+            await sync.run()
+        assert {p.resource for p in heard} == {"contacts"}
+        assert await cache.count_records("contacts") == sync.stored
+        assert await cache.count_records("tickets") == 0
+    finally:
+        await cache.close()

@@ -1,4 +1,4 @@
-"""Profiles through the dialog: add, test, edit, switch, delete; secrets only in the keychain, or nowhere."""
+"""Profiles through the dialog: add, test, edit, open, delete; secrets only in the keychain, or nowhere."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 
 from app.core import paths
 from app.core.keychain import SecretStore
-from app.ui.console import NO_KEYCHAIN_NOTICE
+from app.core.profile_service import NO_KEYCHAIN_NOTICE
 from tests.ui.shell_harness import (  # noqa: F401  (the console fixture)
     add_profile,
     console_factory_fixture,
@@ -19,6 +19,13 @@ from tests.waiting import wait_until
 
 def _click(qtbot, button) -> None:
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def _choose(qtbot, dialog, name: str) -> None:
+    """Click the profile called `name` in the dialog's list."""
+    item = dialog.list.findItems(name, Qt.MatchFlag.MatchExactly)[0]
+    qtbot.mouseClick(dialog.list.viewport(), Qt.MouseButton.LeftButton, pos=dialog.list.visualItemRect(item).center())
+    assert dialog.form.name.text() == name
 
 
 def _fill(qtbot, dialog, name: str, url: str, secret: str) -> None:
@@ -131,3 +138,32 @@ def test_without_a_keychain_the_secret_is_kept_for_the_session_and_never_written
     assert any(path.name == "cache.sqlite3" for path in written)  # the scan below covers real files
     for path in written:
         assert key.encode() not in path.read_bytes(), f"the key was written to {path}"
+
+
+def test_open_in_the_dialog_switches_the_console_to_the_chosen_profile(console_factory, qtbot, run_async, sandbox,
+                                                                        sandbox_credentials):
+    """Defect 2 of issue 12: Open failed every time with "Unexpected problem: RuntimeError" (the
+    list was rebuilt while the handler still held the deleted list item)."""
+    console = console_factory()
+    add_profile(console, "First", sandbox.url, sandbox_credentials["test"]["owner_key"])
+    second = add_profile(console, "Second", sandbox.url, sandbox_credentials["test"]["readonly_key"])
+
+    async def scenario():
+        assert await console.start("First")
+        await wait_for_rows(console.window)
+        console.show_profiles()
+        dialog = console._profiles_dialog
+        _choose(qtbot, dialog, "Second")
+        _click(qtbot, dialog.switch_button)
+        await wait_until(lambda: dialog.result.text() not in ("", "Opening 'Second'…"), 30, "Open never finished")
+        assert dialog.result.text() == "Opened 'Second'.", dialog.result.text()
+        assert console.session.profile.id == second.id
+        assert "Second" in console.window.status.profile_label.text()
+        opened = dialog.list.findItems("Second", Qt.MatchFlag.MatchExactly)[0]
+        assert opened.font().bold() and "open" in opened.toolTip()
+        assert not dialog.list.findItems("First", Qt.MatchFlag.MatchExactly)[0].font().bold()
+        assert await wait_for_rows(console.window) > 0
+        assert console.window.problems() == []
+        await console.shutdown()
+
+    run_async(scenario(), timeout=90)

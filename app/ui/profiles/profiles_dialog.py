@@ -1,8 +1,11 @@
 """The profiles dialog: add, edit, test connection, delete and switch, without blocking the console.
 
-Non-modal. Every action runs as a task (keychain and profile file calls go off the UI thread
-through the console); failures are shown in the dialog's result line, and what the user typed
-stays in the form.
+Non-modal. It is a view over `ProfileService` (Qt-free, in `app.core`): every action runs as a
+task, the service does the keychain and profile-file calls off the UI thread; failures are shown
+in the dialog's result line, and what the user typed stays in the form. A handler keeps the name
+of the profile it acts on, never its list item: the list is rebuilt after every action (an Open
+re-marks the open profile) and whenever the dialog is shown, which deletes the items of the old
+list under a handler still awaiting its action.
 """
 
 from __future__ import annotations
@@ -23,8 +26,8 @@ from PySide6.QtWidgets import (
 
 from app.api.errors import ApiError
 from app.core.keychain import KeychainError
+from app.core.profile_service import NO_KEYCHAIN_NOTICE, ConnectionCheck, ProfileService
 from app.core.profiles import ProfileError
-from app.ui.console import NO_KEYCHAIN_NOTICE
 from app.ui.error_messages import describe
 from app.ui.profiles.profile_form import ProfileForm
 from app.ui.task_set import TaskSet
@@ -36,12 +39,12 @@ log = logging.getLogger(__name__)
 class ProfilesDialog(QDialog):
     """Lists the profiles on the left and edits the selected one on the right."""
 
-    def __init__(self, console, parent: QWidget | None = None) -> None:
+    def __init__(self, profiles: ProfileService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("profiles.dialog")
         self.setWindowTitle("Profiles")
         self.setModal(False)
-        self.console = console
+        self.profiles = profiles
         self.tasks = TaskSet(on_error=self._on_unexpected)
         self.list = QListWidget(self)
         self.list.setObjectName("profiles.list")
@@ -115,11 +118,11 @@ class ProfilesDialog(QDialog):
     # ---- listing ----------------------------------------------------------------------------------
     def reload(self, select: str | None = None) -> None:
         """Re-read the profiles; select `select` (else the active profile, else the first)."""
-        active = self.console.session.profile.name if self.console.session is not None else None
-        wanted = select or (self.list.currentItem().text() if self.list.currentItem() else None) or active
+        active = self.profiles.active.name if self.profiles.active is not None else None
+        wanted = select or self.selected_name() or active
         self.list.blockSignals(True)
         self.list.clear()
-        for profile in self.console.store.list():
+        for profile in self.profiles.list():
             item = QListWidgetItem(profile.name, self.list)
             tags = [profile.environment]
             if profile.name == active:
@@ -131,7 +134,7 @@ class ProfilesDialog(QDialog):
                 item.setForeground(semantic_colour("live"))
             item.setToolTip(f"{profile.base_url} ({', '.join(tags)})")
         self.list.blockSignals(False)
-        self.keychain_note.setVisible(self.console.secrets.session_only)
+        self.keychain_note.setVisible(self.profiles.session_only)
         matches = self.list.findItems(wanted, Qt.MatchFlag.MatchExactly) if wanted else []
         if matches:
             self.list.setCurrentItem(matches[0])
@@ -144,12 +147,16 @@ class ProfilesDialog(QDialog):
     def names(self) -> list[str]:
         return [self.list.item(row).text() for row in range(self.list.count())]
 
+    def selected_name(self) -> str | None:
+        item = self.list.currentItem()
+        return item.text() if item is not None else None
+
     def _on_selected(self, item: QListWidgetItem | None, _previous) -> None:
         self._hide_confirm()
         if item is None:
             return
         try:
-            profile = self.console.store.get(item.text())
+            profile = self.profiles.get(item.text())
         except ProfileError:
             return
         self.form.show_profile(profile)
@@ -184,7 +191,7 @@ class ProfilesDialog(QDialog):
             profile = self.form.profile().validated()
             if editing is None and not self.form.secret_text():
                 raise ProfileError("Enter the API key (or password) for the new profile.")
-            saved = await self.console.save_profile(
+            saved = await self.profiles.save(
                 profile, self.form.secret_text() or None,
                 original_name=editing.name if editing is not None else None,
             )
@@ -192,8 +199,7 @@ class ProfilesDialog(QDialog):
             self._say(str(error), "error")
             return False
         self.reload(select=saved.name)
-        where = "for this session only" if self.console.secrets.session_only else "in the system keychain"
-        self._say(f"Saved {saved.name!r}; its key is kept {where}.", "success")
+        self._say(f"Saved {saved.name!r}; its key is kept {self.profiles.where_kept}.", "success")
         return True
 
     def _test(self) -> None:
@@ -204,8 +210,9 @@ class ProfilesDialog(QDialog):
         self.test_button.setEnabled(False)
         self._say("Testing…")
         try:
-            message = await self.console.test_connection(self.form.profile(), self.form.secret_text() or None)
-            self._say(message, "error" if message.startswith("Connection failed") else "success")
+            check = await self.profiles.test_connection(self.form.profile(), self.form.secret_text() or None)
+            message = connection_sentence(check)
+            self._say(message, "success" if check.error is None and not check.secret_missing else "error")
         except (ProfileError, KeychainError, ValueError) as error:
             message = str(error)
             self._say(message, "error")
@@ -214,10 +221,10 @@ class ProfilesDialog(QDialog):
         return message
 
     def _ask_delete(self) -> None:
-        item = self.list.currentItem()
-        if item is None:
+        name = self.selected_name()
+        if name is None:
             return
-        self.confirm_label.setText(f"Delete {item.text()!r} with its stored key, cache and drafts?")
+        self.confirm_label.setText(f"Delete {name!r} with its stored key, cache and drafts?")
         for widget in (self.confirm_label, self.confirm_button, self.cancel_button):
             widget.show()
 
@@ -230,13 +237,12 @@ class ProfilesDialog(QDialog):
 
     async def delete(self) -> bool:
         """Delete the selected profile (after the confirmation row)."""
-        item = self.list.currentItem()
+        name = self.selected_name()
         self._hide_confirm()
-        if item is None:
+        if name is None:
             return False
-        name = item.text()
         try:
-            await self.console.delete_profile(name)
+            await self.profiles.delete(name)
         except (ProfileError, KeychainError, OSError) as error:
             self._say(f"Could not delete {name!r}: {error}", "error")
             return False
@@ -250,19 +256,29 @@ class ProfilesDialog(QDialog):
 
     async def switch(self) -> bool:
         """Connect the console to the selected profile."""
-        item = self.list.currentItem()
-        if item is None:
+        name = self.selected_name()
+        if name is None:
             return False
-        self._say(f"Opening {item.text()!r}…")
+        self._say(f"Opening {name!r}…")
         try:
-            opened = await self.console.switch_profile(item.text())
+            opened = await self.profiles.switch(name)
         except (ProfileError, KeychainError) as error:
             self._say(str(error), "error")
             return False
         except ApiError as error:
             self._say(describe(error), "error")
             return False
-        self.reload()
-        self._say(f"Opened {item.text()!r}." if opened else f"Could not open {item.text()!r}; see the main window.",
+        self.reload(select=name)
+        self._say(f"Opened {name!r}." if opened else f"Could not open {name!r}; see the main window.",
                   "success" if opened else "error")
         return opened
+
+
+def connection_sentence(check: ConnectionCheck) -> str:
+    """What a connection test found, as the dialog's result line says it."""
+    if check.secret_missing:
+        return "Enter the key (or password) to test the connection."
+    if check.error is not None:
+        return f"Connection failed: {describe(check.error)}"
+    scopes = ", ".join(sorted(check.scopes)) or "no scopes"
+    return f"Connected to workspace {check.workspace} ({check.environment}). Scopes: {scopes}."

@@ -1,0 +1,43 @@
+"""The status bar follows one session: connection, rate-limit budget, last request, the record sync.
+
+The console hands each session it opens to `follow`; the connections die with the session (a
+closed session is deleted), so a switch never leaves the old profile's exchanges in the bar.
+`sync_records` runs the data layer's `RecordSync` and shows its progress, adapted to Qt once
+through `app.ui.store_binding.bind`.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from app.api import errors
+from app.data.sync import RecordSync, SyncProgress
+from app.ui.error_messages import describe
+from app.ui.session import Session
+from app.ui.shell.status_bar import ShellStatusBar
+from app.ui.store_binding import bind
+
+
+def follow(status: ShellStatusBar, session: Session) -> None:
+    """Show `session`'s connection state, rate-limit budget and last exchange in `status`."""
+    status.set_connection("connecting")
+    session.sig_connection.connect(lambda state, detail: status.set_connection(state, detail))
+    session.sig_rate_limit.connect(status.set_rate_limit)
+    session.sig_request.connect(lambda record: status.show_request(
+        record.method, urlsplit(record.url).path, record.status, record.duration_ms, record.error))
+
+
+async def sync_records(status: ShellStatusBar, session: Session) -> None:
+    """Bring the session's cached contacts and tickets up to date (palette search, offline use)."""
+    sync = RecordSync(session.client, session.cache, session.scopes)
+
+    def show(progress: SyncProgress) -> None:
+        status.showMessage(f"Caching {progress.resource} for search and offline use: {progress.count:,}")
+
+    bind(sync.progress, session, show)
+    try:
+        stored = await sync.run()
+    except errors.ApiError as error:
+        status.showMessage(f"Caching for offline use stopped: {describe(error)}", 10_000)
+        return
+    status.showMessage(f"Cached {stored:,} records for search and offline use.", 5_000)
