@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.data.api_keys import ApiKeyStore
 from app.data.companies import CompanyStore
 from app.data.connection import Connection
 from app.data.contacts import ContactStore
 from app.data.identity import IdentityStore
 from app.data.invoices import InvoiceStore
+from app.data.quota import QuotaStore
+from app.data.request_history import RequestHistory, ServerRequestLog
 from app.data.tickets import TicketStore
 from app.data.webhooks import WebhookStore
 
@@ -30,6 +33,12 @@ class Stores:
         self.tickets = TicketStore(client, cache, self.connection)
         self.invoices = InvoiceStore(client, cache, self.connection)
         self.webhooks = WebhookStore(client, cache, self.connection)
+        self.api_keys = ApiKeyStore(client, cache, self.connection, self.identity)
+        self.quota = QuotaStore(client, cache, self.connection)
+        #: The session's request records; the session feeds it from the client's request listener.
+        self.request_history = RequestHistory(cache)
+        self.server_log = ServerRequestLog(client)
 
     def close(self) -> None:
         self.connection.close()
+        self.quota.close()

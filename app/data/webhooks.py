@@ -1,15 +1,116 @@
-"""Webhook endpoints with their deliveries."""
+"""Webhook endpoints with their deliveries.
+
+Endpoints are a short list the store holds (`listed`); edits and status changes go through the
+base class's three-way merge, since the platform bumps an endpoint's version on its own (it
+disables an endpoint after repeated failures). A signing secret is returned once (create, rotate)
+as `Revealed`; the store never keeps or caches it. Deliveries are read page by page from the
+platform's delivery log; `deliveries_changed` says an endpoint got a new one (a test event, a
+retry), so a delivery log on screen reloads itself.
+"""
 
 from __future__ import annotations
 
-from app.api.models import Webhook, WebhookUpdate
-from app.data.record_store import RecordStore
+from collections.abc import Mapping
+from typing import Any
+
+from app.api.models import Delivery, DeliveryDetail, Webhook, WebhookUpdate
+from app.api.pagination import CursorPage
+from app.data.listed_store import ListedStore, Revealed
+from app.data.observable import Observable
+from app.data.record_store import MergeNeeded, Offline, Saved
+
+#: Deliveries per page of the log.
+DELIVERY_PAGE = 50
 
 
-class WebhookStore(RecordStore[Webhook]):
-    """Webhook endpoints, cached and on the server."""
+class WebhookStore(ListedStore[Webhook]):
+    """Webhook endpoints, cached and on the server, and their delivery log."""
 
     resource = "webhooks"
     endpoint = "webhooks"
     model = Webhook
     editable = frozenset(WebhookUpdate.model_fields)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.deliveries_changed: Observable[str] = Observable()
+        """The id of an endpoint that has a new or re-queued delivery."""
+
+    def keepable(self, record: Webhook) -> Webhook:
+        if getattr(record, "signing_secret", None) is None:
+            return record
+        return Webhook.model_validate(record.model_dump(exclude={"signing_secret"}))
+
+    def name_of(self, webhook_id: str) -> str:
+        """The endpoint's name, or its id when it is not listed (deleted, or not loaded yet)."""
+        webhook = self.listed_one(webhook_id)
+        return webhook.name if webhook is not None else webhook_id
+
+    # ---- endpoints -------------------------------------------------------------------------
+    async def create_endpoint(self, fields: Mapping[str, Any]) -> Revealed[Webhook]:
+        """Create it; the signing secret comes back once, beside the record that is kept."""
+        created = await self.api.create(dict(fields))
+        secret = created.signing_secret
+        webhook = self.keepable(created)
+        del created
+        await self.remember([webhook])
+        return Revealed(webhook, secret)
+
+    async def set_status(self, webhook: Webhook, status: str) -> Saved[Webhook] | MergeNeeded[Webhook]:
+        """Pause, resume, or re-enable a disabled endpoint."""
+        return await self.update(webhook, {"status": status})
+
+    async def rotate_secret(self, webhook: Webhook) -> Revealed[Webhook]:
+        """A new signing secret (the old one stops signing at once), returned once."""
+        rotated = await self.api.rotate_secret(webhook.id)
+        secret = rotated.signing_secret
+        kept = self.keepable(rotated)
+        del rotated
+        await self.remember([kept])
+        return Revealed(kept, secret)
+
+    async def point_at(self, webhook_id: str, url: str) -> str:
+        """Send this endpoint's deliveries to `url`; returns the URL it had."""
+        current = await self.fetch(webhook_id)
+        outcome = await self.update(current, {"url": url})
+        if isinstance(outcome, MergeNeeded):  # changed again since it was read: listening here is what was asked
+            await self.resolve(outcome, {conflict.path: "mine" for conflict in outcome.merge.conflicts})
+        return current.url
+
+    async def remove(self, webhook_id: str) -> None:
+        """Delete an endpoint whatever its version (one this console made for itself)."""
+        await self.api.delete(webhook_id)
+        await self.forget(webhook_id)
+
+    # ---- deliveries --------------------------------------------------------------------------
+    async def send_test(self, webhook_id: str) -> Delivery:
+        """Queue a `webhook.test` event to this endpoint only."""
+        delivery = await self.api.test(webhook_id)
+        self.deliveries_changed.emit(webhook_id)
+        return delivery
+
+    async def deliveries(self, *, status: str | None = None, event_type: str | None = None,
+                         webhook_id: str | None = None, limit: int = DELIVERY_PAGE) -> CursorPage[Delivery]:
+        """The first page of the delivery log (every endpoint's, or one's), newest first."""
+        return await self._dev_logs.webhook_deliveries(status=status, event_type=event_type,
+                                                       webhook_id=webhook_id, limit=limit)
+
+    async def more(self, page: CursorPage[Delivery]) -> CursorPage[Delivery] | None:
+        """The page after `page`, or None after the last."""
+        return await page.next_page()
+
+    async def delivery(self, webhook_id: str, delivery_id: str) -> DeliveryDetail:
+        """One delivery with its payload and every attempt."""
+        return await self.api.deliveries.get(webhook_id, delivery_id)
+
+    async def retry(self, delivery: Delivery) -> Delivery:
+        """Send the delivery again now, whatever its status."""
+        queued = await self.api.deliveries.retry(delivery.webhook_id, delivery.id)
+        self.deliveries_changed.emit(delivery.webhook_id)
+        return queued
+
+    @property
+    def _dev_logs(self) -> Any:
+        if self._client is None:
+            raise Offline()
+        return self._client.dev_logs

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.ui.panels.quota.burn_rate import BurnRate
+from app.data.burn_rate import BurnRate
 
 
 class Clock:

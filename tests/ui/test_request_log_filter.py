@@ -9,7 +9,7 @@ import pytest
 
 from app.api import RequestRecord
 from app.ui.panels.request_log.request_filter import RequestFilter, path_of, status_class
-from app.ui.request_history import record_from_dict, record_to_dict
+from app.data.request_history import record_from_dict, record_to_dict
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

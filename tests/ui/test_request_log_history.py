@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from app.api import RequestRecord
 from app.cache import AsyncPageCache
-from app.ui.request_history import RequestHistory
+from app.data.request_history import RequestHistory
 
 
 class RefusesFirstWrite:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.api.models import ApiKeyCreate
-from app.ui.panels.api_keys.key_rows import ALL_SCOPES
+from app.data.api_keys import ALL_SCOPES
 from app.ui.widgets.form_submission import FormSubmission, error_label
 
 #: (label, days or None for never); "Custom" uses the spin box.

@@ -1,39 +1,14 @@
-"""How an API key reads in the list: its status in words, its masked form, and the table columns."""
+"""How an API key reads in the list: the table columns, with its status (`app.data.api_keys`) coloured."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from app.data.api_keys import ALL_SCOPES, key_status, masked
 from app.ui.record_table_model import Column, field_of
 from app.ui.theme import semantic_colour
 from app.ui.widgets.timestamps import when
-
-#: Every scope the contract defines, in the order the create dialog lists them.
-ALL_SCOPES: tuple[str, ...] = (
-    "crm:read", "crm:write", "support:read", "support:write", "integrations:read", "integrations:write",
-    "quota:read", "keys:read", "keys:write", "logs:read",
-)
-#: A key this close to its expiry is shown as "expiring soon".
-EXPIRING_SOON = timedelta(days=7)
-
-
-def key_status(key: Any, now: datetime | None = None) -> str:
-    """active | expiring soon | expired | revoked, from the server's status and the expiry time."""
-    now = now or datetime.now(UTC)
-    if key.status == "revoked":
-        return "revoked"
-    if key.status == "expired" or (key.expires_at is not None and key.expires_at <= now):
-        return "expired"
-    if key.status == "expiring" or (key.expires_at is not None and key.expires_at - now <= EXPIRING_SOON):
-        return "expiring soon"
-    return "active"
-
-
-def masked(key: Any) -> str:
-    """`opk_test_ab…wxyz`: the prefix and last four characters the platform lists."""
-    return f"{key.prefix}…{key.last4}"
 
 
 def _status_colour(key: Any):

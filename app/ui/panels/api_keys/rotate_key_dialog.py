@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.error_messages import describe
-from app.ui.panels.api_keys.key_rows import masked
+from app.data.api_keys import masked
 from app.ui.theme import semantic_colour
 
 #: (label, hours); 0 means "as soon as the new key passed its test call".

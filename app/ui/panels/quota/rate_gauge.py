@@ -10,7 +10,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QPainter, QPalette, QPen
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from app.ui.panels.quota.burn_rate import BurnRate, Projection
+from app.data.burn_rate import BurnRate, Projection
 from app.ui.panels.quota.quantities import countdown
 from app.ui.theme import semantic_colour
 

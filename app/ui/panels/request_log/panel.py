@@ -44,7 +44,7 @@ from app.ui.panels.request_log.request_filter import (
 )
 from app.ui.panels.request_log.server_view import ServerRequestView
 from app.ui.record_table_model import Column, RecordTableModel
-from app.ui.request_history import record_key
+from app.data.request_history import record_key
 from app.ui.theme import semantic_colour
 
 SERVER_SCOPE = "logs:read"

@@ -1,0 +1,186 @@
+"""Every request the console made for one profile, live and persisted; and the server's own log.
+
+`RequestHistory` takes each exchange from the client (`add`, retries included), holds the
+session's records newest first (bounded), and writes them to the profile's page cache in small
+batches, bounded there too, so the log survives a restart. Records are already redacted by the
+client; the cache strips secrets once more. `changes` tells a view what arrived.
+
+`ServerRequestLog` pages through the platform's record of this workspace's calls (logs:read).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from typing import Any
+
+from app.api import RequestRecord
+from app.api.models import ApiRequestLogEntry
+from app.api.pagination import CursorPage
+from app.data.observable import Observable
+from app.data.record_store import Offline
+
+log = logging.getLogger(__name__)
+
+#: Records held for the session's view (the cache keeps its own bound).
+MAX_RECORDS = 5000
+#: Records written per cache hop; the flush runs right after the burst that filled it.
+_FLUSH_DELAY_SECONDS = 0.25
+#: Records kept for a later write while the cache refuses them (a full disk); the oldest go first.
+MAX_UNSAVED_RECORDS = 2000
+_FIELDS = {f.name for f in fields(RequestRecord)}
+#: Server log entries per page.
+SERVER_PAGE = 100
+
+
+def record_to_dict(record: RequestRecord) -> dict[str, Any]:
+    """A JSON-ready dict of the record (what the cache keeps); `time` is its start, for filtering."""
+    data = asdict(record)
+    data["started_at"] = record.started_at.isoformat()
+    data["time"] = data["started_at"]
+    return data
+
+
+def record_from_dict(data: dict[str, Any]) -> RequestRecord:
+    """The record back from `record_to_dict`'s shape (headers come back as tuples)."""
+    values = {key: value for key, value in data.items() if key in _FIELDS}
+    values["started_at"] = datetime.fromisoformat(values["started_at"])
+    for name in ("request_headers", "response_headers"):
+        values[name] = tuple(tuple(pair) for pair in values.get(name) or ())
+    for name in ("request_body", "response_body"):
+        values[name] = values.get(name) or ""
+    return RequestRecord(**values)
+
+
+def record_key(record: RequestRecord) -> tuple:
+    """What identifies one exchange across the live stream and the persisted copy."""
+    return (record.started_at.isoformat(), record.method, record.url, record.attempt)
+
+
+@dataclass(frozen=True)
+class HistoryChange:
+    """A record `added` on top (and the keys of any `dropped` off the bottom), or `reset`: re-read all."""
+
+    added: RequestRecord | None = None
+    dropped: tuple[tuple, ...] = ()
+    reset: bool = False
+
+
+class RequestHistory:
+    """The request records of one profile's session; `cache` is its AsyncPageCache (or None)."""
+
+    def __init__(self, cache: Any, *, keep: int = MAX_RECORDS) -> None:
+        self._cache = cache
+        self._keep = keep
+        self._records: list[RequestRecord] = []
+        self._keys: set[tuple] = set()
+        self._pending: list[RequestRecord] = []
+        self._flush_task: asyncio.Task | None = None
+        self._closed = False
+        self.loaded = False
+        """Whether the persisted records were merged in (`ensure_loaded`)."""
+        self.changes: Observable[HistoryChange] = Observable()
+
+    @property
+    def records(self) -> list[RequestRecord]:
+        """Every record held, newest first."""
+        return list(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def find(self, request_id: str) -> RequestRecord | None:
+        return next((record for record in self._records if record.request_id == request_id), None)
+
+    def add(self, record: RequestRecord) -> None:
+        """Take one record from the client (its request listener)."""
+        if self._closed:
+            return
+        self._pending.append(record)
+        key = record_key(record)
+        if key not in self._keys:
+            self._keys.add(key)
+            self._records.insert(0, record)
+            dropped = []
+            while len(self._records) > self._keep:
+                dropped.append(record_key(self._records.pop()))
+                self._keys.discard(dropped[-1])
+            self.changes.emit(HistoryChange(added=record, dropped=tuple(dropped)))
+        if self._cache is not None and (self._flush_task is None or self._flush_task.done()):
+            self._flush_task = asyncio.ensure_future(self._flush_soon())
+
+    async def ensure_loaded(self) -> None:
+        """Merge the persisted log in, once (this session's records keep arriving live)."""
+        if self.loaded:
+            return
+        persisted = await self.load(self._keep)
+        if self.loaded:
+            return
+        self.loaded = True
+        fresh = [record for record in persisted if record_key(record) not in self._keys]
+        # Live records that arrived while loading are newer than anything persisted.
+        merged = self._records + fresh
+        merged.sort(key=lambda r: r.started_at, reverse=True)
+        self._records = merged[:self._keep]
+        self._keys = {record_key(r) for r in self._records}
+        self.changes.emit(HistoryChange(reset=True))
+
+    async def _flush_soon(self) -> None:
+        await asyncio.sleep(_FLUSH_DELAY_SECONDS)
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Write the records not yet persisted."""
+        if self._cache is None or not self._pending:
+            return
+        batch, self._pending = self._pending, []
+        try:
+            await self._cache.append_request_records([record_to_dict(r) for r in batch])
+        except Exception:  # a full disk must not lose the console: the batch waits for the next flush
+            log.exception("could not persist %d request records", len(batch))
+            self._pending = [*batch, *self._pending][-MAX_UNSAVED_RECORDS:]
+
+    async def load(self, limit: int = MAX_RECORDS) -> list[RequestRecord]:
+        """Every persisted record (this session's included), newest first."""
+        await self.flush()
+        if self._cache is None:
+            return []
+        rows = await self._cache.recent_request_records(limit=limit)
+        records = []
+        for row in rows:
+            try:
+                records.append(record_from_dict(row))
+            except (KeyError, TypeError, ValueError):
+                log.warning("skipped an unreadable persisted request record")
+        return records
+
+    async def close(self) -> None:
+        """Persist what is pending and stop taking records."""
+        self._closed = True
+        if self._flush_task is not None and not self._flush_task.done():
+            self._flush_task.cancel()
+            await asyncio.gather(self._flush_task, return_exceptions=True)
+        await self.flush()
+
+
+class ServerRequestLog:
+    """The platform's log of this workspace's calls (`GET /dev/api-requests`), newest first."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    @property
+    def connected(self) -> bool:
+        return self._client is not None
+
+    async def first_page(self, *, method: str | None = None, status: int | None = None,
+                         limit: int = SERVER_PAGE) -> CursorPage[ApiRequestLogEntry]:
+        if self._client is None:
+            raise Offline()
+        return await self._client.dev_logs.api_requests(method=method, status=status, limit=limit)
+
+    async def more(self, page: CursorPage[ApiRequestLogEntry]) -> CursorPage[ApiRequestLogEntry] | None:
+        """The page after `page`, or None after the last."""
+        return await page.next_page()
