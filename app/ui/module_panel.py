@@ -23,7 +23,7 @@ from app.api import errors
 from app.ui.error_messages import describe, request_id_of
 from app.ui.panel_context import PanelContext
 from app.ui.store_binding import bind
-from app.ui.widgets.banner import Banner
+from app.ui.widgets.message_strip import MessageStrip
 
 log = logging.getLogger(__name__)
 
@@ -45,16 +45,18 @@ class ModulePanel(QWidget):
         self.context = context
         self.stores = context.stores
         self.setObjectName(f"panel.{self.module_name}")
-        self.banner = Banner(f"{self.module_name}.banner", self)
+        #: One fixed-height place for the panel's messages: showing or clearing one never moves a control.
+        self.messages = MessageStrip(f"{self.module_name}.messages", self)
+        self.banner = self.messages.channel(f"{self.module_name}.banner")
         self.banner.sig_request_link.connect(context.open_request_log)
-        self.offline_banner = Banner(f"{self.module_name}.offline", self)
+        self.offline_banner = self.messages.channel(f"{self.module_name}.offline")
         self.body = QWidget(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
-        layout.addWidget(self.offline_banner)
-        layout.addWidget(self.banner)
+        layout.addWidget(self.messages)
         layout.addWidget(self.body, 1)
+        self._gate_applied = False
         bind(self.stores.connection.changes, self, lambda _state: self._gate_changed())
         bind(self.stores.identity.changes, self, lambda _identity: self._gate_changed())
 
@@ -100,6 +102,13 @@ class ModulePanel(QWidget):
 
     def _update_write_state(self, writable: bool) -> None:
         """Enable or disable the panel's write controls; subclasses override."""
+
+    def showEvent(self, event) -> None:
+        # The first show applies the gate: subclasses build their controls after this __init__.
+        if not self._gate_applied:
+            self._gate_applied = True
+            self._gate_changed()
+        super().showEvent(event)
 
     def run(self, coro: Coroutine[Any, Any, Any], *, name: str | None = None):
         """Start background work tied to this panel; its failure shows in the banner, not a dialog."""

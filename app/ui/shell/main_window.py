@@ -32,6 +32,7 @@ from app.ui.shell.placeholder_page import PlaceholderPage
 from app.ui.shell.sidebar import ModuleSidebar
 from app.ui.shell.status_bar import ShellStatusBar
 from app.ui.widgets.banner import Banner
+from app.ui.widgets.message_strip import MessageStrip
 
 if TYPE_CHECKING:  # kept out of the import path of the first paint (start-up speed)
     import asyncio
@@ -81,10 +82,8 @@ class MainWindow(QMainWindow):
 
         self.environment_bar = EnvironmentBar(self)
         self._notices: dict[str, Banner] = {}
-        self._notice_area = QWidget(self)
-        self._notice_layout = QVBoxLayout(self._notice_area)
-        self._notice_layout.setContentsMargins(0, 0, 0, 0)
-        self._notice_layout.setSpacing(4)
+        #: Shell-wide notices share one fixed-height strip: a notice coming or going moves nothing.
+        self._notice_area = MessageStrip("shell.notices", self)
         self.sidebar = ModuleSidebar(self)
         self.sidebar.sig_module_chosen.connect(self.open_module)
         self.stack = QStackedWidget(self)
@@ -186,9 +185,8 @@ class MainWindow(QMainWindow):
         """Show (or replace) the shell-wide notice `key`; each key is its own strip above the panels."""
         banner = self._notices.get(key)
         if banner is None:
-            banner = Banner(f"shell.notice.{key}", self._notice_area)
+            banner = self._notice_area.channel(f"shell.notice.{key}")
             self._notices[key] = banner
-            self._notice_layout.addWidget(banner)
         if kind in ("warning", "error") and (banner.kind, banner.plain_text) != (kind, message):
             notices_log.log(logging.ERROR if kind == "error" else logging.WARNING, "%s", message)
         banner.show_message(kind, message, action=action)

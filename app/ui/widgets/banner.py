@@ -1,24 +1,37 @@
-"""A non-modal message strip at the top of a panel: errors, offline/cached notices, outcomes.
+"""A non-modal message at the top of a panel: errors, offline/cached notices, outcomes.
 
 Errors never open a traceback dialog; they land here with the request id and a link that opens
-the request log at that entry.
+the request log at that entry. Errors and warnings stay until what raised them is resolved (or
+the operator dismisses them); a success or info message dismisses itself after a few seconds.
+Banners live in a `MessageStrip`, which keeps its height whatever they say, so a message never
+moves the controls under the pointer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
 
-#: kind -> (background, text, border): light strips with dark text in either theme, so the
-#: text colour is set on the strip's labels too (the theme's light text on them was unreadable).
-_STYLES = {
+#: kind -> (background, text, border) in a light theme: light strips with dark text. The text
+#: colour is set on the strip's labels and its close button too (the theme's would be unreadable).
+_LIGHT = {
     "error": ("#fdecea", "#611a15", "#f5c2c0"),
     "warning": ("#fff4e5", "#663c00", "#ffd699"),
     "info": ("#e8f4fd", "#0d3c61", "#b6dcfb"),
     "success": ("#edf7ed", "#1e4620", "#b7dfb9"),
 }
+#: The same kinds in a dark theme: dark tinted strips with light text.
+_DARK = {
+    "error": ("#3d1f1d", "#f6c6c2", "#7a302a"),
+    "warning": ("#3a2c12", "#ffdca8", "#7a5a1c"),
+    "info": ("#16293a", "#bfe0fb", "#2f5b80"),
+    "success": ("#1b2f1c", "#c4e6c5", "#3b6e3d"),
+}
+#: Kinds that go away by themselves, and after how long.
+SELF_DISMISSING = {"success": 6000, "info": 8000}
 
 
 class Banner(QFrame):
@@ -26,6 +39,8 @@ class Banner(QFrame):
 
     sig_request_link = Signal(str)
     """The user clicked the request id link: open the request log at that request."""
+    sig_changed = Signal()
+    """A message was shown or cleared (the strip picks which banner to show)."""
 
     def __init__(self, object_name: str, parent=None) -> None:
         super().__init__(parent)
@@ -34,6 +49,8 @@ class Banner(QFrame):
         self._label = QLabel(self)
         self._label.setObjectName(f"{object_name}.text")
         self._label.setWordWrap(True)
+        # Always rich text: the message is escaped HTML, and auto-detection showed "&#x27;" as text.
+        self._label.setTextFormat(Qt.TextFormat.RichText)
         self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self._label.linkActivated.connect(self._on_link)
         self._action = QPushButton(self)
@@ -41,17 +58,21 @@ class Banner(QFrame):
         self._action.clicked.connect(self._on_action)
         self._action.hide()
         self._action_callback: Callable[[], None] | None = None
-        close = QPushButton("✕", self)
-        close.setObjectName(f"{object_name}.close")
-        close.setFlat(True)
-        close.setFixedWidth(28)
-        close.setToolTip("Dismiss")
-        close.clicked.connect(self.clear)
+        self._close = QPushButton("✕", self)
+        self._close.setObjectName(f"{object_name}.close")
+        self._close.setFlat(True)
+        self._close.setFixedWidth(28)
+        self._close.setToolTip("Dismiss")
+        self._close.clicked.connect(self.clear)
+        self._painted: tuple[str, bool] | None = None
+        self._expiry = QTimer(self)
+        self._expiry.setSingleShot(True)
+        self._expiry.timeout.connect(self.clear)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 6, 6, 6)
+        layout.setContentsMargins(10, 4, 6, 4)
         layout.addWidget(self._label, 1)
         layout.addWidget(self._action)
-        layout.addWidget(close)
+        layout.addWidget(self._close)
         self.hide()
 
     @property
@@ -81,22 +102,48 @@ class Banner(QFrame):
         if request_id:
             html += f' &nbsp;<a href="{escape(request_id)}">Request {escape(request_id)}</a>'
         self._label.setText(html)
-        # An attribute selector: object names contain a dot, which an `#id` selector reads as a class.
-        selector = f'QFrame[objectName="{self.objectName()}"]'
-        background, text, border = _STYLES.get(kind, _STYLES["info"])
-        self.setStyleSheet(f"{selector} {{background:{background}; color:{text}; border:1px solid {border};"
-                           f" border-radius:4px;}} {selector} QLabel {{color:{text};}}")
+        self._label.setToolTip(message)
+        self._paint_kind(kind)
         self._action_callback = action[1] if action else None
         self._action.setText(action[0] if action else "")
         self._action.setVisible(action is not None)
+        timeout = SELF_DISMISSING.get(kind) if action is None else None
+        if timeout:
+            self._expiry.start(timeout)
+        else:
+            self._expiry.stop()
         self.show()
+        self.sig_changed.emit()
 
     def clear(self) -> None:
+        self._expiry.stop()
+        was_showing = bool(self.kind)
         self.kind = ""
         self._label.clear()
         self._action_callback = None
         self._action.hide()
         self.hide()
+        if was_showing:
+            self.sig_changed.emit()
+
+    def _paint_kind(self, kind: str) -> None:
+        # The surroundings' palette decides: the strip's own style sheet paints this widget's.
+        dark = (self.parentWidget() or self).palette().color(QPalette.ColorRole.Window).lightness() < 128
+        if self._painted == (kind, dark):
+            return
+        self._painted = (kind, dark)
+        styles = _DARK if dark else _LIGHT
+        background, text, border = styles.get(kind, styles["info"])
+        # An attribute selector: object names contain a dot, which an `#id` selector reads as a class.
+        selector = f'QFrame[objectName="{self.objectName()}"]'
+        self.setStyleSheet(f"{selector} {{background:{background}; color:{text}; border:1px solid {border};"
+                           f" border-radius:4px;}} {selector} QLabel {{color:{text};}}"
+                           f" {selector} QPushButton[flat=\"true\"] {{color:{text}; border:none;}}")
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == event.Type.PaletteChange and self.kind:
+            self._paint_kind(self.kind)
 
     def _on_action(self) -> None:
         if self._action_callback is not None:
