@@ -87,6 +87,9 @@ class MainWindow(QMainWindow):
         self.sidebar = ModuleSidebar(self)
         self.sidebar.sig_module_chosen.connect(self.open_module)
         self.stack = QStackedWidget(self)
+        # An explicit minimum overrides the pages' minimum size hints: a panel whose content grows
+        # (a bulk result list, a long column) is squeezed or scrolls inside; it never widens the window.
+        self.stack.setMinimumSize(320, 240)
         self.stack.setObjectName("shell.stack")
         self.workarea = QFrame(self)
         self.workarea.setObjectName("shell.workarea")
