@@ -4,8 +4,8 @@ Endpoints are a short list the store holds (`listed`); edits and status changes 
 base class's three-way merge, since the platform bumps an endpoint's version on its own (it
 disables an endpoint after repeated failures). A signing secret is returned once (create, rotate)
 as `Revealed`; the store never keeps or caches it. Deliveries are read page by page from the
-platform's delivery log; `deliveries_changed` says an endpoint got a new one (a test event, a
-retry), so a delivery log on screen reloads itself.
+platform's delivery log; `deliveries_changed` says an endpoint got a new one (a test event), so
+a delivery log on screen reloads itself.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class WebhookStore(ListedStore[Webhook]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.deliveries_changed: Observable[str] = Observable()
-        """The id of an endpoint that has a new or re-queued delivery."""
+        """The id of an endpoint that has a new delivery."""
 
     def keepable(self, record: Webhook) -> Webhook:
         if getattr(record, "signing_secret", None) is None:
@@ -105,9 +105,7 @@ class WebhookStore(ListedStore[Webhook]):
 
     async def retry(self, delivery: Delivery) -> Delivery:
         """Send the delivery again now, whatever its status."""
-        queued = await self.api.deliveries.retry(delivery.webhook_id, delivery.id)
-        self.deliveries_changed.emit(delivery.webhook_id)
-        return queued
+        return await self.api.deliveries.retry(delivery.webhook_id, delivery.id)
 
     @property
     def _dev_logs(self) -> Any:

@@ -399,3 +399,44 @@ def test_an_endpoint_disabled_after_repeated_failures_stands_out_and_can_be_resu
             await session.close()
 
     run_async(scenario(), timeout=90)
+
+
+def test_an_edit_keeps_a_colleagues_change_and_asks_only_about_the_field_both_changed(
+        qtbot, run_async, sandbox, owner_key, tmp_path) -> None:
+    from app.api import AdminClient, ApiKeyAuth
+
+    async def scenario() -> None:
+        session = await open_session(sandbox.url, owner_key, tmp_path)
+        webhook = await session.client.webhooks.create(
+            {"name": "Shared hook", "url": "https://a.example.com/hook", "event_types": ["invoice.paid"]})
+        panel = await opened_panel(qtbot, session)
+        try:
+            panel.select_endpoint(webhook.id)
+            click(panel.edit_button)
+            form = await dialog("webhooks.endpoint_dialog")
+            async with AdminClient(sandbox.url, ApiKeyAuth(owner_key)) as colleague:  # meanwhile, elsewhere
+                await colleague.webhooks.update(webhook.id, {"name": "Shared hook (theirs)",
+                                                             "url": "https://b.example.com/hook"},
+                                                if_match=webhook.version)
+            name = child(form, "webhooks.endpoint.name")
+            name.clear()
+            QTest.keyClicks(name, "Shared hook (mine)")
+            child(form, "webhooks.endpoint.event.invoice.sent").setChecked(True)
+            click(child(form, "webhooks.endpoint.submit"))
+            error = child(form, "webhooks.endpoint.error")
+            await wait_until(lambda: "Someone else changed" in error.text(), 10, error.text())
+            assert "name is now “Shared hook (theirs)”" in error.text()
+            assert "url" not in error.text() and "event_types" not in error.text()  # not asked about those
+            assert name.text() == "Shared hook (mine)"
+
+            click(child(form, "webhooks.endpoint.submit"))  # keep mine for the name
+            await wait_until(lambda: top_level("webhooks.endpoint_dialog") is None and not session.context.tasks, 10)
+            saved = await session.client.webhooks.get(webhook.id)
+            assert saved.name == "Shared hook (mine)"
+            assert saved.url == "https://b.example.com/hook"  # the colleague's change survived
+            assert sorted(saved.event_types) == ["invoice.paid", "invoice.sent"]
+            assert panel.model.index(panel.model.row_of_id(webhook.id), 1).data() == "https://b.example.com/hook"
+        finally:
+            await session.close()
+
+    run_async(scenario(), timeout=60)

@@ -31,7 +31,8 @@ def error_label(parent: QWidget, object_name: str) -> QLabel:
 
 class FormSubmission(Generic[T]):
     """Runs one dialog's submissions: `values()` builds the body (ValueError names a problem),
-    `submit(body)` sends it; `dialog` is accepted when it succeeded."""
+    `submit(body)` sends it (and may raise ValueError naming one too, such as a colleague's
+    conflicting change); `dialog` is accepted when it succeeded."""
 
     def __init__(self, dialog: QDialog, values: Callable[[], T], submit: Callable[[T], Awaitable[None]],
                  *, error: QLabel, button: QAbstractButton, busy_text: str,
@@ -63,6 +64,10 @@ class FormSubmission(Generic[T]):
     async def _send(self, body: T) -> None:
         try:
             await self._submit(body)
+        except ValueError as problem:  # the submitter names a problem to settle before trying again
+            self._error.setText(str(problem))
+            self._set_busy(False)
+            return
         except Exception as error:  # noqa: BLE001 - shown in the form; the user's input stays for another try
             self._error.setText(describe(error))
             self._set_busy(False)

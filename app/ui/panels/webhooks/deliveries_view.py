@@ -2,7 +2,8 @@
 every attempt (time, HTTP status, latency, response body, error), and a Retry button.
 
 While the selected delivery is still pending or retrying, its detail refreshes by itself, so a
-user who pressed Retry watches the new attempt arrive.
+user who pressed Retry watches the new attempt arrive; a test event sent from anywhere in the
+panel reloads the log (the store's `deliveries_changed`).
 """
 
 from __future__ import annotations
@@ -35,8 +36,7 @@ from app.ui.panels.webhooks.webhook_rows import (
     delivery_columns,
 )
 from app.ui.record_table_model import RecordRole, RecordTableModel
-
-PAGE_SIZE = 50
+from app.ui.store_binding import bind
 #: How often an unfinished delivery's detail is reloaded while it is selected.
 LIVE_REFRESH_MS = 1000
 
@@ -65,7 +65,7 @@ class DeliveriesView(QWidget):
         super().__init__(parent)
         self.setObjectName("webhooks.deliveries_view")
         self._panel = panel
-        self._endpoint_names: dict[str, str] = {}
+        self._store = panel.stores.webhooks
         self._next_page: Any = None
         self._detail: Any = None
 
@@ -137,11 +137,11 @@ class DeliveriesView(QWidget):
         self._live = QTimer(self)
         self._live.setInterval(LIVE_REFRESH_MS)
         self._live.timeout.connect(self._on_live_tick)
+        bind(self._store.deliveries_changed, self, lambda _webhook_id: self.reload())
 
     # ---- endpoints known to the filter -------------------------------------------------------
     def set_endpoints(self, endpoints: list[Any]) -> None:
         """Offer these endpoints in the filter (keeping the current choice when it still exists)."""
-        self._endpoint_names = {w.id: w.name for w in endpoints}
         current = self.endpoint.currentData()
         self.endpoint.blockSignals(True)
         self.endpoint.clear()
@@ -162,7 +162,7 @@ class DeliveriesView(QWidget):
             self.endpoint.setCurrentIndex(index)
 
     def _endpoint_name(self, webhook_id: str) -> str:
-        return self._endpoint_names.get(webhook_id, webhook_id)
+        return self._store.name_of(webhook_id)
 
     # ---- loading -----------------------------------------------------------------------------
     def reload(self) -> None:
@@ -170,13 +170,11 @@ class DeliveriesView(QWidget):
 
     async def load(self) -> None:
         """First page of deliveries matching the filters."""
-        client = self._panel.context.client
-        if client is None:
+        if not self._store.connected:
             return
         selected = self.selected_delivery()
-        page = await client.dev_logs.webhook_deliveries(
-            status=self.status.currentData(), event_type=self.event_type.currentData(),
-            webhook_id=self.endpoint.currentData(), limit=PAGE_SIZE)
+        page = await self._store.deliveries(status=self.status.currentData(), event_type=self.event_type.currentData(),
+                                            webhook_id=self.endpoint.currentData())
         self._next_page = page
         self.model.set_rows(page.items)
         self.model.set_has_more(page.has_next)
@@ -184,7 +182,7 @@ class DeliveriesView(QWidget):
             self.table.selectRow(self.model.row_of_id(selected.id))
 
     async def _load_more(self) -> None:
-        page = await self._next_page.next_page() if self._next_page is not None else None
+        page = await self._store.more(self._next_page) if self._next_page is not None else None
         if page is None:
             self.model.set_has_more(False)
             return
@@ -203,9 +201,13 @@ class DeliveriesView(QWidget):
         self.table.selectRow(row)
         return True
 
+    def update_actions(self) -> None:
+        self.retry_button.setEnabled(self.selected_delivery() is not None and self._panel.writable)
+        self.retry_button.setToolTip(self._panel.write_block_reason() or "")
+
     def _on_selected(self) -> None:
         delivery = self.selected_delivery()
-        self.retry_button.setEnabled(delivery is not None and self._panel.can_write())
+        self.update_actions()
         if delivery is None:
             self._live.stop()
             return
@@ -213,7 +215,7 @@ class DeliveriesView(QWidget):
 
     async def load_detail(self, webhook_id: str, delivery_id: str) -> None:
         """Fetch one delivery with its payload and attempts and show them."""
-        detail = await self._panel.context.client.webhooks.deliveries.get(webhook_id, delivery_id)
+        detail = await self._store.delivery(webhook_id, delivery_id)
         current = self.selected_delivery()
         if current is None or current.id != delivery_id:
             return
@@ -241,7 +243,7 @@ class DeliveriesView(QWidget):
         delivery = self.selected_delivery()
         if delivery is None:
             return
-        queued = await self._panel.context.client.webhooks.deliveries.retry(delivery.webhook_id, delivery.id)
+        queued = await self._store.retry(delivery)
         self.model.upsert(queued)
         self._panel.show_notice(f"Delivery of {delivery.event_type} queued to be sent again now.")
         self.sig_retried.emit(delivery.id)

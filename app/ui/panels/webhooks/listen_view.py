@@ -10,6 +10,7 @@ The receiver can answer with an error status to watch the platform's retries.
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -83,6 +84,7 @@ class ListenView(QWidget):
         super().__init__(parent)
         self.setObjectName("webhooks.listen_view")
         self._panel = panel
+        self._store = panel.stores.webhooks
         self.listener = WebhookListener(self._on_delivery)
         self.endpoint_id: str | None = None
         self._created = False
@@ -91,7 +93,7 @@ class ListenView(QWidget):
         self.target = QComboBox(self)
         self.target.setObjectName("webhooks.listen.target")
         self.target.addItem("A new temporary endpoint (removed when you stop)", None)
-        self.target.currentIndexChanged.connect(lambda _i: self._update())
+        self.target.currentIndexChanged.connect(lambda _i: self.update_actions())
         self.secret = QLineEdit(self)
         self.secret.setObjectName("webhooks.listen.secret")
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
@@ -164,7 +166,7 @@ class ListenView(QWidget):
         layout.addLayout(actions)
         layout.addWidget(self.state)
         layout.addWidget(splitter, 1)
-        self._update()
+        self.update_actions()
 
     # ---- state -------------------------------------------------------------------------------
     def set_endpoints(self, endpoints: list[Any]) -> None:
@@ -180,21 +182,20 @@ class ListenView(QWidget):
                       if getattr(self.target.itemData(i), "id", None) == getattr(current, "id", None)), 0)
         self.target.setCurrentIndex(index)
         self.target.blockSignals(False)
-        self._update()
+        self.update_actions()
 
-    def _update(self) -> None:
+    def update_actions(self) -> None:
         listening = self.listener.running
         existing = self.target.currentData() is not None
         self.target.setEnabled(not listening)
         self.secret.setVisible(existing)
         self.secret.setEnabled(not listening)
-        writable = self._panel.can_write()
+        writable = self._panel.writable
         self.start_button.setEnabled(not listening and writable)
         self.stop_button.setEnabled(listening)
         self.test_button.setEnabled(listening and self.endpoint_id is not None)
         self.lab_button.setEnabled(self.selected() is not None)
-        if not writable:
-            self.start_button.setToolTip("Listening needs the integrations:write scope.")
+        self.start_button.setToolTip(self._panel.write_block_reason() or "")
 
     def _on_answer_changed(self, _index: int) -> None:
         self.listener.response_status = int(self.answer.currentData())
@@ -202,7 +203,6 @@ class ListenView(QWidget):
     # ---- start / stop ------------------------------------------------------------------------
     async def start(self) -> None:
         """Start the receiver and point an endpoint at it (a new temporary one, or the chosen one)."""
-        client = self._panel.context.client
         chosen = self.target.currentData()
         if chosen is not None and self._panel.context.is_live:
             confirmed = await confirm_action(
@@ -219,40 +219,35 @@ class ListenView(QWidget):
             return
         try:
             if chosen is None:
-                created = await client.webhooks.create({
+                created = await self._store.create_endpoint({
                     "name": TEMPORARY_NAME, "url": url, "event_types": list(EVENT_TYPES),
                     "description": "Created by Opsdesk's Listen locally; deleted when listening stops."})
-                self.listener.secret = created.signing_secret
-                self.endpoint_id, self._created, self._original_url = created.id, True, None
+                self.listener.secret = created.secret
+                self.endpoint_id, self._created, self._original_url = created.record.id, True, None
                 del created
             else:
-                current = await client.webhooks.get(chosen.id)
-                await client.webhooks.update(chosen.id, {"url": url}, if_match=getattr(current, "version", None))
+                original = await self._store.point_at(chosen.id, url)
                 self.listener.secret = self.secret.text().strip() or None
-                self.endpoint_id, self._created, self._original_url = chosen.id, False, current.url
+                self.endpoint_id, self._created, self._original_url = chosen.id, False, original
         except Exception:
             await self.listener.stop()
-            self._update()
+            self.update_actions()
             raise
         self.secret.clear()
         self.state.setText(f"Listening on {url}, endpoint {self.endpoint_id} points here."
                            + ("" if self.listener.secret else " No secret given: signatures are not checked."))
         self.state.set_kind("success")
-        self._update()
-        await self._panel.refresh()
+        self.set_endpoints(self._store.listed)  # the temporary endpoint is not a target of its own
 
     async def stop(self) -> None:
         """Delete the temporary endpoint (or restore the chosen one's URL), then stop the receiver."""
-        client = self._panel.context.client
         endpoint_id, created, original = self.endpoint_id, self._created, self._original_url
         tidied = False
         try:
             if endpoint_id is not None and created:
-                await client.webhooks.delete(endpoint_id)
+                await self._store.remove(endpoint_id)
             elif endpoint_id is not None and original is not None:
-                current = await client.webhooks.get(endpoint_id)
-                await client.webhooks.update(endpoint_id, {"url": original},
-                                             if_match=getattr(current, "version", None))
+                await self._store.point_at(endpoint_id, original)
             tidied = True
         except errors.ApiError as error:
             fix = (f"Set its URL back to {original} by hand." if original
@@ -265,8 +260,7 @@ class ListenView(QWidget):
             restored = f" The endpoint's URL is back to {original}." if original and tidied else ""
             self.state.setText("Not listening." + restored)
             self.state.set_kind(None)
-            self._update()
-        await self._panel.refresh()
+            self.set_endpoints(self._store.listed)
 
     async def send_test(self) -> None:
         if self.endpoint_id is not None:
@@ -284,7 +278,7 @@ class ListenView(QWidget):
 
     def _show_selected(self) -> None:
         delivery = self.selected()
-        self._update()
+        self.update_actions()
         if delivery is None:
             self.message.clear()
             self.verdict.clear()
@@ -293,16 +287,10 @@ class ListenView(QWidget):
         self.message.setPlainText(f"{delivery.method} {delivery.path}\n{headers}\n\n"
                                   f"{delivery.body.decode('utf-8', 'replace')}")
         explanation = delivery.verdict.explanation if delivery.verdict else "No secret known: not verified."
-        self.verdict.setText(f"<b>{verdict_text(delivery)}</b>: {_escape(explanation)}")
+        self.verdict.setText(f"<b>{verdict_text(delivery)}</b>: {escape(explanation)}")
         self.verdict.set_kind(_verdict_kind(delivery))
 
     def _on_open_lab(self) -> None:
         delivery = self.selected()
         if delivery is not None:
             self.sig_open_in_lab.emit(delivery)
-
-
-def _escape(text: str) -> str:
-    from html import escape
-
-    return escape(text)

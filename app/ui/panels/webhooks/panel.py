@@ -3,12 +3,14 @@ signature lab, one tab each.
 
 Endpoints: create / edit / pause / resume / delete / send test / rotate secret. A signing secret
 is shown once (create, rotate) in `SecretRevealDialog`; afterwards only its preview. Deleting asks
-first, and in a live-environment profile asks for the endpoint's name to be typed.
+first, and in a live-environment profile asks for the endpoint's name to be typed. The panel is a
+view over `stores.webhooks`: its table follows the store's list, and every action is a store call.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -24,19 +26,20 @@ from PySide6.QtWidgets import (
 )
 
 from app.api.models import Webhook
+from app.data.listed_store import Revealed
+from app.data.record_store import MergeNeeded, Saved, StoreChange
 from app.ui.module_panel import ModulePanel
 from app.ui.panel_context import PanelContext
-from app.ui.widgets.confirm_dialog import confirm_action, run_dialog
-from app.ui.widgets.selection import select_record, selected_record
 from app.ui.panels.webhooks.deliveries_view import DeliveriesView
 from app.ui.panels.webhooks.endpoint_dialog import EndpointDialog
 from app.ui.panels.webhooks.listen_view import ListenView
 from app.ui.panels.webhooks.signature_lab import SignatureLab
 from app.ui.panels.webhooks.webhook_rows import endpoint_columns
 from app.ui.record_table_model import RecordTableModel
+from app.ui.store_binding import bind
+from app.ui.widgets.confirm_dialog import confirm_action, run_dialog
 from app.ui.widgets.secret_reveal import reveal_secret
-
-CACHE_RESOURCE = "webhooks"
+from app.ui.widgets.selection import follow_store, select_record, selected_record
 
 
 class WebhooksPanel(ModulePanel):
@@ -45,9 +48,11 @@ class WebhooksPanel(ModulePanel):
     module_name = "webhooks"
     title = "Webhooks"
     required_scope = "integrations:read"
+    write_scope = "integrations:write"
 
     def __init__(self, context: PanelContext, parent=None) -> None:
         super().__init__(context, parent)
+        self.store = self.stores.webhooks
         self.tabs = QTabWidget(self.body)
         self.tabs.setObjectName("webhooks.tabs")
 
@@ -91,9 +96,7 @@ class WebhooksPanel(ModulePanel):
         self.listen = ListenView(self, self.tabs)
         self.lab = SignatureLab(self.tabs)
         self.listen.sig_open_in_lab.connect(self._on_open_in_lab)
-        for change in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved,
-                       self.model.dataChanged):
-            change.connect(self._on_endpoints_changed)
+        bind(self.store.changes, self, self._on_store_changed)
         self.tabs.addTab(endpoints, "Endpoints")
         self.tabs.addTab(self.deliveries, "Deliveries")
         self.tabs.addTab(self.listen, "Listen locally")
@@ -101,7 +104,7 @@ class WebhooksPanel(ModulePanel):
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(8, 0, 8, 8)
         layout.addWidget(self.tabs)
-        self._update_actions()
+        self._on_store_changed(StoreChange(reset=True))
 
     def _button(self, text: str, name: str, slot: Callable[[], Any]) -> QPushButton:
         button = QPushButton(text, self.body)
@@ -109,41 +112,28 @@ class WebhooksPanel(ModulePanel):
         button.clicked.connect(lambda _checked=False: slot())
         return button
 
-    def can_write(self) -> bool:
-        return self.context.has_scope("integrations:write")
-
     # ---- loading -----------------------------------------------------------------------------
     async def activate(self) -> None:
-        cache = self.context.cache
-        if cache is not None and not self.model.rows:
-            cached = await cache.get_list(CACHE_RESOURCE, None)
-            if cached is not None:
-                self._set_endpoints([Webhook.model_validate(row) for row in cached.rows])
+        await self.store.load_cached()
         await self.refresh()
         await self.deliveries.load()
 
     async def refresh(self) -> None:
         """Reload every endpoint (status, success rate, last delivery)."""
-        client = self.context.client
-        if client is None:
-            return
-        endpoints = [webhook async for webhook in (await client.webhooks.list()).iter_items()]
-        self._set_endpoints(endpoints)
-        if self.context.cache is not None:
-            await self.context.cache.put_list(CACHE_RESOURCE, None,
-                                              [w.model_dump(mode="json") for w in endpoints], None)
+        if self.store.connected:
+            await self.store.reload()
 
-    def _set_endpoints(self, endpoints: list[Webhook]) -> None:
-        selected = self.selected_endpoint()
-        self.model.set_rows(endpoints)
-        if selected is not None:
-            self.select_endpoint(selected.id)
+    def _on_store_changed(self, change: StoreChange) -> None:
+        """The table and every view that names endpoints follow the store (renames, new, deleted)."""
+        follow_store(self.table, self.model, self.store, change)
+        self.deliveries.set_endpoints(self.store.listed)
+        self.listen.set_endpoints(self.store.listed)
         self._update_actions()
 
-    def _on_endpoints_changed(self) -> None:
-        """Every view that names endpoints follows the list (renames, new and deleted endpoints)."""
-        self.deliveries.set_endpoints(self.model.rows)
-        self.listen.set_endpoints(self.model.rows)
+    def _update_write_state(self, writable: bool) -> None:
+        self._update_actions()
+        self.deliveries.update_actions()
+        self.listen.update_actions()
 
     def selected_endpoint(self) -> Webhook | None:
         """The Webhook the actions apply to, or None."""
@@ -154,40 +144,39 @@ class WebhooksPanel(ModulePanel):
         select_record(self.table, self.model, webhook_id)
 
     def _update_actions(self) -> None:
-        writable = self.can_write()
+        writable = self.writable
         webhook = self.selected_endpoint()
         chosen = webhook is not None
         self.new_button.setEnabled(writable)
+        self.new_button.setToolTip(self.write_block_reason() or "")
         for button in (self.edit_button, self.pause_button, self.test_button, self.rotate_button,
                        self.delete_button):
             button.setEnabled(writable and chosen)
-            button.setToolTip("" if writable else "Your credential lacks the integrations:write scope.")
+            button.setToolTip(self.write_block_reason() or "")
         self.deliveries_button.setEnabled(chosen)
         self.pause_button.setText("Pause" if webhook is None or webhook.status == "active" else "Resume")
 
     # ---- endpoint actions --------------------------------------------------------------------
     async def create_endpoint(self) -> None:
         """The form, then the new endpoint's signing secret, shown once."""
-        created: list[Any] = []
+        created: list[Revealed[Webhook]] = []
 
         async def submit(fields: dict[str, Any]) -> None:
-            created.append(await self.context.client.webhooks.create(fields))
+            created.append(await self.store.create_endpoint(fields))
 
         await run_dialog(EndpointDialog(submit, self))
         if not created:
             return
-        webhook = created.pop()
-        secret = webhook.signing_secret
-        self.model.upsert(Webhook.model_validate(webhook.model_dump(exclude={"signing_secret"})))
+        revealed = created.pop()
+        webhook, secret = revealed.record, revealed.secret
+        del revealed
         self.select_endpoint(webhook.id)
-        name = webhook.name
-        del webhook
-        await reveal_secret(self, "Webhook signing secret", f"The signing secret of “{name}”", secret,
+        await reveal_secret(self, "Webhook signing secret", f"The signing secret of “{webhook.name}”", secret,
                             note="Your receiver verifies each delivery's webhook-signature with it "
                                  "(Standard Webhooks).")
         del secret
-        self.show_notice(f"Endpoint “{name}” created. Send a test event to check your receiver.", "success")
-        await self.refresh()
+        self.show_notice(f"Endpoint “{webhook.name}” created. Send a test event to check your receiver.",
+                         "success")
 
     def _on_edit(self) -> None:
         webhook = self.selected_endpoint()
@@ -195,14 +184,21 @@ class WebhooksPanel(ModulePanel):
             self.run(self.edit_endpoint(webhook))
 
     async def edit_endpoint(self, webhook: Webhook) -> None:
+        """The form; a colleague's change meanwhile is merged, and only a field both of you changed
+        is put to the operator (Save again keeps theirs for everything else, and yours for it)."""
+        base, saved = [webhook], []
+
         async def submit(fields: dict[str, Any]) -> None:
-            updated = await self.context.client.webhooks.update(
-                webhook.id, fields, if_match=getattr(webhook, "version", None))
-            self.model.upsert(updated)
+            outcome = await self.store.update(base[0], fields)
+            if isinstance(outcome, MergeNeeded):
+                base[0] = outcome.theirs
+                raise ValueError(_conflict_text(outcome))
+            saved.append(outcome)
 
         if await run_dialog(EndpointDialog(submit, self, webhook=webhook)):
-            self._update_actions()
-            self.show_notice(f"Endpoint “{webhook.name}” saved.", "success")
+            merged = saved[0].merged_from if saved else ()
+            also = f" A colleague's change to {', '.join(merged)} was kept." if merged else ""
+            self.show_notice(f"Endpoint “{webhook.name}” saved.{also}", "success")
 
     def _on_pause_resume(self) -> None:
         webhook = self.selected_endpoint()
@@ -210,11 +206,10 @@ class WebhooksPanel(ModulePanel):
             self.run(self.set_status(webhook, "paused" if webhook.status == "active" else "active"))
 
     async def set_status(self, webhook: Webhook, status: str) -> None:
-        """Pause, resume, or re-enable a disabled endpoint."""
-        updated = await self.context.client.webhooks.update(
-            webhook.id, {"status": status}, if_match=getattr(webhook, "version", None))
-        self.model.upsert(updated)
-        self._update_actions()
+        """Pause, resume, or re-enable a disabled endpoint (the click wins over a status changed meanwhile)."""
+        outcome: Saved[Webhook] | MergeNeeded[Webhook] = await self.store.set_status(webhook, status)
+        if isinstance(outcome, MergeNeeded):
+            await self.store.resolve(outcome, {conflict.path: "mine" for conflict in outcome.merge.conflicts})
         verb = "paused: deliveries wait until you resume it" if status == "paused" else "active again"
         self.show_notice(f"Endpoint “{webhook.name}” is {verb}.", "success")
 
@@ -224,10 +219,9 @@ class WebhooksPanel(ModulePanel):
             self.run(self.send_test_event(webhook.id))
 
     async def send_test_event(self, webhook_id: str) -> None:
-        """Queue a `webhook.test` event to one endpoint, then show its delivery log."""
-        await self.context.client.webhooks.test(webhook_id)
+        """Queue a `webhook.test` event to one endpoint (the delivery log reloads itself)."""
+        await self.store.send_test(webhook_id)
         self.show_notice("Test event queued; its delivery appears in the Deliveries tab.")
-        await self.deliveries.load()
 
     def _on_rotate(self) -> None:
         webhook = self.selected_endpoint()
@@ -238,20 +232,19 @@ class WebhooksPanel(ModulePanel):
         """Replace the signing secret (the old one stops signing at once) and show the new one once."""
         confirmed = await confirm_action(
             self, "Rotate signing secret",
-            f"Give <b>{_escape(webhook.name)}</b> a new signing secret? The old secret stops signing at "
+            f"Give <b>{escape(webhook.name)}</b> a new signing secret? The old secret stops signing at "
             "once: your receiver rejects deliveries until it has the new one.", "Rotate secret",
             expected_text=webhook.name if self.context.is_live else None)
         if not confirmed:
             return
-        rotated = await self.context.client.webhooks.rotate_secret(webhook.id)
-        secret = rotated.signing_secret
+        rotated = await self.store.rotate_secret(webhook)
+        secret = rotated.secret
+        del rotated
         listener = self.listen.listener
         if self.listen.endpoint_id == webhook.id and listener.secret:
             # Keep verifying while listening; a delivery still signed with the old secret is named as such.
             listener.earlier_secrets = (listener.secret, *listener.earlier_secrets)
             listener.secret = secret
-        self.model.upsert(Webhook.model_validate(rotated.model_dump(exclude={"signing_secret"})))
-        del rotated
         await reveal_secret(self, "New webhook signing secret", f"The new signing secret of “{webhook.name}”",
                             secret)
         del secret
@@ -267,17 +260,14 @@ class WebhooksPanel(ModulePanel):
         live = self.context.is_live
         confirmed = await confirm_action(
             self, "Delete endpoint",
-            f"Delete <b>{_escape(webhook.name)}</b> ({_escape(webhook.url)}) and its delivery history? "
+            f"Delete <b>{escape(webhook.name)}</b> ({escape(webhook.url)}) and its delivery history? "
             "Events stop going to it at once.", "Delete endpoint",
             expected_text=webhook.name if live else None,
             warning="This is a live environment." if live else "")
         if not confirmed:
             return
-        await self.context.client.webhooks.delete(webhook.id, if_match=getattr(webhook, "version", None))
-        self.model.remove_id(webhook.id)
-        self._update_actions()
+        await self.store.delete(webhook)
         self.show_notice(f"Endpoint “{webhook.name}” deleted.", "success")
-        await self.refresh()
 
     def _on_show_deliveries(self) -> None:
         webhook = self.selected_endpoint()
@@ -294,7 +284,12 @@ class WebhooksPanel(ModulePanel):
             await self.listen.stop()
 
 
-def _escape(text: str) -> str:
-    from html import escape
+def _conflict_text(needed: MergeNeeded[Webhook]) -> str:
+    """What a colleague changed that the operator changed too, and what Save does now."""
+    theirs = "; ".join(f"{c.label} is now “{_shown(c.theirs)}”" for c in needed.merge.conflicts)
+    return (f"Someone else changed this endpoint meanwhile: {theirs}. Save again to keep yours for these, "
+            "or Cancel to keep theirs.")
 
-    return escape(text)
+
+def _shown(value: Any) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
