@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.app_log import NOTICES_LOGGER
+from app.ui.ui_state import ui_state_settings  # noqa: F401  (the shell's callers import it from here)
 from app.ui.icons import icon
 from app.ui.panels import registry
 from app.ui.shell.environment_marker import EnvironmentBar, live_frame_style
@@ -46,13 +47,6 @@ notices_log = logging.getLogger(NOTICES_LOGGER)
 DEFAULT_MODULE = "contacts"
 #: A panel shown again within this many seconds is not reloaded: its stores keep it current.
 FRESH_SECONDS = 30.0
-
-
-def ui_state_settings() -> QSettings:
-    """The INI file of non-secret UI state (window geometry, open module) in the config dir."""
-    from app.core import paths
-
-    return QSettings(str(paths.config_dir() / "ui-state.ini"), QSettings.Format.IniFormat)
 
 
 class MainWindow(QMainWindow):
