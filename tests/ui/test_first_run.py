@@ -42,6 +42,9 @@ def test_a_crashed_sandbox_is_shown_and_can_be_restarted(console_factory, qtbot,
         notice = window.notice("sandbox")
         assert "stopped unexpectedly" in notice.plain_text
         assert window.status.connection_state == "sandbox_down"
+        # Hovering the status shows the child's last log lines (why it died, secrets masked).
+        await wait_until(lambda: "app.sandbox" in window.status.connection_label.toolTip(), 10,
+                         window.status.connection_label.toolTip())
         restart = notice.findChild(type(notice._action), "shell.notice.sandbox.action")
         assert restart.isVisible() and restart.text() == "Restart"
         qtbot.mouseClick(restart, Qt.MouseButton.LeftButton)
