@@ -6,9 +6,9 @@ and the test workspace's owner key goes to the keychain (or the session store). 
 a local-sandbox profile start the child again, on a new port, and update the profile's URL.
 
 Everything here blocks (starting the child takes a second or more, the keychain may prompt):
-call `start_for_console`, `first_run` and `restart_local_sandbox` from a worker thread, e.g.
-`await loop.run_in_executor(executor, start_for_console, store, secrets, name)` with an
-executor the UI owns. Stopping the child is `LocalSandbox.process.stop()`.
+call `start_for_console`, `first_run` and `restart_local_sandbox` from a worker thread, as
+`app.core.sandbox_supervisor.SandboxSupervisor` does for the console, which also watches the
+child and stops it (`LocalSandbox.process.stop()`).
 """
 
 from __future__ import annotations

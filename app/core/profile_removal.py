@@ -1,12 +1,12 @@
 """Deleting a profile completely: its keychain entries, its cache, its drafts, its settings.
 
-Blocking (the keychain may take up to its timeout): call it off the UI thread. The UI must
-close the profile's open cache and draft store first.
+Blocking (the keychain may take up to its timeout): call it off the UI thread. The profile's
+open cache and draft store must be closed first (`ProfileService.delete` closes its session).
 
 A local-sandbox profile's sandbox data dir goes too: it holds the sandbox's database and its
 plaintext credentials.json (owner keys, the user's password), which must not outlive the
-profile. Precondition: the sandbox child serving that dir is stopped first (the console stops
-it before removal); a running child would keep writing into a deleted dir. The dir is removed
+profile. Precondition: the sandbox child serving that dir is stopped first (the profile
+service stops it before removal); a running child would keep writing into a deleted dir. The dir is removed
 only when it lies inside the console's own data dir and no other profile uses it: a dir the
 user chose elsewhere is theirs.
 """
