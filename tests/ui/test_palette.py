@@ -60,3 +60,54 @@ def test_palette_jumps_to_modules_and_finds_cached_records(console_factory, qtbo
         await console.shutdown()
 
     run_async(scenario(), timeout=90)
+
+
+def test_a_hit_carries_its_id_and_says_which_field_matched():
+    from app.ui.shell.command_palette import hit_label
+
+    record = {"id": "cnt_01", "name": "Ada Lovelace", "email": "countess@analytical.example", "tags": ["vip"]}
+    fields = ("name", "email", "phone", "company_name", "tags", "id")
+    assert hit_label(record, "name", fields, "ada") == "Ada Lovelace  ·  cnt_01"
+    assert hit_label(record, "name", fields, "countess") == \
+        "Ada Lovelace  ·  cnt_01  —  matched email: countess@analytical.example"
+    assert hit_label(record, "name", fields, "vi").endswith("matched tags: vip")
+
+
+def test_actions_and_profiles_are_offered_by_what_you_type(qtbot):
+    from PySide6.QtWidgets import QWidget
+
+    from app.ui.shell.command_palette import CommandPalette
+
+    class Window(QWidget):
+        context = None
+        opened: list[str] = []
+
+        def disabled_reason(self, name):
+            return "This credential lacks support:read." if name == "tickets" else None
+
+        def open_module(self, name):
+            self.opened.append(name)
+            return self.pages[name]
+
+    class ContactsPage:
+        started = 0
+
+        def start_new(self):
+            ContactsPage.started += 1
+
+    window = Window()
+    window.pages = {"contacts": ContactsPage()}
+    qtbot.addWidget(window)
+    switched: list[str] = []
+    palette = CommandPalette(window, profiles=lambda: ["Local sandbox", "Production EU"], open_profile=switched.append)
+    palette.input.setText("new")
+    labels = {entry.label: palette.results.item(row) for row, entry in enumerate(palette.entries())}
+    assert "New contact" in labels and "New ticket" in labels
+    assert not labels["New ticket"].flags() & Qt.ItemFlag.ItemIsEnabled, "a module the credential lacks"
+    palette.choose(next(e for e in palette.entries() if e.label == "New contact"))
+    assert window.opened == ["contacts"] and ContactsPage.started == 1
+    palette.input.setText("profile prod")
+    entry = next(e for e in palette.entries() if e.profile)
+    assert entry.label == "Open profile “Production EU”"
+    palette.choose(entry)
+    assert switched == ["Production EU"]
