@@ -209,7 +209,9 @@ class Console(QObject):
         from app.ui.shell.command_palette import CommandPalette
 
         if self._palette is None:
-            self._palette = CommandPalette(self.window)
+            self._palette = CommandPalette(
+                self.window, profiles=lambda: [profile.name for profile in self.store.list()],
+                open_profile=lambda name: self._actions.spawn(self.switch_profile(name), name="switch profile"))
         self._palette.popup()
 
     # ---- unexpected errors and shutdown -----------------------------------------------------------
