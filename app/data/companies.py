@@ -7,6 +7,8 @@ from app.data.record_store import RecordStore
 
 #: Companies a picker offers; a workspace with more is searched, not listed.
 MAX_LISTED = 5000
+#: Companies per server page when listing them all (the contract's maximum).
+SERVER_PAGE = 100
 
 
 def by_name(companies: list[Company]) -> list[Company]:
@@ -29,7 +31,7 @@ class CompanyStore(RecordStore[Company]):
     async def listed(self, *, refresh: bool) -> list[Company]:
         """Every company by name: the cached ones, or (with `refresh`, online) the server's, cached."""
         if refresh and self.online:
-            fresh = [company async for company in self.api.iterate()]
+            fresh = [company async for company in self.api.iterate(limit=SERVER_PAGE)]
             await self.remember(fresh)
             return by_name(fresh)
         return by_name(await self.cached_where(limit=MAX_LISTED))

@@ -30,7 +30,7 @@ def test_create_company_then_its_contacts_show_in_its_detail(qtbot, run_async, s
             qtbot.keyClicks(view.domain_edit, f"{unique('d')}.example")
             QTest.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
             await wait_until(lambda: panel.banner.kind == "success", 10, panel.banner.plain_text)
-            company_id = view.record["id"]
+            company_id = view.record.id
             assert view.model.row_of_id(company_id) is not None
             await wait_until(lambda: panel.company_filter.findData(company_id) >= 0, 5, "not offered as a filter")
             assert panel.form.company_combo.findData(company_id) >= 0, "not offered in the contact form"
@@ -45,7 +45,7 @@ def test_create_company_then_its_contacts_show_in_its_detail(qtbot, run_async, s
             # Edit: rename is saved with If-Match and shown in the table.
             view.name_edit.setText(name + " Ltd")
             QTest.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
-            await wait_until(lambda: (view.record or {}).get("name") == name + " Ltd", 10, panel.banner.plain_text)
+            await wait_until(lambda: getattr(view.record, "name", None) == name + " Ltd", 10, panel.banner.plain_text)
             assert (await other.companies.get(company_id)).name == name + " Ltd"
         finally:
             await other.aclose()

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from app.api import AdminClient, ApiKeyAuth
 from app.cache import AsyncPageCache
 from app.ui.panel_context import PanelContext
 from app.ui.panels.contacts.panel import ContactsPanel
@@ -23,13 +24,17 @@ def test_building_and_showing_the_panel_logs_and_raises_nothing(qtbot, run_async
 
     async def scenario():
         cache = await AsyncPageCache.open(tmp_path / "cache.sqlite")
+        # A client that is never asked anything: with no client at all the panel is offline, and
+        # this test is about what the scopes allow.
+        client = AdminClient("http://127.0.0.1:9", ApiKeyAuth("opk_test_never_sent"))
         try:
-            panel = ContactsPanel(PanelContext(client=None, cache=cache, profile=None, scopes=scopes))
+            panel = ContactsPanel(PanelContext(client=client, cache=cache, profile=None, scopes=scopes))
             qtbot.addWidget(panel)
             panel.show()
             qtbot.waitExposed(panel)
             assert panel.new_button.isEnabled() == ("crm:write" in scopes or not scopes)
         finally:
+            await client.aclose()
             await cache.close()
 
     try:

@@ -11,7 +11,7 @@ from app.ui.panels.contacts.contact_rows import (  # noqa: F401
     PHONE,
     TAGS,
 )
-from app.ui.panels.contacts.panel import OFFLINE_MESSAGE
+from app.ui.panels.contacts.panel import ContactsPanel
 from tests.ui.test_contacts_panel import close_panel, make_panel
 from tests.waiting import wait_until
 
@@ -33,11 +33,12 @@ def test_offline_shows_cached_rows_read_only_with_a_banner(qtbot, run_async, tmp
         try:
             await offline.activate()
             assert [row[ID] for row in offline.model.rows] == online_ids, "cached rows still shown"
-            assert offline.offline_banner.isVisible() and OFFLINE_MESSAGE in offline.offline_banner.plain_text
+            assert offline.offline_banner.isVisible() and "Offline" in offline.offline_banner.plain_text
+            assert ContactsPanel.offline_text in offline.offline_banner.plain_text
             assert not offline.new_button.isEnabled() and not offline.companies.new_button.isEnabled()
             # The detail still opens from the cache, read-only.
             await offline.open_contact(online_ids[0])
-            assert offline.form.record["id"] == online_ids[0]
+            assert offline.form.record.id == online_ids[0]
             assert offline.form.name_edit.isReadOnly() and not offline.save_button.isEnabled()
             # Local search works without the server.
             word = offline.model.rows[0][NAME].split()[0]

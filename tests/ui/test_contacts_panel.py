@@ -61,8 +61,13 @@ def select_row_of(panel: ContactsPanel, contact_id: str) -> None:
 
 async def open_contact(panel: ContactsPanel, contact_id: str) -> None:
     select_row_of(panel, contact_id)
-    await wait_until(lambda: (panel.form.record or {}).get("id") == contact_id and panel.tickets_list.count() > 0,
+    await wait_until(lambda: record_id(panel) == contact_id and panel.tickets_list.count() > 0,
                      10, f"the contact's detail never loaded: {panel.banner.plain_text}")
+
+
+def record_id(panel: ContactsPanel) -> str | None:
+    """The id of the contact open in the form (None: none, or a new one)."""
+    return panel.form.record.id if panel.form.record is not None else None
 
 
 @pytest.fixture
@@ -118,7 +123,7 @@ def test_detail_shows_every_field_and_the_contacts_tickets_and_invoices(qtbot, r
                 {"kind": "service", "name": "Setup", "quantity": 1, "unit_amount_cents": 12345}]})
             await panel.activate()
             select_row_of(panel, contact.id)
-            await wait_until(lambda: (panel.form.record or {}).get("id") == contact.id
+            await wait_until(lambda: record_id(panel) == contact.id
                              and panel.tickets_list.count() and ticket.subject in panel.tickets_list.item(0).text(),
                              10, "related records missing")
             assert invoice.invoice_number in panel.invoices_list.item(0).text()
@@ -150,7 +155,7 @@ def test_a_read_only_credential_can_look_but_not_change(qtbot, run_async, sandbo
             assert panel.model.rowCount() > 0 and not panel.offline_banner.isVisible()
             first = panel.model.record(0)[ID]
             select_row_of(panel, first)
-            await wait_until(lambda: (panel.form.record or {}).get("id") == first, 10, panel.banner.plain_text)
+            await wait_until(lambda: record_id(panel) == first, 10, panel.banner.plain_text)
             assert panel.form.name_edit.isReadOnly() and not panel.new_button.isEnabled()
             assert not panel.delete_button.isEnabled() and "crm:write" in panel.new_button.toolTip()
             assert not panel.companies.new_button.isEnabled()

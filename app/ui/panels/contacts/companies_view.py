@@ -1,11 +1,14 @@
 """The Companies tab: list, detail with the company's contacts, create and edit.
 
 Cached companies show at once and the full list (companies are few next to contacts) refreshes
-behind them. Edits send `If-Match`; a stale edit keeps what was typed and says so.
+behind them, all through the company store. Edits send `If-Match` with the version the form was
+loaded at; a colleague's change to other fields is merged in, and when we both changed the same
+field the form keeps what I typed (beside their other changes) and says which fields collided.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -23,34 +26,45 @@ from PySide6.QtWidgets import (
 )
 
 from app.api import errors
+from app.api.models import Company, Contact
+from app.data.record_store import MergeNeeded
 from app.ui.record_table_model import Column, RecordTableModel, field_of
 from app.ui.widgets.field_form import FieldForm
-from app.ui.widgets.record_json import as_json
 
-RESOURCE = "companies"
+EDITABLE = ("name", "domain", "website", "notes")
 
 
-def by_name(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Records sorted by name, case-insensitively.
+def by_name(records: list[Any]) -> list[Any]:
+    """Records (dicts or models) sorted by name, case-insensitively.
 
-    Sorted here, not by the cache: asking the cache to order by a JSON field builds an index over
-    every cached record of every resource (half a second with 100k contacts) for a few dozen rows.
+    Kept here for the invoices panel's company picker until it reads companies from its store
+    (`app.data.companies.by_name` sorts `Company` models).
     """
-    return sorted(records, key=lambda record: (record.get("name") or "").lower())
+    def name_of(record: Any) -> str:
+        return (record.get("name") if isinstance(record, dict) else getattr(record, "name", None)) or ""
+
+    return sorted(records, key=lambda record: name_of(record).lower())
+
+
+def short_time(value: datetime | str | None) -> str:
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    return (value or "")[:16].replace("T", " ")
 
 
 class CompaniesView(QWidget):
-    """Companies of the workspace; `panel` provides client, cache, run, banner and read-only state."""
+    """Companies of the workspace; `panel` provides stores, run, banner and the write gate."""
 
     def __init__(self, panel: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("companies")
         self.panel = panel
+        self.store = panel.stores.companies
         self.model = RecordTableModel([
             Column("Name", field_of("name")),
             Column("Domain", field_of("domain")),
             Column("Website", field_of("website")),
-            Column("Updated", field_of("updated_at"), text=lambda v: (v or "")[:16].replace("T", " ")),
+            Column("Updated", field_of("updated_at"), text=short_time),
         ], self)
         self.table = QTableView(self)
         self.table.setObjectName("companies.table")
@@ -76,7 +90,8 @@ class CompaniesView(QWidget):
         self.save_button.clicked.connect(lambda: self.panel.run(self.save()))
         self.contacts_list = QListWidget(self)
         self.contacts_list.setObjectName("companies.contacts")
-        self.record: dict[str, Any] | None = None
+        #: The company the form was loaded with: the base of the edit (None: a new company).
+        self.record: Company | None = None
 
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
@@ -109,17 +124,14 @@ class CompaniesView(QWidget):
             edit.setReadOnly(read_only)
         self.notes_edit.setReadOnly(read_only)
 
-    async def load(self, refresh: bool = True) -> list[dict[str, Any]]:
-        """Cached companies now; then every company from the server (cached for next time)."""
-        cache = self.panel.context.cache
-        cached = by_name(await cache.query_records(RESOURCE, limit=5000))
+    async def load(self, refresh: bool = True) -> list[Company]:
+        """Cached companies now; then (with `refresh`) every company from the server, cached."""
+        cached = await self.store.listed(refresh=False)
         if cached:
             self.model.set_rows(cached)
         if not refresh:
             return cached
-        fresh = [as_json(item) async for item in self.panel.context.client.companies.iterate(limit=100)]
-        await cache.put_records(RESOURCE, fresh)
-        fresh = by_name(fresh)
+        fresh = await self.store.listed(refresh=True)
         self.model.set_rows(fresh)
         return fresh
 
@@ -128,37 +140,50 @@ class CompaniesView(QWidget):
         self._show(None)
         self.name_edit.setFocus()
 
-    async def save(self) -> None:
-        values = {
+    def values(self) -> dict[str, Any]:
+        return {
             "name": self.name_edit.text().strip(),
             "domain": self.domain_edit.text().strip() or None,
             "website": self.website_edit.text().strip() or None,
             "notes": self.notes_edit.toPlainText().strip() or None,
         }
+
+    async def save(self) -> None:
+        values = self.values()
         if not values["name"]:
             self.form.set_errors({"name": "A company needs a name."})
             return
         self.form.clear_errors()
-        client = self.panel.context.client
         self.save_button.setEnabled(False)
         self.panel.show_notice("Saving company…")
         try:
             if self.record is None:
-                saved = await client.companies.create(values)
+                saved = await self.store.create(values)
             else:
-                changed = {k: v for k, v in values.items() if v != (self.record.get(k) or None)}
-                saved = await client.companies.update(self.record["id"], changed, if_match=self.record.get("version"))
+                changed = {k: v for k, v in values.items() if v != (getattr(self.record, k) or None)}
+                outcome = await self.store.update(self.record, changed)
+                if isinstance(outcome, MergeNeeded):
+                    self._show_collision(outcome)
+                    return
+                saved = outcome.record
         except errors.ApiError as error:
             self._show_save_error(error)
             return
         finally:
             self.save_button.setEnabled(self.panel.writable)
-        body = as_json(saved)
-        await self.panel.context.cache.put_records(RESOURCE, [body])
-        self.model.upsert(body)
-        self.record = body
-        self.panel.show_notice(f"Saved company {body['name']}.", "success")
-        self.panel.companies_changed()
+        self.model.upsert(saved)
+        self._show(saved, load_contacts=False)
+        self.panel.show_notice(f"Saved company {saved.name}.", "success")
+
+    def _show_collision(self, needed: MergeNeeded[Company]) -> None:
+        """We both changed some fields: keep mine in the form (theirs elsewhere), base on theirs."""
+        mine = needed.merge.resolved({conflict.path: "mine" for conflict in needed.merge.conflicts})
+        self._show(needed.theirs, load_contacts=False)
+        self._fill({name: mine.get(name) for name in EDITABLE})
+        theirs = "; ".join(f"{c.label}: “{c.theirs or ''}”" for c in needed.merge.conflicts)
+        self.panel.banner.show_message(
+            "warning", f"{needed.theirs.name} was changed by someone else meanwhile (theirs: {theirs}). "
+            "Your values are in the form with their other changes; Save again to keep yours.")
 
     def _show_save_error(self, error: errors.ApiError) -> None:
         if isinstance(error, errors.ValidationFailed):
@@ -171,31 +196,31 @@ class CompaniesView(QWidget):
         if current.isValid():
             self._show(self.model.record(current.row()))
 
-    def _show(self, record: dict[str, Any] | None) -> None:
+    def _show(self, record: Company | None, *, load_contacts: bool = True) -> None:
         self.record = record
         self.form.clear_errors()
-        values = record or {}
+        self._fill({name: getattr(record, name) for name in EDITABLE} if record else {})
+        if load_contacts:
+            self.contacts_list.clear()
+            if record is not None:
+                self.panel.run(self._load_contacts(record.id))
+
+    def _fill(self, values: dict[str, Any]) -> None:
         self.name_edit.setText(values.get("name") or "")
         self.domain_edit.setText(values.get("domain") or "")
         self.website_edit.setText(values.get("website") or "")
         self.notes_edit.setPlainText(values.get("notes") or "")
-        self.contacts_list.clear()
-        if record is not None:
-            self.panel.run(self._load_contacts(record["id"]))
 
     async def _load_contacts(self, company_id: str) -> None:
-        cache = self.panel.context.cache
-        cached = by_name(await cache.query_records("contacts", filters={"company_id": company_id}, limit=1000))
-        self._fill_contacts(company_id, cached)
-        if self.panel._offline_now:
+        contacts = self.panel.stores.contacts
+        self._fill_contacts(company_id, await contacts.at_company(company_id, refresh=False))
+        if self.panel.offline:
             return
-        fresh = [as_json(c) async for c in self.panel.context.client.contacts.iterate(company_id=company_id, limit=100)]
-        await cache.put_records("contacts", fresh)
-        self._fill_contacts(company_id, by_name(fresh))
+        self._fill_contacts(company_id, await contacts.at_company(company_id, refresh=True))
 
-    def _fill_contacts(self, company_id: str, contacts: list[dict[str, Any]]) -> None:
-        if self.record is None or self.record.get("id") != company_id:
+    def _fill_contacts(self, company_id: str, contacts: list[Contact]) -> None:
+        if self.record is None or self.record.id != company_id:
             return
         self.contacts_list.clear()
         for contact in contacts:
-            self.contacts_list.addItem(f"{contact.get('name')} <{contact.get('email') or 'no email'}>")
+            self.contacts_list.addItem(f"{contact.name} <{contact.email or 'no email'}>")

@@ -1,13 +1,15 @@
-"""The 412 resolver: the server's version of a contact beside the local edit, field by field.
+"""The 412 resolver: only the fields a colleague and I both changed, to different values.
 
-Someone changed the contact after this form loaded it. Nothing is sent and nothing typed is lost:
-each differing field shows mine and theirs with a choice. Where only one side changed, that side
-is preselected; where both changed, the user must pick. Then: keep all mine, take all theirs, or
-apply the per-field merge. The result is saved against the server's new version.
+Someone changed the contact after this form loaded it, and the store's three-way merge (base,
+mine, theirs) could not settle every field by itself: a field only one side changed was merged
+already. Each field left (a custom field per key) shows what it was, my edit and theirs, with a
+choice; nothing is sent until every one is decided. The resolution is then saved against the
+server's version with every other change of both sides kept.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -22,20 +24,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.panels.contacts.contact_form import (
-    FIELD_TITLES,
-    editable_values,
-    format_custom_fields,
-)
+from app.api.models import Contact
+from app.data.merge import MISSING, Choice, FieldConflict, Path
+from app.data.record_store import MergeNeeded
+from app.ui.panels.contacts.contact_form import FIELD_TITLES, format_custom_fields
 
 MINE, THEIRS = "mine", "theirs"
 
 
-class ConflictView(QFrame):
-    """Shows one conflict; emits `sig_resolved(values, how)` with the values to keep."""
+def conflict_title(conflict: FieldConflict) -> str:
+    """`Phone`, or `Custom fields · tier` for one key of a nested field."""
+    head = FIELD_TITLES.get(str(conflict.path[0]), str(conflict.path[0]))
+    return " · ".join([head, *(str(part) for part in conflict.path[1:])])
 
-    sig_resolved = Signal(dict, str)
-    """The user chose: `values` are the editable fields to keep; `how` is mine, theirs or merge."""
+
+class ConflictView(QFrame):
+    """Shows the conflicts of one `MergeNeeded`; emits `sig_resolved(choices)` once all are decided."""
+
+    sig_resolved = Signal(object)
+    """The user decided: a dict mapping each conflict's path to "mine" or "theirs"."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,100 +64,90 @@ class ConflictView(QFrame):
         self.take_theirs.setObjectName("contacts.conflict.take_theirs")
         self.merge = QPushButton("Save merged choices", self)
         self.merge.setObjectName("contacts.conflict.merge")
+        for button in (self.keep_mine, self.take_theirs):
+            button.setToolTip("For the fields listed here; every other change of both sides is kept.")
         for button in (self.keep_mine, self.take_theirs, self.merge):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
-        self.keep_mine.clicked.connect(lambda: self._resolve(MINE))
-        self.take_theirs.clicked.connect(lambda: self._resolve(THEIRS))
-        self.merge.clicked.connect(lambda: self._resolve("merge"))
-        self.mine: dict[str, Any] = {}
-        self.theirs_record: dict[str, Any] = {}
+        self.keep_mine.clicked.connect(lambda: self._resolve_all(MINE))
+        self.take_theirs.clicked.connect(lambda: self._resolve_all(THEIRS))
+        self.merge.clicked.connect(self._resolve_chosen)
+        self.needed: MergeNeeded[Contact] | None = None
+        #: One choice box per conflict, by its label (`phone`, `custom_fields.tier`).
         self.choices: dict[str, QComboBox] = {}
+        self._paths: dict[str, Path] = {}
         self.hide()
 
-    def show_conflict(self, base: dict[str, Any], mine: dict[str, Any], theirs: dict[str, Any]) -> None:
-        """`base`: the record as loaded; `mine`: the form's values; `theirs`: the server's record now."""
-        self.mine = dict(mine)
-        self.theirs_record = theirs
-        their_values = editable_values(theirs)
-        base_values = editable_values(base)
+    def show_conflicts(self, needed: MergeNeeded[Contact], company_name: Callable[[str | None], str]) -> None:
+        """List `needed`'s conflicts; `company_name` names a company id for the Company field."""
+        self.needed = needed
         self._clear_grid()
-        self.choices = {}
-        for column, heading in enumerate(("Field", "Your edit", "On the server now", "Keep")):
-            label = QLabel(f"<b>{heading}</b>", self._grid_host)
-            self._grid.addWidget(label, 0, column)
-        row = 1
-        for name, my_value in self.mine.items():
-            their_value = their_values.get(name)
-            if my_value == their_value:
-                continue
-            self._grid.addWidget(QLabel(FIELD_TITLES.get(name, name), self._grid_host), row, 0)
-            self._grid.addWidget(self._value_label(name, my_value, "mine"), row, 1)
-            self._grid.addWidget(self._value_label(name, their_value, "theirs"), row, 2)
+        self.choices, self._paths = {}, {}
+        for column, heading in enumerate(("Field", "When you opened it", "Your edit", "On the server now", "Keep")):
+            self._grid.addWidget(QLabel(f"<b>{heading}</b>", self._grid_host), 0, column)
+        for row, conflict in enumerate(needed.merge.conflicts, start=1):
+            label = conflict.label
+            self._grid.addWidget(QLabel(conflict_title(conflict), self._grid_host), row, 0)
+            for column, (side, value) in enumerate((("base", conflict.base), (MINE, conflict.mine),
+                                                    (THEIRS, conflict.theirs)), start=1):
+                self._grid.addWidget(self._value_label(conflict, side, value, company_name), row, column)
             choice = QComboBox(self._grid_host)
-            choice.setObjectName(f"contacts.conflict.{name}")
+            choice.setObjectName(f"contacts.conflict.{label}")
             choice.addItem("Choose…", None)
             choice.addItem("Mine", MINE)
             choice.addItem("Theirs", THEIRS)
-            if my_value == base_values.get(name):
-                choice.setCurrentIndex(2)
-            elif their_value == base_values.get(name):
-                choice.setCurrentIndex(1)
             choice.currentIndexChanged.connect(self._update_merge_button)
-            self._grid.addWidget(choice, row, 3)
-            self.choices[name] = choice
-            row += 1
-        who = theirs.get("updated_at") or "just now"
+            self._grid.addWidget(choice, row, 4)
+            self.choices[label] = choice
+            self._paths[label] = conflict.path
+        theirs = needed.theirs
+        fields = ", ".join(conflict_title(c) for c in needed.merge.conflicts)
         self.title.setText(
-            f"<b>{theirs.get('name') or 'This contact'} was changed on the server</b> (version "
-            f"{theirs.get('version')}, {str(who)[:19].replace('T', ' ')}) while you were editing. "
-            "Nothing was saved. Choose what to keep for each field that differs."
+            f"<b>{theirs.name or 'This contact'} was changed on the server</b> (version {theirs.version}, "
+            f"{theirs.updated_at:%Y-%m-%d %H:%M:%S}) while you were editing, and you both changed: {fields}. "
+            "Nothing was saved yet. Choose what to keep; every other change of yours and theirs is kept."
         )
         self._update_merge_button()
         self.show()
 
-    def merged_values(self) -> dict[str, Any] | None:
-        """The per-field choices applied, or None while a field is still undecided."""
-        theirs = editable_values(self.theirs_record)
-        merged = dict(self.mine)
-        for name, choice in self.choices.items():
-            picked = choice.currentData()
-            if picked is None:
-                return None
-            merged[name] = self.mine[name] if picked == MINE else theirs.get(name)
-        return merged
+    def chosen(self) -> dict[Path, Choice] | None:
+        """The per-field choices, or None while a field is still undecided."""
+        picked = {self._paths[label]: box.currentData() for label, box in self.choices.items()}
+        return None if any(choice is None for choice in picked.values()) else picked
 
-    def _resolve(self, how: str) -> None:
-        if how == MINE:
-            values = dict(self.mine)
-        elif how == THEIRS:
-            values = editable_values(self.theirs_record)
-        else:
-            values = self.merged_values()
-            if values is None:
-                return
+    def _resolve_all(self, side: Choice) -> None:
+        self._emit({path: side for path in self._paths.values()})
+
+    def _resolve_chosen(self) -> None:
+        choices = self.chosen()
+        if choices is not None:
+            self._emit(choices)
+
+    def _emit(self, choices: dict[Path, Choice]) -> None:
         self.hide()
-        self.sig_resolved.emit(values, how)
+        self.sig_resolved.emit(choices)
 
     def _update_merge_button(self, *_: object) -> None:
-        undecided = [name for name, choice in self.choices.items() if choice.currentData() is None]
+        undecided = [label for label, box in self.choices.items() if box.currentData() is None]
         self.merge.setEnabled(not undecided)
-        self.merge.setToolTip(
-            f"Choose mine or theirs for: {', '.join(FIELD_TITLES.get(n, n) for n in undecided)}" if undecided else ""
-        )
+        self.merge.setToolTip(f"Choose mine or theirs for: {', '.join(undecided)}" if undecided else "")
 
-    def _value_label(self, name: str, value: Any, side: str) -> QLabel:
-        if name == "tags":
-            text = ", ".join(value or [])
-        elif name == "custom_fields":
-            text = format_custom_fields(value or {})
-        elif name == "company_id" and side == "theirs" and value == self.theirs_record.get("company_id"):
-            text = self.theirs_record.get("company_name") or value or ""
+    def _value_label(self, conflict: FieldConflict, side: str, value: Any,
+                     company_name: Callable[[str | None], str]) -> QLabel:
+        name = conflict.path[0]
+        if value is MISSING or value is None:
+            text = ""
+        elif name == "tags" and isinstance(value, list):
+            text = ", ".join(str(tag) for tag in value)
+        elif isinstance(value, dict):
+            text = format_custom_fields(value)
+        elif name == "company_id" and len(conflict.path) == 1:
+            text = company_name(value)
         else:
-            text = "" if value is None else str(value)
+            text = str(value)
         label = QLabel(text or "—", self._grid_host)
-        label.setObjectName(f"contacts.conflict.{name}.{side}")
+        label.setObjectName(f"contacts.conflict.{conflict.label}.{side}")
         label.setWordWrap(True)
         return label
 

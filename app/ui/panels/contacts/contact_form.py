@@ -1,8 +1,9 @@
 """The contact editor: every field of a contact, typed values in and out, errors beside fields.
 
 It doubles as the detail view (HubSpot-style inline properties): selecting a contact loads it
-here; editing makes the form dirty and enables Save. The version it was loaded at is kept so the
-save can send `If-Match` and a conflict can be shown against exactly what the user started from.
+here; editing makes the form dirty and enables Save. The `Contact` it was loaded with is kept as
+the edit's base: the save sends `If-Match` with its version, and on a colleague's concurrent
+change the store merges three ways against exactly what the user started from.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
+from app.api.models import Contact
 from app.ui.widgets.field_form import FieldForm
 
 #: The contact fields a person edits, in form order.
@@ -40,7 +42,8 @@ class ContactForm(FieldForm):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("contacts.form", parent)
-        self.record: dict[str, Any] | None = None
+        #: The contact the form was loaded with: the base of the edit (None: a new contact).
+        self.record: Contact | None = None
         self.name_edit = self.add_field("name", "Name", QLineEdit())
         self.email_edit = self.add_field("email", "Email", QLineEdit())
         self.phone_edit = self.add_field("phone", "Phone", QLineEdit())
@@ -76,27 +79,27 @@ class ContactForm(FieldForm):
         self.company_combo.blockSignals(False)
         self._select_company(current, None)
 
-    def load(self, record: dict[str, Any] | None) -> None:
+    def load(self, record: Contact | None) -> None:
         """Show `record` (None: an empty form for a new contact); the form is clean afterwards."""
         self.record = record
         self.clear_errors()
-        self.show_values(record or {})
+        self.show_values(editable_values(record) if record else {}, record.company_name if record else None)
         self._was_dirty = False
         if record:
             self.info.setText(
-                f"{record.get('id')} · version {record.get('version')} · "
-                f"created {str(record.get('created_at') or '')[:16]} · updated {str(record.get('updated_at') or '')[:16]}"
+                f"{record.id} · version {record.version} · "
+                f"created {record.created_at:%Y-%m-%d %H:%M} · updated {record.updated_at:%Y-%m-%d %H:%M}"
             )
         else:
             self.info.setText("New contact")
         self.sig_dirty_changed.emit(False)
 
-    def show_values(self, values: dict[str, Any]) -> None:
-        """Fill the widgets with `values` (a record or merged choices) without changing the base record."""
+    def show_values(self, values: dict[str, Any], company_name: str | None = None) -> None:
+        """Fill the widgets with editable `values` without changing the base record."""
         self.name_edit.setText(values.get("name") or "")
         self.email_edit.setText(values.get("email") or "")
         self.phone_edit.setText(values.get("phone") or "")
-        self._select_company(values.get("company_id"), values.get("company_name"))
+        self._select_company(values.get("company_id"), company_name)
         self.tags_edit.setText(", ".join(values.get("tags") or []))
         self.custom_edit.setPlainText(format_custom_fields(values.get("custom_fields") or {}))
         self.notes_edit.setPlainText(values.get("notes") or "")
@@ -131,10 +134,15 @@ class ContactForm(FieldForm):
         }
 
     def changed_fields(self) -> dict[str, Any]:
-        """Only the fields that differ from the loaded record (what a PATCH sends)."""
+        """Only the fields that differ from the loaded record (my edit, which a PATCH sends)."""
         values = self.values()
-        base = editable_values(self.record or {})
+        base = editable_values(self.record) if self.record else {}
         return {name: value for name, value in values.items() if value != base.get(name)}
+
+    def company_name(self, company_id: str | None) -> str:
+        """The name the company box shows for `company_id` (the id when it is not offered)."""
+        index = self.company_combo.findData(company_id) if company_id else -1
+        return self.company_combo.itemText(index) if index >= 0 else (company_id or "")
 
     @property
     def dirty(self) -> bool:
@@ -162,16 +170,16 @@ class ContactForm(FieldForm):
         self.company_combo.setCurrentIndex(max(index, 0))
 
 
-def editable_values(record: dict[str, Any]) -> dict[str, Any]:
-    """The editable fields of a record, normalised the way `ContactForm.values()` returns them."""
+def editable_values(record: Contact) -> dict[str, Any]:
+    """The editable fields of a contact, normalised the way `ContactForm.values()` returns them."""
     return {
-        "name": (record.get("name") or "").strip(),
-        "email": record.get("email") or None,
-        "phone": record.get("phone") or None,
-        "company_id": record.get("company_id") or None,
-        "tags": list(record.get("tags") or []),
-        "custom_fields": dict(record.get("custom_fields") or {}),
-        "notes": record.get("notes") or None,
+        "name": (record.name or "").strip(),
+        "email": record.email or None,
+        "phone": record.phone or None,
+        "company_id": record.company_id or None,
+        "tags": list(record.tags or []),
+        "custom_fields": dict(record.custom_fields or {}),
+        "notes": record.notes or None,
     }
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
+from app.api.models import Contact
 from app.ui.record_table_model import Column
 
 #: Positions in a row tuple.
@@ -31,9 +32,17 @@ ContactRow = tuple
 CONTACT_FIELDS = ("id", "name", "email", "phone", "company_id", "company_name", "tags", "updated_at")
 
 
+_FIELD_SET = frozenset(CONTACT_FIELDS)
+
+
 def contact_row(body: Mapping[str, Any]) -> ContactRow:
-    """A table row from a contact's JSON body (fresh from the server)."""
+    """A table row from a contact's JSON body."""
     return contact_row_of_fields(tuple(body.get(name) for name in CONTACT_FIELDS))
+
+
+def contact_row_of_model(contact: Contact) -> ContactRow:
+    """A table row from a `Contact` (fresh from the server): the same row the cache's fields make."""
+    return contact_row(contact.model_dump(mode="json", include=_FIELD_SET))
 
 
 def contact_row_of_fields(values: Sequence[Any]) -> ContactRow:
@@ -64,8 +73,8 @@ def _tags_of_text(text: str) -> list[Any]:
     return [text]
 
 
-def contact_rows(bodies: Iterable[Mapping[str, Any]]) -> list[ContactRow]:
-    return [contact_row(body) for body in bodies]
+def contact_rows(contacts: Iterable[Contact]) -> list[ContactRow]:
+    return [contact_row_of_model(contact) for contact in contacts]
 
 
 def _short_time(value: str) -> str:
