@@ -54,3 +54,27 @@ def test_the_unsaved_changes_warning_goes_with_discard_and_with_save(qtbot, run_
             await close_panel(panel)
 
     run_async(scenario(), timeout=60)
+
+
+def test_an_error_about_the_unsaved_edit_goes_when_the_edit_is_discarded(qtbot, run_async, sandbox, owner_key,
+                                                                          tmp_path):
+    async def scenario():
+        other = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
+        panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path / "cache.sqlite")
+        try:
+            email = f"{unique('taken')}@example.com"
+            holder = await other.contacts.create({"name": unique("Holder "), "email": email})
+            await panel.activate()
+            click(panel.new_button)
+            qtbot.keyClicks(panel.form.name_edit, unique("Copy "))
+            qtbot.keyClicks(panel.form.email_edit, email)
+            click(panel.save_button)
+            await wait_until(lambda: panel.banner.kind == "error", 10, "no duplicate email error")
+            assert holder.id in panel.banner.plain_text
+            click(panel.discard_button)
+            assert not panel.form.dirty and panel.banner.kind != "error", "the error outlived the edit"
+        finally:
+            await other.aclose()
+            await close_panel(panel)
+
+    run_async(scenario(), timeout=60)
