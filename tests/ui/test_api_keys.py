@@ -455,3 +455,28 @@ def test_if_the_console_cannot_switch_keys_a_now_rotation_keeps_the_old_key(qtbo
             await session.close()
 
     run_async(scenario(), timeout=60)
+
+
+def test_the_panel_marks_the_consoles_own_key_from_the_sessions_identity_without_asking_again(
+        qtbot, run_async, sandbox, owner_key, tmp_path) -> None:
+    async def scenario() -> None:
+        session = await open_session(sandbox.url, owner_key, tmp_path)
+        await session.context.stores.identity.load()  # what the session does once at sign-in
+        asked_before = len(session.records)
+        panel = ApiKeysPanel(session.context)
+        qtbot.addWidget(panel)
+        panel.show()
+        try:
+            await panel.activate()
+            await panel.refresh()
+            asked = [r.url.rsplit("/v1", 1)[1] for r in session.records[asked_before:]]
+            assert "/me" not in asked and "/api-keys?limit=100" in asked
+            own = session.context.stores.identity.current.credential_id
+            assert "(this console)" in panel.model.index(panel.model.row_of_id(own), 0).data()
+            usable = sum(1 for key in panel.model.rows if key.status != "revoked"
+                         and panel.model.index(panel.model.row_of_id(key.id), 3).data() in ("active", "expiring soon"))
+            assert child(panel, "api_keys.summary").text() == f"{usable} usable of {panel.model.rowCount()} keys"
+        finally:
+            await session.close()
+
+    run_async(scenario(), timeout=60)

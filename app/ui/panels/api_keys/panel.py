@@ -5,11 +5,14 @@ the old key keeps working through the grace period chosen, and the new one must 
 (the rehearsal) before the console switches to it or lets the old one go. When the rotated or
 revoked key is the one this console itself signs in with, the panel tells the shell
 (`PanelContext.credential_changed` / `sign_out`), which owns the keychain and the connection.
+The panel is a view over `stores.api_keys`, which holds the list, knows the console's own key
+from the session's identity, and runs the rotation's steps.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -24,21 +27,21 @@ from PySide6.QtWidgets import (
 )
 
 from app.api.models import ApiKey, ApiKeyCreate
+from app.data.api_keys import USABLE, KeyRotation, key_status, masked
+from app.data.listed_store import Revealed
+from app.data.record_store import StoreChange
 from app.ui.module_panel import ModulePanel
 from app.ui.panel_context import PanelContext
-from app.ui.widgets.confirm_dialog import confirm_action, run_dialog
 from app.ui.panels.api_keys.create_key_dialog import CreateKeyDialog
-from app.ui.panels.api_keys.key_rows import key_columns, key_status, masked
-from app.ui.panels.api_keys.rehearsal import rehearse
-from app.ui.panels.api_keys.rotate_key_dialog import RotateKeyDialog
-from app.ui.widgets.selection import select_record, selected_record
+from app.ui.panels.api_keys.key_rows import key_columns
+from app.ui.panels.api_keys.rotate_key_dialog import RotateKeyDialog, rehearsal_text
 from app.ui.record_table_model import RecordTableModel
+from app.ui.store_binding import bind
+from app.ui.widgets.confirm_dialog import confirm_action, run_dialog
 from app.ui.widgets.secret_reveal import reveal_secret
+from app.ui.widgets.selection import follow_store, select_record, selected_record
 from app.ui.widgets.timestamps import when
 
-CACHE_RESOURCE = "api_keys"
-#: A "now" rotation keeps the old key alive this long until the rehearsal passed and it is revoked.
-SAFETY_GRACE_HOURS = 1
 #: Statuses are time-dependent ("expiring soon"): repaint them now and then.
 _REPAINT_MS = 60_000
 
@@ -49,12 +52,12 @@ class ApiKeysPanel(ModulePanel):
     module_name = "api_keys"
     title = "API keys"
     required_scope = "keys:read"
+    write_scope = "keys:write"
 
     def __init__(self, context: PanelContext, parent=None) -> None:
         super().__init__(context, parent)
-        self.own_key_id: str | None = None
-        self._creator_names: dict[str, str] = {}
-        self.model = RecordTableModel(key_columns(lambda: self.own_key_id, self._creator_name), self)
+        self.store = self.stores.api_keys
+        self.model = RecordTableModel(key_columns(lambda: self.store.own_key_id, self.store.creator_name), self)
         self.table = QTableView(self.body)
         self.table.setObjectName("api_keys.table")
         self.table.setModel(self.model)
@@ -90,10 +93,12 @@ class ApiKeysPanel(ModulePanel):
         self._repaint = QTimer(self)
         self._repaint.setInterval(_REPAINT_MS)
         self._repaint.timeout.connect(self.model.refresh_cells)
+        self._repaint.timeout.connect(self._update_summary)
         self._repaint.start()
-        for change in (self.model.modelReset, self.model.rowsInserted, self.model.dataChanged):
-            change.connect(self._update_summary)
-        self._update_actions()
+        bind(self.store.changes, self, self._on_store_changed)
+        # The "(this console)" mark follows the identity (a rotation switches the console's key).
+        bind(self.stores.identity.changes, self, lambda _identity: self.model.refresh_cells())
+        self._on_store_changed(StoreChange(reset=True))
 
     def _button(self, text: str, name: str, slot: Callable[[], Any]) -> QPushButton:
         button = QPushButton(text, self.body)
@@ -101,34 +106,25 @@ class ApiKeysPanel(ModulePanel):
         button.clicked.connect(lambda _checked=False: slot())
         return button
 
+    @property
+    def own_key_id(self) -> str | None:
+        """The key this console signs in with, from the session's identity."""
+        return self.store.own_key_id
+
     # ---- loading -----------------------------------------------------------------------------
     async def activate(self) -> None:
-        cache = self.context.cache
-        if cache is not None and not self.model.rows:
-            cached = await cache.get_list(CACHE_RESOURCE, None)
-            if cached is not None:
-                self.model.set_rows([ApiKey.model_validate(row) for row in cached.rows])
+        await self.store.load_cached()
         await self.refresh()
 
     async def refresh(self) -> None:
-        """Reload every key and find out which one this console uses."""
-        client = self.context.client
-        if client is None:
-            return
-        me = await client.me.get()
-        self.own_key_id = me.id if me.kind == "api_key" else None
-        keys = [key async for key in (await client.api_keys.list()).iter_items()]
-        members = [member async for member in (await client.members.list()).iter_items()]
-        self._creator_names = {**{key.id: f"key “{key.name}”" for key in keys},
-                               **{member.id: member.name for member in members}}
-        self.model.set_rows(keys)
-        self._update_actions()
-        if self.context.cache is not None:
-            await self.context.cache.put_list(CACHE_RESOURCE, None,
-                                              [key.model_dump(mode="json") for key in keys], None)
+        """Reload every key (the console's own is known from the session's identity)."""
+        if self.store.connected:
+            await self.store.reload()
 
-    def _creator_name(self, creator_id: str | None) -> str:
-        return self._creator_names.get(creator_id or "", creator_id or "")
+    def _on_store_changed(self, change: StoreChange) -> None:
+        follow_store(self.table, self.model, self.store, change)
+        self._update_summary()
+        self._update_actions()
 
     def selected_key(self) -> ApiKey | None:
         """The ApiKey the actions apply to, or None."""
@@ -139,18 +135,19 @@ class ApiKeysPanel(ModulePanel):
         select_record(self.table, self.model, key_id)
 
     def _update_summary(self) -> None:
-        keys = self.model.rows
-        usable = sum(1 for key in keys if key_status(key) in ("active", "expiring soon"))
-        self.summary.setText(f"{usable} usable of {len(keys)} keys")
+        self.summary.setText(f"{self.store.usable_count()} usable of {len(self.store.listed)} keys")
+
+    def _update_write_state(self, writable: bool) -> None:
+        self._update_actions()
 
     def _update_actions(self, *_args: Any) -> None:
-        writable = self.context.has_scope("keys:write")
+        writable = self.writable
         key = self.selected_key()
-        usable = key is not None and key_status(key) in ("active", "expiring soon")
+        usable = key is not None and key_status(key) in USABLE
         self.new_button.setEnabled(writable)
         self.rotate_button.setEnabled(writable and usable)
         self.revoke_button.setEnabled(writable and key is not None and key.status != "revoked")
-        reason = "" if writable else "Your credential lacks the keys:write scope."
+        reason = self.write_block_reason() or ""
         for button in (self.new_button, self.rotate_button, self.revoke_button):
             button.setToolTip(reason)
 
@@ -160,21 +157,19 @@ class ApiKeysPanel(ModulePanel):
 
     async def create_key(self) -> None:
         """Ask for name, scopes and expiry; create; show the secret once."""
-        created: list[Any] = []
+        created: list[Revealed[ApiKey]] = []
 
         async def submit(body: ApiKeyCreate) -> None:
-            created.append(await self.context.client.api_keys.create(body))
+            created.append(await self.store.create_key(body))
 
         await run_dialog(CreateKeyDialog(self.context.scopes, submit, self))
         if not created:
             return
-        key = created.pop()
-        secret = key.secret
-        self.model.upsert(ApiKey.model_validate(key.model_dump(exclude={"secret"})))
+        revealed = created.pop()
+        key, secret = revealed.record, revealed.secret
+        del revealed
         self.select_key(key.id)
-        del key
-        await reveal_secret(self, "New API key", f"The secret of “{self._name_of(self.selected_key())}”",
-                            secret)
+        await reveal_secret(self, "New API key", f"The secret of “{key.name}”", secret)
         del secret
         self.show_notice("Key created. Only its prefix and last four characters are shown from now on.",
                          "success")
@@ -188,73 +183,26 @@ class ApiKeysPanel(ModulePanel):
     async def rotate_key(self, key: ApiKey) -> None:
         """Rotate with a grace period; rehearse with the new key; switch the console if it is its own.
 
-        The old key is only retired early ("now") after the rehearsal passed and, for the console's
-        own key, after the console was seen answering as the new key: a failed step never cuts the
-        console off.
+        The store runs the steps (`ApiKeyStore.rotate`); the old key is only retired early ("now")
+        after the rehearsal passed and, for the console's own key, after the console was seen
+        answering as the new key: a failed step never cuts the console off.
         """
-        is_own = key.id == self.own_key_id
-        outcome: dict[str, Any] = {}
+        rotation = self.store.rotation(key)
 
         async def submit(grace_hours: int, progress: Callable[[str], None]) -> None:
-            progress("Rotating…")
-            # A "now" rotation keeps a safety net until the rehearsal passed; the old key is then revoked.
-            rotated = await self.context.client.api_keys.rotate(key.id, grace_hours or SAFETY_GRACE_HOURS)
-            outcome["new"] = rotated
-            progress("Rehearsing: a test call with the new key…")
-            outcome["rehearsal"] = await rehearse(self.context.client.base_url, rotated.secret, rotated.id,
-                                                  key.scopes)
-            if not outcome["rehearsal"].ok:
-                return
-            if is_own:
-                progress("Switching the console to the new key…")
-                self.context.credential_changed(rotated.secret)
-                me = await self.context.client.me.get()
-                outcome["switched"] = me.id == rotated.id
-                if not outcome["switched"]:
-                    return
-            if grace_hours == 0:
-                progress("Retiring the old key…")
-                await self.context.client.api_keys.revoke(key.id)
-                outcome["revoked_old"] = True
+            await self.store.rotate(rotation, grace_hours, switch_credential=self.context.credential_changed,
+                                    progress=progress)
 
-        await run_dialog(RotateKeyDialog(key, is_own_key=is_own, live=self.context.is_live,
+        await run_dialog(RotateKeyDialog(key, is_own_key=rotation.is_own, live=self.context.is_live,
                                          submit=submit, parent=self))
-        rotated = outcome.pop("new", None)
-        if rotated is None:
+        if rotation.new_key is None:
             return
-        secret = rotated.secret
-        new_key = ApiKey.model_validate(rotated.model_dump(exclude={"secret", "previous_key"}))
-        previous = rotated.previous_key
-        del rotated
-        rehearsal = outcome["rehearsal"]
-        switched = outcome.get("switched", False)
-        if switched:
-            self.own_key_id = new_key.id
-        self.model.upsert(new_key)
-        if previous is not None:
-            self.model.upsert(previous)
-        self.select_key(new_key.id)
-        note = rehearsal.message
-        if switched:
-            note += " The console now uses this key; it is stored in the keychain."
-        elif is_own and rehearsal.ok:
-            note += " The console could not switch to it by itself: update this profile's key with it."
-        await reveal_secret(self, "Rotated API key", f"The new secret of “{new_key.name}”", secret, note=note)
+        secret, rotation.secret = rotation.secret, ""
+        self.select_key(rotation.new_key.id)
+        await reveal_secret(self, "Rotated API key", f"The new secret of “{rotation.new_key.name}”", secret,
+                            note=_rotation_note(rotation))
         del secret
-        old_until = (f"until {when(previous.expires_at)}" if previous is not None and previous.expires_at
-                     else "through its grace period")
-        if not rehearsal.ok:
-            self.show_notice(f"Rotated “{new_key.name}”, but {rehearsal.message} The old key {masked(key)} "
-                             f"still works {old_until}" + ("; the console keeps using it." if is_own else "."),
-                             "warning")
-        elif is_own and not switched:
-            self.show_notice(f"Rotated “{new_key.name}”, but the console is still signed in with the old key "
-                             f"{masked(key)}, which works {old_until}. Update this profile's key with the new "
-                             "secret before then.", "warning")
-        else:
-            old_end = "was revoked" if outcome.get("revoked_old") else f"keeps working {old_until}"
-            self.show_notice(f"Rotated “{new_key.name}”: {rehearsal.message} The old key {masked(key)} "
-                             f"{old_end}.", "success")
+        self.show_notice(*_rotation_notice(rotation))
         await self.refresh()
 
     # ---- revoke ------------------------------------------------------------------------------
@@ -265,30 +213,49 @@ class ApiKeysPanel(ModulePanel):
 
     async def revoke_key(self, key: ApiKey) -> None:
         """Typed confirmation of the key's name, then revoke; the console's own key signs out."""
-        is_own = key.id == self.own_key_id
+        is_own = key.id == self.store.own_key_id
         warning = ("This is the key this console is using. Revoking it ends this session: you will be "
                    "signed out and need another key to sign in again.") if is_own else ""
         confirmed = await confirm_action(
             self, "Revoke API key",
-            f"Revoke <b>{_escape(key.name)}</b> ({masked(key)})? Every call made with it fails from now on. "
+            f"Revoke <b>{escape(key.name)}</b> ({masked(key)})? Every call made with it fails from now on. "
             "This cannot be undone.", "Revoke key", expected_text=key.name, warning=warning)
         if not confirmed:
             return
-        revoked = await self.context.client.api_keys.revoke(key.id)
+        await self.store.revoke(key)
         if is_own:
             self.context.sign_out(f"This console's API key “{key.name}” was revoked.")
             return
-        self.model.upsert(revoked)
-        self._update_actions()
         self.show_notice(f"Revoked “{key.name}” ({masked(key)}).", "success")
 
-    @staticmethod
-    def _name_of(key: ApiKey | None) -> str:
-        return key.name if key is not None else "the new key"
+
+def _rehearsed(rotation: KeyRotation) -> tuple[bool, str]:
+    if rotation.rehearsal is None:
+        return False, "the new key was not tested (the rotation stopped before its test call)."
+    return rotation.rehearsal.ok, rehearsal_text(rotation.rehearsal)
 
 
-def _escape(text: str) -> str:
-    from html import escape
+def _rotation_note(rotation: KeyRotation) -> str:
+    """What the secret dialog says beside the new secret."""
+    ok, note = _rehearsed(rotation)
+    if rotation.switched:
+        note += " The console now uses this key; it is stored in the keychain."
+    elif rotation.is_own and ok:
+        note += " The console could not switch to it by itself: update this profile's key with it."
+    return note
 
-    return escape(text)
 
+def _rotation_notice(rotation: KeyRotation) -> tuple[str, str]:
+    """The banner after a rotation: what happened to the old key, and whether anything is left to do."""
+    ok, rehearsal = _rehearsed(rotation)
+    name, old, previous = rotation.new_key.name, masked(rotation.old), rotation.previous
+    old_until = (f"until {when(previous.expires_at)}" if previous is not None and previous.expires_at
+                 else "through its grace period")
+    if not ok:
+        return (f"Rotated “{name}”, but {rehearsal} The old key {old} still works {old_until}"
+                + ("; the console keeps using it." if rotation.is_own else "."), "warning")
+    if rotation.is_own and not rotation.switched:
+        return (f"Rotated “{name}”, but the console is still signed in with the old key {old}, which works "
+                f"{old_until}. Update this profile's key with the new secret before then.", "warning")
+    old_end = "was revoked" if rotation.revoked_old else f"keeps working {old_until}"
+    return f"Rotated “{name}”: {rehearsal} The old key {old} {old_end}.", "success"

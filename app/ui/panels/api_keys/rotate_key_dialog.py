@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from html import escape
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.error_messages import describe
-from app.data.api_keys import masked
+from app.data.api_keys import Rehearsal, masked
 from app.ui.theme import semantic_colour
 
 #: (label, hours); 0 means "as soon as the new key passed its test call".
@@ -80,7 +81,7 @@ class RotateKeyDialog(QDialog):
         self.typed = QLineEdit(self)
         self.typed.setObjectName("api_keys.rotate.typed")
         if live:
-            prompt = QLabel(f"This is a <b>live</b> environment. Type <b>{_escape(key.name)}</b> to confirm:", self)
+            prompt = QLabel(f"This is a <b>live</b> environment. Type <b>{escape(key.name)}</b> to confirm:", self)
             prompt.setStyleSheet(f"color: {semantic_colour('live').name()};")
             layout.addWidget(prompt)
             self.typed.setPlaceholderText(key.name)
@@ -141,7 +142,6 @@ class RotateKeyDialog(QDialog):
             super().reject()
 
 
-def _escape(text: str) -> str:
-    from html import escape
-
-    return escape(text)
+def rehearsal_text(rehearsal: Rehearsal) -> str:
+    """What the test call with the new key showed, with the failure in words when it failed."""
+    return rehearsal.message if rehearsal.error is None else f"{rehearsal.message}: {describe(rehearsal.error)}"
