@@ -197,7 +197,8 @@ class InvoiceStore(RecordStore[Invoice]):
         return await self.create({name: value for name, value in values.items() if value is not None})
 
     async def update_draft(self, base: Invoice, values: Mapping[str, Any]) -> Saved[Invoice] | MergeNeeded[Invoice]:
-        """Save the editor's values over `base` (the version the edit started from), merged on 412.
+        """Save the fields the operator changed over `base` (the version the edit started from),
+        merged three ways on 412.
 
         An empty number or customer keeps the invoice's (the server refuses a null number);
         empty notes clear them.

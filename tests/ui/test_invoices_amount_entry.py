@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QLocale
 
+from app.api.models import Invoice, LineItem
 from app.ui.panels.invoices.invoice_editor import InvoiceEditor
 from app.ui.panels.invoices.payment_box import PaymentBox
 
-_OPEN_INVOICE = {"id": "inv_1", "status": "sent", "currency": "EUR", "amount_due_cents": 100_000}
+_OPEN_INVOICE = Invoice.model_construct(id="inv_1", status="sent", currency="EUR", amount_due_cents=100_000)
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +39,7 @@ def test_line_price_with_a_dot_decimal_shows_the_problem_and_no_total(qtbot):
     qtbot.addWidget(editor)
     editor.load(None)
     editor.currency_combo.setCurrentText("EUR")
-    editor.add_line({"name": "Support", "quantity": 2, "unit_amount_cents": 100})
+    editor.add_line(LineItem(name="Support", quantity=2, unit_amount_cents=100))
     editor.lines.item(0, 3).setText("12.5")
     assert editor.lines_error.text() == "Line 1: unit price: “12.5”: use , for decimals in this locale."
     assert editor.totals_label.text() == "Total: —"

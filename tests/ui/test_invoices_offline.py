@@ -18,7 +18,7 @@ def test_offline_invoices_are_cached_and_read_only(qtbot, run_async, tmp_path):
         panel = await make_invoices_panel(qtbot, server.url, key, tmp_path / "c.sqlite")
         try:
             await panel.activate()
-            online = sorted(r["id"] for r in panel.model.rows)
+            online = sorted(r.id for r in panel.model.rows)
             totals = panel.totals.text()
             assert online and panel.new_button.isEnabled()
         finally:
@@ -27,7 +27,7 @@ def test_offline_invoices_are_cached_and_read_only(qtbot, run_async, tmp_path):
         offline = await make_invoices_panel(qtbot, server.url, key, tmp_path / "c.sqlite")
         try:
             await offline.activate()
-            assert sorted(r["id"] for r in offline.model.rows) == online and offline.totals.text() == totals
+            assert sorted(r.id for r in offline.model.rows) == online and offline.totals.text() == totals
             assert offline.offline_banner.isVisible() and "Offline" in offline.offline_banner.plain_text
             offline.table.setCurrentIndex(offline.model.index(0, 0))
             assert offline.record is not None

@@ -66,32 +66,32 @@ def test_list_filters_overdue_and_totals(qtbot, run_async, sandbox, owner_key, t
             await panel.activate()
             rows = panel.model.rows
             assert rows, "the demo data has invoices"
-            due = sum(r["amount_due_cents"] for r in rows if r["currency"] == "USD")
+            due = sum(r.amount_due_cents for r in rows if r.currency == "USD")
             assert format_money(due, "USD") in panel.totals.text()
             panel.status_filter.setCurrentIndex(panel.status_filter.findData("overdue"))
-            await wait_until(lambda: panel.model.rows and all(r["status"] == "overdue" for r in panel.model.rows), 10,
+            await wait_until(lambda: panel.model.rows and all(r.status == "overdue" for r in panel.model.rows), 10,
                              "no overdue filter")
             colour = panel.model.index(0, 0).data(Qt.ItemDataRole.ForegroundRole)
             assert colour is not None, "overdue rows stand out"
             panel.status_filter.setCurrentIndex(panel.status_filter.findData("paid"))
-            await wait_until(lambda: panel.model.rows and all(r["status"] == "paid" for r in panel.model.rows), 10)
+            await wait_until(lambda: panel.model.rows and all(r.status == "paid" for r in panel.model.rows), 10)
             assert panel.model.index(0, 0).data(Qt.ItemDataRole.ForegroundRole) is None
-            assert panel.model.index(0, 0).data(RecordRole)["amount_due_cents"] == 0
+            assert panel.model.index(0, 0).data(RecordRole).amount_due_cents == 0
 
             panel.status_filter.setCurrentIndex(0)
-            customer = next(r["company_id"] for r in rows if r.get("company_id"))
+            customer = next(r.company_id for r in rows if r.company_id)
             panel.customer_filter.setCurrentIndex(panel.customer_filter.findData(customer))
-            await wait_until(lambda: panel.model.rows and all(r["company_id"] == customer for r in panel.model.rows), 10,
+            await wait_until(lambda: panel.model.rows and all(r.company_id == customer for r in panel.model.rows), 10,
                              "no customer filter")
             assert panel.companies[customer] in panel.model.index(0, 2).data()
             panel.customer_filter.setCurrentIndex(0)
-            cutoff = sorted(r["due_date"] for r in rows if r.get("due_date"))[len(rows) // 2]
-            panel.due_before.setDate(QDate.fromString(cutoff, "yyyy-MM-dd"))
+            cutoff = sorted(r.due_date for r in rows if r.due_date)[len(rows) // 2]
+            panel.due_before.setDate(QDate.fromString(cutoff.isoformat(), "yyyy-MM-dd"))
             panel.due_check.setChecked(True)
             await wait_until(lambda: panel.model.rows and panel.model.rowCount() < len(rows)
-                             and all(r["due_date"] < cutoff for r in panel.model.rows), 10, "no due-date filter")
+                             and all(r.due_date < cutoff for r in panel.model.rows), 10, "no due-date filter")
             shown = panel.model.rows
-            due = sum(r["amount_due_cents"] for r in shown if r["currency"] == "USD")
+            due = sum(r.amount_due_cents for r in shown if r.currency == "USD")
             assert f"{len(shown)} invoices" in panel.totals.text() and format_money(due, "USD") in panel.totals.text()
         finally:
             await close_invoices_panel(panel)
@@ -114,61 +114,61 @@ def test_draft_with_live_totals_send_pay_void_and_pdf(qtbot, run_async, sandbox,
             assert format_money(expected.total_cents, "USD") in panel.editor.totals_label.text()
             click(panel.save_button)
             await wait_until(lambda: panel.record is not None and panel.banner.kind == "success", 10, panel.banner.plain_text)
-            assert panel.record["total_cents"] == expected.total_cents
+            assert panel.record.total_cents == expected.total_cents
             assert "matches" in panel.editor.server_totals_label.text()
 
             # Editing the saved draft: a PATCH with If-Match, totals checked again.
-            version = panel.record["version"]
+            version = panel.record.version
             type_line(qtbot, panel, 0, "Consulting", "4", "33.35", "7.5")
             expected = invoice_totals([{"quantity": 4, "unit_amount_cents": 3335, "tax_rate_bps": 750},
                                        {"quantity": 1, "unit_amount_cents": 100005, "tax_rate_bps": 1900}])
             click(panel.save_button)
-            await wait_until(lambda: panel.record["version"] == version + 1, 10, panel.banner.plain_text)
-            assert panel.record["total_cents"] == expected.total_cents
+            await wait_until(lambda: panel.record.version == version + 1, 10, panel.banner.plain_text)
+            assert panel.record.total_cents == expected.total_cents
             assert "matches" in panel.editor.server_totals_label.text()
 
             click(panel.send_button)
-            await wait_until(lambda: panel.record["status"] == "sent", 10, panel.banner.plain_text)
+            await wait_until(lambda: panel.record.status == "sent", 10, panel.banner.plain_text)
             assert not panel.save_button.isEnabled() and panel.payments.record_button.isEnabled()
 
             # Over-payment is refused before anything is sent.
             qtbot.keyClicks(panel.payments.amount, format_money(expected.total_cents + 1, "USD").lstrip("$"))
             click(panel.payments.record_button)
             await wait_until(lambda: "more than" in panel.payments.error.text(), 5, "over-payment not refused")
-            assert [p async for p in await other.payments.list(invoice_id=panel.record["id"])] == []
+            assert [p async for p in await other.payments.list(invoice_id=panel.record.id)] == []
 
             # A partial payment is recorded and listed.
             panel.payments.amount.setText("100.00")
             click(panel.payments.record_button)
             await wait_until(lambda: panel.payments.model.rowCount() == 1, 10, panel.banner.plain_text)
-            assert panel.record["status"] == "partially_paid"
-            assert panel.record["amount_due_cents"] == expected.total_cents - 10000
+            assert panel.record.status == "partially_paid"
+            assert panel.record.amount_due_cents == expected.total_cents - 10000
 
             # Someone else pays the rest; the panel's stale amount is refused by the server, beside the field.
-            stale_due = panel.record["amount_due_cents"]
-            await other.payments.create({"invoice_id": panel.record["id"], "amount_cents": stale_due - 1, "method": "card"})
+            stale_due = panel.record.amount_due_cents
+            await other.payments.create({"invoice_id": panel.record.id, "amount_cents": stale_due - 1, "method": "card"})
             panel.payments.amount.setText(format_money(stale_due, "USD").lstrip("$"))
             click(panel.payments.record_button)
             await wait_until(lambda: panel.banner.kind == "error", 10, "the server's refusal was not shown")
             assert panel.payments.error.text() and "req_" in panel.banner.text
-            await wait_until(lambda: panel.record["amount_due_cents"] == 1, 10, "the invoice was not refreshed")
+            await wait_until(lambda: panel.record.amount_due_cents == 1, 10, "the invoice was not refreshed")
 
             pdf = await panel.save_pdf(tmp_path / "invoice.pdf")
             assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 1000
             text = panel.last_document.toPlainText()
-            assert panel.record["invoice_number"] in text and format_money(1, "USD") in text
+            assert panel.record.invoice_number in text and format_money(1, "USD") in text
 
             assert not panel.void_button.isEnabled(), "an invoice with payments cannot be voided"
             click(panel.new_button)
             type_line(qtbot, panel, 0, "Mistake", "1", "5", "0")
             click(panel.save_button)
-            await wait_until(lambda: panel.record and panel.record["status"] == "draft" and panel.banner.kind == "success", 10)
+            await wait_until(lambda: panel.record and panel.record.status == "draft" and panel.banner.kind == "success", 10)
             click(panel.void_button)
-            assert panel.confirm.isVisible() and panel.record["invoice_number"] in panel.confirm.text
+            assert panel.confirm.isVisible() and panel.record.invoice_number in panel.confirm.text
             await wait_until(lambda: panel.confirm.confirm_button.width() > 0, 5, "the confirm bar was not laid out")
             click(panel.confirm.confirm_button)
-            await wait_until(lambda: panel.record["status"] == "void", 10, panel.banner.plain_text)
-            assert (await other.invoices.get(panel.record["id"])).status == "void"
+            await wait_until(lambda: panel.record.status == "void", 10, panel.banner.plain_text)
+            assert (await other.invoices.get(panel.record.id)).status == "void"
             assert not panel.payments.record_button.isEnabled()
         finally:
             await other.aclose()

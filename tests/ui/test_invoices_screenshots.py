@@ -35,7 +35,7 @@ def test_screenshots(qtbot, run_async, sandbox, sandbox_credentials, scheme, tmp
         invoices = await make_invoices_panel(qtbot, sandbox.url, key, tmp_path / "i.sqlite")
         try:
             await invoices.activate()
-            row = next(i for i, r in enumerate(invoices.model.rows) if r["amount_paid_cents"] > 0 and r["line_items"])
+            row = next(i for i, r in enumerate(invoices.model.rows) if r.amount_paid_cents > 0 and r.line_items)
             invoices.table.setCurrentIndex(invoices.model.index(row, 0))
             await wait_until(lambda: invoices.record is not None and invoices.payments.model.rowCount() > 0, 10,
                              f"no payments shown for {invoices.record}")

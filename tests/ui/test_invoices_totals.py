@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.api import AdminClient, ApiKeyAuth
+from app.api.models import Invoice, LineItem
 from app.ui.money import invoice_totals
 from app.ui.panels.invoices.invoice_editor import InvoiceEditor
 
@@ -26,7 +27,7 @@ lines = st.lists(
 def test_live_totals_equal_the_servers(qtbot, run_async, sandbox, sandbox_credentials, line_items):
     editor = InvoiceEditor()
     qtbot.addWidget(editor)
-    editor.set_lines(line_items)  # the cells show the lines as a person reads them; totals are read back
+    editor.set_lines([LineItem(**line) for line in line_items])  # the cells show the lines as a person reads them; totals are read back
     local = editor.local_totals()
     assert local == invoice_totals(line_items)
 
@@ -43,9 +44,9 @@ def test_a_server_total_that_differs_is_reported_not_hidden(qtbot):
     editor = InvoiceEditor()
     qtbot.addWidget(editor)
     lines = [{"name": "x", "quantity": 3, "unit_amount_cents": 333, "tax_rate_bps": 1500}]
-    editor.set_lines(lines)
+    editor.set_lines([LineItem(**line) for line in lines])
     local = editor.local_totals()
-    server = {"currency": "USD", "subtotal_cents": 999, "tax_cents": 149, "total_cents": 1148}
+    server = Invoice.model_construct(id="inv_1", currency="USD", subtotal_cents=999, tax_cents=149, total_cents=1148)
     assert local.tax_cents == 150
     assert editor.show_server_totals(server, local) is False
     assert "differs" in editor.server_totals_label.text()

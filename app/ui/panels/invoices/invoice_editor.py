@@ -4,10 +4,13 @@ Totals are computed by `app.ui.money.invoice_totals`, the server's own rule (int
 per-line tax rounded half-up), so what the user sees before saving is what the server will say;
 after a save the server's totals are shown beside them and any difference is reported.
 Only drafts are editable: the platform refuses line-item changes on anything sent.
+Its messages live as long as what raised them: a field's complaint from the server until the
+draft is edited, the server's totals until the lines no longer add up to what was compared.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -25,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.api.models import Invoice, LineItem
 from app.ui.money import (
     InvoiceTotals,
     currency_symbol,
@@ -32,6 +36,7 @@ from app.ui.money import (
     invoice_totals,
     parse_money,
 )
+from app.ui.panels.invoices.tax_rate import LineError, format_bps, parse_percent_bps
 from app.ui.widgets.field_form import FieldForm
 
 CURRENCIES = ("USD", "EUR", "GBP", "JPY", "CHF", "CAD")
@@ -39,36 +44,23 @@ KINDS = ("service", "product", "fee")
 _KIND, _NAME, _QTY, _PRICE, _TAX = range(5)
 
 
-class LineError(ValueError):
-    """A line item cell cannot be read; the message names the line and the column."""
-
-
-def parse_percent_bps(text: str) -> int:
-    """`8.25` (percent, `,` also accepted) → 825 basis points; ValueError names the problem."""
-    cleaned = text.strip().rstrip("%").strip().replace(",", ".") or "0"
-    whole, _, fraction = cleaned.partition(".")
-    if not (whole or "0").isdigit() or (fraction and not fraction.isdigit()) or len(fraction) > 2:
-        raise ValueError(f"“{text}” is not a tax rate (a percent with at most 2 decimals, like 8.25).")
-    bps = int(whole or "0") * 100 + int(fraction.ljust(2, "0") or "0")
-    if bps > 10_000:
-        raise ValueError("A tax rate cannot be above 100%.")
-    return bps
-
-
-def format_bps(bps: int) -> str:
-    return f"{bps // 100}.{bps % 100:02d}".rstrip("0").rstrip(".")
-
-
 class InvoiceEditor(QWidget):
     """Edit a draft invoice (or show a sent one read-only)."""
 
     sig_totals_changed = Signal()
     """The live totals were recomputed (or a line became unreadable)."""
+    sig_edited = Signal()
+    """The user changed a field or a line (not sent while a record is being loaded)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("invoices.editor")
-        self.record: dict[str, Any] | None = None
+        self.record: Invoice | None = None
+        self._loading = False
+        #: The values the form's error messages were raised for, and the totals the server's were
+        #: compared with (with the record's id): each message goes when its state does.
+        self._errors_for: tuple[Any] | None = None
+        self._server_check: tuple[str, InvoiceTotals, InvoiceTotals | None] | None = None
         self.form = FieldForm("invoices.editor.form", self)
         self.number_edit: QLineEdit = self.form.add_field("invoice_number", "Number", QLineEdit())
         self.number_edit.setPlaceholderText("assigned by the server when empty")
@@ -95,7 +87,7 @@ class InvoiceEditor(QWidget):
         self.lines.itemChanged.connect(self._recompute)
         self.add_line_button = QPushButton("Add line", self)
         self.add_line_button.setObjectName("invoices.editor.add_line")
-        self.add_line_button.clicked.connect(lambda: self.add_line({}))
+        self.add_line_button.clicked.connect(lambda: self.add_line(None))
         self.remove_line_button = QPushButton("Remove line", self)
         self.remove_line_button.setObjectName("invoices.editor.remove_line")
         self.remove_line_button.clicked.connect(self._remove_current_line)
@@ -110,6 +102,9 @@ class InvoiceEditor(QWidget):
         self.server_totals_label.setObjectName("invoices.editor.server_totals")
         self.server_totals_label.setWordWrap(True)
         self.currency_combo.currentTextChanged.connect(self._recompute)
+        for signal in (self.number_edit.textChanged, self.company_combo.currentIndexChanged, self.issue_date.dateChanged,
+                       self.due_date.dateChanged, self.notes_edit.textChanged, self.sig_totals_changed):
+            signal.connect(self._on_edited)
 
         line_buttons = QHBoxLayout()
         line_buttons.addWidget(self.add_line_button)
@@ -134,25 +129,35 @@ class InvoiceEditor(QWidget):
             self.company_combo.addItem(name, company_id)
         self.company_combo.setCurrentIndex(max(self.company_combo.findData(current), 0))
 
-    def load(self, record: dict[str, Any] | None) -> None:
-        """Show an invoice (None: a new draft dated today, due in 30 days)."""
+    def load(self, record: Invoice | None) -> None:
+        """Show an invoice (None: a new draft dated today, due in 30 days).
+
+        The server's totals line stays when `record` is the invoice it was about, unchanged.
+        """
         self.record = record
-        self.form.clear_errors()
-        values = record or {}
-        self.number_edit.setText(values.get("invoice_number") or "")
-        index = self.company_combo.findData(values.get("company_id")) if values.get("company_id") else 0
-        if index < 0:
-            self.company_combo.addItem(values["company_id"], values["company_id"])
-            index = self.company_combo.count() - 1
-        self.company_combo.setCurrentIndex(index)
-        self.currency_combo.setCurrentText(values.get("currency") or "USD")
-        today = QDate.currentDate()
-        self.issue_date.setDate(QDate.fromString(values["issue_date"], "yyyy-MM-dd") if values.get("issue_date") else today)
-        self.due_date.setDate(QDate.fromString(values["due_date"], "yyyy-MM-dd") if values.get("due_date") else today.addDays(30))
-        self.notes_edit.setPlainText(values.get("notes") or "")
-        self.set_lines(values.get("line_items") or [])
-        self.server_totals_label.clear()
-        self.set_editable(record is None or record.get("status") == "draft")
+        self.clear_errors()
+        self._loading = True
+        try:
+            self.number_edit.setText(record.invoice_number if record else "")
+            company_id = record.company_id if record else None
+            index = self.company_combo.findData(company_id) if company_id else 0
+            if index < 0:
+                self.company_combo.addItem(company_id, company_id)
+                index = self.company_combo.count() - 1
+            self.company_combo.setCurrentIndex(index)
+            self.currency_combo.setCurrentText(record.currency if record else "USD")
+            today = QDate.currentDate()
+            issue, due = (record.issue_date, record.due_date) if record else (None, None)
+            self.issue_date.setDate(QDate(issue.year, issue.month, issue.day) if issue else today)
+            self.due_date.setDate(QDate(due.year, due.month, due.day) if due else today.addDays(30))
+            self.notes_edit.setPlainText((record.notes if record else None) or "")
+            self.set_lines(record.line_items if record else [])
+        finally:
+            self._loading = False
+        check = self._server_check
+        if check is not None and (record is None or check[0] != record.id or check[1] != _server_totals(record)):
+            self._clear_server_totals()
+        self.set_editable(record is None or record.status == "draft")
 
     def set_editable(self, editable: bool) -> None:
         for widget in (self.number_edit, self.company_combo, self.currency_combo, self.issue_date, self.due_date,
@@ -166,8 +171,8 @@ class InvoiceEditor(QWidget):
             if kind is not None:
                 kind.setEnabled(editable)
 
-    def set_lines(self, lines: list[dict[str, Any]]) -> None:
-        """Replace the line items (dicts in API shape)."""
+    def set_lines(self, lines: list[LineItem]) -> None:
+        """Replace the line items."""
         self.lines.blockSignals(True)
         self.lines.setRowCount(0)
         for line in lines:
@@ -175,29 +180,27 @@ class InvoiceEditor(QWidget):
         self.lines.blockSignals(False)
         self._recompute()
 
-    def add_line(self, line: dict[str, Any]) -> None:
+    def add_line(self, line: LineItem | None) -> None:
+        """Append `line` (None: an empty one to fill in) and put the cursor on its name."""
         self.lines.blockSignals(True)
         self._insert_line(line)
         self.lines.blockSignals(False)
         self._recompute()
         self.lines.setCurrentCell(self.lines.rowCount() - 1, _NAME)
 
-    def _insert_line(self, line: dict[str, Any]) -> None:
+    def _insert_line(self, line: LineItem | None) -> None:
         row = self.lines.rowCount()
         self.lines.insertRow(row)
         kind = QComboBox(self.lines)
         kind.setObjectName(f"invoices.editor.lines.{row}.kind")
         kind.addItems(KINDS)
-        kind.setCurrentText(line.get("kind") or "service")
+        kind.setCurrentText(line.kind if line else "service")
+        kind.currentTextChanged.connect(self._on_edited)
         self.lines.setCellWidget(row, _KIND, kind)
         currency = self.currency
-        price = line.get("unit_amount_cents")
-        cells = {
-            _NAME: line.get("name") or "",
-            _QTY: str(line.get("quantity") or 1),
-            _PRICE: format_money(int(price), currency).replace(currency_symbol(currency), "").strip() if price is not None else "",
-            _TAX: format_bps(int(line.get("tax_rate_bps") or 0)),
-        }
+        price = format_money(line.unit_amount_cents, currency).replace(currency_symbol(currency), "").strip() if line else ""
+        cells = {_NAME: line.name if line else "", _QTY: str(line.quantity if line else 1), _PRICE: price,
+                 _TAX: format_bps(line.tax_rate_bps if line else 0)}
         for column, text in cells.items():
             self.lines.setItem(row, column, QTableWidgetItem(text))
 
@@ -257,11 +260,24 @@ class InvoiceEditor(QWidget):
             "line_items": self.line_items(),
         }
 
-    def show_server_totals(self, record: dict[str, Any], local: InvoiceTotals | None) -> bool:
-        """Show the server's totals beside the local ones; returns True when they agree."""
-        currency = record.get("currency") or self.currency
-        server = InvoiceTotals(int(record.get("subtotal_cents") or 0), int(record.get("tax_cents") or 0),
-                               int(record.get("total_cents") or 0))
+    # ---- messages -------------------------------------------------------------------------
+    def show_errors(self, fields: Mapping[str, str], general: str = "") -> None:
+        """The server's (or a line's) complaints, shown until the draft is edited."""
+        self.form.set_errors(fields, general)
+        self._errors_for = (self.values_or_none(),)
+
+    def clear_errors(self) -> None:
+        self.form.clear_errors()
+        self._errors_for = None
+
+    def show_server_totals(self, record: Invoice, local: InvoiceTotals | None) -> bool:
+        """Show the server's totals beside the local ones; returns True when they agree.
+
+        The line stays until the lines add up to something else or another invoice is shown.
+        """
+        currency = record.currency or self.currency
+        server = _server_totals(record)
+        self._server_check = (record.id, server, self.local_totals())
         text = (f"Server: subtotal {format_money(server.subtotal_cents, currency)}, tax "
                 f"{format_money(server.tax_cents, currency)}, total {format_money(server.total_cents, currency)}")
         matches = local is None or local == server
@@ -272,6 +288,26 @@ class InvoiceEditor(QWidget):
             text += " ✓ matches"
         self.server_totals_label.setText(text)
         return matches
+
+    def values_or_none(self) -> Any:
+        """`values()`, or None while a line cannot be read."""
+        try:
+            return self.values()
+        except LineError:
+            return None
+
+    def _clear_server_totals(self) -> None:
+        self._server_check = None
+        self.server_totals_label.clear()
+
+    def _on_edited(self, *_: object) -> None:
+        if self._loading:
+            return
+        if self._errors_for is not None and (self.values_or_none(),) != self._errors_for:
+            self.clear_errors()
+        if self._server_check is not None and self.local_totals() != self._server_check[2]:
+            self._clear_server_totals()
+        self.sig_edited.emit()
 
     def _recompute(self, *_: object) -> None:
         currency = self.currency
@@ -286,3 +322,7 @@ class InvoiceEditor(QWidget):
                 f"Subtotal {format_money(totals.subtotal_cents, currency)} · Tax {format_money(totals.tax_cents, currency)}"
                 f" · <b>Total {format_money(totals.total_cents, currency)}</b>")
         self.sig_totals_changed.emit()
+
+
+def _server_totals(record: Invoice) -> InvoiceTotals:
+    return InvoiceTotals(record.subtotal_cents, record.tax_cents, record.total_cents)

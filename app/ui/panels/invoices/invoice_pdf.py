@@ -7,48 +7,54 @@ user's locale; the same document is what the tests read back, since the PDF's te
 
 from __future__ import annotations
 
+import asyncio
 import os
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from html import escape
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QSizeF
-from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QObject, QSizeF, QUrl
+from PySide6.QtGui import QDesktopServices, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtWidgets import QFileDialog, QWidget
 
+from app.api.models import Invoice
 from app.ui.money import format_money
 
 
-def invoice_document(invoice: dict[str, Any], customer: str = "") -> QTextDocument:
+def invoice_document(invoice: Invoice, customer: str = "") -> QTextDocument:
     """A document with the invoice's header, customer, line items and totals."""
-    currency = invoice.get("currency") or "USD"
+    currency = invoice.currency or "USD"
 
-    def money(cents: Any) -> str:
-        return escape(format_money(int(cents or 0), currency))
+    def money(cents: int) -> str:
+        return escape(format_money(cents, currency))
+
+    def text(value: object) -> str:
+        return escape(str(value) if value is not None else "—")
 
     lines = []
-    for line in invoice.get("line_items") or []:
-        amount = int(line.get("quantity") or 0) * int(line.get("unit_amount_cents") or 0)
-        rate = int(line.get("tax_rate_bps") or 0)
+    for line in invoice.line_items:
         lines.append(
-            f"<tr><td>{escape(str(line.get('name') or ''))}</td><td>{escape(str(line.get('kind') or ''))}</td>"
-            f"<td align='right'>{line.get('quantity')}</td><td align='right'>{money(line.get('unit_amount_cents'))}</td>"
-            f"<td align='right'>{rate / 100:g}%</td><td align='right'>{money(amount)}</td></tr>"
+            f"<tr><td>{escape(line.name)}</td><td>{escape(line.kind)}</td>"
+            f"<td align='right'>{line.quantity}</td><td align='right'>{money(line.unit_amount_cents)}</td>"
+            f"<td align='right'>{line.tax_rate_bps / 100:g}%</td>"
+            f"<td align='right'>{money(line.quantity * line.unit_amount_cents)}</td></tr>"
         )
     html = f"""
-    <h1>Invoice {escape(str(invoice.get('invoice_number') or ''))}</h1>
-    <p>Status: <b>{escape(str(invoice.get('status') or ''))}</b><br>
-    Customer: {escape(customer or str(invoice.get('company_id') or invoice.get('contact_id') or '—'))}<br>
-    Issued: {escape(str(invoice.get('issue_date') or '—'))} &nbsp; Due: {escape(str(invoice.get('due_date') or '—'))}</p>
+    <h1>Invoice {escape(invoice.invoice_number)}</h1>
+    <p>Status: <b>{escape(invoice.status)}</b><br>
+    Customer: {escape(customer or invoice.company_id or invoice.contact_id or '—')}<br>
+    Issued: {text(invoice.issue_date)} &nbsp; Due: {text(invoice.due_date)}</p>
     <table width='100%' cellspacing='0' cellpadding='4' border='1'>
       <tr><th align='left'>Item</th><th align='left'>Kind</th><th>Qty</th><th>Unit price</th><th>Tax</th><th>Amount</th></tr>
       {''.join(lines)}
     </table>
-    <p align='right'>Subtotal: {money(invoice.get('subtotal_cents'))}<br>
-    Tax: {money(invoice.get('tax_cents'))}<br>
-    <b>Total: {money(invoice.get('total_cents'))}</b><br>
-    Paid: {money(invoice.get('amount_paid_cents'))}<br>
-    <b>Amount due: {money(invoice.get('amount_due_cents'))}</b></p>
-    <p>{escape(str(invoice.get('notes') or ''))}</p>
+    <p align='right'>Subtotal: {money(invoice.subtotal_cents)}<br>
+    Tax: {money(invoice.tax_cents)}<br>
+    <b>Total: {money(invoice.total_cents)}</b><br>
+    Paid: {money(invoice.amount_paid_cents)}<br>
+    <b>Amount due: {money(invoice.amount_due_cents)}</b></p>
+    <p>{escape(invoice.notes or '')}</p>
     """
     document = QTextDocument()
     document.setHtml(html)
@@ -83,3 +89,30 @@ def write_file(data: bytes, path: Path) -> Path:
     finally:
         partial.unlink(missing_ok=True)
     return path
+
+
+class PdfFiles:
+    """Saves documents as PDF files: rendered on the Qt thread, written by a disk thread of its own.
+
+    Writes still queued when `owner` goes finish on their own; none is waited for.
+    """
+
+    def __init__(self, owner: QObject) -> None:
+        self._disk = ThreadPoolExecutor(max_workers=1, thread_name_prefix="invoice-pdf")
+        owner.destroyed.connect(partial(self._disk.shutdown, wait=False))
+
+    @staticmethod
+    def ask_path(parent: QWidget, invoice_number: str) -> Path | None:
+        """Where to save the invoice's PDF, as the operator picks it (None: cancelled)."""
+        suggested = Path.home() / f"{invoice_number or 'invoice'}.pdf"
+        path, _ = QFileDialog.getSaveFileName(parent, "Save invoice PDF", str(suggested), "PDF (*.pdf)")
+        return Path(path) if path else None
+
+    async def save(self, document: QTextDocument, path: Path) -> Path:
+        data = render_pdf(document)
+        return await asyncio.get_running_loop().run_in_executor(self._disk, write_file, data, path)
+
+
+def open_file(path: Path) -> None:
+    """Open a saved file with the desktop's viewer for it."""
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))

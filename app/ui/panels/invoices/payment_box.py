@@ -3,12 +3,11 @@
 The amount is checked before anything is sent: a positive amount, in the invoice's currency's
 precision, no more than what is due on an invoice that expects money. The server checks again
 (someone may have paid in the meantime); its refusal lands beside the amount field too.
+The box belongs to one invoice at a time: shown another one (or a new draft), it starts empty,
+and a complaint about an amount lasts until that amount is edited.
 """
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
-from typing import Any
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.api.models import Invoice, Payment
 from app.ui.money import format_money, parse_money
 from app.ui.record_table_model import Column, RecordTableModel, field_of
 from app.ui.theme import semantic_colour
@@ -29,19 +29,19 @@ METHODS = ("bank_transfer", "card", "cash", "check", "other")
 OPEN_STATUSES = frozenset({"sent", "partially_paid", "overdue"})
 
 
-def payment_problem(invoice: dict[str, Any] | None, amount_cents: int) -> str:
+def payment_problem(invoice: Invoice | None, amount_cents: int) -> str:
     """Why this payment cannot be recorded ("" when it can)."""
     if invoice is None:
         return "Select an invoice first."
-    status = invoice.get("status")
+    status = invoice.status
     if status not in OPEN_STATUSES:
         return f"A {status} invoice does not take payments (send it first)." if status == "draft" else \
             f"A {status} invoice does not take payments."
     if amount_cents <= 0:
         return "The amount must be more than zero."
-    due = int(invoice.get("amount_due_cents") or 0)
+    due = invoice.amount_due_cents
     if amount_cents > due:
-        currency = invoice.get("currency") or "USD"
+        currency = invoice.currency or "USD"
         return f"That is more than the {format_money(due, currency)} due; over-payments are refused."
     return ""
 
@@ -52,9 +52,13 @@ class PaymentBox(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("invoices.payment")
+        self.invoice: Invoice | None = None
+        #: The amount text the shown complaint is about; editing it away takes the complaint too.
+        self._error_for: str | None = None
         self.amount = QLineEdit(self)
         self.amount.setObjectName("invoices.payment.amount")
         self.amount.setPlaceholderText("Amount")
+        self.amount.textChanged.connect(self._on_amount_changed)
         self.method = QComboBox(self)
         self.method.setObjectName("invoices.payment.method")
         self.method.addItems(METHODS)
@@ -67,8 +71,8 @@ class PaymentBox(QWidget):
         self.model = RecordTableModel([
             Column("Paid at", field_of("paid_at"), text=lambda v: str(v or "")[:16].replace("T", " ")),
             Column("Method", field_of("method")),
-            Column("Amount", lambda p: (p.get("amount_cents"), p.get("currency") or self.currency),
-                   text=lambda v: format_money(int(v[0] or 0), v[1]), align_right=True),
+            Column("Amount", lambda p: (p.amount_cents, p.currency or self.currency),
+                   text=lambda v: format_money(v[0], v[1]), align_right=True),
         ], self)
         self.history = RecordTableView(self)
         self.history.setObjectName("invoices.payments")
@@ -93,9 +97,18 @@ class PaymentBox(QWidget):
         layout.addWidget(QLabel("<b>Payments</b>", self))
         layout.addWidget(self.history)
 
-    def checked_amount(self, invoice: dict[str, Any] | None) -> int | None:
+    def show_invoice(self, invoice: Invoice | None) -> None:
+        """Take payments for `invoice` (None: none); another invoice starts with an empty box."""
+        previous, self.invoice = self.invoice, invoice
+        self.currency = invoice.currency if invoice is not None else "USD"
+        if previous is None or invoice is None or previous.id != invoice.id:
+            self.amount.clear()
+            self._clear_error()
+            self.model.set_rows([])
+
+    def checked_amount(self, invoice: Invoice | None) -> int | None:
         """The typed amount in minor units if it may be recorded; otherwise shows why and returns None."""
-        currency = (invoice or {}).get("currency") or "USD"
+        currency = invoice.currency if invoice is not None else "USD"
         try:
             cents = parse_money(self.amount.text(), currency)
         except ValueError as problem:
@@ -105,17 +118,22 @@ class PaymentBox(QWidget):
         if problem:
             self.show_error(problem)
             return None
-        self.error.clear()
+        self._clear_error()
         return cents
 
-    def body(self, invoice: dict[str, Any], cents: int) -> dict[str, Any]:
-        return {"invoice_id": invoice["id"], "amount_cents": cents, "method": self.method.currentText(),
-                "paid_at": datetime.now(UTC).isoformat().replace("+00:00", "Z")}
-
     def show_error(self, message: str) -> None:
+        """A complaint about the amount typed now (the client's check or the server's refusal)."""
         self.error.setText(message)
+        self._error_for = self.amount.text()
         self.amount.setFocus()
 
-    def show_payments(self, currency: str, payments: list[dict[str, Any]]) -> None:
-        self.currency = currency
+    def show_payments(self, payments: list[Payment]) -> None:
         self.model.set_rows(payments)
+
+    def _on_amount_changed(self, text: str) -> None:
+        if self._error_for is not None and text != self._error_for:
+            self._clear_error()
+
+    def _clear_error(self) -> None:
+        self.error.clear()
+        self._error_for = None
