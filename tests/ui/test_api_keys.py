@@ -480,3 +480,24 @@ def test_the_panel_marks_the_consoles_own_key_from_the_sessions_identity_without
             await session.close()
 
     run_async(scenario(), timeout=60)
+
+
+def test_the_palettes_new_key_opens_the_form_or_says_why_not(qtbot, run_async, sandbox, owner_key, tmp_path) -> None:
+    async def scenario() -> None:
+        session = await open_session(sandbox.url, owner_key, tmp_path)
+        panel = ApiKeysPanel(session.context)
+        qtbot.addWidget(panel)
+        panel.show()
+        try:
+            await panel.activate()
+            panel.start_new()  # what the command palette's "New API key" calls
+            form = await dialog("api_keys.create_dialog")
+            click(child(form, "api_keys.create.cancel"))
+            await wait_until(lambda: top_level("api_keys.create_dialog") is None, 5)
+            session.context.scopes = frozenset({"keys:read"})
+            panel.start_new()
+            assert "needs keys:write" in panel.banner.plain_text and top_level("api_keys.create_dialog") is None
+        finally:
+            await session.close()
+
+    run_async(scenario(), timeout=60)

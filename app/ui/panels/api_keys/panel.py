@@ -151,9 +151,21 @@ class ApiKeysPanel(ModulePanel):
         for button in (self.new_button, self.rotate_button, self.revoke_button):
             button.setToolTip(reason)
 
+    def _refused(self) -> bool:
+        """Say why writes are off (for the command palette's actions, which have no button to grey out)."""
+        reason = self.write_block_reason()
+        if reason:
+            self.show_notice(reason, "warning")
+        return reason is not None
+
     # ---- create ------------------------------------------------------------------------------
     def _on_new(self) -> None:
         self.run(self.create_key())
+
+    def start_new(self) -> None:
+        """The command palette's "New API key"."""
+        if not self._refused():
+            self._on_new()
 
     async def create_key(self) -> None:
         """Ask for name, scopes and expiry; create; show the secret once."""
@@ -179,6 +191,14 @@ class ApiKeysPanel(ModulePanel):
         key = self.selected_key()
         if key is not None:
             self.run(self.rotate_key(key))
+
+    def rotate_selected(self) -> None:
+        """The command palette's "Rotate the selected API key"."""
+        if self._refused():
+            return
+        if self.selected_key() is None:
+            self.show_notice("Select the key to rotate in the list first.", "info")
+        self._on_rotate()
 
     async def rotate_key(self, key: ApiKey) -> None:
         """Rotate with a grace period; rehearse with the new key; switch the console if it is its own.

@@ -157,6 +157,14 @@ class WebhooksPanel(ModulePanel):
         self.pause_button.setText("Pause" if webhook is None or webhook.status == "active" else "Resume")
 
     # ---- endpoint actions --------------------------------------------------------------------
+    def start_new(self) -> None:
+        """The command palette's "New webhook endpoint" (says why, when writes are off)."""
+        reason = self.write_block_reason()
+        if reason:
+            self.show_notice(reason, "warning")
+        else:
+            self.run(self.create_endpoint())
+
     async def create_endpoint(self) -> None:
         """The form, then the new endpoint's signing secret, shown once."""
         created: list[Revealed[Webhook]] = []
