@@ -52,3 +52,42 @@ def test_create_company_then_its_contacts_show_in_its_detail(qtbot, run_async, s
             await close_panel(panel)
 
     run_async(scenario(), timeout=60)
+
+
+def test_a_colleagues_company_edit_is_merged_and_a_shared_field_keeps_mine_on_the_second_save(
+        qtbot, run_async, sandbox, owner_key, tmp_path):
+    async def scenario():
+        other = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
+        panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path / "cache.sqlite")
+        try:
+            company = await other.companies.create({"name": unique("Globex "), "website": "https://old.example"})
+            await panel.activate()
+            panel.tabs.setCurrentWidget(panel.companies)
+            view = panel.companies
+            view.table.selectRow(view.model.row_of_id(company.id))
+            await wait_until(lambda: getattr(view.record, "id", None) == company.id, 10)
+            # A colleague changes the domain only; I change the notes: merged without asking.
+            await other.companies.update(company.id, {"domain": "globex.example"}, if_match=company.version)
+            view.notes_edit.setPlainText("key account")
+            QTest.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
+            await wait_until(lambda: panel.banner.kind == "success", 10, panel.banner.plain_text)
+            server = await other.companies.get(company.id)
+            assert (server.domain, server.notes) == ("globex.example", "key account")
+
+            # Now we both change the website: I am told, my value stays in the form, a second Save keeps it.
+            await other.companies.update(company.id, {"website": "https://theirs.example"}, if_match=server.version)
+            view.website_edit.setText("https://mine.example")
+            QTest.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
+            await wait_until(lambda: panel.banner.kind == "warning", 10, panel.banner.plain_text)
+            assert "website" in panel.banner.plain_text and "https://theirs.example" in panel.banner.plain_text
+            assert view.website_edit.text() == "https://mine.example" and view.domain_edit.text() == "globex.example"
+            QTest.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
+            await wait_until(lambda: panel.banner.kind == "success", 10, panel.banner.plain_text)
+            final = await other.companies.get(company.id)
+            assert (final.website, final.domain, final.notes) == ("https://mine.example", "globex.example",
+                                                                  "key account")
+        finally:
+            await other.aclose()
+            await close_panel(panel)
+
+    run_async(scenario(), timeout=60)

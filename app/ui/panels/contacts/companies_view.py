@@ -34,18 +34,6 @@ from app.ui.widgets.field_form import FieldForm
 EDITABLE = ("name", "domain", "website", "notes")
 
 
-def by_name(records: list[Any]) -> list[Any]:
-    """Records (dicts or models) sorted by name, case-insensitively.
-
-    Kept here for the invoices panel's company picker until it reads companies from its store
-    (`app.data.companies.by_name` sorts `Company` models).
-    """
-    def name_of(record: Any) -> str:
-        return (record.get("name") if isinstance(record, dict) else getattr(record, "name", None)) or ""
-
-    return sorted(records, key=lambda record: name_of(record).lower())
-
-
 def short_time(value: datetime | str | None) -> str:
     if isinstance(value, datetime):
         return f"{value:%Y-%m-%d %H:%M}"

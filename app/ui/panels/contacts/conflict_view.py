@@ -9,6 +9,7 @@ server's version with every other change of both sides kept.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -144,6 +145,8 @@ class ConflictView(QFrame):
             text = format_custom_fields(value)
         elif name == "company_id" and len(conflict.path) == 1:
             text = company_name(value)
+        elif isinstance(value, (bool, int, float)):
+            text = json.dumps(value)  # as the form writes custom fields: true, 5
         else:
             text = str(value)
         label = QLabel(text or "—", self._grid_host)

@@ -66,8 +66,9 @@ class ContactsPanel(ModulePanel):
     def __init__(self, context: PanelContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
         self._selecting_back = False
-        #: A warning that holds only while the form has unsaved changes (cleared when it is clean).
+        #: The message that holds only while the form has unsaved changes (cleared when it is clean).
         self._dirty_notice: str | None = None
+        #: Company refreshes under way: the store's change notices they cause need no second fill.
         self._companies_refreshing = 0
         #: Rows per chunk when exporting (smaller chunks: finer progress and a quicker cancel).
         self.export_chunk_rows = 500
