@@ -120,3 +120,21 @@ def test_unlimited_and_warning_levels_read_as_such(qtbot) -> None:
     assert card.level == "warning" and "80 %" in card.warning.text()
     card.show_entry(QuotaEntry(used=799, limit=1000, remaining=201, period="none", reset_at=None))
     assert card.level == "ok" and card.warning.text() == ""
+
+
+def test_the_burn_rate_of_a_burst_before_the_panel_opened_shows_at_once(qtbot, run_async, quota_sandbox,
+                                                                        tmp_path) -> None:
+    async def scenario() -> None:
+        session = await open_session(quota_sandbox.url, quota_sandbox.credentials()["test"]["owner_key"], tmp_path)
+        try:
+            for _ in range(15):  # a quarter of this sandbox's 60 per minute, before anyone looks
+                await session.client.workspace.get()
+            panel = QuotaPanel(session.context)
+            qtbot.addWidget(panel)
+            panel.show()
+            assert "Burn rate: 0 requests/min" not in child(panel, "quota.rate.burn").text()
+            assert "runs out in" in child(panel, "quota.rate.projection").text()
+        finally:
+            await session.close()
+
+    run_async(scenario(), timeout=60)

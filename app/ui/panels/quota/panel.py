@@ -4,12 +4,13 @@ history, and the live per-minute rate limit.
 Cards show each resource's used-of-limit, remaining and reset countdown (warnings at 80 % and
 95 %); the tables split one resource's usage per API key and per module; the chart shows its
 daily history; the gauge follows the `X-RateLimit-*` headers of every call this console makes.
+The panel is a view over `stores.quota`: it asks the store for fresh answers and draws whatever
+the store holds when the store says something changed, so every number derives from one source.
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.api.models import QuotaStatus
+from app.data.quota import QuotaChange
 from app.ui.module_panel import ModulePanel
 from app.ui.panel_context import PanelContext
 from app.ui.panels.quota.quantities import RESOURCE_TITLES, format_amount
@@ -34,10 +36,10 @@ from app.ui.panels.quota.rate_gauge import RateLimitGauge
 from app.ui.panels.quota.resource_card import ResourceCard
 from app.ui.panels.quota.usage_chart import DailyUsageChart
 from app.ui.record_table_model import Column, RecordTableModel, field_of
+from app.ui.store_binding import bind
 
 RESOURCES: tuple[str, ...] = ("api_calls", "ai_calls", "storage_bytes", "seats")
 HISTORY_DAYS: tuple[int, ...] = (7, 30, 90)
-CACHE_RESOURCE = "quota_status"
 _TICK_MS = 1000
 
 
@@ -65,7 +67,7 @@ class QuotaPanel(ModulePanel):
 
     def __init__(self, context: PanelContext, parent=None) -> None:
         super().__init__(context, parent)
-        self.status: QuotaStatus | None = None
+        self.store = self.stores.quota
         self.cards = {resource: ResourceCard(resource, self.body) for resource in RESOURCES}
         cards = QHBoxLayout()
         for card in self.cards.values():
@@ -80,8 +82,8 @@ class QuotaPanel(ModulePanel):
         for days in HISTORY_DAYS:
             self.days.addItem(f"Last {days} days", days)
         self.days.setCurrentIndex(1)
-        self.resource.currentIndexChanged.connect(lambda _i: self.run(self.load_details()))
-        self.days.currentIndexChanged.connect(lambda _i: self.run(self.load_history()))
+        self.resource.currentIndexChanged.connect(self._on_resource_chosen)
+        self.days.currentIndexChanged.connect(self._on_days_chosen)
         self.refresh_button = QPushButton("Refresh", self.body)
         self.refresh_button.setObjectName("quota.refresh")
         self.refresh_button.clicked.connect(lambda: self.run(self.refresh()))
@@ -94,7 +96,6 @@ class QuotaPanel(ModulePanel):
         controls.addWidget(self.period, 1)
         controls.addWidget(self.refresh_button)
 
-        self._totals: dict[str, int] = {}
         self.by_key = RecordTableModel(self._key_columns(), self, id_of=field_of("credential_id"))
         self.by_module = RecordTableModel(self._module_columns(), self, id_of=field_of("module"))
         self.key_table = _table("quota.table", self.by_key, self.body)
@@ -114,9 +115,7 @@ class QuotaPanel(ModulePanel):
         self.chart_title.setObjectName("quota.chart.title")
         chart_layout.addWidget(self.chart_title)
         chart_layout.addWidget(self.chart, 1)
-        self.gauge = RateLimitGauge(self.body)
-        if context.client is not None:
-            self.gauge.attach(context.client.rate_limit)
+        self.gauge = RateLimitGauge(self.store, self.body)
         splitter = QSplitter(Qt.Orientation.Horizontal, self.body)
         splitter.addWidget(tables)
         splitter.addWidget(chart_box)
@@ -132,7 +131,11 @@ class QuotaPanel(ModulePanel):
         self._ticker.setInterval(_TICK_MS)
         self._ticker.timeout.connect(self._tick)
         self._ticker.start()
-        self.destroyed.connect(self.gauge.detach)
+        bind(self.store.changes, self, self._on_quota_changed)
+        if self.store.status is not None:  # a panel made again in this session starts where the store is
+            self._show_status()
+        self._show_breakdown()
+        self._show_history()
 
     def _key_columns(self) -> list[Column]:
         return [
@@ -152,72 +155,92 @@ class QuotaPanel(ModulePanel):
         ]
 
     def _share(self, row: Any, split: str) -> str:
-        total = self._totals.get(split, 0)
-        return f"{row.used / total:.0%}" if total else ""
+        share = self.store.totals(self.selected_resource()).share(row.used, split)
+        return "" if share is None else f"{share:.0%}"
 
     def selected_resource(self) -> str:
         return str(self.resource.currentData())
 
+    def selected_days(self) -> int:
+        return int(self.days.currentData())
+
+    @property
+    def status(self) -> QuotaStatus | None:
+        """The status the cards show: the store's latest."""
+        return self.store.status
+
     # ---- loading -----------------------------------------------------------------------------
     async def activate(self) -> None:
-        cache = self.context.cache
-        if cache is not None and self.status is None:
-            cached = await cache.get_list(CACHE_RESOURCE, None)
-            if cached is not None and cached.rows:
-                self._show_status(QuotaStatus.model_validate(cached.rows[0]))
+        await self.store.load_cached_status()
         await self.refresh()
 
     async def refresh(self) -> None:
         """Status of every resource, then the selected resource's breakdown and history."""
-        client = self.context.client
-        if client is None:
+        if not self.store.connected:
             return
-        status = await client.quota.status()
-        self._show_status(status)
-        if self.context.cache is not None:
-            await self.context.cache.put_list(CACHE_RESOURCE, None,
-                                              [{"id": "status", **status.model_dump(mode="json")}], None)
+        await self.store.refresh_status()
         await self.load_details()
-
-    def _show_status(self, status: QuotaStatus) -> None:
-        self.status = status
-        for resource, card in self.cards.items():
-            entry = status.quotas.get(resource)
-            card.setVisible(entry is not None)
-            if entry is not None:
-                card.show_entry(entry)
 
     async def load_details(self) -> None:
         await asyncio.gather(self.load_breakdown(), self.load_history())
 
     async def load_breakdown(self) -> None:
-        resource = self.selected_resource()
-        breakdown = await self.context.client.quota.breakdown(resource)
-        if resource != self.selected_resource():
-            return
-        key_total = sum(row.used for row in breakdown.by_key)
-        module_total = sum(row.used for row in breakdown.by_module)
-        self._totals = {"key": key_total, "module": module_total}
-        self.by_key.set_rows(breakdown.by_key)
-        self.by_module.set_rows(breakdown.by_module)
-        period = {"month": "this month", "day": "today", "none": "in total"}.get(breakdown.period or "none", "")
-        self.period.setText(f"{RESOURCE_TITLES[resource]} {period}: {format_amount(resource, key_total)}")
+        await self.store.load_breakdown(self.selected_resource())
 
     async def load_history(self) -> None:
-        resource, days = self.selected_resource(), int(self.days.currentData())
-        history = await self.context.client.quota.history(resource, days)
-        if (resource, days) != (self.selected_resource(), int(self.days.currentData())):
+        await self.store.load_history(self.selected_resource(), self.selected_days())
+
+    def _on_resource_chosen(self, _index: int) -> None:
+        self._show_breakdown()
+        self._show_history()
+        self.run(self.load_details())
+
+    def _on_days_chosen(self, _index: int) -> None:
+        self._show_history()
+        self.run(self.load_history())
+
+    # ---- drawing what the store holds ----------------------------------------------------------
+    def _on_quota_changed(self, change: QuotaChange) -> None:
+        if change.kind == "status":
+            self._show_status()
+        elif change.resource != self.selected_resource():
+            return  # an answer for a resource no longer chosen
+        elif change.kind == "breakdown":
+            self._show_breakdown()
+        elif change.days == self.selected_days():
+            self._show_history()
+
+    def _show_status(self) -> None:
+        status = self.store.status
+        for resource, card in self.cards.items():
+            entry = status.quotas.get(resource) if status is not None else None
+            card.setVisible(entry is not None)
+            if entry is not None:
+                card.show_entry(entry)
+
+    def _show_breakdown(self) -> None:
+        resource = self.selected_resource()
+        breakdown = self.store.breakdown(resource)
+        self.by_key.set_rows(breakdown.by_key if breakdown is not None else [])
+        self.by_module.set_rows(breakdown.by_module if breakdown is not None else [])
+        if breakdown is None:
+            self.period.clear()
             return
-        series = [(_as_date(day.date), day.used) for day in history.days]
-        self.chart.set_series(resource, series)
-        total = format_amount(resource, sum(used for _, used in series))
+        period = {"month": "this month", "day": "today", "none": "in total"}.get(breakdown.period or "none", "")
+        used = format_amount(resource, self.store.totals(resource).by_key)
+        self.period.setText(f"{RESOURCE_TITLES[resource]} {period}: {used}")
+
+    def _show_history(self) -> None:
+        resource, days = self.selected_resource(), self.selected_days()
+        series = self.store.history(resource, days)
+        self.chart.set_series(resource, series or [])
+        if series is None:
+            self.chart_title.setText(f"<b>Daily {RESOURCE_TITLES[resource]}</b>, last {days} days")
+            return
+        total = format_amount(resource, self.store.history_total(resource, days))
         self.chart_title.setText(f"<b>Daily {RESOURCE_TITLES[resource]}</b>, last {days} days: {total}")
 
     def _tick(self) -> None:
         for card in self.cards.values():
             card.tick()
         self.gauge.tick()
-
-
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))

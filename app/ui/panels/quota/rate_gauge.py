@@ -1,17 +1,19 @@
 """The live rate-limit gauge: requests left this minute (from the `X-RateLimit-*` headers the
-client sees), the current burn rate, and when the budget runs out at that rate."""
+client sees), the current burn rate, and when the budget runs out at that rate. It draws the
+quota store's state (`QuotaStore.rate_limit`, `.burn`) and redraws on its `rate_limit_changes`."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QPainter, QPalette, QPen
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.data.burn_rate import BurnRate, Projection
+from app.data.quota import QuotaStore
 from app.ui.panels.quota.quantities import countdown
+from app.ui.store_binding import bind
 from app.ui.theme import semantic_colour
 
 _ARC_SPAN_DEGREES = 240
@@ -50,14 +52,12 @@ class _Dial(QWidget):
 
 
 class RateLimitGauge(QWidget):
-    """Subscribes to a client's `rate_limit` state; `detach()` (or destruction) unsubscribes."""
+    """Follows `store`'s rate-limit state for as long as the gauge lives."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, store: QuotaStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("quota.rate")
-        self.burn = BurnRate()
-        self._state: Any = None
-        self._unsubscribe = None
+        self._store = store
         self.dial = _Dial(self)
         self.remaining = QLabel("No request seen yet.", self)
         self.remaining.setObjectName("quota.rate.remaining")
@@ -74,28 +74,17 @@ class RateLimitGauge(QWidget):
             label.setWordWrap(True)
             layout.addWidget(label)
         layout.addStretch(1)
-
-    def attach(self, state: Any) -> None:
-        """Follow `client.rate_limit` (a RateLimitState)."""
-        self.detach()
-        self._state = state
-        self._unsubscribe = state.subscribe(self._on_state)
-        if state.remaining is not None:
-            self._on_state(state)
-
-    def detach(self) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
-
-    def _on_state(self, state: Any) -> None:
-        if state.remaining is not None:
-            self.burn.add(state.remaining, state.reset_at)
+        bind(store.rate_limit_changes, self, lambda _state: self.tick())
         self.tick()
+
+    @property
+    def burn(self) -> BurnRate:
+        """The store's burn rate (fed by every response since the session started)."""
+        return self._store.burn
 
     def tick(self) -> None:
         """Redraw from the latest state (also called every second for the countdown)."""
-        state = self._state
+        state = self._store.rate_limit
         if state is None or state.remaining is None:
             return
         limit = state.limit or state.remaining
