@@ -219,14 +219,15 @@ class InvoiceStore(RecordStore[Invoice]):
     # ---- payments ----------------------------------------------------------------------------
     async def payments_of(self, invoice_id: str) -> list[Payment]:
         """The invoice's payments, newest first: the server's (cached) online, the cached ones offline."""
+        # Kept as one cached list per invoice: filtering cached records by a field would index
+        # that field over every cached record of every resource.
+        query = {"invoice_id": invoice_id}
         if not self.online:
-            if self._cache is None:
-                return []
-            bodies = await self._cache.query_records(PAYMENTS, filters={"invoice_id": invoice_id},
-                                                     order_by="paid_at", limit=MAX_LISTED)
-            return [Payment.model_validate(body) for body in bodies]
+            cached = await self._cache.get_list(PAYMENTS, query) if self._cache is not None else None
+            return [Payment.model_validate(body) for body in cached.rows] if cached else []
         payments = [payment async for payment in await self._payments.list(invoice_id=invoice_id, limit=PAGE_SIZE)]
-        await self._remember_payments(payments)
+        if self._cache is not None:
+            await self._cache.put_list(PAYMENTS, query, [dump(payment) for payment in payments], None)
         return payments
 
     async def record_payment(self, invoice: Invoice, amount_cents: int, method: str) -> RecordedPayment:
@@ -243,7 +244,6 @@ class InvoiceStore(RecordStore[Invoice]):
             with contextlib.suppress(errors.ApiError):
                 await self.fetch(invoice.id)
             raise
-        await self._remember_payments([payment])
         return RecordedPayment(payment, await self.fetch(invoice.id))
 
     @property
@@ -251,7 +251,3 @@ class InvoiceStore(RecordStore[Invoice]):
         if self._client is None:
             raise Offline()
         return self._client.payments
-
-    async def _remember_payments(self, payments: list[Payment]) -> None:
-        if self._cache is not None and payments:
-            await self._cache.put_records(PAYMENTS, [dump(payment) for payment in payments])
