@@ -174,6 +174,12 @@ def test_draft_messages_go_when_their_reason_does(qtbot, run_async, sandbox, own
             panel.editor.due_date.setDate(panel.editor.issue_date.date().addDays(14))
             assert form.error_text("due_date") == "", "the complaint outlived the due date it was about"
             assert not panel.banner.isVisible(), f"the refusal outlived its values: {panel.banner.plain_text!r}"
+
+            # The server's totals line compares what was saved: it goes when the lines change.
+            click(panel.save_button)
+            await wait_until(lambda: "matches" in panel.editor.server_totals_label.text(), 10, panel.banner.plain_text)
+            type_line(qtbot, panel, 0, "Backdated", "3", "10.00", "0")
+            assert panel.editor.server_totals_label.text() == "", "the comparison outlived the lines it compared"
         finally:
             await close_invoices_panel(panel)
 
