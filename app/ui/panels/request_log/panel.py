@@ -1,6 +1,10 @@
 """The request log: every exchange this console made for the profile (retries included), persisted
 across restarts, with filters, a redacted detail view, "Copy as cURL" and "Export HAR"; and a
 second tab with the server's own log where the credential has logs:read.
+
+The records are the session's `RequestHistory` store's (`app.data.request_history`); the table
+shows the ones the filter lets through and follows the store's changes, and the count is read off
+the store and the table, so it always says how many of how many.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from app.api import RequestRecord
 from app.api.export import to_curl, to_har
+from app.data.request_history import HistoryChange, RequestHistory, record_key
 from app.ui.module_panel import ModulePanel
 from app.ui.panel_context import PanelContext
 from app.ui.panels.request_log.record_detail import describe_record
@@ -44,12 +49,10 @@ from app.ui.panels.request_log.request_filter import (
 )
 from app.ui.panels.request_log.server_view import ServerRequestView
 from app.ui.record_table_model import Column, RecordTableModel
-from app.data.request_history import record_key
+from app.ui.store_binding import bind
 from app.ui.theme import semantic_colour
 
 SERVER_SCOPE = "logs:read"
-#: Records kept in the panel (the cache keeps its own bound).
-MAX_RECORDS = 5000
 _METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
 
 
@@ -84,25 +87,22 @@ class RequestLogPanel(ModulePanel):
 
     def __init__(self, context: PanelContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
-        self._records: list[RequestRecord] = []
-        self._keys: set[tuple] = set()
         self._filter = RequestFilter()
-        self._loaded = False
-        self.history = context.request_history
+        self.history = _history_of(context, self.stores.request_history)
 
         self.tabs = QTabWidget(self.body)
         self.tabs.setObjectName("request_log.tabs")
         self.tabs.addTab(self._build_local_tab(), "This console")
-        self.server_view = ServerRequestView(self.run, self.tabs)
-        self.server_view.set_client(context.client)
+        self.server_view = ServerRequestView(self.stores.server_log, self.run, self.tabs)
         self.tabs.addTab(self.server_view, "Server view")
         self.tabs.currentChanged.connect(self._on_tab_changed)
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
         self.on_scopes_changed(context.scopes if context.scopes else None)
-        if self.history is not None:
-            self.history.sig_record.connect(self._on_record)
+        bind(self.stores.identity.changes, self, lambda identity: self.on_scopes_changed(identity.scopes))
+        bind(self.history.changes, self, self._on_history_changed)
+        self._refilter()
 
     # ---- building ------------------------------------------------------------------------------
     def _build_local_tab(self) -> QWidget:
@@ -185,38 +185,26 @@ class RequestLogPanel(ModulePanel):
 
     # ---- loading -------------------------------------------------------------------------------
     async def activate(self) -> None:
-        """Load the persisted log once (this session's records keep arriving live)."""
-        if self._loaded or self.history is None:
-            return
-        persisted = await self.history.load(MAX_RECORDS)
-        self._loaded = True
-        fresh = [record for record in persisted if record_key(record) not in self._keys]
-        # Live records that arrived while loading are newer than anything persisted.
-        merged = self._records + fresh
-        merged.sort(key=lambda r: r.started_at, reverse=True)
-        self._records = merged[:MAX_RECORDS]
-        self._keys = {record_key(r) for r in self._records}
-        self._refilter()
+        """Merge the persisted log in once (this session's records keep arriving live)."""
+        await self.history.ensure_loaded()
 
-    def _on_record(self, record: RequestRecord) -> None:
-        key = record_key(record)
-        if key in self._keys:
+    def _on_history_changed(self, change: HistoryChange) -> None:
+        if change.reset:
+            self._refilter()
             return
-        self._keys.add(key)
-        self._records.insert(0, record)
-        if len(self._records) > MAX_RECORDS:
-            self._keys.discard(record_key(self._records.pop()))
-        if self._filter.matches(record):
-            self.model.insert_rows(0, [record])
-            if self.model.rowCount() > MAX_RECORDS:
-                self.model.remove_id(record_key(self.model.record(self.model.rowCount() - 1)))
+        if change.added is not None and self._filter.matches(change.added):
+            self.model.insert_rows(0, [change.added])
+        # The store drops its oldest records: they are at the bottom of the table when shown.
+        dropped = set(change.dropped)
+        while self.model.rowCount() and record_key(self.model.record(self.model.rowCount() - 1)) in dropped:
+            self.model.remove_id(record_key(self.model.record(self.model.rowCount() - 1)))
         self._update_count()
 
     # ---- filters ------------------------------------------------------------------------------
     @property
     def records(self) -> list[RequestRecord]:
-        """Every record the panel holds, newest first (before filtering)."""
-        return list(self._records)
+        """Every record of the session's history, newest first (before filtering)."""
+        return self.history.records
 
     @property
     def shown_records(self) -> list[RequestRecord]:
@@ -237,12 +225,12 @@ class RequestLogPanel(ModulePanel):
         ))
 
     def _refilter(self) -> None:
-        self.model.set_rows(self._filter.apply(self._records, datetime.now(UTC)))
+        self.model.set_rows(self._filter.apply(self.history.records, datetime.now(UTC)))
         self._update_count()
         self._on_row_changed()
 
     def _update_count(self) -> None:
-        shown, total = self.model.rowCount(), len(self._records)
+        shown, total = self.model.rowCount(), len(self.history)
         self.count_label.setText(f"{shown} of {total} requests" if shown != total else f"{total} requests")
 
     # ---- selection, detail, curl, HAR ----------------------------------------------------------
@@ -262,7 +250,7 @@ class RequestLogPanel(ModulePanel):
             if record.request_id == request_id:
                 self._select_row(row)
                 return True
-        if any(record.request_id == request_id for record in self._records):
+        if self.history.find(request_id) is not None:
             self.set_filter(RequestFilter())
             self._clear_filter_widgets()
             return self.select_request(request_id)
@@ -337,6 +325,12 @@ class RequestLogPanel(ModulePanel):
     def _on_tab_changed(self, index: int) -> None:
         if index == 1 and not self.server_view.loaded:
             self.server_view.reload()
+
+
+def _history_of(context: PanelContext, registered: RequestHistory) -> RequestHistory:
+    """The history the session feeds: its adapter's store while the session keeps one of its own."""
+    adapter = context.request_history
+    return adapter.store if adapter is not None else registered
 
 
 @cache

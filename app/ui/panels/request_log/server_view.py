@@ -17,9 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.data.request_history import ServerRequestLog
 from app.ui.record_table_model import Column, RecordTableModel, field_of
-
-_PAGE_SIZE = 100
 
 
 def _time(value: Any) -> str:
@@ -41,11 +40,12 @@ COLUMNS = (
 class ServerRequestView(QWidget):
     """A lazily paged table of the server's request log, with method and status filters."""
 
-    def __init__(self, run: Callable[[Coroutine[Any, Any, Any]], Any], parent: QWidget | None = None) -> None:
+    def __init__(self, log: ServerRequestLog, run: Callable[[Coroutine[Any, Any, Any]], Any],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("request_log.server_view")
+        self._log = log
         self._run = run
-        self._client = None
         self._page = None
         self.loaded = False
         self.method = QComboBox(self)
@@ -85,20 +85,16 @@ class ServerRequestView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
 
-    def set_client(self, client) -> None:
-        self._client = client
-
     def reload(self) -> None:
         """Fetch the newest entries with the chosen filters."""
-        if self._client is not None:
+        if self._log.connected:
             self._run(self.load())
 
     async def load(self) -> None:
         method = self.method.currentText() if self.method.currentIndex() > 0 else None
         self.note.setText("Loading…")
         try:
-            page = await self._client.dev_logs.api_requests(method=method, status=self.status.currentData(),
-                                                            limit=_PAGE_SIZE)
+            page = await self._log.first_page(method=method, status=self.status.currentData())
         finally:
             self.note.clear()
         self._page = page
@@ -114,7 +110,7 @@ class ServerRequestView(QWidget):
             self.model.set_has_more(False)
             return
         try:
-            page = await self._page.next_page()
+            page = await self._log.more(self._page)
         except BaseException:
             self.model.set_has_more(True)
             raise
