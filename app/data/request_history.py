@@ -6,19 +6,26 @@ batches, bounded there too, so the log survives a restart. Records are already r
 client; the cache strips secrets once more. `changes` tells a view what arrived.
 
 `ServerRequestLog` pages through the platform's record of this workspace's calls (logs:read).
+`curl_command` and `export_har` turn records into what an operator shares (both redacted).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-from app.api import RequestRecord
+from app.api.export import to_curl, to_har
 from app.api.models import ApiRequestLogEntry
 from app.api.pagination import CursorPage
+from app.api.records import RequestRecord
 from app.data.observable import Observable
 from app.data.record_store import Offline
 
@@ -57,6 +64,31 @@ def record_from_dict(data: dict[str, Any]) -> RequestRecord:
 def record_key(record: RequestRecord) -> tuple:
     """What identifies one exchange across the live stream and the persisted copy."""
     return (record.started_at.isoformat(), record.method, record.url, record.attempt)
+
+
+def curl_command(record: RequestRecord) -> str:
+    """The exchange as a curl command line; the key is left out (`$OPSDESK_TOKEN`)."""
+    return to_curl(record)
+
+
+async def export_har(path: str | Path, records: Iterable[RequestRecord]) -> int:
+    """Write `records` as a HAR 1.2 file; returns how many were written.
+
+    Building and writing thousands of entries takes a while: it runs in a worker thread of its
+    own (qasync's default executor is avoided), so the window keeps answering.
+    """
+    chosen = list(records)
+    await asyncio.get_running_loop().run_in_executor(_export_executor(), _write_har, Path(path), chosen)
+    return len(chosen)
+
+
+@cache
+def _export_executor() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="opsdesk-har-export")
+
+
+def _write_har(target: Path, records: list[RequestRecord]) -> None:
+    target.write_text(json.dumps(to_har(records), indent=2, ensure_ascii=False), encoding="utf-8")
 
 
 @dataclass(frozen=True)

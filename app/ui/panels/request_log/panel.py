@@ -9,11 +9,7 @@ the store and the table, so it always says how many of how many.
 
 from __future__ import annotations
 
-import asyncio
-import json
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -35,9 +31,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.api import RequestRecord
-from app.api.export import to_curl, to_har
-from app.data.request_history import HistoryChange, RequestHistory, record_key
+from app.data.request_history import (
+    HistoryChange,
+    RequestHistory,
+    RequestRecord,
+    curl_command,
+    export_har,
+    record_key,
+)
 from app.ui.module_panel import ModulePanel
 from app.ui.panel_context import PanelContext
 from app.ui.panels.request_log.record_detail import describe_record
@@ -277,22 +278,16 @@ class RequestLogPanel(ModulePanel):
         record = self.selected_record()
         if record is None:
             return None
-        command = to_curl(record)
+        command = curl_command(record)
         QGuiApplication.clipboard().setText(command)
         self.show_notice("Copied as cURL. The key is left out: set $OPSDESK_TOKEN before running it.", "success")
         return command
 
     async def export_har(self, path: str | Path, records: list[RequestRecord] | None = None) -> int:
-        """Write the shown records (or `records`) as a HAR 1.2 file; returns how many were written.
-
-        Building and writing thousands of entries takes a while: it runs in a worker thread, so
-        the window keeps answering.
-        """
-        chosen = list(self.shown_records if records is None else records)
-        target = Path(path)
-        await asyncio.get_running_loop().run_in_executor(_export_executor(), _write_har, target, chosen)
-        self.show_notice(f"Exported {len(chosen)} requests to {target}.", "success")
-        return len(chosen)
+        """Write the shown records (or `records`) as a HAR 1.2 file (in a worker thread); returns how many."""
+        written = await export_har(path, self.shown_records if records is None else records)
+        self.show_notice(f"Exported {written} requests to {Path(path)}.", "success")
+        return written
 
     def _on_export_clicked(self) -> None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -332,12 +327,3 @@ def _history_of(context: PanelContext, registered: RequestHistory) -> RequestHis
     adapter = context.request_history
     return adapter.store if adapter is not None else registered
 
-
-@cache
-def _export_executor() -> ThreadPoolExecutor:
-    """One worker for HAR exports (qasync's default executor is avoided)."""
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="opsdesk-har-export")
-
-
-def _write_har(target: Path, records: list[RequestRecord]) -> None:
-    target.write_text(json.dumps(to_har(records), indent=2, ensure_ascii=False), encoding="utf-8")

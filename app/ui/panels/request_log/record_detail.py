@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.api import RequestRecord
+from app.data.request_history import RequestRecord
 from app.ui.panels.request_log.request_filter import path_of
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from app.api import RequestRecord
+from app.data.request_history import RequestRecord
 
 #: Status classes offered by the filter; "error" is an exchange that got no answer at all.
 STATUS_CLASSES = ("2xx", "3xx", "4xx", "5xx", "error")
