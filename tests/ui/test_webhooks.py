@@ -440,3 +440,43 @@ def test_an_edit_keeps_a_colleagues_change_and_asks_only_about_the_field_both_ch
             await session.close()
 
     run_async(scenario(), timeout=60)
+
+
+def test_offline_the_cached_endpoints_show_read_only_under_the_offline_strip(qtbot, run_async, sandbox, owner_key,
+                                                                          tmp_path) -> None:
+    import socket
+
+    from app.api import AdminClient, ApiKeyAuth
+    from app.ui.panel_context import PanelContext
+
+    async def scenario() -> None:
+        session = await open_session(sandbox.url, owner_key, tmp_path)
+        webhook = await session.client.webhooks.create(
+            {"name": "Cached hook", "url": "https://cached.example.com/hook", "event_types": ["invoice.paid"]})
+        online = await opened_panel(qtbot, session)  # fills the cache, as an earlier session did
+        assert online.model.row_of_id(webhook.id) is not None
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            dead_port = probe.getsockname()[1]
+        unreachable = AdminClient(f"http://127.0.0.1:{dead_port}/v1", ApiKeyAuth(owner_key), max_retries=0)
+        context = PanelContext(client=unreachable, cache=session.cache, profile=None,
+                               scopes=session.context.scopes)
+        panel = WebhooksPanel(context)
+        qtbot.addWidget(panel)
+        panel.show()
+        try:
+            panel.run(panel.activate())
+            await wait_until(lambda: not context.tasks, 10)
+            assert panel.model.row_of_id(webhook.id) is not None  # the cached list, offline
+            assert panel.offline_banner.isVisible() and "Offline" in panel.offline_banner.plain_text
+            assert not panel.banner.isVisible()  # said once, by the strip, not again as an error
+            assert not panel.new_button.isEnabled() and "Offline" in panel.new_button.toolTip()
+            panel.select_endpoint(webhook.id)
+            assert not panel.edit_button.isEnabled() and panel.deliveries_button.isEnabled()
+            assert not panel.listen.start_button.isEnabled()
+        finally:
+            await context.tasks.cancel_all()
+            await unreachable.aclose()
+            await session.close()
+
+    run_async(scenario(), timeout=60)
