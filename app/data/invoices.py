@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from app.api import errors
 from app.api.models import Invoice, InvoiceUpdate, Payment
+from app.data.connection import Connection
 from app.data.observable import Observable
 from app.data.record_store import MergeNeeded, Offline, RecordStore, Saved, dump
 
@@ -25,6 +26,7 @@ from app.data.record_store import MergeNeeded, Offline, RecordStore, Saved, dump
 MAX_LISTED = 5000
 #: Page size of the server reads (the platform's maximum).
 PAGE_SIZE = 100
+#: The page cache's resource for payment lists (one cached list per invoice).
 PAYMENTS = "payments"
 
 
@@ -158,7 +160,7 @@ class InvoiceStore(RecordStore[Invoice]):
     model = Invoice
     editable = frozenset(InvoiceUpdate.model_fields)
 
-    def __init__(self, client: Any, cache: Any, connection: Any) -> None:
+    def __init__(self, client: Any, cache: Any, connection: Connection) -> None:
         super().__init__(client, cache, connection)
         self._lists: weakref.WeakSet[InvoiceList] = weakref.WeakSet()
 
