@@ -54,7 +54,7 @@ def test_bulk_update_of_50_tickets_reports_each_and_keeps_failures_selected(qtbo
             for ticket_id in closed:
                 assert "Not possible from its current state" in panel.bulk.result_text(ticket_id)
             assert panel.bulk.outcome.text().startswith("42 updated, 8 failed")
-            selected = {t["id"] for t in panel.tickets.selected_tickets()}
+            selected = {t.id for t in panel.tickets.selected_tickets()}
             assert selected == set(stale) | set(closed), "exactly the failures stay selected"
             assert panel.bulk.isVisible()
             if os.environ.get("OPSDESK_SCREENSHOTS"):  # the bulk results, for a person to look at
@@ -65,11 +65,11 @@ def test_bulk_update_of_50_tickets_reports_each_and_keeps_failures_selected(qtbo
             assert all(on_server[i].status == "open" or on_server[i].status == "new" for i in stale), \
                 "the colleague's tickets were not overwritten"
             assert all(on_server[i].priority == "high" for i in stale)
-            shown = {t["id"]: t for t in panel.tickets.all_tickets}
-            assert all(shown[i]["status"] == "pending" for i in on_server if i not in selected)
-            assert all(shown[i]["priority"] == "high" for i in stale), "the colleague's version is shown after a 412"
+            shown = {t.id: t for t in panel.tickets.all_tickets}
+            assert all(shown[i].status == "pending" for i in on_server if i not in selected)
+            assert all(shown[i].priority == "high" for i in stale), "the colleague's version is shown after a 412"
             assert panel.bulk.results.item(0, 1).text().startswith("✗"), "failures are listed first"
-            assert panel.tickets.current_ticket()["id"] in selected, "the first failure is opened"
+            assert panel.tickets.current_ticket().id in selected, "the first failure is opened"
         finally:
             await close_panel(panel)
             await admin.aclose()

@@ -6,17 +6,30 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.ui.panels.tickets.activity import ActivitySnapshot, new_activity
+from app.api.models import Comment, Message, Ticket
+from app.data.ticket_conversation import ActivitySnapshot, new_activity
+from app.data.tickets import count_tickets
 from app.ui.panels.tickets.reply_checks import check_reply
 from app.ui.panels.tickets.sla import format_countdown, is_breached
-from app.ui.panels.tickets.ticket_filters import (
-    UNASSIGNED,
-    TicketFilter,
-    open_counts_by_queue,
-)
+from app.ui.panels.tickets.ticket_filters import UNASSIGNED, TicketFilter
 from app.ui.panels.tickets.timeline import NOTE, build_timeline
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+WHEN = "2026-11-23T10:00:00Z"
+
+
+def a_ticket(**fields) -> Ticket:
+    return Ticket.model_validate({"id": "t", "subject": "", "status": "open", "priority": "normal", "version": 1,
+                                  "created_at": WHEN, "updated_at": WHEN, **fields})
+
+
+def a_message(**fields) -> Message:
+    return Message.model_validate({"ticket_id": "t", "direction": "inbound", "channel": "email", "body": "",
+                                   "created_at": WHEN, **fields})
+
+
+def a_comment(**fields) -> Comment:
+    return Comment.model_validate({"ticket_id": "t", "body": "", "created_at": WHEN, **fields})
 
 
 @pytest.mark.parametrize("text, what", [
@@ -53,47 +66,50 @@ def test_ordinary_replies_pass(text):
 
 def test_sla_countdown_text_and_breach():
     due = (NOW + timedelta(minutes=-90)).isoformat()
-    ticket = {"status": "open", "first_response_due_at": due, "first_responded_at": None}
+    ticket = a_ticket(status="open", first_response_due_at=due, first_responded_at=None)
     assert is_breached(ticket, NOW)
     assert format_countdown(timedelta(minutes=-90)) == "-1h 30m"
     assert format_countdown(timedelta(days=2, hours=5)) == "2d 5h"
     assert format_countdown(timedelta(seconds=59)) == "0m 59s"
-    assert not is_breached({**ticket, "status": "resolved"}, NOW), "no clock runs on resolved tickets"
-    assert not is_breached({**ticket, "first_responded_at": NOW.isoformat()}, NOW)
+    assert not is_breached(ticket.model_copy(update={"status": "resolved"}), NOW), "no clock runs on resolved tickets"
+    assert not is_breached(ticket.model_copy(update={"first_responded_at": NOW}), NOW)
 
 
 def test_filters_and_views():
     tickets = [
-        {"id": "a", "status": "open", "priority": "urgent", "assignee_id": None, "queue_id": "q1"},
-        {"id": "b", "status": "closed", "priority": "urgent", "assignee_id": None, "queue_id": "q1"},
-        {"id": "c", "status": "pending", "priority": "low", "assignee_id": "usr_me", "queue_id": "q2"},
-        {"id": "d", "status": "resolved", "priority": "low", "assignee_id": "usr_me", "queue_id": None},
+        a_ticket(id="a", status="open", priority="urgent", assignee_id=None, queue_id="q1"),
+        a_ticket(id="b", status="closed", priority="urgent", assignee_id=None, queue_id="q1"),
+        a_ticket(id="c", status="pending", priority="low", assignee_id="usr_me", queue_id="q2"),
+        a_ticket(id="d", status="resolved", priority="low", assignee_id="usr_me", queue_id=None),
     ]
 
     def ids(f: TicketFilter) -> list[str]:
-        return [t["id"] for t in tickets if f.matches(t, me_id="usr_me", now=NOW)]
+        return [t.id for t in tickets if f.matches(t, me_id="usr_me", now=NOW)]
 
     assert ids(TicketFilter(view="unassigned_urgent")) == ["a"]
     assert ids(TicketFilter(view="my_open")) == ["c"]
     assert ids(TicketFilter(assignee_id=UNASSIGNED)) == ["a", "b"]
     assert ids(TicketFilter(queue_id="q1", status="closed")) == ["b"]
-    assert open_counts_by_queue(tickets) == {"q1": 1, "q2": 1}
+    counts = count_tickets(tickets)
+    assert counts.open_by_queue == {"q1": 1, "q2": 1}
+    assert (counts.total, counts.open, counts.open_in(None), counts.open_in("q1")) == (4, 2, 2, 1)
 
 
 def test_new_activity_since_the_snapshot():
-    ticket = {"id": "t", "version": 3}
-    seen = ActivitySnapshot.of(ticket, [{"id": "msg_1"}], [{"id": "comment_1"}])
-    assert not new_activity(seen, ticket, [{"id": "msg_1"}], [{"id": "comment_1"}]).any
-    change = new_activity(seen, ticket, [{"id": "msg_1"}, {"id": "msg_2"}], [{"id": "comment_1"}])
-    assert [item["id"] for item in change.new_items] == ["msg_2"] and not change.ticket_changed
-    assert new_activity(seen, {"id": "t", "version": 4}, [{"id": "msg_1"}], [{"id": "comment_1"}]).ticket_changed
+    ticket = a_ticket(id="t", version=3)
+    msg_1, msg_2, comment_1 = a_message(id="msg_1"), a_message(id="msg_2"), a_comment(id="comment_1")
+    seen = ActivitySnapshot.of(ticket, [msg_1], [comment_1])
+    assert not new_activity(seen, ticket, [msg_1], [comment_1]).any
+    change = new_activity(seen, ticket, [msg_1, msg_2], [comment_1])
+    assert [item.id for item in change.new_items] == ["msg_2"] and not change.ticket_changed
+    assert new_activity(seen, a_ticket(id="t", version=4), [msg_1], [comment_1]).ticket_changed
 
 
 def test_timeline_puts_pinned_notes_first_then_time_order():
-    messages = [{"id": "m2", "direction": "outbound", "body": "b", "created_at": "2026-01-02T00:00:00Z"},
-                {"id": "m1", "direction": "inbound", "body": "a", "created_at": "2026-01-01T00:00:00Z"}]
-    comments = [{"id": "c1", "body": "pin", "pinned": True, "created_at": "2026-01-03T00:00:00Z"},
-                {"id": "c2", "body": "note", "pinned": False, "created_at": "2026-01-01T12:00:00Z"}]
+    messages = [a_message(id="m2", direction="outbound", body="b", created_at="2026-01-02T00:00:00Z"),
+                a_message(id="m1", direction="inbound", body="a", created_at="2026-01-01T00:00:00Z")]
+    comments = [a_comment(id="c1", body="pin", pinned=True, created_at="2026-01-03T00:00:00Z"),
+                a_comment(id="c2", body="note", pinned=False, created_at="2026-01-01T12:00:00Z")]
     entries = build_timeline(messages, comments, frozenset({"m2"}))
     assert [e.id for e in entries] == ["c1", "m1", "c2", "m2"]
     assert [e.customer_visible for e in entries] == [False, True, False, True]
@@ -103,7 +119,7 @@ def test_timeline_puts_pinned_notes_first_then_time_order():
 async def test_bulk_reports_each_ticket_with_a_reason():
     """Qt-free, so it runs on pytest-asyncio's loop; the faults are injected through `update`."""
     from app.api import errors
-    from app.ui.panels.tickets.bulk_update import apply_bulk
+    from app.data.ticket_bulk import apply_bulk
 
     def failure(kind, status, code):
         return kind("refused", status=status, code=code, request_id="req_1")
@@ -117,10 +133,10 @@ async def test_bulk_reports_each_ticket_with_a_reason():
         sent.append((ticket_id, changes, version))
         if ticket_id in faults:
             raise faults[ticket_id]
-        return {"id": ticket_id, **changes}
+        return a_ticket(id=ticket_id, **changes)
 
     reported = []
-    tickets = [{"id": f"t{n}", "version": n} for n in range(1, 6)]
+    tickets = [a_ticket(id=f"t{n}", version=n) for n in range(1, 6)]
     results = await apply_bulk(update, tickets, {"status": "open"}, reported.append)
     assert sorted(v for _, _, v in sent) == [1, 2, 3, 4, 5], "each PATCH carries its ticket's version"
     assert len(reported) == len(results) == 5

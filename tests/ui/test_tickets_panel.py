@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from app.api import AdminClient, ApiKeyAuth
+from app.api.errors import ApiConnectionError
 from app.cache import AsyncPageCache
 from app.core.drafts import DraftStore
 from app.core.sandbox_process import SandboxProcess
@@ -37,6 +39,10 @@ async def make_panel(qtbot, url: str, key, home: Path, *, max_retries: int = 4,
     drafts = DraftStore(home / "drafts.sqlite")
     context = PanelContext(client=client, cache=cache, profile=None, scopes=scopes, drafts=drafts)
     panel = TicketsPanel(context)
+    try:  # what the session does once it has connected: who is this credential (GET /me)
+        await context.stores.identity.load()
+    except ApiConnectionError:
+        pass  # offline: the last known identity, if any, was applied
     if owned_by_qtbot:
         qtbot.addWidget(panel)
     panel.resize(1400, 820)
@@ -61,7 +67,7 @@ def press(panel: TicketsPanel, key: str) -> None:
 
 def current_id(panel: TicketsPanel) -> str | None:
     ticket = panel.tickets.current_ticket()
-    return ticket["id"] if ticket else None
+    return ticket.id if ticket else None
 
 
 async def opened(panel: TicketsPanel, ticket_id: str) -> None:
@@ -113,7 +119,7 @@ async def pick_with_keys(panel: TicketsPanel, key: str, combo, wanted) -> None:
 
 
 def list_value(panel: TicketsPanel, ticket_id: str, field: str):
-    return next(t for t in panel.tickets.all_tickets if t["id"] == ticket_id).get(field)
+    return getattr(next(t for t in panel.tickets.all_tickets if t.id == ticket_id), field)
 
 
 def test_triage_by_keyboard_only(qtbot, run_async, sandbox, owner_key, tmp_path):
@@ -346,11 +352,11 @@ def test_create_ticket(qtbot, run_async, sandbox, owner_key, tmp_path):
             qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
             await wait_until(lambda: not dialog.isVisible(), 10, dialog.error.text() or "the dialog never closed")
             created = panel.tickets.current_ticket()
-            assert created is not None and created["subject"] == subject, "the new ticket is opened"
-            server = await admin.tickets.get(created["id"])
+            assert created is not None and created.subject == subject, "the new ticket is opened"
+            server = await admin.tickets.get(created.id)
             assert (server.contact_id, server.queue_id, server.priority, server.category) == (
                 contact_id, queue_id, "high", "bug")
-            messages = (await admin.tickets.messages.list(created["id"])).items
+            messages = (await admin.tickets.messages.list(created.id)).items
             assert [(m.direction, m.body) for m in messages] == [("inbound", "It started smoking after the update.")]
             await wait_until(lambda: any(e.body == "It started smoking after the update."
                                          for e in panel.detail.conversation.entries), 10)
@@ -416,7 +422,7 @@ def test_offline_shows_cached_tickets_read_only(qtbot, run_async, sandbox, owner
         try:
             await panel.activate()
             await opened(panel, current_id(panel))
-            shown = {t["id"] for t in panel.tickets.all_tickets}
+            shown = {t.id for t in panel.tickets.all_tickets}
             first_id = current_id(panel)
             first_entries = [e.id for e in panel.detail.conversation.entries]
         finally:
@@ -427,9 +433,9 @@ def test_offline_shows_cached_tickets_read_only(qtbot, run_async, sandbox, owner
         offline = await make_panel(qtbot, dead_url, owner_key, tmp_path, max_retries=0)
         try:
             await offline.activate()
-            assert {t["id"] for t in offline.tickets.all_tickets} == shown, "cached rows are shown"
-            assert offline.offline and offline.banner.kind == "warning"
-            assert "Offline" in offline.banner.plain_text and "read-only" in offline.banner.plain_text
+            assert {t.id for t in offline.tickets.all_tickets} == shown, "cached rows are shown"
+            assert offline.offline and offline.offline_banner.kind == "warning"
+            assert "Offline" in offline.offline_banner.plain_text and "read-only" in offline.offline_banner.plain_text
             assert not offline.new_button.isEnabled()
             await wait_until(lambda: current_id(offline) is not None, 5)
             offline.tickets.select_ids({first_id}, current_id=first_id)
@@ -491,8 +497,8 @@ def test_screenshots_light_and_dark(qtbot, qapp, run_async, sandbox, owner_key, 
     run_async(scenario(), 60)
 
 
-def test_a_stale_field_change_is_refused_and_the_colleagues_version_shown(qtbot, run_async, sandbox, owner_key,
-                                                                          tmp_path):
+def test_a_stale_change_of_a_field_a_colleague_changed_is_refused_and_their_version_shown(
+        qtbot, run_async, sandbox, owner_key, tmp_path):
     async def scenario():
         admin = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
         ticket = await create_ticket(admin, f"Stale edit {uuid.uuid4().hex[:6]}", priority="low")
@@ -501,7 +507,7 @@ def test_a_stale_field_change_is_refused_and_the_colleagues_version_shown(qtbot,
             await panel.activate()
             await go_to(panel, ticket["id"])
             await admin.tickets.update(ticket["id"], {"priority": "urgent"})  # a colleague, meanwhile
-            await pick_with_keys(panel, "s", panel.detail.status, "pending")
+            await pick_with_keys(panel, "p", panel.detail.priority, "high")  # the same field, differently
             await wait_until(lambda: panel.banner.kind == "warning", 10, "the 412 was not reported")
             assert "Someone else changed this ticket" in panel.banner.plain_text
             assert "Request req_" in panel.banner.plain_text, "the request id is in the banner"
@@ -509,6 +515,87 @@ def test_a_stale_field_change_is_refused_and_the_colleagues_version_shown(qtbot,
             assert panel.detail.status.currentData() == "new", "our stale change is not pretended"
             server = await admin.tickets.get(ticket["id"])
             assert (server.status, server.priority) == ("new", "urgent"), "nothing was overwritten"
+        finally:
+            await close_panel(panel)
+            await admin.aclose()
+
+    run_async(scenario(), 60)
+
+
+def test_a_colleagues_change_of_another_field_is_kept_and_ours_saved_without_asking(
+        qtbot, run_async, sandbox, owner_key, tmp_path):
+    async def scenario():
+        admin = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
+        ticket = await create_ticket(admin, f"Merged edit {uuid.uuid4().hex[:6]}", priority="low")
+        panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path)
+        try:
+            await panel.activate()
+            await go_to(panel, ticket["id"])
+            await admin.tickets.update(ticket["id"], {"priority": "urgent"})  # a colleague, meanwhile
+            await pick_with_keys(panel, "s", panel.detail.status, "pending")
+            await wait_until(lambda: panel.banner.kind == "success", 10, panel.banner.plain_text or "never saved")
+            assert "status → pending" in panel.banner.plain_text
+            assert "Kept a colleague's change to priority" in panel.banner.plain_text
+            server = await admin.tickets.get(ticket["id"])
+            assert (server.status, server.priority) == ("pending", "urgent"), "both changes are on the server"
+            assert (panel.detail.status.currentData(), panel.detail.priority.currentData()) == ("pending", "urgent")
+            assert (list_value(panel, ticket["id"], "status"), list_value(panel, ticket["id"], "priority")) == (
+                "pending", "urgent"), "the list shows the merged ticket"
+            # The colleague's change is activity the agent has not reviewed: a reply waits for it.
+            press(panel, "r")
+            QTest.keyClicks(panel.detail.reply_composer.editor, "On it.")
+            qtbot.mouseClick(panel.detail.reply_composer.send, Qt.MouseButton.LeftButton)
+            await wait_until(lambda: panel.detail.activity_notice.isVisible(), 10, "the reply was not held")
+        finally:
+            await close_panel(panel)
+            await admin.aclose()
+
+    run_async(scenario(), 60)
+
+
+def test_the_reply_warning_goes_away_with_the_text_that_raised_it(qtbot, run_async, sandbox, owner_key, tmp_path):
+    """Defect 6: "Not sent: review the warning" stayed after the text was cleared."""
+    async def scenario():
+        admin = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
+        ticket = await create_ticket(admin, f"Warning goes {uuid.uuid4().hex[:6]}")
+        secret = "opk_test_" + "Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4"
+        panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path)
+        try:
+            await panel.activate()
+            await go_to(panel, ticket["id"])
+            press(panel, "r")
+            composer = panel.detail.reply_composer
+            editor = composer.editor
+            QTest.keyClicks(editor, f"Hi {{{{name}}}}, use {secret}")
+            qtbot.mouseClick(composer.send, Qt.MouseButton.LeftButton)
+            assert composer.warning.isVisible() and composer.status.text() == "Not sent: review the warning."
+
+            # The placeholder is fixed, the key is still there: the warning still holds, for the key only.
+            cursor = editor.textCursor()
+            start = composer.text().index("{{name}}")
+            cursor.setPosition(start)
+            cursor.setPosition(start + len("{{name}}"), QTextCursor.MoveMode.KeepAnchor)
+            editor.setTextCursor(cursor)
+            QTest.keyClicks(editor, "Ana")
+            assert composer.text() == f"Hi Ana, use {secret}"
+            assert composer.warning.isVisible() and "test API key" in composer.warning.text()
+            assert "placeholder" not in composer.warning.text()
+            assert composer.status.text() == "Not sent: review the warning."
+
+            # The text is cleared: nothing the warning spoke of is left, so neither is the warning.
+            editor.selectAll()
+            QTest.keyClick(editor, Qt.Key.Key_Delete)
+            assert composer.text() == ""
+            assert not composer.warning.isVisible() and not composer.send_anyway.isVisible()
+            assert "review the warning" not in composer.status.text()
+
+            # Empty, Send says so; typing something takes that away too.
+            qtbot.mouseClick(composer.send, Qt.MouseButton.LeftButton)
+            assert composer.status.text().startswith("Nothing to send yet")
+            QTest.keyClicks(editor, "Thanks, fixed now.")
+            assert composer.status.text() == ""
+            messages = (await admin.tickets.messages.list(ticket["id"])).items
+            assert [m.direction for m in messages] == ["inbound"], "nothing was sent meanwhile"
         finally:
             await close_panel(panel)
             await admin.aclose()

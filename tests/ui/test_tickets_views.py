@@ -9,35 +9,54 @@ from PySide6.QtCore import Qt
 
 from app.api import AdminClient, ApiKeyAuth
 from app.api.auth import UserLoginAuth
+from app.api.models import Ticket
+from app.data.connection import Connection
+from app.data.tickets import TicketStore
 from app.ui.panels.tickets.sla import first_response_remaining
 from app.ui.panels.tickets.ticket_filters import BREACH_WINDOW
 from app.ui.panels.tickets.ticket_list import TicketList, breached_colour
-from tests.ui.test_tickets_panel import close_panel, make_panel, owner_key  # noqa: F401 (fixture)
+from tests.ui.test_tickets_panel import (  # noqa: F401 (owner_key is a fixture)
+    close_panel,
+    create_ticket,
+    go_to,
+    make_panel,
+    owner_key,
+    press,
+)
 from tests.waiting import wait_until
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
-def ticket(n: int, due_in: timedelta | None, **fields) -> dict:
-    return {"id": f"ticket_{n}", "subject": f"Ticket {n}", "status": "open", "priority": "normal",
-            "first_response_due_at": (T0 + due_in).isoformat().replace("+00:00", "Z") if due_in is not None else None,
-            "first_responded_at": None, "version": 1, "created_at": "2026-11-23T10:00:00Z", **fields}
+def ticket(n: int, due_in: timedelta | None, **fields) -> Ticket:
+    return Ticket.model_validate({
+        "id": f"ticket_{n}", "subject": f"Ticket {n}", "status": "open", "priority": "normal",
+        "first_response_due_at": (T0 + due_in).isoformat().replace("+00:00", "Z") if due_in is not None else None,
+        "first_responded_at": None, "version": 1, "created_at": "2026-11-23T10:00:00Z",
+        "updated_at": "2026-11-23T10:00:00Z", **fields})
 
 
-def test_countdown_ticks_and_turns_red_and_negative_once_breached(qtbot):
+def offline_store() -> TicketStore:
+    """A ticket store without a server or a cache: what it holds is what the test gives it."""
+    return TicketStore(None, None, Connection(None))
+
+
+def test_countdown_ticks_and_turns_red_and_negative_once_breached(qtbot, run_async):
     now = [T0]
-    tickets = TicketList(clock=lambda: now[0])
+    store = offline_store()
+    tickets = TicketList(store, clock=lambda: now[0])
     qtbot.addWidget(tickets)
     tickets.show()
-    tickets.set_tickets([ticket(1, timedelta(seconds=90)), ticket(2, timedelta(hours=3)),
-                         ticket(3, None), ticket(4, timedelta(minutes=-5), first_responded_at="2026-11-23T11:00:00Z")])
+    run_async(store.remember([ticket(1, timedelta(seconds=90)), ticket(2, timedelta(hours=3)), ticket(3, None),
+                              ticket(4, timedelta(minutes=-5), first_responded_at="2026-11-23T11:00:00Z")],
+                             replace=True))
     model, column = tickets.model, tickets.sla_column
 
     def cell(ticket_id: str, role=Qt.ItemDataRole.DisplayRole):
         return model.data(model.index(model.row_of_id(ticket_id), column), role)
 
     # Sorted by next breach: the soonest first, tickets without a running clock last.
-    assert [r["id"] for r in model.rows][:2] == ["ticket_1", "ticket_2"]
+    assert [r.id for r in model.rows][:2] == ["ticket_1", "ticket_2"]
     assert cell("ticket_1") == "1m 30s" and cell("ticket_1", Qt.ItemDataRole.ForegroundRole) is None
     assert cell("ticket_3") == "" and cell("ticket_4") == "", "no clock without a target or once answered"
 
@@ -71,12 +90,12 @@ def test_filters_and_saved_views(qtbot, run_async, sandbox, sandbox_credentials,
                 return list(table.model.rows)
 
             table.choose_view("my_open")
-            assert mine.id in {t["id"] for t in shown()}
-            assert all(t["assignee_id"] == me and t["status"] not in ("resolved", "closed") for t in shown())
+            assert mine.id in {t.id for t in shown()}
+            assert all(t.assignee_id == me and t.status not in ("resolved", "closed") for t in shown())
 
             table.choose_view("unassigned_urgent")
-            assert urgent.id in {t["id"] for t in shown()}
-            assert all(t["priority"] == "urgent" and not t["assignee_id"] for t in shown())
+            assert urgent.id in {t.id for t in shown()}
+            assert all(t.priority == "urgent" and not t.assignee_id for t in shown())
 
             table.choose_view("breaching_sla")
             rows = shown()
@@ -89,13 +108,13 @@ def test_filters_and_saved_views(qtbot, run_async, sandbox, sandbox_credentials,
 
             table.choose_view("all")
             table.status_combo.setCurrentIndex(table.status_combo.findData("pending"))
-            assert shown() and all(t["status"] == "pending" for t in shown())
+            assert shown() and all(t.status == "pending" for t in shown())
             table.status_combo.setCurrentIndex(0)
             table.priority_combo.setCurrentIndex(table.priority_combo.findData("urgent"))
-            assert urgent.id in {t["id"] for t in shown()} and all(t["priority"] == "urgent" for t in shown())
+            assert urgent.id in {t.id for t in shown()} and all(t.priority == "urgent" for t in shown())
             table.priority_combo.setCurrentIndex(0)
             table.assignee_combo.setCurrentIndex(table.assignee_combo.findData(me))
-            assert shown() and all(t["assignee_id"] == me for t in shown())
+            assert shown() and all(t.assignee_id == me for t in shown())
             assert "of" in table.summary.text()
         finally:
             await close_panel(panel)
@@ -116,12 +135,12 @@ def test_search_jump_to_a_ticket_and_read_only_credential(qtbot, run_async, sand
         try:
             await panel.activate()
             qtbot.keyClicks(panel.tickets.search, subject.lower())
-            assert [t["id"] for t in panel.tickets.model.rows] == [target.id], "typed text filters the list"
+            assert [t.id for t in panel.tickets.model.rows] == [target.id], "typed text filters the list"
             panel.tickets.search.clear()
 
             panel.tickets.choose_view("unassigned_urgent")  # hides the target
             await panel.open_record(target.id)
-            assert panel.tickets.current_ticket()["id"] == target.id, "the jump clears hiding filters"
+            assert panel.tickets.current_ticket().id == target.id, "the jump clears hiding filters"
             await wait_until(lambda: panel.snapshot is not None and panel.snapshot.ticket_id == target.id, 10)
 
             # support:read only: everything is visible, nothing can be changed or sent.
@@ -146,24 +165,25 @@ def test_the_list_picks_up_new_and_changed_tickets_and_reconnects(
             await panel.activate()
             assert panel.poll_timer.isActive(), "the list refreshes itself while shown"
             open_ticket = panel.tickets.current_ticket()
-            existing = open_ticket["id"]
-            priority = "low" if open_ticket["priority"] != "low" else "high"  # a real change
+            existing = open_ticket.id
+            priority = "low" if open_ticket.priority != "low" else "high"  # a real change
             await wait_until(lambda: panel.snapshot is not None and panel.snapshot.ticket_id == existing, 10)
             arrived = await admin.tickets.create({"subject": f"Walk-in {uuid.uuid4().hex[:6]}"})
             await admin.tickets.update(existing, {"priority": priority})
             panel.poll_timer.timeout.emit()
-            await wait_until(lambda: any(t["id"] == arrived.id for t in panel.tickets.all_tickets), 10,
+            await wait_until(lambda: any(t.id == arrived.id for t in panel.tickets.all_tickets), 10,
                              "a new ticket never appeared")
-            changed = next(t for t in panel.tickets.all_tickets if t["id"] == existing)
-            assert changed["priority"] == priority
+            changed = next(t for t in panel.tickets.all_tickets if t.id == existing)
+            assert changed.priority == priority
             assert panel.detail.priority.currentData() == priority, "the open ticket shows the change too"
             await wait_until(lambda: not panel.is_polling, 10)
 
-            panel.set_offline(True)  # e.g. a request failed a moment ago
-            assert not panel.new_button.isEnabled()
+            panel.stores.connection.mark_offline("a request failed a moment ago")
+            assert panel.offline and not panel.new_button.isEnabled()
             await panel.poll()
             assert not panel.offline, "the next poll brings the panel back online"
             assert panel.new_button.isEnabled() and not panel.banner.isVisible()
+            assert not panel.offline_banner.isVisible(), "the offline strip goes with the state that raised it"
         finally:
             await close_panel(panel)
             await admin.aclose()
@@ -171,13 +191,62 @@ def test_the_list_picks_up_new_and_changed_tickets_and_reconnects(
     run_async(scenario(), 60)
 
 
-def test_a_late_answer_never_overwrites_a_newer_version(qtbot):
-    tickets = TicketList(clock=lambda: T0)
+def test_a_late_answer_never_overwrites_a_newer_version(qtbot, run_async):
+    store = offline_store()
+    tickets = TicketList(store, clock=lambda: T0)
     qtbot.addWidget(tickets)
-    tickets.set_tickets([ticket(1, None, version=1)])
-    tickets.upsert(ticket(1, None, version=3, status="pending"))  # our write landed
-    tickets.upsert(ticket(1, None, version=2, status="open"))  # a poll that left before it answers late
-    tickets.set_tickets([ticket(1, None, version=2, status="open"), ticket(2, None)])  # so does a refresh
-    shown = {t["id"]: t for t in tickets.all_tickets}
-    assert (shown["ticket_1"]["version"], shown["ticket_1"]["status"]) == (3, "pending")
+    run_async(store.remember([ticket(1, None, version=1)], replace=True))
+    run_async(store.remember([ticket(1, None, version=3, status="pending")]))  # our write landed
+    run_async(store.remember([ticket(1, None, version=2, status="open")]))  # a poll that left before it answers late
+    run_async(store.remember([ticket(1, None, version=2, status="open"), ticket(2, None)], replace=True))  # a refresh
+    shown = {t.id: t for t in tickets.all_tickets}
+    assert (shown["ticket_1"].version, shown["ticket_1"].status) == (3, "pending")
     assert tickets.model.data(tickets.model.index(tickets.model.row_of_id("ticket_1"), 2)) == "Pending"
+
+
+def test_queue_counts_and_the_list_summary_count_the_same_tickets_and_follow_changes(
+        qtbot, run_async, sandbox, owner_key, tmp_path):  # noqa: F811
+    """Defect 5: "All queues (123)" stood beside "200 of 200 tickets" with nothing saying what either counted."""
+    async def scenario():
+        admin = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
+        ours = await create_ticket(admin, f"Counted {uuid.uuid4().hex[:6]}")
+        panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path)
+        try:
+            await panel.activate()
+
+            def agree(loaded: int, still_open: int) -> None:
+                assert panel.queues.item(0).text() == f"All queues  ({still_open} open)"
+                assert panel.tickets.summary.text() == f"{loaded} shown of {loaded} loaded · {still_open} open"
+                assert panel.queues.count_of(None) == still_open
+
+            held = panel.tickets.all_tickets
+            loaded = len(held)
+            still_open = sum(t.status not in ("resolved", "closed") for t in held)
+            assert 0 < still_open < loaded, "the demo data has open, resolved and closed tickets"
+            agree(loaded, still_open)
+
+            # One queue: the list says how many of its tickets it shows, the queue how many are open.
+            queue = next(q for q in panel.stores.tickets.queues if panel.queues.count_of(q.id))
+            panel.queues.choose(queue.id)
+            in_queue = [t for t in held if t.queue_id == queue.id]
+            open_in_queue = sum(t.status not in ("resolved", "closed") for t in in_queue)
+            assert panel.queues.count_of(queue.id) == open_in_queue
+            assert panel.tickets.summary.text() == f"{len(in_queue)} shown of {loaded} loaded · {open_in_queue} open"
+            panel.queues.choose(None)
+            agree(loaded, still_open)
+
+            # Resolving a ticket (e) takes it out of both open counts at once.
+            await go_to(panel, ours["id"])
+            press(panel, "e")
+            await wait_until(lambda: panel.queues.count_of(None) == still_open - 1, 10, "the count did not follow")
+            agree(loaded, still_open - 1)
+
+            # A ticket a colleague creates arrives with the next poll, in both counts.
+            await admin.tickets.create({"subject": f"Walk-in {uuid.uuid4().hex[:6]}"})
+            await panel.poll()
+            agree(loaded + 1, still_open)
+        finally:
+            await close_panel(panel)
+            await admin.aclose()
+
+    run_async(scenario(), 60)

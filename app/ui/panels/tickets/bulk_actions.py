@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.panels.tickets.bulk_update import BulkResult
+from app.api.models import Member, Queue, Ticket
+from app.data.ticket_bulk import BulkResult
 from app.ui.panels.tickets.ticket_list import PRIORITIES, STATUSES, label_of
 from app.ui.theme import semantic_colour
 
@@ -94,12 +95,9 @@ class BulkBar(QFrame):
         layout.addWidget(self.results)
         self._fill_values()
 
-    def set_choices(self, *, queues: Sequence[dict[str, Any]] | None = None,
-                    members: Sequence[dict[str, Any]] | None = None) -> None:
-        if queues is not None:
-            self._queues = [(q["id"], q.get("name") or q["id"]) for q in queues if q.get("status") != "archived"]
-        if members is not None:
-            self._members = [(m["id"], m.get("name") or m["id"]) for m in members]
+    def set_choices(self, *, queues: Sequence[Queue], members: Sequence[Member]) -> None:
+        self._queues = [(q.id, q.name or q.id) for q in queues if q.status != "archived"]
+        self._members = [(m.id, m.name or m.id) for m in members]
         self._fill_values()
 
     def choose(self, field: str, value: Any) -> None:
@@ -123,8 +121,8 @@ class BulkBar(QFrame):
         self.count_label.setText(f"{count} selected")
 
     # ---- a run ------------------------------------------------------------------------------
-    def start(self, tickets: Sequence[dict[str, Any]]) -> None:
-        self._subjects = {t["id"]: t.get("subject") or "" for t in tickets}
+    def start(self, tickets: Sequence[Ticket]) -> None:
+        self._subjects = {t.id: t.subject or "" for t in tickets}
         self._rows = {}
         self.results.setRowCount(0)
         self.results.show()

@@ -7,11 +7,17 @@ in that moment is overwritten. A public reply is checked for secrets and leftove
 first; when something matches, the composer shows what and waits for "Send anyway".
 The composer never talks to the server: it asks with `sig_send` and the panel answers with
 `sent()`, `failed()` or `held()`.
+
+Its inline messages (the status line, the warning) are derived from the state that raised them:
+each says for which text it holds, so editing the text until it no longer applies (clearing it,
+removing the secret) takes it away.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from html import escape
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -28,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from app.data.ticket_conversation import NOTE, REPLY
 from app.ui.panels.tickets.conversation_view import (
     NOTE_BACKGROUND,
     NOTE_BORDER,
@@ -35,7 +42,6 @@ from app.ui.panels.tickets.conversation_view import (
 )
 from app.ui.panels.tickets.draft_writer import DraftWriter
 from app.ui.panels.tickets.reply_checks import ReplyWarning, check_reply
-from app.ui.panels.tickets.reply_flow import NOTE, REPLY
 
 #: Quiet time after the last keystroke before the draft is written.
 DRAFT_DEBOUNCE_MS = 300
@@ -44,6 +50,18 @@ DRAFT_DEBOUNCE_MS = 300
 def draft_key(ticket_id: str, kind: str) -> str:
     """The DraftStore key of a ticket's reply or note draft."""
     return f"ticket:{ticket_id}:{kind}"
+
+
+def _blank(text: str) -> bool:
+    return not text.strip()
+
+
+@dataclass(frozen=True)
+class Notice:
+    """The status line's message and the text it holds for (None: until the next attempt)."""
+
+    text: str
+    holds: Callable[[str], bool] | None = None
 
 
 class Composer(QFrame):
@@ -66,6 +84,8 @@ class Composer(QFrame):
         self._pending_key: tuple[str, str] | None = None  # (text, idempotency key) of the last attempt
         self._confirmed_text: str | None = None
         self._can_write = True
+        self._notice: Notice | None = None
+        #: What the last check found in the text (kept up to date while it is shown).
         self.warnings: list[ReplyWarning] = []
         name = f"tickets.{kind}_composer"
         self.setObjectName(name)
@@ -164,7 +184,7 @@ class Composer(QFrame):
         self._clear_warning()
         self.set_busy(False)  # a send still running belongs to the previous ticket
         self.retry.hide()
-        self.status.clear()
+        self._set_notice(None)
         self.editor.blockSignals(True)
         self.editor.clear()
         self.editor.blockSignals(False)
@@ -182,9 +202,9 @@ class Composer(QFrame):
         self.editor.setPlainText(text or "")
         self.editor.blockSignals(False)
         if error is not None:
-            self.status.setText(f"The saved draft could not be read ({error}).")
+            self._set_notice(Notice(f"The saved draft could not be read ({error})."))
         elif text:
-            self.status.setText("Draft restored.")
+            self._set_notice(Notice("Draft restored.", lambda now, restored=text: now == restored))
         self.sig_draft_loaded.emit(ticket_id, bool(text))
 
     def save_draft(self) -> None:
@@ -193,17 +213,41 @@ class Composer(QFrame):
         if self._ticket_id and self._drafts is not None and not self.editor.isReadOnly():
             ticket_id = self._ticket_id
             self._drafts.save(draft_key(ticket_id, self.kind), self.text(),
-                              lambda error: self._on_draft_not_saved(ticket_id, error))
+                              lambda error: self._on_draft_not_saved(ticket_id, error),
+                              lambda: self._on_draft_saved(ticket_id))
             self.sig_draft_changed.emit(ticket_id, bool(self.text()))
+
+    _NOT_SAVED = "The draft could not be saved"
 
     def _on_draft_not_saved(self, ticket_id: str, error: BaseException) -> None:
         if isValid(self) and ticket_id == self._ticket_id:
-            self.status.setText(f"The draft could not be saved ({error}); keep this window open.")
+            self._set_notice(Notice(f"{self._NOT_SAVED} ({error}); keep this window open."))
+
+    def _on_draft_saved(self, ticket_id: str) -> None:
+        if isValid(self) and ticket_id == self._ticket_id and self._notice is not None \
+                and self._notice.text.startswith(self._NOT_SAVED):
+            self._set_notice(None)  # a later save got through: the warning no longer holds
 
     def _on_text_changed(self) -> None:
         self._save_timer.start()
-        if self.warning.isVisible() and self.text() != self._confirmed_text:
-            self._clear_warning()
+        text = self.text()
+        if self.warnings and text != self._confirmed_text:
+            self.warnings = check_reply(text)  # the warning is about this text, as it is now
+            if self.warnings:
+                self._show_warning()
+            else:
+                self._clear_warning()
+        self._recheck_notice()
+
+    def _recheck_notice(self) -> None:
+        """Drop the status line's message once it no longer holds for the text as it is."""
+        if self._notice is not None and self._notice.holds is not None and not self._notice.holds(self.text()):
+            self._set_notice(None)
+            self.retry.hide()  # nothing left to retry: the failed text is gone
+
+    def _set_notice(self, notice: Notice | None) -> None:
+        self._notice = notice
+        self.status.setText(notice.text if notice is not None else "")
 
     # ---- sending ------------------------------------------------------------------------------
     def set_enabled_for_writing(self, enabled: bool, reason: str = "") -> None:
@@ -217,7 +261,7 @@ class Composer(QFrame):
         self.retry.setEnabled(not busy)
         self.send_anyway.setEnabled(not busy)
         if busy:
-            self.status.setText("Sending…" if self.kind == REPLY else "Saving note…")
+            self._set_notice(Notice("Sending…" if self.kind == REPLY else "Saving note…"))
 
     def _on_send_clicked(self) -> None:
         if self.send.isEnabled():
@@ -228,12 +272,13 @@ class Composer(QFrame):
             return
         text = self.text()
         if not text.strip():
-            self.status.setText("Nothing to send yet: write something first.")
+            self._set_notice(Notice("Nothing to send yet: write something first.", _blank))
             return
         if self.kind == REPLY and text != self._confirmed_text:
             self.warnings = check_reply(text)
             if self.warnings:
                 self._show_warning()
+                self._set_notice(Notice("Not sent: review the warning.", lambda _text: bool(self.warnings)))
                 return
         self._emit_send(text)
 
@@ -261,12 +306,12 @@ class Composer(QFrame):
                              "Edit the text, or choose <b>Send anyway</b>.")
         self.warning.show()
         self.send_anyway.show()
-        self.status.setText("Not sent: review the warning.")
 
     def _clear_warning(self) -> None:
         self.warnings = []
         self.warning.hide()
         self.send_anyway.hide()
+        self._recheck_notice()
 
     # ---- outcomes from the panel ----------------------------------------------------------------
     def sent(self, ticket_id: str) -> None:
@@ -285,14 +330,14 @@ class Composer(QFrame):
         self.set_busy(False)
         self.retry.hide()
         self.pin.setChecked(False)
-        self.status.setText("Sent." if self.kind == REPLY else "Note added.")
+        self._set_notice(Notice("Sent." if self.kind == REPLY else "Note added.", _blank))
 
     def failed(self, ticket_id: str, message: str) -> None:
         """Not sent: the text and its draft stay; Retry sends the same text with the same key."""
         if ticket_id != self._ticket_id:
             return
         self.set_busy(False)
-        self.status.setText(f"Not sent: {message} Your text is kept.")
+        self._set_notice(Notice(f"Not sent: {message} Your text is kept.", lambda text: not _blank(text)))
         self.retry.show()
 
     def held(self, ticket_id: str, message: str) -> None:
@@ -300,4 +345,4 @@ class Composer(QFrame):
         if ticket_id != self._ticket_id:
             return
         self.set_busy(False)
-        self.status.setText(message)
+        self._set_notice(Notice(message, lambda text: not _blank(text)))

@@ -1,8 +1,9 @@
 """Create a ticket (`tickets.create_dialog`): subject, contact, queue, priority, category and the
 customer's first message. The dialog stays open with everything typed until the server has it.
 
-It takes the client and the panel's task set (views take their services): it finds contacts as
-the agent types and creates the ticket itself, telling the panel with `sig_created`/`sig_done`.
+It takes the ticket store and the panel's task set (views take their services): it finds
+contacts as the agent types and creates the ticket through the store (which holds it at once, so
+the list shows it), telling the panel with `sig_created`/`sig_done`.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.api import errors
+from app.api.models import Contact, Queue, Ticket
+from app.data.tickets import TicketStore
 from app.ui.error_messages import describe
-from app.ui.panels.tickets.records import as_record
 from app.ui.panels.tickets.ticket_list import PRIORITIES, label_of
 from app.ui.theme import semantic_colour
 
@@ -39,19 +41,19 @@ CATEGORIES = ("billing", "login", "bug", "feature_request", "onboarding", "data_
 class CreateTicketDialog(QDialog):
     """Collects a new ticket and creates it: the ticket first, then its first message."""
 
-    sig_created = Signal(dict)
-    """The ticket exists on the server (its first message may still be going out)."""
-    sig_done = Signal(dict)
-    """Ticket and first message are both on the server; the dialog has closed."""
+    sig_created = Signal(object)
+    """The `Ticket` exists on the server (its first message may still be going out)."""
+    sig_done = Signal(object)
+    """The `Ticket` and its first message are both on the server; the dialog has closed."""
 
-    def __init__(self, client: Any, tasks: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, store: TicketStore, tasks: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._client = client
+        self._store = store
         self._tasks = tasks
         self.setObjectName("tickets.create_dialog")
         self.setWindowTitle("New ticket")
         #: Set once the ticket exists but its first message did not go out: retry only the message.
-        self.created_ticket: dict[str, Any] | None = None
+        self.created_ticket: Ticket | None = None
         self._keys: dict[str, str] = {}
 
         self.subject = QLineEdit(self)
@@ -113,7 +115,7 @@ class CreateTicketDialog(QDialog):
         layout.addWidget(self.buttons)
         self.resize(520, 420)
 
-    def start(self, queues: Sequence[dict[str, Any]]) -> None:
+    def start(self, queues: Sequence[Queue]) -> None:
         """Offer the active queues, show the dialog, and list the newest contacts."""
         self.set_choices(contacts=[], queues=queues)
         self.open()
@@ -121,23 +123,23 @@ class CreateTicketDialog(QDialog):
 
     async def _load_contacts(self, query: str | None) -> None:
         try:
-            page = await self._client.contacts.list(query=query, limit=100)
+            contacts = await self._store.contacts_to_choose(query)
         except errors.ApiError as error:
             self.failed(f"Contacts could not be loaded: {describe(error)}")
             return
-        self.set_choices(contacts=[as_record(c) for c in page.items], queues=[])
+        self.set_choices(contacts=contacts, queues=[])
 
-    def set_choices(self, *, contacts: Sequence[dict[str, Any]], queues: Sequence[dict[str, Any]]) -> None:
+    def set_choices(self, *, contacts: Sequence[Contact], queues: Sequence[Queue]) -> None:
         """Add contacts (found ones are added to those listed, never twice) and active queues."""
         typed = self.contact.currentText()
         for contact in contacts:
-            if self.contact.findData(contact["id"]) >= 0:
+            if self.contact.findData(contact.id) >= 0:
                 continue
-            email = f" <{contact['email']}>" if contact.get("email") else ""
-            self.contact.addItem(f"{contact.get('name') or contact['id']}{email}", contact["id"])
+            email = f" <{contact.email}>" if contact.email else ""
+            self.contact.addItem(f"{contact.name or contact.id}{email}", contact.id)
         for queue in queues:
-            if queue.get("status") == "active":
-                self.queue.addItem(queue.get("name") or queue["id"], queue["id"])
+            if queue.status == "active":
+                self.queue.addItem(queue.name or queue.id, queue.id)
         if self.contact.currentText() != typed:
             self.contact.setEditText(typed)  # adding items must not replace what is being typed
 
@@ -185,13 +187,13 @@ class CreateTicketDialog(QDialog):
         """Create the ticket, then its first (inbound) message; a failure keeps everything typed."""
         try:
             if self.created_ticket is None:
-                self.created_ticket = as_record(await self._client.tickets.create(
-                    payload, idempotency_key=self.idempotency_key("ticket", payload)))
+                self.created_ticket = await self._store.create_ticket(
+                    payload, idempotency_key=self.idempotency_key("ticket", payload))
                 self.sig_created.emit(self.created_ticket)
             if first_message:
                 body = {"direction": "inbound", "channel": "web", "body": first_message}
-                await self._client.tickets.messages.create(self.created_ticket["id"], body,
-                                                           idempotency_key=self.idempotency_key("message", body))
+                await self._store.conversations.add_message(self.created_ticket.id, body,
+                                                            idempotency_key=self.idempotency_key("message", body))
         except errors.ApiError as error:
             prefix = "The ticket was created but its first message was not sent: " if self.created_ticket else ""
             request = f" (request {error.request_id})" if getattr(error, "request_id", None) else ""

@@ -26,9 +26,10 @@ class DraftWriter:
         self.drafts = drafts
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ticket-drafts")
 
-    def save(self, key: str, text: str, on_failure: Callable[[BaseException], None] | None = None) -> Future:
-        """Queue the draft for `key` (empty text deletes it)."""
-        return self._submit(self.drafts.save, (key, text), None, on_failure)
+    def save(self, key: str, text: str, on_failure: Callable[[BaseException], None] | None = None,
+             on_saved: Callable[[], None] | None = None) -> Future:
+        """Queue the draft for `key` (empty text deletes it); `on_saved()` runs on the loop once it is."""
+        return self._submit(self.drafts.save, (key, text), on_saved and (lambda _none: on_saved()), on_failure)
 
     def delete(self, key: str, on_failure: Callable[[BaseException], None] | None = None) -> Future:
         """Queue forgetting the draft for `key`."""

@@ -1,45 +1,42 @@
-"""The queue list on the left of the triage panel: every queue with its open-ticket count."""
+"""The queue list on the left of the triage panel: every queue with its open-ticket count.
+
+The counts are the ticket store's (`count_tickets`, the same count as the list's summary), read
+again on every change of the store, so they never disagree with the list beside them.
+"""
 
 from __future__ import annotations
-
-from collections import Counter
-from collections.abc import Sequence
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
+from app.data.tickets import TicketCounts, TicketStore
+from app.ui.store_binding import bind
+
 _QUEUE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 #: The item meaning "every queue".
 ALL_QUEUES = "__all__"
+_OPEN_MEANS = "open: not resolved or closed"
 
 
 class QueueList(QListWidget):
-    """"All queues (N)" then one row per queue; choosing one filters the ticket list."""
+    """"All queues (N open)" then one row per queue; choosing one filters the ticket list."""
 
     sig_queue_chosen = Signal(object)
     """The user chose a queue: its id, or None for all queues."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, store: TicketStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("tickets.queues")
         self.setAccessibleName("Queues")
-        self._queues: list[dict[str, Any]] = []
-        self._counts: Counter = Counter()
+        self._store = store
+        self._counts: TicketCounts = store.counts()
         self.currentItemChanged.connect(self._on_current_changed)
-        self._rebuild()
-
-    def set_queues(self, queues: Sequence[dict[str, Any]]) -> None:
-        self._queues = list(queues)
-        self._rebuild()
-
-    def set_counts(self, counts: Counter) -> None:
-        self._counts = counts
+        bind(store.changes, self, lambda _change: self._rebuild())
         self._rebuild()
 
     def count_of(self, queue_id: str | None) -> int:
-        """The count shown beside a queue (None: all queues)."""
-        return sum(self._counts.values()) if queue_id is None else self._counts.get(queue_id, 0)
+        """The open-ticket count shown beside a queue (None: all queues)."""
+        return self._counts.open_in(queue_id)
 
     def chosen_queue_id(self) -> str | None:
         item = self.currentItem()
@@ -54,21 +51,26 @@ class QueueList(QListWidget):
                 return
 
     def _rebuild(self) -> None:
+        self._counts = counts = self._store.counts()
         chosen = self.currentItem().data(_QUEUE_ID_ROLE) if self.currentItem() else ALL_QUEUES
         self.blockSignals(True)
         self.clear()
-        entries = [(ALL_QUEUES, "All queues", self.count_of(None), "")]
-        for queue in self._queues:
-            if queue.get("status") == "archived" and not self._counts.get(queue["id"]):
+        entries = [(ALL_QUEUES, "All queues", counts.open,
+                    f"{counts.open} of the {counts.total} loaded tickets are open ({_OPEN_MEANS})")]
+        for queue in self._store.queues:
+            open_here = counts.open_in(queue.id)
+            if queue.status == "archived" and not open_here:
                 continue  # an archived queue matters only while tickets are still open in it
-            paused = " · paused" if queue.get("status") == "paused" else ""
-            target = queue.get("first_response_target_minutes")
-            tip = f"First response within {target} minutes" if target else ""
-            entries.append((queue["id"], f"{queue['name']}{paused}", self._counts.get(queue["id"], 0), tip))
+            paused = " · paused" if queue.status == "paused" else ""
+            target = queue.first_response_target_minutes
+            tip = f"{open_here} open tickets ({_OPEN_MEANS})"
+            if target:
+                tip += f"; first response within {target} minutes"
+            entries.append((queue.id, f"{queue.name}{paused}", open_here, tip))
         for queue_id, name, count, tip in entries:
-            item = QListWidgetItem(f"{name}  ({count})")
+            item = QListWidgetItem(f"{name}  ({count} open)")
             item.setData(_QUEUE_ID_ROLE, queue_id)
-            item.setToolTip(tip or f"{count} open tickets")
+            item.setToolTip(tip)
             self.addItem(item)
             if queue_id == chosen:
                 self.setCurrentItem(item)

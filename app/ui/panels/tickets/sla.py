@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-#: Statuses in which nobody is expected to answer any more: no clock runs.
-CLOSED_STATUSES = frozenset({"resolved", "closed"})
+from app.api.models import Ticket
+from app.data.tickets import CLOSED_STATUSES
 
 
 def as_datetime(value: Any) -> datetime | None:
@@ -28,19 +28,15 @@ def display_time(value: Any) -> str:
     return moment.astimezone().strftime("%d %b %Y %H:%M") if moment else ""
 
 
-def _get(ticket: Any, name: str) -> Any:
-    return ticket.get(name) if isinstance(ticket, dict) else getattr(ticket, name, None)
-
-
-def first_response_remaining(ticket: Any, now: datetime) -> timedelta | None:
+def first_response_remaining(ticket: Ticket, now: datetime) -> timedelta | None:
     """Time left to the first-response deadline; None when answered, closed or without a target."""
-    if _get(ticket, "first_responded_at") or _get(ticket, "status") in CLOSED_STATUSES:
+    if ticket.first_responded_at or ticket.status in CLOSED_STATUSES:
         return None
-    due = as_datetime(_get(ticket, "first_response_due_at"))
+    due = as_datetime(ticket.first_response_due_at)
     return None if due is None else due - now
 
 
-def is_breached(ticket: Any, now: datetime) -> bool:
+def is_breached(ticket: Ticket, now: datetime) -> bool:
     remaining = first_response_remaining(ticket, now)
     return remaining is not None and remaining < timedelta(0)
 
@@ -62,7 +58,7 @@ def format_countdown(remaining: timedelta | None) -> str:
     return f"{sign}{minutes}m {secs:02d}s"
 
 
-def breach_sort_key(ticket: Any, now: datetime) -> tuple[int, float]:
+def breach_sort_key(ticket: Ticket, now: datetime) -> tuple[int, float]:
     """Soonest breach first (most overdue at the very top); tickets without a clock last."""
     remaining = first_response_remaining(ticket, now)
     if remaining is None:

@@ -1,8 +1,8 @@
 """The open ticket: its fields (status, priority, queue, assignee, editable in place), the
 conversation timeline, the "new activity" notice, and the reply and note composers.
 
-Field changes are requests (`sig_change`); the panel sends them with If-Match and calls
-`show_ticket` with the server's answer, so what is shown is always what the server has.
+Field changes are requests (`sig_change`); the panel hands them to the ticket store and calls
+`show_ticket` with the store's ticket, so what is shown is always what the server has.
 """
 
 from __future__ import annotations
@@ -22,7 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.panels.tickets.composer import NOTE, REPLY, Composer
+from app.api.models import Member, Queue, Ticket
+from app.data.ticket_conversation import NOTE, REPLY
+from app.data.tickets import is_open
+from app.ui.panels.tickets.composer import Composer
 from app.ui.panels.tickets.conversation_view import ConversationView
 from app.ui.panels.tickets.draft_writer import DraftWriter
 from app.ui.panels.tickets.sla import display_time
@@ -41,7 +44,7 @@ class TicketDetail(QWidget):
     def __init__(self, drafts: DraftWriter | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("tickets.detail")
-        self.ticket: dict[str, Any] | None = None
+        self.ticket: Ticket | None = None
         self._writable = True
 
         self.subject = QLabel("Choose a ticket", self)
@@ -137,29 +140,26 @@ class TicketDetail(QWidget):
         return combo
 
     # ---- content ------------------------------------------------------------------------------
-    def set_choices(self, *, queues: Sequence[dict[str, Any]] | None = None,
-                    members: Sequence[dict[str, Any]] | None = None) -> None:
+    def set_choices(self, *, queues: Sequence[Queue], members: Sequence[Member]) -> None:
         """Fill the queue and assignee pickers (keeping their first "none" item)."""
         for combo, records in ((self.queue, queues), (self.assignee, members)):
-            if records is None:
-                continue
             combo.blockSignals(True)
             while combo.count() > 1:
                 combo.removeItem(1)
             for record in records:
-                if record.get("status") in ("archived", "deactivated", "removed"):
+                if record.status in ("archived", "deactivated", "removed"):
                     continue
-                combo.addItem(record.get("name") or record["id"], record["id"])
+                combo.addItem(record.name or record.id, record.id)
             combo.blockSignals(False)
         if self.ticket:
             self._show_fields(self.ticket)
 
-    def show_ticket(self, ticket: dict[str, Any] | None, *, contact_name: str | None = None) -> None:
+    def show_ticket(self, ticket: Ticket | None, *, contact_name: str | None = None) -> None:
         """Show a ticket's fields (the conversation is set separately, it loads later)."""
-        changed_ticket = (ticket or {}).get("id") != (self.ticket or {}).get("id")
+        changed_ticket = (ticket.id if ticket else None) != (self.ticket.id if self.ticket else None)
         self.ticket = ticket
-        self.reply_composer.set_ticket(ticket["id"] if ticket else None)
-        self.note_composer.set_ticket(ticket["id"] if ticket else None)
+        self.reply_composer.set_ticket(ticket.id if ticket else None)
+        self.note_composer.set_ticket(ticket.id if ticket else None)
         if ticket is None:
             self.subject.setText("Choose a ticket")
             self.meta.clear()
@@ -170,14 +170,14 @@ class TicketDetail(QWidget):
             self.note_composer.hide()
             self._fit_composers()
             return
-        self.subject.setText(ticket.get("subject") or "(no subject)")
-        parts = [ticket["id"], f"created {display_time(ticket.get('created_at'))}"]
-        if contact_name or ticket.get("contact_id"):
-            parts.append(f"contact {contact_name or ticket.get('contact_id')}")
-        if ticket.get("category"):
-            parts.append(f"category {ticket['category']}")
-        if ticket.get("source"):
-            parts.append(f"via {ticket['source']}")
+        self.subject.setText(ticket.subject or "(no subject)")
+        parts = [ticket.id, f"created {display_time(ticket.created_at)}"]
+        if contact_name or ticket.contact_id:
+            parts.append(f"contact {contact_name or ticket.contact_id}")
+        if ticket.category:
+            parts.append(f"category {ticket.category}")
+        if ticket.source:
+            parts.append(f"via {ticket.source}")
         self.meta.setText(" · ".join(parts))
         self._show_fields(ticket)
         self._set_fields_enabled(True)
@@ -187,17 +187,18 @@ class TicketDetail(QWidget):
             self.note_composer.setVisible(self.note_composer.has_draft())
             self._fit_composers()
 
-    def _show_fields(self, ticket: dict[str, Any]) -> None:
+    def _show_fields(self, ticket: Ticket) -> None:
         for combo, field in ((self.status, "status"), (self.priority, "priority"),
                              (self.queue, "queue_id"), (self.assignee, "assignee_id")):
+            value = getattr(ticket, field)
             combo.blockSignals(True)
-            index = combo.findData(ticket.get(field))
-            if index < 0 and ticket.get(field):
-                combo.addItem(str(ticket.get(field)), ticket.get(field))
+            index = combo.findData(value)
+            if index < 0 and value:
+                combo.addItem(str(value), value)
                 index = combo.count() - 1
             combo.setCurrentIndex(max(index, 0))
             combo.blockSignals(False)
-        self.resolve.setEnabled(ticket.get("status") not in ("resolved", "closed") and self._writable)
+        self.resolve.setEnabled(is_open(ticket) and self._writable)
 
     def show_conversation(self, entries: Sequence[TimelineEntry]) -> None:
         self.conversation.show_entries(entries)
@@ -217,14 +218,14 @@ class TicketDetail(QWidget):
         enabled = enabled and self._writable
         for widget in (self.status, self.priority, self.queue, self.assignee):
             widget.setEnabled(enabled)
-        self.resolve.setEnabled(enabled and (self.ticket or {}).get("status") not in ("resolved", "closed"))
+        self.resolve.setEnabled(enabled and self.ticket is not None and is_open(self.ticket))
         self.reply_button.setEnabled(self.ticket is not None)
         self.note_button.setEnabled(self.ticket is not None)
 
     def _request(self, field: str, value: Any) -> None:
-        if self.ticket is None or not self._writable or self.ticket.get(field) == value:
+        if self.ticket is None or not self._writable or getattr(self.ticket, field) == value:
             return
-        self.sig_change.emit(self.ticket["id"], {field: value})
+        self.sig_change.emit(self.ticket.id, {field: value})
 
     def open_composer(self, kind: str) -> None:
         """r / n: show that composer and put the cursor in it."""
@@ -238,7 +239,7 @@ class TicketDetail(QWidget):
     def _on_draft_loaded(self, ticket_id: str, has_text: bool) -> None:
         # A ticket with an unsent draft opens with that composer showing.
         composer = self.sender()
-        if has_text and self.ticket is not None and self.ticket["id"] == ticket_id:
+        if has_text and self.ticket is not None and self.ticket.id == ticket_id:
             composer.show()
             self._fit_composers()
 

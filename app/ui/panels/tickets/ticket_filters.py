@@ -1,20 +1,20 @@
 """Which tickets the list shows: the filter bar (queue, status, priority, assignee) and the saved
-views ("My open", "Unassigned urgent", "Breaching SLA"). Qt-free, applied to loaded tickets.
+views ("My open", "Unassigned urgent", "Breaching SLA"). Qt-free, applied to the held tickets.
 
 Saved views combine conditions the API cannot express in one exact-match query (several
-statuses, "no assignee", "due within the hour"), so the list loads the workspace's tickets once
-and filters locally; the queue list's counts come from the same rows.
+statuses, "no assignee", "due within the hour"), so the ticket store holds the workspace's
+tickets once and the list filters them locally; the queue counts come from the same tickets.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from app.ui.panels.tickets.sla import CLOSED_STATUSES, first_response_remaining
+from app.api.models import Ticket
+from app.data.tickets import is_open
+from app.ui.panels.tickets.sla import first_response_remaining
 
 #: The filter value meaning "nobody is assigned".
 UNASSIGNED = "__unassigned__"
@@ -27,15 +27,6 @@ SAVED_VIEWS: tuple[tuple[str, str], ...] = (
     ("unassigned_urgent", "Unassigned urgent"),
     ("breaching_sla", "Breaching SLA"),
 )
-
-
-def _get(ticket: Any, name: str) -> Any:
-    return ticket.get(name) if isinstance(ticket, dict) else getattr(ticket, name, None)
-
-
-def is_open(ticket: Any) -> bool:
-    """Still needs work: neither resolved nor closed."""
-    return _get(ticket, "status") not in CLOSED_STATUSES
 
 
 @dataclass(frozen=True)
@@ -53,35 +44,30 @@ class TicketFilter:
     def with_(self, **changes: Any) -> TicketFilter:
         return replace(self, **changes)
 
-    def matches(self, ticket: Any, *, me_id: str | None, now: datetime) -> bool:
+    def matches(self, ticket: Ticket, *, me_id: str | None, now: datetime) -> bool:
         if self.text:
             needle = self.text.casefold()
-            if needle not in (_get(ticket, "subject") or "").casefold() and needle not in str(_get(ticket, "id")).casefold():
+            if needle not in (ticket.subject or "").casefold() and needle not in ticket.id.casefold():
                 return False
-        if self.queue_id is not None and _get(ticket, "queue_id") != self.queue_id:
+        if self.queue_id is not None and ticket.queue_id != self.queue_id:
             return False
-        if self.status is not None and _get(ticket, "status") != self.status:
+        if self.status is not None and ticket.status != self.status:
             return False
-        if self.priority is not None and _get(ticket, "priority") != self.priority:
+        if self.priority is not None and ticket.priority != self.priority:
             return False
         if self.assignee_id is not None:
             wanted = None if self.assignee_id == UNASSIGNED else self.assignee_id
-            if _get(ticket, "assignee_id") != wanted:
+            if ticket.assignee_id != wanted:
                 return False
         return _view_matches(self.view, ticket, me_id=me_id, now=now)
 
 
-def _view_matches(view: str, ticket: Any, *, me_id: str | None, now: datetime) -> bool:
+def _view_matches(view: str, ticket: Ticket, *, me_id: str | None, now: datetime) -> bool:
     if view == "my_open":
-        return me_id is not None and _get(ticket, "assignee_id") == me_id and is_open(ticket)
+        return me_id is not None and ticket.assignee_id == me_id and is_open(ticket)
     if view == "unassigned_urgent":
-        return not _get(ticket, "assignee_id") and _get(ticket, "priority") == "urgent" and is_open(ticket)
+        return not ticket.assignee_id and ticket.priority == "urgent" and is_open(ticket)
     if view == "breaching_sla":
         remaining = first_response_remaining(ticket, now)
         return remaining is not None and remaining <= BREACH_WINDOW
     return True
-
-
-def open_counts_by_queue(tickets: Iterable[Any]) -> Counter:
-    """Open tickets per queue id (None: tickets in no queue); the queue list shows these."""
-    return Counter(_get(ticket, "queue_id") for ticket in tickets if is_open(ticket))

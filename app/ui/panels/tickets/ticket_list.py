@@ -1,8 +1,10 @@
 """The ticket list (`tickets.table`) with its filter bar: saved view, status, priority, assignee.
 
-The list holds every loaded ticket and shows the ones the filter (and the queue list) lets
-through, sorted by the column the user chose; by default the soonest SLA breach comes first.
-The first-response countdown column is repainted by one timer that touches only that column.
+The list shows the ticket store's tickets that the filter (and the queue list) lets through,
+sorted by the column the user chose; by default the soonest SLA breach comes first. It follows
+the store's changes, and its summary ("n shown of m loaded · k open") is counted from the same
+tickets as the queue counts. The first-response countdown column is repainted by one timer that
+touches only that column.
 """
 
 from __future__ import annotations
@@ -10,6 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
+
+from app.api.models import Ticket
+from app.data.record_store import StoreChange
+from app.data.tickets import TicketStore, count_tickets
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -30,6 +36,7 @@ from app.ui.panels.tickets.sla import (
 )
 from app.ui.panels.tickets.ticket_filters import SAVED_VIEWS, UNASSIGNED, TicketFilter
 from app.ui.record_table_model import Column, RecordTableModel, field_of
+from app.ui.store_binding import bind
 from app.ui.theme import semantic_colour
 from app.ui.widgets.record_table_view import RecordTableView
 
@@ -37,6 +44,7 @@ from app.ui.widgets.record_table_view import RecordTableView
 def breached_colour() -> str:
     """Error red for the current light/dark scheme (read at paint time, so it follows a switch)."""
     return semantic_colour("error").name()
+
 
 STATUSES = ("new", "open", "pending", "waiting_on_customer", "resolved", "closed")
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -49,29 +57,21 @@ def label_of(value: str | None) -> str:
     return (value or "").replace("_", " ").capitalize()
 
 
-def _newer(held: dict[str, Any] | None, incoming: dict[str, Any]) -> dict[str, Any]:
-    """The later of two copies of one ticket by version (the incoming one on a tie)."""
-    if held is not None and (held.get("version") or 0) > (incoming.get("version") or 0):
-        return held
-    return incoming
-
-
 class TicketList(QWidget):
     """Filter bar + table. Emits the current ticket and the multi-selection."""
 
     sig_current_changed = Signal(object)
-    """The ticket under the cursor changed: its record, or None."""
+    """The ticket under the cursor changed: its `Ticket`, or None."""
     sig_selection_changed = Signal(list)
-    """The selected tickets changed (records, in list order): drives the bulk bar."""
+    """The selected tickets changed (`Ticket`s, in list order): drives the bulk bar."""
 
-    def __init__(self, parent: QWidget | None = None, *, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, store: TicketStore, parent: QWidget | None = None, *,
+                 clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(parent)
+        self._store = store
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._all: list[dict[str, Any]] = []
         self._filter = TicketFilter()
         self._me_id: str | None = None
-        self._member_names: dict[str, str] = {}
-        self._queue_names: dict[str, str] = {}
         self._drafted: set[str] = set()
 
         self.view_combo = self._combo("tickets.filter.view", "View", [(key, label) for key, label in SAVED_VIEWS])
@@ -128,38 +128,39 @@ class TicketList(QWidget):
         self.countdown_timer.setObjectName("tickets.countdown_timer")
         self.countdown_timer.setInterval(COUNTDOWN_INTERVAL_MS)
         self.countdown_timer.timeout.connect(self.refresh_countdowns)
+        bind(store.changes, self, self._on_store_change)
+        self._on_store_change(StoreChange(reset=True))
 
     # ---- columns ------------------------------------------------------------------------------
     sla_column = 5
 
     def _columns(self) -> list[Column]:
-        def remaining(record: Any):
-            return first_response_remaining(record, self._clock())
+        def remaining(ticket: Ticket):
+            return first_response_remaining(ticket, self._clock())
 
-        def sla_colour(record: Any) -> str | None:
-            left = remaining(record)
+        def sla_colour(ticket: Ticket) -> str | None:
+            left = remaining(ticket)
             return breached_colour() if left is not None and left.total_seconds() < 0 else None
 
-        def sla_tip(record: Any) -> str | None:
-            left = remaining(record)
+        def sla_tip(ticket: Ticket) -> str | None:
+            left = remaining(ticket)
             if left is None:
-                return "First response done, or no target" if record.get("first_responded_at") or \
-                    not record.get("first_response_due_at") else "No clock: the ticket is resolved or closed"
-            due = record.get("first_response_due_at")
-            due = display_time(due)
+                return "First response done, or no target" if ticket.first_responded_at or \
+                    not ticket.first_response_due_at else "No clock: the ticket is resolved or closed"
+            due = display_time(ticket.first_response_due_at)
             return f"First response was due {due}: breached" if left.total_seconds() < 0 else f"First response due {due}"
 
+        store = self._store
         return [
             Column("Priority", field_of("priority"), text=label_of, object_name="priority",
-                   sort_key=lambda r: PRIORITIES.index(r.get("priority")) if r.get("priority") in PRIORITIES else -1,
-                   foreground=lambda r: breached_colour() if r.get("priority") == "urgent" else None),
-            Column("Subject", lambda r: ("✎ " if r["id"] in self._drafted else "") + (r.get("subject") or ""),
-                   sort_key=lambda r: (r.get("subject") or "").casefold(), object_name="subject",
-                   tooltip=lambda r: "An unsent draft is waiting here" if r["id"] in self._drafted else None),
+                   sort_key=lambda t: PRIORITIES.index(t.priority) if t.priority in PRIORITIES else -1,
+                   foreground=lambda t: breached_colour() if t.priority == "urgent" else None),
+            Column("Subject", lambda t: ("✎ " if t.id in self._drafted else "") + (t.subject or ""),
+                   sort_key=lambda t: (t.subject or "").casefold(), object_name="subject",
+                   tooltip=lambda t: "An unsent draft is waiting here" if t.id in self._drafted else None),
             Column("Status", field_of("status"), text=label_of, object_name="status"),
-            Column("Queue", lambda r: self._queue_names.get(r.get("queue_id"), ""), object_name="queue"),
-            Column("Assignee", lambda r: self._member_names.get(r.get("assignee_id"), r.get("assignee_id") or "—"),
-                   object_name="assignee"),
+            Column("Queue", lambda t: store.queue_name(t.queue_id), object_name="queue"),
+            Column("Assignee", lambda t: store.member_name(t.assignee_id) or "—", object_name="assignee"),
             Column("First reply due", remaining, text=format_countdown, object_name="first_response",
                    sort_key=lambda r: breach_sort_key(r, self._clock()), foreground=sla_colour,
                    tooltip=sla_tip, align_right=True),
@@ -176,21 +177,40 @@ class TicketList(QWidget):
         return combo
 
     # ---- data -------------------------------------------------------------------------------
-    def set_names(self, *, members: dict[str, str] | None = None, queues: dict[str, str] | None = None) -> None:
-        if members is not None:
-            self._member_names = members
-            current = self.assignee_combo.currentData()
-            self.assignee_combo.blockSignals(True)
-            while self.assignee_combo.count() > 2:
-                self.assignee_combo.removeItem(2)
-            for member_id, name in sorted(members.items(), key=lambda item: item[1].lower()):
-                self.assignee_combo.addItem(name, member_id)
-            index = self.assignee_combo.findData(current)
-            self.assignee_combo.setCurrentIndex(max(index, 0))
-            self.assignee_combo.blockSignals(False)
-        if queues is not None:
-            self._queue_names = queues
-        self.model.refresh_cells()
+    def _on_store_change(self, change: StoreChange) -> None:
+        """The store's tickets changed: show the change (a reset re-reads all) and count again."""
+        if change.reset:
+            self._fill_assignees()
+            self._apply_filter()
+            return
+        for ticket_id in change.removed:
+            self.model.remove_id(ticket_id)
+        now = self._clock()
+        for ticket_id in change.upserted:
+            ticket = self._store.held(ticket_id)
+            # A ticket that stops matching stays until the filter changes: the agent keeps their row.
+            if ticket is not None and (self.model.row_of_id(ticket_id) is not None
+                                       or self._filter.matches(ticket, me_id=self._me_id, now=now)):
+                self.model.upsert(ticket)
+        self._show_summary()
+
+    def _fill_assignees(self) -> None:
+        current = self.assignee_combo.currentData()
+        self.assignee_combo.blockSignals(True)
+        while self.assignee_combo.count() > 2:
+            self.assignee_combo.removeItem(2)
+        for member in sorted(self._store.members, key=lambda m: (m.name or m.id).lower()):
+            self.assignee_combo.addItem(member.name or member.id, member.id)
+        self.assignee_combo.setCurrentIndex(max(self.assignee_combo.findData(current), 0))
+        self.assignee_combo.blockSignals(False)
+
+    def _show_summary(self) -> None:
+        """What the list shows, counted like the queue list counts (both from the store's tickets)."""
+        shown, held = count_tickets(self.model.rows), self._store.counts()
+        self.summary.setText(f"{shown.total} shown of {held.total} loaded · {shown.open} open")
+        more = f" The newest {held.total} are loaded; the server has more." if self._store.truncated else ""
+        self.summary.setToolTip(f"{shown.total} tickets pass the filters, {shown.open} of them open (not resolved "
+                                f"or closed); {held.total} tickets are loaded, {held.open} of them open.{more}")
 
     def set_drafted(self, ticket_ids: set[str]) -> None:
         """Tickets with an unsent reply or note draft: their subject shows ✎."""
@@ -206,38 +226,15 @@ class TicketList(QWidget):
         self._me_id = me_id
         self._apply_filter()
 
-    def set_tickets(self, tickets: Sequence[dict[str, Any]]) -> None:
-        """Replace every loaded ticket (keeps the current ticket and selection where possible).
-
-        A ticket we already hold in a newer version (a write that landed while this list was
-        being fetched) keeps that version."""
-        held = {t["id"]: t for t in self._all}
-        self._all = [_newer(held.get(t["id"]), t) for t in tickets]
-        self._apply_filter()
-
-    def upsert(self, ticket: dict[str, Any]) -> None:
-        """One ticket changed (our write, or a refresh): update it in place, or add it on top.
-
-        An older version than the one shown (a slow refresh answering after our write) is ignored."""
-        for index, existing in enumerate(self._all):
-            if existing["id"] == ticket["id"]:
-                if _newer(existing, ticket) is existing:
-                    return
-                self._all[index] = ticket
-                break
-        else:
-            self._all.insert(0, ticket)
-        if self.model.row_of_id(ticket["id"]) is not None or self._filter.matches(ticket, me_id=self._me_id, now=self._clock()):
-            self.model.upsert(ticket)
-
     @property
     def me_id(self) -> str | None:
-        """The signed-in member's id ("My open"); None for API keys or before /me answered."""
+        """The signed-in member's id ("My open"); None for API keys or before the identity is known."""
         return self._me_id
 
     @property
-    def all_tickets(self) -> list[dict[str, Any]]:
-        return self._all
+    def all_tickets(self) -> list[Ticket]:
+        """Every ticket the store holds (shown or filtered out)."""
+        return self._store.tickets
 
     @property
     def filter(self) -> TicketFilter:
@@ -273,15 +270,15 @@ class TicketList(QWidget):
 
     def _apply_filter(self) -> None:
         now = self._clock()
-        selected = {record["id"] for record in self.selected_tickets()}
+        selected = {ticket.id for ticket in self.selected_tickets()}
         current = self.current_ticket()
-        rows = [t for t in self._all if self._filter.matches(t, me_id=self._me_id, now=now)]
+        rows = [t for t in self._store.tickets if self._filter.matches(t, me_id=self._me_id, now=now)]
         self.model.set_rows(rows)
         header = self.table.horizontalHeader()
         if header.sortIndicatorSection() >= 0:
             self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
-        self.summary.setText(f"{len(rows)} of {len(self._all)} tickets")
-        self.select_ids(selected, current_id=current["id"] if current else None)
+        self._show_summary()
+        self.select_ids(selected, current_id=current.id if current else None)
 
     # ---- countdowns -------------------------------------------------------------------------------
     def showEvent(self, event) -> None:
@@ -301,11 +298,11 @@ class TicketList(QWidget):
                                         [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole])
 
     # ---- selection and movement ----------------------------------------------------------------------
-    def current_ticket(self) -> dict[str, Any] | None:
+    def current_ticket(self) -> Ticket | None:
         index = self.table.currentIndex()
         return self.model.record(index.row()) if index.isValid() else None
 
-    def selected_tickets(self) -> list[dict[str, Any]]:
+    def selected_tickets(self) -> list[Ticket]:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
         return [self.model.record(row) for row in rows]
 
@@ -326,8 +323,8 @@ class TicketList(QWidget):
         selection_model = self.table.selectionModel()
         selection = QItemSelection()
         last = self.model.columnCount() - 1
-        for row, record in enumerate(self.model.rows):
-            if record["id"] in ids:
+        for row, ticket in enumerate(self.model.rows):
+            if ticket.id in ids:
                 selection.select(self.model.index(row, 0), self.model.index(row, last))
         current_row = self.model.row_of_id(current_id) if current_id else None
         if current_row is not None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+
+from app.api.models import Comment, Message
 
 #: Entry kinds: what the customer wrote, what was sent to them, and what only agents see.
 INBOUND, OUTBOUND, NOTE = "inbound", "outbound", "note"
@@ -18,7 +20,7 @@ class TimelineEntry:
     id: str
     kind: str
     body: str
-    created_at: str
+    created_at: datetime
     author_id: str | None = None
     channel: str | None = None
     pinned: bool = False
@@ -29,17 +31,16 @@ class TimelineEntry:
         return self.kind != NOTE
 
 
-def build_timeline(messages: Iterable[dict[str, Any]], comments: Iterable[dict[str, Any]],
+def build_timeline(messages: Iterable[Message], comments: Iterable[Comment],
                    new_ids: frozenset[str] = frozenset()) -> list[TimelineEntry]:
     """Pinned notes on top (oldest first), then everything else oldest first."""
     entries = [
-        TimelineEntry(id=m["id"], kind=OUTBOUND if m.get("direction") == "outbound" else INBOUND,
-                      body=m.get("body") or "", created_at=str(m.get("created_at") or ""),
-                      author_id=m.get("author_id"), channel=m.get("channel"), is_new=m["id"] in new_ids)
+        TimelineEntry(id=m.id, kind=OUTBOUND if m.direction == "outbound" else INBOUND, body=m.body or "",
+                      created_at=m.created_at, author_id=m.author_id, channel=m.channel, is_new=m.id in new_ids)
         for m in messages
     ] + [
-        TimelineEntry(id=c["id"], kind=NOTE, body=c.get("body") or "", created_at=str(c.get("created_at") or ""),
-                      author_id=c.get("author_id"), pinned=bool(c.get("pinned")), is_new=c["id"] in new_ids)
+        TimelineEntry(id=c.id, kind=NOTE, body=c.body or "", created_at=c.created_at, author_id=c.author_id,
+                      pinned=c.pinned, is_new=c.id in new_ids)
         for c in comments
     ]
     entries.sort(key=lambda entry: (not entry.pinned, entry.created_at, entry.id))
