@@ -97,7 +97,8 @@ def create_app(settings: SandboxSettings, db: Database | None = None) -> FastAPI
     idempotency.install(app)
     # Added first, so it runs inside RequestContextMiddleware (request id, log, rate headers).
     app.add_middleware(ContactsListFastPath)
-    app.add_middleware(RequestContextMiddleware, db=db, request_log=request_log)
+    app.add_middleware(RequestContextMiddleware, db=db, request_log=request_log,
+                       max_body_bytes=settings.max_body_bytes)
     for name in ROUTER_MODULES:
         module = _router_module(name)
         if module is None:

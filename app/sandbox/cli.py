@@ -1,7 +1,8 @@
 """`opsdesk sandbox`: run the Platform API sandbox server in the foreground.
 
     opsdesk sandbox [--host 127.0.0.1] [--port N|0] [--data-dir DIR] [--seed-size N]
-                    [--time-scale F] [--rate-limit N]
+                    [--time-scale F] [--rate-limit N] [--max-body-bytes N] [--max-header-bytes N]
+                    [--header-timeout S] [--body-timeout S] [--keep-alive-timeout S] [--max-connections N]
 
 The socket is bound here (so `--port 0` picks a free port we can report); once uvicorn accepts
 connections, exactly one JSON line goes to stdout: `{"url", "credentials", "pid"}`. Logs go to
@@ -22,9 +23,11 @@ from pathlib import Path
 
 import uvicorn
 
+from app.sandbox import settings as defaults
 from app.sandbox.app_factory import create_app
 from app.sandbox.bootstrap import ensure_initialized
 from app.sandbox.db import Database
+from app.sandbox.http_protocol import sandbox_http_protocol
 from app.sandbox.parent_watch import watch_parent
 from app.sandbox.settings import DEFAULT_SEED_SIZE, SandboxSettings, default_data_dir
 
@@ -65,10 +68,26 @@ def parse_args(argv: list[str]) -> SandboxSettings:
                         help="per-credential calls per window (and burst)")
     parser.add_argument("--parent-pid", type=_int_between(1), default=None,
                         help="stop cleanly when this process exits (the console passes its own pid)")
+    limits = parser.add_argument_group("limits against hostile or broken clients (answered in the error envelope)")
+    limits.add_argument("--max-body-bytes", type=_int_between(1), default=defaults.DEFAULT_MAX_BODY_BYTES,
+                        help="larger request bodies are answered 413 before they are read (default: 1 MiB)")
+    limits.add_argument("--max-header-bytes", type=_int_between(1024), default=defaults.DEFAULT_MAX_HEADER_BYTES,
+                        help="request line plus headers; larger is 414/431 (default: 16 KiB)")
+    limits.add_argument("--header-timeout", type=_positive_float, default=defaults.DEFAULT_HEADER_TIMEOUT,
+                        help="seconds to deliver a whole request head; slower is 408 and closed (default: 3)")
+    limits.add_argument("--body-timeout", type=_positive_float, default=defaults.DEFAULT_BODY_TIMEOUT,
+                        help="longest pause in seconds inside a request body (default: 10)")
+    limits.add_argument("--keep-alive-timeout", type=_int_between(1), default=defaults.DEFAULT_KEEP_ALIVE_TIMEOUT,
+                        help="seconds an idle kept-alive connection stays open (default: 5)")
+    limits.add_argument("--max-connections", type=_int_between(1), default=defaults.DEFAULT_MAX_CONNECTIONS,
+                        help="open connections beyond this are answered 503 and closed (default: 512)")
     args = parser.parse_args(argv)
     return SandboxSettings(host=args.host, port=args.port, data_dir=(args.data_dir or default_data_dir()).resolve(),
                            seed_size=args.seed_size, time_scale=args.time_scale, rate_limit=args.rate_limit,
-                           parent_pid=args.parent_pid)
+                           parent_pid=args.parent_pid, max_body_bytes=args.max_body_bytes,
+                           max_header_bytes=args.max_header_bytes, header_timeout=args.header_timeout,
+                           body_timeout=args.body_timeout, keep_alive_timeout=args.keep_alive_timeout,
+                           max_connections=args.max_connections)
 
 
 class _AnnouncingServer(uvicorn.Server):
@@ -131,8 +150,12 @@ def main(argv: list[str] | None = None) -> int:
                         "pid": os.getpid()})
     # proxy_headers off: nothing sits in front of the sandbox, and a client must not be able to pick
     # its own address (X-Forwarded-For) to slip past the per-address sign-in limit.
+    # The HTTP protocol is uvicorn's httptools one with the limits above (http_protocol.py); the
+    # sandbox speaks no WebSocket. uvicorn's own limit_concurrency stays off: its 503 is plain text,
+    # the protocol's connection limit answers in the envelope.
     config = uvicorn.Config(app, log_config=None, log_level="warning", access_log=False, lifespan="on",
-                            proxy_headers=False,
+                            proxy_headers=False, http=sandbox_http_protocol(settings), ws="none",
+                            timeout_keep_alive=settings.keep_alive_timeout,
                             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS, server_header=False)
     server = _AnnouncingServer(config, ready)
     if settings.parent_pid is not None:

@@ -16,14 +16,16 @@ methods (405) and anything unexpected (500, never a stack trace) into
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 from app.sandbox.request_context import current_request_id
 
@@ -139,13 +141,53 @@ async def _on_validation(request: Request, exc: RequestValidationError) -> JSONR
     return error_response(400, "INVALID_REQUEST", text, {"fields": fields})
 
 
-async def _on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+_HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _method_table(app: Any) -> list[tuple[re.Pattern[str], frozenset[str]]]:
+    """(path regex, methods) for every path of the served OpenAPI document, built once per app."""
+    table = getattr(app.state, "allowed_methods_table", None)
+    if table is None:
+        table = []
+        for template, operations in app.openapi()["paths"].items():
+            parts = re.split(r"(\{[^}]+\})", template)
+            regex = re.compile("^" + "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts) + "$")
+            table.append((regex, frozenset(m.upper() for m in operations if m.upper() in _HTTP_METHODS)))
+        app.state.allowed_methods_table = table
+    return table
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method served on this request's path, plus OPTIONS (answered on every known path).
+
+    Starlette's 405 names only the first route that matched the path; a path with a GET and a POST
+    route (`/contacts`) must list both. The operations are read from the served OpenAPI document,
+    so `Allow` always says what the document says; the document's own routes (`/openapi.json`,
+    `/docs`) come from the router.
+    """
+    methods = {"OPTIONS"}
+    path = request.url.path
+    for regex, route_methods in _method_table(request.app):
+        if regex.match(path):
+            methods |= route_methods
+    for route in request.app.router.routes:
+        route_methods = getattr(route, "methods", None)
+        if isinstance(route, Route) and route_methods and route.matches(request.scope)[0] != Match.NONE:
+            methods |= set(route_methods)
+    return sorted(methods, key=lambda m: (_HTTP_METHODS.index(m) if m in _HTTP_METHODS else len(_HTTP_METHODS), m))
+
+
+async def _on_http(request: Request, exc: StarletteHTTPException) -> Response:
     if exc.status_code == 404:
         return error_response(404, "NOT_FOUND", f"No route {request.url.path}.", {"path": request.url.path})
     if exc.status_code == 405:
+        allow = ", ".join(allowed_methods(request))
+        if request.method == "OPTIONS":
+            # No route declares OPTIONS: every known path answers it with what it allows.
+            return Response(status_code=204, headers={"Allow": allow})
         return error_response(405, "METHOD_NOT_ALLOWED",
-                              f"{request.method} is not allowed on {request.url.path}.",
-                              {"method": request.method}, dict(exc.headers or {}))
+                              f"{request.method} is not allowed on {request.url.path}; allowed: {allow}.",
+                              {"method": request.method, "allowed": allow.split(", ")}, {"Allow": allow})
     code = "INVALID_REQUEST" if exc.status_code < 500 else "INTERNAL_ERROR"
     return error_response(exc.status_code, code, str(exc.detail), {}, dict(exc.headers or {}))
 

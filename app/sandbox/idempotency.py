@@ -8,6 +8,11 @@ runs; the middleware stores its answer when it finishes (`finish`). Then, within
 Answers 5xx, 401, 403 and 429 are not stored (the claim is dropped), so a retry really runs again.
 Bodies are compared as canonical JSON (key order and whitespace do not matter).
 
+A key or path holding something secret-shaped (a token pasted as the key, a key in a URL) is
+stored masked plus a digest (`redaction.storable`), so the table never holds it readable and two
+different values still never collide; a stored error answer (which may echo the path) is masked too. The body read here is bounded: the middleware answers 413
+before any body over `--max-body-bytes` is read.
+
 An answer that carries a secret (an API key's `secret`, a webhook's `signing_secret`) is kept
 whole only in this process's memory; the database row holds it with the secret masked. A replay
 after a restart therefore cannot return the secret and answers 409 saying so, instead of ever
@@ -34,6 +39,7 @@ from fastapi.responses import Response
 from app.sandbox.db import Database
 from app.sandbox.deps import Caller
 from app.sandbox.errors import ApiProblem, invalid_request
+from app.sandbox.redaction import mask_secrets, storable
 from app.sandbox.request_context import current, current_request_id
 from app.sandbox.test_hooks import hold_seconds, hooks_enabled
 from app.sandbox.timeutil import parse_rfc3339, to_rfc3339, utcnow
@@ -101,6 +107,8 @@ async def idempotency_guard(request: Request, caller: Caller) -> None:
     if not key.strip() or len(key) > MAX_KEY_LENGTH:
         raise invalid_request("Idempotency-Key", f"must be 1–{MAX_KEY_LENGTH} characters")
     body_hash = _body_hash(await request.body())
+    key = storable(key)
+    path = storable(request.url.path)
     db: Database = request.app.state.db
     now = utcnow()
     with db.transaction() as conn:
@@ -115,7 +123,7 @@ async def idempotency_guard(request: Request, caller: Caller) -> None:
             conn.execute(
                 "INSERT INTO idempotency_keys (credential_id, key, method, path, body_hash, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (caller.credential_id, key, request.method, request.url.path, body_hash, to_rfc3339(now)))
+                (caller.credential_id, key, request.method, path, body_hash, to_rfc3339(now)))
     if row is None:
         current().idempotency = Claim(caller.credential_id, key)
         if hooks_enabled() and request.headers.get("x-test-hold") == "idempotency":
@@ -127,7 +135,7 @@ async def idempotency_guard(request: Request, caller: Caller) -> None:
             finally:
                 _holds.pop((caller.credential_id, key), None)
         return
-    if (row["method"], row["path"], row["body_hash"]) != (request.method, request.url.path, body_hash):
+    if (row["method"], row["path"], row["body_hash"]) != (request.method, path, body_hash):
         raise ApiProblem(422, "IDEMPOTENCY_KEY_REUSED",
                          "This Idempotency-Key was already used for a different request; use a new key.",
                          {"fields": [{"field": "Idempotency-Key", "message": "reused with another request"}],
@@ -160,6 +168,10 @@ def finish(db: Database, claim: Claim, status: int, headers: list[tuple[bytes, b
         kept = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in headers
                 if k.decode("latin-1").lower() in _STORED_HEADERS}
         text = body.decode("utf-8", "replace")
+        if status >= 400:
+            # An error answer may echo what the client sent (a 404 names the id in the path, and
+            # that id may be a pasted key); its replay is masked the same way.
+            text = mask_secrets(text)
         masked = _mask_secrets(text)
         if masked is not None:
             _secret_answers[(claim.credential_id, claim.key)] = text

@@ -1,7 +1,9 @@
 """The request log (`/dev/api-requests`), `api_calls` quota metering and API keys' `last_used_at`.
 
 Every authenticated request is recorded by the middleware: method, path (no query string), status,
-duration, key id, Idempotency-Key, User-Agent. Never a secret, an `Authorization` value or a body.
+duration, key id, Idempotency-Key, User-Agent. Never a secret, an `Authorization` value or a body:
+path, Idempotency-Key and User-Agent are stored with every secret-shaped token masked
+(`redaction.py`), so a key pasted into a URL never reaches the table, the WAL or the API.
 Writes are buffered and flushed in one transaction by a background thread every
 `FLUSH_SECONDS` (a write transaction per request would cap throughput); readers of the log or of
 quota usage call `flush()` first, so what they serve includes every request answered before them.
@@ -15,11 +17,13 @@ import time
 from collections import Counter
 
 from app.sandbox.db import Database
+from app.sandbox.redaction import mask_secrets
 from app.sandbox.request_context import RequestContext
 from app.sandbox.timeutil import now_rfc3339
 
 FLUSH_SECONDS = 0.2
 _MAX_USER_AGENT = 256
+_MAX_IDEMPOTENCY_KEY = 255
 log = logging.getLogger("app.sandbox")
 
 #: First path segment under /v1 → the module a call is metered against (quota breakdown).
@@ -59,8 +63,10 @@ class RequestLog:
             return
         duration_ms = round((time.perf_counter() - ctx.started) * 1000, 3)
         stamp = now_rfc3339()
-        row = (ctx.request_id, caller.workspace_id, method, path, status, duration_ms, caller.key_id,
-               idempotency_key, (user_agent or "")[:_MAX_USER_AGENT] or None, stamp)
+        # Masked before the cut, so the cut cannot leave half a secret unrecognised.
+        user_agent = mask_secrets(user_agent)[:_MAX_USER_AGENT] if user_agent else None
+        row = (ctx.request_id, caller.workspace_id, method, mask_secrets(path), status, duration_ms,
+               caller.key_id, mask_secrets(idempotency_key)[:_MAX_IDEMPOTENCY_KEY] if idempotency_key else None, user_agent, stamp)
         with self._lock:
             self._rows.append(row)
             self._usage[(caller.workspace_id, caller.credential_id, module_of(path), stamp[:10])] += 1

@@ -16,6 +16,20 @@ import platformdirs
 DEFAULT_SEED_SIZE = 2000
 DEFAULT_RATE_LIMIT_PER_MINUTE = 600
 DEFAULT_RATE_BURST = 1000
+#: The largest request body the server reads (the contract's biggest, an invoice with 100 lines, is
+#: ~40 KB); anything larger is answered 413 before it is read.
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+#: Request line plus headers (uvicorn with httptools sets no limit of its own).
+DEFAULT_MAX_HEADER_BYTES = 16 * 1024
+#: A connection must deliver a whole request head this soon after it opens (or, on a kept-alive
+#: connection, after the head's first byte).
+DEFAULT_HEADER_TIMEOUT = 3.0
+#: Longest pause between two pieces of a request body.
+DEFAULT_BODY_TIMEOUT = 10.0
+#: An idle kept-alive connection is closed after this long.
+DEFAULT_KEEP_ALIVE_TIMEOUT = 5
+#: Open connections beyond this are answered 503 and closed.
+DEFAULT_MAX_CONNECTIONS = 512
 
 
 def default_data_dir() -> Path:
@@ -34,6 +48,12 @@ class SandboxSettings:
     time_scale: float = 1.0
     rate_limit: int | None = None  # overrides every credential's per-window limit and burst
     parent_pid: int | None = None  # stop when this process exits (the console's pid)
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
+    keep_alive_timeout: int = DEFAULT_KEEP_ALIVE_TIMEOUT
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
 
     @property
     def database_path(self) -> Path:
