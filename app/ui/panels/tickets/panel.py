@@ -103,7 +103,6 @@ class TicketsPanel(ModulePanel):
         self._on_store_change(StoreChange(reset=True))
         if self.stores.identity.current is not None:
             self._on_identity(self.stores.identity.current)
-        self._gate_changed()
 
     def _lay_out(self) -> None:
         middle = QWidget(self.body)
