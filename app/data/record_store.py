@@ -57,6 +57,8 @@ class MergeNeeded(Generic[M]):
     mine: dict[str, Any]
     merge: MergeResult
     merged_from: tuple[str, ...] = field(default=())
+    #: The refused (412) write's request id, for the banner's request-log link.
+    request_id: str | None = None
 
 
 def dump(record: ApiModel) -> dict[str, Any]:
@@ -152,13 +154,13 @@ class RecordStore(Generic[M]):
                 return Saved(current, merged_from)
             try:
                 saved = await self.api.update(current.id, patch, if_match=current.version)  # type: ignore[attr-defined]
-            except errors.PreconditionFailed:
+            except errors.PreconditionFailed as stale:
                 theirs = await self.fetch(current.id)  # type: ignore[attr-defined]
                 theirs_body = dump(theirs)
                 merge = three_way(base_body, mine_body, theirs_body)
                 merged_from = tuple(sorted(set(merged_from) | set(self._patch(base_body, theirs_body))))
                 if not merge.clean:
-                    return MergeNeeded(base, theirs, mine_body, merge, merged_from)
+                    return MergeNeeded(base, theirs, mine_body, merge, merged_from, stale.request_id)
                 current, patch = theirs, self._patch(theirs_body, merge.merged)
                 continue
             await self.remember([saved])

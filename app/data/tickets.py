@@ -77,26 +77,6 @@ class Refused:
     request_id: str | None = None
 
 
-class _RefusalNotes:
-    """The client's tickets resource, noting the request id of each ticket's last stale (412) PATCH.
-
-    `RecordStore.update` handles the 412 itself; the id is what lets the operator find it in the log."""
-
-    def __init__(self, tickets: Any) -> None:
-        self._tickets = tickets
-        self.refused: dict[str, str | None] = {}
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._tickets, name)
-
-    async def update(self, ticket_id: str, patch: Any, **options: Any) -> Ticket:
-        try:
-            return await self._tickets.update(ticket_id, patch, **options)
-        except errors.PreconditionFailed as error:
-            self.refused[ticket_id] = error.request_id
-            raise
-
-
 async def _collect(pages: Awaitable[Any], limit: int) -> tuple[list[Any], bool]:
     """Items of a list call, page after page, up to `limit`; and whether the limit cut it short."""
     items: list[Any] = []
@@ -138,13 +118,6 @@ class TicketStore(RecordStore[Ticket]):
         self.cache_problem: str | None = None
         self.cache_problems: Observable[str | None] = Observable()
         self.conversations = TicketConversations(self)
-        self._notes: _RefusalNotes | None = None
-
-    @property
-    def api(self) -> Any:
-        if self._notes is None:
-            self._notes = _RefusalNotes(super().api)
-        return self._notes
 
     # ---- the working set ---------------------------------------------------------------------
     @property
@@ -272,12 +245,9 @@ class TicketStore(RecordStore[Ticket]):
     async def change(self, base: Ticket, changes: Mapping[str, Any]) -> Saved[Ticket] | Refused:
         """Change fields of the ticket as the agent saw it (`base`): a colleague's change of other
         fields is merged in (`Saved.merged_from` names them); of the same ones, nothing is sent."""
-        notes = self.api
-        notes.refused.pop(base.id, None)
         outcome = await self.update(base, changes)
-        request_id = notes.refused.pop(base.id, None)
         if isinstance(outcome, MergeNeeded):
-            return Refused(outcome.theirs, outcome.merge.conflicts, request_id)
+            return Refused(outcome.theirs, outcome.merge.conflicts, outcome.request_id)
         return outcome
 
     async def change_many(self, tickets: Sequence[Ticket], changes: Mapping[str, Any],
@@ -296,8 +266,6 @@ class TicketStore(RecordStore[Ticket]):
 
         results = await apply_bulk(patch, tickets, changes, taken)
         stale = [r.ticket_id for r in results if isinstance(r.error, errors.PreconditionFailed)]
-        for ticket_id in stale:
-            api.refused.pop(ticket_id, None)
         theirs = await asyncio.gather(*(api.get(i) for i in stale), return_exceptions=True)
         self._take([t for t in theirs if isinstance(t, Ticket)])
         saved = [r.ticket for r in results if r.ticket is not None] + [t for t in theirs if isinstance(t, Ticket)]

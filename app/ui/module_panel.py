@@ -85,7 +85,8 @@ class ModulePanel(QWidget):
         """Why writes are off right now, as a tooltip says it; None when they are on."""
         if self.offline:
             return "Offline: read-only until the server can be reached"
-        scopes = self.context.scopes
+        # The identity store's answer, as soon as it arrives: this panel may hear it before the session does.
+        scopes = self.stores.identity.scopes or self.context.scopes
         if self.write_scope and scopes and self.write_scope not in scopes:
             return f"This credential cannot make changes here (it needs {self.write_scope})."
         return None

@@ -77,7 +77,8 @@ class Session(QObject):
         self.client = client
         self.cache = cache
         self.drafts = drafts
-        self.history = RequestHistory(cache, self)
+        stores = Stores(client, cache)
+        self.history = RequestHistory(stores.request_history, self)
         self.tasks = TaskSet(on_error=self._on_task_error)
         self.connection_state = "connecting"
         self.scopes: frozenset[str] | None = None
@@ -93,7 +94,7 @@ class Session(QObject):
         self.context = PanelContext(
             client=client, cache=cache, profile=profile, scopes=frozenset(), drafts=drafts,
             tasks=self.tasks, environment=profile.environment, request_history=self.history,
-            stores=Stores(client, cache),
+            stores=stores,
         )
 
     @classmethod

@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
 
 from app.data.request_history import (
     HistoryChange,
-    RequestHistory,
     RequestRecord,
     curl_command,
     export_har,
@@ -89,7 +88,7 @@ class RequestLogPanel(ModulePanel):
     def __init__(self, context: PanelContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
         self._filter = RequestFilter()
-        self.history = _history_of(context, self.stores.request_history)
+        self.history = self.stores.request_history
 
         self.tabs = QTabWidget(self.body)
         self.tabs.setObjectName("request_log.tabs")
@@ -320,10 +319,4 @@ class RequestLogPanel(ModulePanel):
     def _on_tab_changed(self, index: int) -> None:
         if index == 1 and not self.server_view.loaded:
             self.server_view.reload()
-
-
-def _history_of(context: PanelContext, registered: RequestHistory) -> RequestHistory:
-    """The history the session feeds: its adapter's store while the session keeps one of its own."""
-    adapter = context.request_history
-    return adapter.store if adapter is not None else registered
 

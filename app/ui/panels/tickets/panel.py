@@ -264,13 +264,6 @@ class TicketsPanel(ModulePanel):
         self.tickets.table.setFocus()
 
     # ---- the write gate ----------------------------------------------------------------------------
-    def write_block_reason(self) -> str | None:
-        reason = super().write_block_reason()
-        scopes = self.stores.identity.scopes  # the session's identity, when the context has no scopes
-        if reason is None and scopes and self.write_scope not in scopes:
-            return f"This credential cannot make changes here (it needs {self.write_scope})."
-        return reason
-
     def _update_write_state(self, writable: bool) -> None:
         reason = "" if writable else self.write_block_reason() or ""
         self.detail.set_writable(writable, reason)
