@@ -127,6 +127,11 @@ class RecordStore(Generic[M]):
             await self._cache.put_records(self.resource, [dump(r) for r in records])
         self.changes.emit(StoreChange(upserted=tuple(r.id for r in records)))  # type: ignore[attr-defined]
 
+    async def take_synced(self, records: Iterable[M]) -> None:
+        """A page of the background sync: cached, and the views told (stores that hold a working
+        set of their own take only the records they hold)."""
+        await self.remember(records)
+
     async def forget(self, record_id: str) -> None:
         if self._cache is not None:
             await self._cache.delete_record(self.resource, record_id)

@@ -27,10 +27,8 @@ from functools import partial
 from typing import Any
 
 from app.api import errors
-from app.data.contacts import ContactStore
 from app.data.observable import Observable
 from app.data.record_store import RecordStore
-from app.data.tickets import TicketStore
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +38,8 @@ PAGE_PAUSE_SECONDS = 0.02
 _MARKS = "sync_marks"
 #: Subtracted from the server's start time: `Date` has whole seconds, and a write may commit just before.
 CLOCK_SKEW_SECONDS = 5.0
-#: The stores whose records are synced (their cache resource and client endpoint), and the scope needed.
-SYNCED: tuple[tuple[type[RecordStore[Any]], str], ...] = ((ContactStore, "crm:read"), (TicketStore, "support:read"))
+#: The stores (attributes of `Stores`) whose records are synced, and the scope each needs.
+SYNCED: tuple[tuple[str, str], ...] = (("contacts", "crm:read"), ("tickets", "support:read"))
 
 
 @dataclass(frozen=True)
@@ -53,29 +51,35 @@ class SyncProgress:
 
 
 class RecordSync:
-    """`run()` brings the cache up to date once; `progress` hears each page stored."""
+    """`run()` brings the cache up to date once; `progress` hears each page stored.
 
-    def __init__(self, client: Any, cache: Any, scopes: frozenset[str] | None) -> None:
-        self._client = client
-        self._cache = cache
+    Pages go through their store (`take_synced`), so an open view hears of a record that changed
+    on the server while it was not looking.
+    """
+
+    def __init__(self, stores: Any, scopes: frozenset[str] | None) -> None:
+        self._stores = stores
+        self._client = stores.client
+        self._cache = stores.cache
         self._scopes = scopes
         self.stored = 0
         self.progress: Observable[SyncProgress] = Observable()
 
     async def run(self) -> int:
         """Fetch what changed since the last run; returns how many records were stored."""
-        for store, scope in SYNCED:
+        for name, scope in SYNCED:
             if self._scopes is not None and scope not in self._scopes:
                 continue
             try:
-                await self._sync(store.resource, getattr(self._client, store.endpoint))
+                await self._sync(getattr(self._stores, name))
             except errors.ApiConnectionError:
                 break  # offline: the cache keeps what it has; the next connection resumes
             except errors.Forbidden:
                 continue
         return self.stored
 
-    async def _sync(self, resource: str, endpoint: Any) -> None:
+    async def _sync(self, store: RecordStore[Any]) -> None:
+        resource, endpoint = store.resource, store.api
         # The panels cache the newest pages too, so the cache's newest `updated_at` says nothing
         # about older records: the sync keeps its own mark, written only when a run completes.
         mark = await self._cache.get_record(_MARKS, resource)
@@ -90,11 +94,10 @@ class RecordSync:
         started = min(answered) - timedelta(seconds=CLOCK_SKEW_SECONDS) if answered else since
         count = 0
         while True:
-            rows = [item.model_dump(mode="json") for item in page.items]
-            if rows:
-                await self._cache.put_records(resource, rows)
-                count += len(rows)
-                self.stored += len(rows)
+            if page.items:
+                await store.take_synced(page.items)
+                count += len(page.items)
+                self.stored += len(page.items)
                 self.progress.emit(SyncProgress(resource, count))
             if not page.has_next:
                 break

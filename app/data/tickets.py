@@ -178,6 +178,12 @@ class TicketStore(RecordStore[Ticket]):
         await self.write_cache(tickets=[dump(r) for r in records if self._is_news(r)])
         self._take(records, replace=replace)
 
+    async def take_synced(self, records: Iterable[Ticket]) -> None:
+        """Cache the whole page; hold only the tickets already held (the list is not the archive)."""
+        records = list(records)
+        await self.write_cache(tickets=[dump(r) for r in records if self._is_news(r)])
+        self._take([r for r in records if r.id in self._held])
+
     async def forget(self, record_id: str) -> None:
         self._held.pop(record_id, None)
         self.changes.emit(StoreChange(removed=(record_id,)))

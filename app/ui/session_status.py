@@ -29,7 +29,7 @@ def follow(status: ShellStatusBar, session: Session) -> None:
 
 async def sync_records(status: ShellStatusBar, session: Session) -> None:
     """Bring the session's cached contacts and tickets up to date (palette search, offline use)."""
-    sync = RecordSync(session.client, session.cache, session.scopes)
+    sync = RecordSync(session.context.stores, session.scopes)
 
     def show(progress: SyncProgress) -> None:
         status.showMessage(f"Caching {progress.resource} for search and offline use: {progress.count:,}")

@@ -7,7 +7,9 @@ import uuid
 
 from app.api import AdminClient, ApiKeyAuth
 from app.cache import AsyncPageCache
-from app.data.sync import SyncProgress, RecordSync
+from app.data.record_store import StoreChange
+from app.data.stores import Stores
+from app.data.sync import RecordSync, SyncProgress
 
 
 class EditAfterFirstPage:
@@ -50,7 +52,7 @@ async def test_an_edit_made_during_a_sync_run_is_fetched_by_the_next_run(sandbox
                 await colleague.contacts.update(newest.id, {"notes": f"edited during sync {stamp} (newest)"})
                 await colleague.contacts.update(oldest.id, {"notes": f"edited during sync {stamp} (oldest)"})
 
-            first = RecordSync(client, EditAfterFirstPage(cache, edit), None)
+            first = RecordSync(Stores(client, EditAfterFirstPage(cache, edit)), None)
             heard: list[SyncProgress] = []
             first.progress.subscribe(heard.append)
             await first.run()
@@ -59,8 +61,13 @@ async def test_an_edit_made_during_a_sync_run_is_fetched_by_the_next_run(sandbox
             contacts = [p.count for p in heard if p.resource == "contacts"]
             assert len(contacts) > 1 and contacts == sorted(contacts) and contacts[-1] >= len(all_contacts)
             assert any(p.resource == "tickets" for p in heard)
-            second = RecordSync(client, cache, None)
+            stores = Stores(client, cache)
+            told: list[StoreChange] = []
+            stores.contacts.changes.subscribe(told.append)
+            second = RecordSync(stores, None)
             await second.run()
+            # An open contacts view hears of the edits the sync brought.
+            assert {newest.id, oldest.id} <= {i for change in told for i in change.upserted}
             # Incremental: the second run fetched what changed lately, not everything again.
             assert second.stored < len(all_contacts)
             assert (await cache.get_record("contacts", newest.id))["notes"] == f"edited during sync {stamp} (newest)"
@@ -74,7 +81,7 @@ async def test_a_credential_without_the_support_scope_syncs_contacts_only(sandbo
     cache = await AsyncPageCache.open(tmp_path / "cache.sqlite3")
     try:
         async with AdminClient(sandbox.url, ApiKeyAuth(key)) as client:
-            sync = RecordSync(client, cache, frozenset({"crm:read"}))
+            sync = RecordSync(Stores(client, cache), frozenset({"crm:read"}))
             heard: list[SyncProgress] = []
             sync.progress.subscribe(heard.append)
             await sync.run()
