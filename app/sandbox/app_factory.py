@@ -99,10 +99,22 @@ def create_app(settings: SandboxSettings, db: Database | None = None) -> FastAPI
     app.add_middleware(ContactsListFastPath)
     app.add_middleware(RequestContextMiddleware, db=db, request_log=request_log,
                        max_body_bytes=settings.max_body_bytes)
+    unguarded: list[str] = []
     for name in ROUTER_MODULES:
         module = _router_module(name)
         if module is None:
             continue
         guard = [] if name in _NO_CREDENTIAL_ROUTERS else [Depends(idempotency.idempotency_guard)]
+        if not guard:
+            unguarded.append("/v1" + module.router.prefix + ("" if module.router.prefix else f"/{name}"))
         app.include_router(module.router, prefix="/v1", responses=ERROR_RESPONSES, dependencies=guard)
+
+    build_openapi = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            idempotency.document(build_openapi(), tuple(unguarded))
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

@@ -6,12 +6,13 @@ costs more than SQLite takes to render the page. This pure ASGI layer answers th
 itself with the very functions the route's dependencies call, in the same order (authenticate and
 count the rate limit, check the scope, check the cursor, run the same query), so answers,
 headers, errors and the request log are the same. Anything else (another parameter, a repeated
-one, a `limit` that is not plain digits in 1–100, an over-long cursor) goes to FastAPI unchanged,
+one, a `limit` that is not plain digits in 1–100, a cursor not shaped like one) goes to FastAPI unchanged,
 so its validation errors and the OpenAPI document stay the route's own.
 """
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl
 
 from fastapi.security import SecurityScopes
@@ -20,11 +21,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.sandbox.deps import authenticate, require_scopes
 from app.sandbox.errors import ApiProblem, error_response
-from app.sandbox.pagination import MAX_CURSOR_LENGTH, MAX_LIMIT, page_params
+from app.sandbox.pagination import CURSOR_PATTERN, MAX_CURSOR_LENGTH, MAX_LIMIT, page_params
 from app.sandbox.routers.contacts import contacts_page
 
 _PATH = "/v1/contacts"
 _SCOPES = SecurityScopes(scopes=["crm:read"])
+_CURSOR = re.compile(CURSOR_PATTERN)
 
 
 def _plain_page_query(query_string: bytes) -> tuple[int | None, str | None] | None:
@@ -43,7 +45,7 @@ def _plain_page_query(query_string: bytes) -> tuple[int | None, str | None] | No
             if limit > MAX_LIMIT:
                 return None
         elif name == "cursor":
-            if len(value) > MAX_CURSOR_LENGTH:
+            if len(value) > MAX_CURSOR_LENGTH or not _CURSOR.match(value):
                 return None
             cursor = value
         else:

@@ -45,6 +45,14 @@ from app.sandbox.test_hooks import hold_seconds, hooks_enabled
 from app.sandbox.timeutil import parse_rfc3339, to_rfc3339, utcnow
 
 MAX_KEY_LENGTH = 255
+#: The header as the OpenAPI document states it on every POST and PATCH the guard covers.
+HEADER_PARAMETER: dict[str, Any] = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": "Makes a retry safe: the same key with the same request within 24 h replays the first"
+                   " answer (`Idempotent-Replayed: true`); with another body it is 422 IDEMPOTENCY_KEY_REUSED,"
+                   " while the first is still running 409 IDEMPOTENCY_KEY_IN_USE.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": r"\S"},
+}
 RETENTION = timedelta(hours=24)
 _STORED_HEADERS = ("content-type", "etag", "location")
 _NOT_STORED = {401, 403, 429}
@@ -207,3 +215,19 @@ async def _on_replay(request: Request, exc: IdempotentReplay) -> Response:
 def install(app: FastAPI) -> None:
     """Register the replay answer (app_factory calls this)."""
     app.add_exception_handler(IdempotentReplay, _on_replay)  # type: ignore[arg-type]
+
+
+def document(openapi: dict[str, Any], unguarded_prefixes: tuple[str, ...]) -> None:
+    """Add the Idempotency-Key header to every POST and PATCH operation the guard covers.
+
+    The guard reads the header itself (it is a router-wide dependency, so declaring it as a
+    parameter would document it on GET and DELETE too); this states it where it applies.
+    """
+    for path, operations in openapi.get("paths", {}).items():
+        if path.startswith(unguarded_prefixes):
+            continue
+        for method, operation in operations.items():
+            if method in ("post", "patch"):
+                parameters = operation.setdefault("parameters", [])
+                if not any(p.get("name") == HEADER_PARAMETER["name"] for p in parameters):
+                    parameters.append(dict(HEADER_PARAMETER))

@@ -33,11 +33,14 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 
 from app.sandbox.errors import invalid_request
-from app.sandbox.timeutil import parse_rfc3339, to_rfc3339
+from app.sandbox.timeutil import to_rfc3339
+from app.sandbox.validation import parse_date_time
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 MAX_CURSOR_LENGTH = 512
+#: What every cursor looks like (base64url payload "." base64url MAC); only the MAC says it is real.
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{16}$"
 
 
 class CursorCodec:
@@ -81,14 +84,18 @@ class PageQuery:
 async def page_params(
     request: Request,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size, 1–100.")] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH, description="`next_cursor` of the previous page.")] = None,
-    updated_since: Annotated[str | None, Query(max_length=64, description="RFC 3339; only rows updated at or after it.")] = None,
+    cursor: Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH, pattern=CURSOR_PATTERN,
+                                        description="`next_cursor` of the previous page, exactly as served"
+                                                    " (signed by the server: any other value is 400).")] = None,
+    updated_since: Annotated[str | None, Query(max_length=64, json_schema_extra={"format": "date-time"},
+                                               description="RFC 3339 with an offset; only rows updated at or"
+                                                           " after it.")] = None,
 ) -> PageQuery:
     codec: CursorCodec = request.app.state.cursor_codec
     since = None
     if updated_since is not None:
         try:
-            since = to_rfc3339(parse_rfc3339(updated_since))
+            since = to_rfc3339(parse_date_time(updated_since))
         except ValueError:
             raise invalid_request("updated_since", "not an RFC 3339 time stamp, e.g. 2026-04-07T12:00:00Z") from None
     return PageQuery(limit=limit, after=codec.decode(cursor) if cursor else None, updated_since=since, codec=codec)

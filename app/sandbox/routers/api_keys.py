@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request, Response, status
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import BaseModel, Field
 
 from app.sandbox.auth import Principal, api_key_status
 from app.sandbox.bootstrap import insert_api_key
@@ -24,7 +24,7 @@ from app.sandbox.events import emit_event
 from app.sandbox.pagination import PageParams, fetch_page
 from app.sandbox.scopes import ALL_SCOPES
 from app.sandbox.timeutil import now_rfc3339, to_rfc3339, utcnow
-from app.sandbox.validation import STRICT_BODY, Name
+from app.sandbox.validation import STRICT_BODY, Name, whole
 
 router = APIRouter(prefix="/api-keys", tags=["api-keys"])
 
@@ -36,12 +36,12 @@ class ApiKeyCreate(BaseModel):
     model_config = STRICT_BODY
     name: Name
     scopes: Annotated[list[Scope], Field(min_length=1, max_length=len(ALL_SCOPES))]
-    expires_in_days: Annotated[StrictInt | None, Field(ge=1, le=3650)] = None
+    expires_in_days: whole(ge=1, le=3650) | None = None
 
 
 class ApiKeyRotate(BaseModel):
     model_config = STRICT_BODY
-    grace_period_hours: Annotated[StrictInt, Field(ge=0, le=168)] = 24
+    grace_period_hours: whole(ge=0, le=168) = 24
 
 
 class ApiKey(BaseModel):

@@ -19,7 +19,7 @@ from app.sandbox.events import emit_event
 from app.sandbox.ids import new_id
 from app.sandbox.pagination import PageParams, fetch_page
 from app.sandbox.timeutil import now_rfc3339
-from app.sandbox.validation import STRICT_BODY, Domain, Name, Notes, SearchText, Url, like_pattern
+from app.sandbox.validation import STRICT_BODY, Domain, Name, Notes, NotNull, SearchText, Url, like_pattern, unset
 
 router = APIRouter(prefix="/companies", tags=["companies"])
 
@@ -39,7 +39,7 @@ class CompanyUpdate(BaseModel):
     """Only the fields sent change; null clears an optional field (`name` cannot be cleared)."""
 
     model_config = STRICT_BODY
-    name: Name | None = None
+    name: Name | NotNull = unset()
     domain: Domain | None = None
     website: Url | None = None
     notes: Notes | None = None

@@ -34,11 +34,13 @@ from app.sandbox.validation import (
     IdFilter,
     Name,
     Notes,
+    NotNull,
     Phone,
     ResourceId,
     SearchText,
     Tags,
     like_pattern,
+    unset,
 )
 
 router = APIRouter(prefix="/contacts", tags=["contacts"])
@@ -70,7 +72,7 @@ class ContactUpdate(BaseModel):
     """Only the fields sent change; null clears an optional field (`name` cannot be cleared)."""
 
     model_config = STRICT_BODY
-    name: Name | None = None
+    name: Name | NotNull = unset()
     email: Email | None = None
     phone: Phone | None = None
     company_id: ResourceId | None = None

@@ -26,6 +26,7 @@ from app.sandbox.invoice_records import has_newly_overdue, invoice_from_row, mar
 from app.sandbox.pagination import PageParams, fetch_page
 from app.sandbox.references import check_references
 from app.sandbox.timeutil import now_rfc3339, utcnow
+from app.sandbox.validation import Date, NotNull, parse_date, unset, whole
 
 router = APIRouter(tags=["billing"])
 
@@ -42,9 +43,13 @@ class LineItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["service", "product", "fee"]
     name: str = Field(min_length=1, max_length=200)
-    quantity: int = Field(default=1, ge=1, le=1_000_000)
-    unit_amount_cents: int = Field(ge=0, le=100_000_000_000)
-    tax_rate_bps: int = Field(default=0, ge=0, le=10_000, description="Tax rate in basis points (1900 = 19 %).")
+    quantity: whole(ge=1, le=1_000_000) = 1
+    unit_amount_cents: whole(ge=0, le=100_000_000_000)
+    tax_rate_bps: whole(ge=0, le=10_000) = Field(default=0, description="Tax rate in basis points (1900 = 19 %).")
+
+
+LineItems = Annotated[list[LineItem], Field(max_length=MAX_LINE_ITEMS)]
+InvoiceNumber = Annotated[str, Field(min_length=1, max_length=50)]
 
 
 class Invoice(BaseModel):
@@ -70,28 +75,29 @@ class Invoice(BaseModel):
 
 class InvoiceCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    invoice_number: str | None = Field(default=None, min_length=1, max_length=50,
-                                       description="Unique in the workspace; generated (INV-1001 …) when absent.")
+    invoice_number: InvoiceNumber | None = Field(
+        default=None, description="Unique in the workspace; generated (INV-1001 …) when absent.")
     contact_id: Id | None = None
     company_id: Id | None = None
     currency: Currency = "USD"
-    issue_date: date | None = None
-    due_date: date | None = None
-    line_items: list[LineItem] = Field(default_factory=list, max_length=MAX_LINE_ITEMS)
+    issue_date: Date | None = None
+    due_date: Date | None = None
+    line_items: LineItems = Field(default_factory=list)
     notes: str | None = Field(default=None, max_length=5_000)
 
 
 class InvoiceUpdate(BaseModel):
-    """Only the fields sent change. A sent invoice only takes `notes` and `due_date`."""
+    """Only the fields sent change (`invoice_number`, `currency` and `line_items` cannot be null).
+    A sent invoice only takes `notes` and `due_date`."""
 
     model_config = ConfigDict(extra="forbid")
-    invoice_number: str | None = Field(default=None, min_length=1, max_length=50)
+    invoice_number: InvoiceNumber | NotNull = unset()
     contact_id: Id | None = None
     company_id: Id | None = None
-    currency: Currency | None = None
-    issue_date: date | None = None
-    due_date: date | None = None
-    line_items: list[LineItem] | None = Field(default=None, max_length=MAX_LINE_ITEMS)
+    currency: Currency | NotNull = unset()
+    issue_date: Date | None = None
+    due_date: Date | None = None
+    line_items: LineItems | NotNull = unset()
     notes: str | None = Field(default=None, max_length=5_000)
 
 
@@ -150,7 +156,8 @@ def list_invoices(
     status: InvoiceStatus | None = None,
     company_id: IdQuery = None,
     contact_id: IdQuery = None,
-    due_before: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD: due strictly before this day.")] = None,
+    due_before: Annotated[str | None, Query(max_length=10, json_schema_extra={"format": "date"},
+                                            description="YYYY-MM-DD: due strictly before this day.")] = None,
     query: Annotated[str | None, Query(max_length=200, description="Text in the invoice number or notes.")] = None,
 ) -> dict:
     _refresh_overdue(db, caller.workspace_id)
@@ -174,7 +181,7 @@ def list_invoices(
             args.append(value)
     if due_before is not None:
         try:
-            args.append(date.fromisoformat(due_before).isoformat())
+            args.append(parse_date(due_before).isoformat())
         except ValueError:
             raise invalid_request("due_before", "not a date like 2026-04-30") from None
         where.append("due_date < ?")

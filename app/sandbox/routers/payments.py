@@ -4,7 +4,6 @@ invoice (409). Recording one moves the invoice to partially paid or paid and emi
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -20,6 +19,7 @@ from app.sandbox.invoice_records import invoice_from_row, mark_overdue, payment_
 from app.sandbox.pagination import PageParams, fetch_page
 from app.sandbox.references import check_references
 from app.sandbox.timeutil import now_rfc3339, to_rfc3339, utcnow
+from app.sandbox.validation import DateTime, whole
 
 router = APIRouter(tags=["billing"])
 
@@ -39,9 +39,9 @@ class Payment(BaseModel):
 class PaymentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     invoice_id: str = Field(min_length=1, max_length=64)
-    amount_cents: int = Field(ge=1, le=100_000_000_000_000)
+    amount_cents: whole(ge=1, le=100_000_000_000_000)
     method: PaymentMethod = "bank_transfer"
-    paid_at: datetime | None = Field(default=None, description="RFC 3339; defaults to now.")
+    paid_at: DateTime | None = Field(default=None, description="RFC 3339 with an offset; defaults to now.")
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$",
                                  description="Must match the invoice's currency when given.")
 
@@ -49,8 +49,6 @@ class PaymentCreate(BaseModel):
 @router.post("/payments", response_model=Envelope[Payment], status_code=201,
              summary="Record a payment against an invoice")
 def record_payment(body: PaymentCreate, db: Db, caller: Scoped("crm:write")) -> dict:
-    if body.paid_at is not None and body.paid_at.tzinfo is None:
-        raise validation_failed([("paid_at", "needs a time zone, e.g. 2026-04-07T12:00:00Z")])
     today = utcnow().date()
     stamp = now_rfc3339()
     payment_id = new_id("pay")

@@ -14,13 +14,13 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field, StrictInt, StrictStr
+from pydantic import BaseModel, Field, StrictStr
 
 from app.sandbox.auth import Principal
 from app.sandbox.deps import Db, Scoped
 from app.sandbox.envelope import Envelope, ok
 from app.sandbox.timeutil import now_rfc3339, to_rfc3339, utcnow
-from app.sandbox.validation import STRICT_BODY
+from app.sandbox.validation import STRICT_BODY, whole
 
 router = APIRouter(prefix="/quota", tags=["quota"])
 
@@ -75,7 +75,7 @@ class QuotaHistory(BaseModel):
 class QuotaConsume(BaseModel):
     model_config = STRICT_BODY
     resource: Resource
-    amount: Annotated[StrictInt, Field(ge=1, le=1_000_000_000)] = 1
+    amount: whole(ge=1, le=1_000_000_000) = 1
     module: Annotated[StrictStr | None, Field(min_length=1, max_length=64)] = None
     idempotency_key: Annotated[StrictStr | None, Field(min_length=1, max_length=255)] = None
 

@@ -30,7 +30,7 @@ from app.sandbox.ticket_rules import (
     responded_at_after_message,
 )
 from app.sandbox.timeutil import now_rfc3339, parse_rfc3339, to_rfc3339, utcnow
-from app.sandbox.validation import CustomFields
+from app.sandbox.validation import CustomFields, NotNull, unset, whole
 
 router = APIRouter(tags=["support"])
 
@@ -42,6 +42,7 @@ QueueStatus = Literal["active", "paused", "archived"]
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 IdQuery = Annotated[str | None, Query(max_length=64)]
 TicketIdPath = Annotated[str, Path(max_length=64)]
+Subject = Annotated[str, Field(min_length=1, max_length=300)]
 
 
 class Queue(BaseModel):
@@ -59,7 +60,7 @@ class QueueCreate(BaseModel):
     key: str = Field(min_length=1, max_length=50, pattern=r"^[a-z0-9][a-z0-9_-]*$",
                      description="Short lowercase handle, unique in the workspace.")
     name: str = Field(min_length=1, max_length=100)
-    first_response_target_minutes: int = Field(ge=1, le=43_200, description="Up to 30 days.")
+    first_response_target_minutes: whole(ge=1, le=43_200) = Field(description="Up to 30 days.")
     status: QueueStatus = "active"
 
 
@@ -85,7 +86,7 @@ class Ticket(BaseModel):
 
 class TicketCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    subject: str = Field(min_length=1, max_length=300)
+    subject: Subject
     status: Literal["new", "open", "pending", "waiting_on_customer"] = "new"
     priority: Priority = "normal"
     source: Source = "api"
@@ -99,12 +100,13 @@ class TicketCreate(BaseModel):
 
 
 class TicketUpdate(BaseModel):
-    """Only the fields sent change; `null` clears an optional one."""
+    """Only the fields sent change; `null` clears an optional one (`subject`, `status` and
+    `priority` cannot be null)."""
 
     model_config = ConfigDict(extra="forbid")
-    subject: str | None = Field(default=None, min_length=1, max_length=300)
-    status: TicketStatus | None = None
-    priority: Priority | None = None
+    subject: Subject | NotNull = unset()
+    status: TicketStatus | NotNull = unset()
+    priority: Priority | NotNull = unset()
     source: Source | None = None
     category: str | None = Field(default=None, min_length=1, max_length=100)
     queue_id: Id | None = None

@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.sandbox.deps import Db, Scoped
 from app.sandbox.envelope import Envelope, Page, ok, page
@@ -25,6 +24,7 @@ from app.sandbox.ids import new_id
 from app.sandbox.pagination import PageParams, fetch_page
 from app.sandbox.signing import new_signing_secret, secret_preview
 from app.sandbox.timeutil import now_rfc3339
+from app.sandbox.validation import NotNull, WebhookUrl, unset
 
 router = APIRouter(tags=["webhooks"])
 
@@ -58,41 +58,29 @@ class WebhookWithSecret(Webhook):
     signing_secret: str = Field(description="`whsec_…`: shown only now; store it in your receiver.")
 
 
-def _valid_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("must be an absolute http:// or https:// URL")
-    return value
+WebhookName = Annotated[str, Field(min_length=1, max_length=100)]
+EventTypes = Annotated[list[EventType], Field(min_length=1, max_length=len(EVENT_TYPES))]
 
 
 class WebhookCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=100)
-    url: str = Field(min_length=1, max_length=2_000)
+    name: WebhookName
+    url: WebhookUrl
     description: str | None = Field(default=None, max_length=500)
-    event_types: list[EventType] = Field(min_length=1, max_length=len(EVENT_TYPES))
+    event_types: EventTypes
     status: Literal["active", "paused"] = "active"
-
-    @field_validator("url")
-    @classmethod
-    def _check_url(cls, value: str) -> str:
-        return _valid_url(value)
 
 
 class WebhookUpdate(BaseModel):
-    """Only the fields sent change. Setting `active` again clears `disabled_reason` and the failure count."""
+    """Only the fields sent change (`description` may be cleared with null; the others may not).
+    Setting `active` again clears `disabled_reason` and the failure count."""
 
     model_config = ConfigDict(extra="forbid")
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    url: str | None = Field(default=None, min_length=1, max_length=2_000)
+    name: WebhookName | NotNull = unset()
+    url: WebhookUrl | NotNull = unset()
     description: str | None = Field(default=None, max_length=500)
-    event_types: list[EventType] | None = Field(default=None, min_length=1, max_length=len(EVENT_TYPES))
-    status: WebhookStatus | None = None
-
-    @field_validator("url")
-    @classmethod
-    def _check_url(cls, value: str | None) -> str | None:
-        return None if value is None else _valid_url(value)
+    event_types: EventTypes | NotNull = unset()
+    status: WebhookStatus | NotNull = unset()
 
 
 class WebhookDeleted(BaseModel):
