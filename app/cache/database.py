@@ -16,7 +16,8 @@ from pathlib import Path
 
 from app.cache.search_text import SEARCHABLE
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+WAL_SIZE_LIMIT = 4 * 1024 * 1024
 _APPLICATION_ID = 0x4F50444B  # "OPDK": tells our files apart from any other SQLite file
 
 
@@ -37,6 +38,30 @@ def search_table(resource: str) -> str:
     return f"search_{resource}"
 
 
+# Rows and body bytes per resource, kept exact by triggers on every insert, replace and delete:
+# eviction reads two numbers instead of `SUM(size)` over the table on every put (0.6 ms at 10k
+# rows, 219 ms at 1M, which made filling the cache quadratic).
+_TOTALS_SQL = """
+CREATE TABLE record_totals (
+    resource TEXT PRIMARY KEY,
+    rows INTEGER NOT NULL,
+    bytes INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TRIGGER record_totals_insert AFTER INSERT ON records BEGIN
+    INSERT INTO record_totals (resource, rows, bytes) VALUES (NEW.resource, 1, NEW.size)
+    ON CONFLICT (resource) DO UPDATE SET rows = rows + 1, bytes = bytes + excluded.bytes;
+END;
+CREATE TRIGGER record_totals_delete AFTER DELETE ON records BEGIN
+    UPDATE record_totals SET rows = rows - 1, bytes = bytes - OLD.size WHERE resource = OLD.resource;
+END;
+CREATE TRIGGER record_totals_update AFTER UPDATE OF resource, size ON records BEGIN
+    UPDATE record_totals SET rows = rows - 1, bytes = bytes - OLD.size WHERE resource = OLD.resource;
+    INSERT INTO record_totals (resource, rows, bytes) VALUES (NEW.resource, 1, NEW.size)
+    ON CONFLICT (resource) DO UPDATE SET rows = rows + 1, bytes = bytes + excluded.bytes;
+END;
+"""
+
+
 SCHEMA = f"""
 PRAGMA application_id = {_APPLICATION_ID};
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -52,8 +77,9 @@ CREATE TABLE records (
     UNIQUE (resource, id)
 );
 CREATE INDEX records_by_fetched ON records (resource, fetched_at);
-CREATE INDEX records_by_updated ON records (resource, updated_at);
+CREATE INDEX records_by_updated ON records (resource, updated_at, id);
 CREATE INDEX records_by_created ON records (resource, created_at, id);
+{_TOTALS_SQL}
 -- One FTS5 table per searchable resource: a search never wades through other resources' hits.
 {"".join(_search_table_sql(resource) for resource in SEARCHABLE)}
 CREATE TABLE list_pages (
@@ -88,9 +114,29 @@ def _upgrade_2_to_3(conn: sqlite3.Connection) -> None:
         conn.execute(f"ALTER TABLE {table}_v3 RENAME TO {table}")
 
 
+def _upgrade_3_to_4(conn: sqlite3.Connection) -> None:
+    """Version 4 keeps running totals (summed here, once), and sorts by `updated_at` with id as
+    the tie-breaker in the index, so keyset slices are range scans."""
+    _execute_each(conn, _TOTALS_SQL)
+    conn.execute("INSERT INTO record_totals (resource, rows, bytes) "
+                 "SELECT resource, COUNT(*), SUM(size) FROM records GROUP BY resource")
+    conn.execute("DROP INDEX records_by_updated")
+    conn.execute("CREATE INDEX records_by_updated ON records (resource, updated_at, id)")
+
+
+def _execute_each(conn: sqlite3.Connection, script: str) -> None:
+    """Run a script statement by statement: `executescript` would commit the upgrade's transaction."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+
+
 #: A cache written by an older Opsdesk is brought up to date in place, not thrown away: offline,
 #: it may be all the data there is. Keyed by the version each step upgrades from.
-_UPGRADES = {"2": _upgrade_2_to_3}
+_UPGRADES = {"2": _upgrade_2_to_3, "3": _upgrade_3_to_4}
 
 
 def _upgrade(conn: sqlite3.Connection, version: str) -> None:
@@ -170,5 +216,8 @@ def _prepare(conn: sqlite3.Connection) -> None:
             raise SchemaMismatch(f"cache schema version {version}, expected {SCHEMA_VERSION}")
         conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
+    # The WAL file keeps the size of the biggest transaction it ever held unless told otherwise
+    # (a re-sync left 15 MB of it beside a 50 MB cache); truncated to this after a checkpoint.
+    conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
     conn.execute("PRAGMA cache_size = -32000")
     conn.execute("PRAGMA temp_store = MEMORY")

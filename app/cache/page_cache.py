@@ -257,6 +257,7 @@ class PageCache:
                     (resource, key, json.dumps(page_ids), next_cursor, self.clock()),
                 )
                 self._evict(resource)
+                self._evict_list_pages()
 
         self._guarded(put)
 
@@ -354,17 +355,16 @@ class PageCache:
         """Forget everything cached (records, lists, request log)."""
         def clear() -> None:
             with self._transaction():
-                tables = ["records", "list_pages", "request_log", *map(database.search_table, SEARCHABLE)]
+                tables = ["records", "list_pages", "request_log", "record_totals",
+                          *map(database.search_table, SEARCHABLE)]
                 for table in tables:
                     self._conn.execute(f"DELETE FROM {table}")
 
         self._guarded(clear)
 
     def size_bytes(self) -> int:
-        """Bytes of record bodies cached: the figure `max_bytes` bounds."""
-        return self._guarded(
-            lambda: self._conn.execute("SELECT COALESCE(SUM(size), 0) FROM records").fetchone()[0]
-        )
+        """Bytes of record bodies cached: the figure `max_bytes` bounds (a running total)."""
+        return self._guarded(self._total_bytes)
 
     def close(self) -> None:
         self._conn.close()
@@ -478,31 +478,55 @@ class PageCache:
         self._conn.executemany("DELETE FROM records WHERE rowid = ?", [(rowid,) for rowid, _ in doomed])
 
     def _evict(self, resource: str) -> None:
-        """Drop what was fetched longest ago until every bound holds again."""
-        (count,) = self._conn.execute(
-            "SELECT COUNT(*) FROM records WHERE resource = ?", (resource,)
+        """Drop what was fetched longest ago until the row and byte bounds hold again.
+
+        The counts come from `record_totals` (kept by triggers), so a put costs the same at 1M
+        cached rows as at 10k; only the rows evicted are read.
+        """
+        row = self._conn.execute(
+            "SELECT rows FROM record_totals WHERE resource = ?", (resource,)
         ).fetchone()
+        count = row[0] if row else 0
         if count > self.max_rows_per_resource:
             self._delete_rows(self._conn.execute(
                 "SELECT rowid, resource FROM records WHERE resource = ? ORDER BY fetched_at, rowid LIMIT ?",
                 (resource, count - self.max_rows_per_resource),
             ).fetchall())
-        (total,) = self._conn.execute("SELECT COALESCE(SUM(size), 0) FROM records").fetchone()
+        total = self._total_bytes()
         while total > self.max_bytes:
             doomed = []
-            for rowid, owner, size in self._conn.execute(
-                "SELECT rowid, resource, size FROM records ORDER BY fetched_at, rowid LIMIT 1000"
-            ).fetchall():
+            for rowid, owner, size in self._oldest_rows(1000):
                 if total <= self.max_bytes:
                     break
                 doomed.append((rowid, owner))
                 total -= size
+            if not doomed:
+                break
             self._delete_rows(doomed)
+
+    def _evict_list_pages(self) -> None:
         self._conn.execute(
             "DELETE FROM list_pages WHERE rowid IN (SELECT rowid FROM list_pages "
             "ORDER BY fetched_at DESC LIMIT -1 OFFSET ?)",
             (self.max_list_pages,),
         )
+
+    def _total_bytes(self) -> int:
+        return self._conn.execute("SELECT COALESCE(SUM(bytes), 0) FROM record_totals").fetchone()[0]
+
+    def _oldest_rows(self, limit: int) -> list[tuple[int, str, int]]:
+        """The `limit` rows fetched longest ago over all resources, as (rowid, resource, size).
+
+        Merged from each resource's (resource, fetched_at) index: one global ORDER BY fetched_at
+        would sort the whole table on every put once the byte bound is reached.
+        """
+        candidates: list[tuple[float, int, str, int]] = []
+        for (owner,) in self._conn.execute("SELECT resource FROM record_totals WHERE rows > 0").fetchall():
+            candidates += [(fetched_at, rowid, owner, size) for rowid, fetched_at, size in self._conn.execute(
+                "SELECT rowid, fetched_at, size FROM records WHERE resource = ? "
+                "ORDER BY fetched_at, rowid LIMIT ?", (owner, limit))]
+        candidates.sort()
+        return [(rowid, owner, size) for _, rowid, owner, size in candidates[:limit]]
 
     def _bodies_in_order(self, resource: str, ids: Sequence[str], fields: Sequence[str] | None,
                          convert: Callable[[Any], Any] | None) -> list[Any]:

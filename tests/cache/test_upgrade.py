@@ -1,4 +1,4 @@
-"""A cache written by the previous Opsdesk is upgraded in place: nothing cached is lost."""
+"""A cache written by an earlier Opsdesk is upgraded in place: nothing cached is lost."""
 
 from __future__ import annotations
 
@@ -9,8 +9,22 @@ from app.cache.database import search_table
 from tests.cache.conftest import contact
 
 
+def _make_version_3(path) -> None:
+    """Turn a current cache file into what version 3 wrote: no running totals, no search upkeep."""
+    conn = sqlite3.connect(path)
+    for trigger in ("record_totals_insert", "record_totals_delete", "record_totals_update"):
+        conn.execute(f"DROP TRIGGER {trigger}")
+    conn.execute("DROP TABLE record_totals")
+    conn.execute("DROP INDEX records_by_updated")
+    conn.execute("CREATE INDEX records_by_updated ON records (resource, updated_at)")
+    conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+
+
 def _make_version_2(path) -> None:
-    """Turn a current cache file into what version 2 wrote: search indexes without 1-letter prefixes."""
+    """What version 2 wrote: version 3's tables, with search indexes without 1-letter prefixes."""
+    _make_version_3(path)
     conn = sqlite3.connect(path)
     for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%fts5%'").fetchall():
         conn.execute(f"CREATE VIRTUAL TABLE old_{name} USING fts5 (search_title, search_detail, "
@@ -22,6 +36,16 @@ def _make_version_2(path) -> None:
     conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     conn.commit()
     conn.close()
+
+
+def totals(cache: PageCache) -> dict[str, tuple[int, int]]:
+    """The running totals, and what summing the table says they must be."""
+    kept = {r: (n, b) for r, n, b in cache._conn.execute(
+        "SELECT resource, rows, bytes FROM record_totals WHERE rows > 0").fetchall()}
+    summed = {r: (n, b) for r, n, b in cache._conn.execute(
+        "SELECT resource, COUNT(*), SUM(size) FROM records GROUP BY resource").fetchall()}
+    assert kept == summed
+    return kept
 
 
 def test_a_version_2_cache_keeps_its_records_and_searches_by_first_letters(cache_path, clock) -> None:
@@ -40,3 +64,24 @@ def test_a_version_2_cache_keeps_its_records_and_searches_by_first_letters(cache
         assert "prefix='1 2 3'" in sql
         cache.put_records("contacts", [contact(51)])
         assert cache.search("contacts", "person51") == ["con_000051"]
+        assert totals(cache)["contacts"][0] == 51
+
+
+def test_a_version_3_cache_sums_its_totals_once_and_then_keeps_them(cache_path, clock) -> None:
+    with PageCache(cache_path, clock=clock) as cache:
+        cache.put_records("contacts", [contact(n) for n in range(1, 41)])
+        cache.put_records("tickets", [{"id": f"ticket_{n}", "subject": "Hello"} for n in range(7)])
+        size = cache.size_bytes()
+    _make_version_3(cache_path)
+
+    with PageCache(cache_path, clock=clock, max_rows_per_resource=40) as cache:
+        assert cache.recovered_from is None, "an older cache was treated as damaged"
+        assert totals(cache) == {"contacts": (40, totals(cache)["contacts"][1]), "tickets": (7, totals(cache)["tickets"][1])}
+        assert cache.size_bytes() == size
+        clock.advance(1)
+        cache.put_records("contacts", [contact(n) for n in range(41, 46)])  # over the bound: the oldest go
+        assert cache.count_records("contacts") == 40
+        assert cache.get_record("contacts", "con_000045") is not None
+        totals(cache)
+        (index,) = cache._conn.execute("SELECT sql FROM sqlite_master WHERE name = 'records_by_updated'").fetchone()
+        assert "updated_at, id" in index
