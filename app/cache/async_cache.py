@@ -79,6 +79,9 @@ class AsyncPageCache:
     async def query_records(self, resource: str, **options: Any) -> list[dict[str, Any]]:
         return await self.run(lambda c: c.query_records(resource, **options))
 
+    async def sort_key(self, resource: str, record_id: str, order_by: str = "created_at") -> tuple[Any, str] | None:
+        return await self.run(lambda c: c.sort_key(resource, record_id, order_by))
+
     async def count_records(self, resource: str, **options: Any) -> int:
         return await self.run(lambda c: c.count_records(resource, **options))
 

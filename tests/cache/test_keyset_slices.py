@@ -1,0 +1,105 @@
+"""Keyset slices (`after=`) show exactly the rows OFFSET slices show, in the same order."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.cache import PageCache
+from tests.cache.conftest import contact
+
+
+def people(count: int) -> list[dict]:
+    """Contacts with repeated names, some without a company or a name, dates with ties."""
+    rows = []
+    for n in range(count):
+        extra = {"name": f"Person {n % 7}", "created_at": f"2026-01-01T00:00:{n % 13:02d}Z", "rank": n % 5}
+        if n % 4 == 0:
+            extra["company_name"] = None
+        row = contact(n, **extra)
+        if n % 9 == 0:
+            row.pop("name")
+        rows.append(row)
+    return rows
+
+
+def walk_by_keyset(cache: PageCache, order_by: str, descending: bool, page: int, **options) -> list[str]:
+    ids, after = [], None
+    while True:
+        rows = cache.query_records("contacts", order_by=order_by, descending=descending, limit=page,
+                                   after=after, fields=(order_by, "id"), **options)
+        ids += [record_id for _, record_id in rows]
+        if len(rows) < page:
+            return ids
+        after = rows[-1]
+
+
+ORDERS = [("created_at", True), ("created_at", False), ("updated_at", True), ("id", False),
+          ("name", False), ("name", True), ("company_name", False), ("company_name", True), ("rank", True)]
+
+
+@pytest.mark.parametrize(("order_by", "descending"), ORDERS)
+def test_keyset_pages_equal_offset_pages(cache: PageCache, order_by: str, descending: bool) -> None:
+    cache.put_records("contacts", people(120))
+    by_offset = [r["id"] for r in cache.query_records("contacts", order_by=order_by, descending=descending, limit=500)]
+    assert len(by_offset) == 120
+    for page in (1, 7, 50):
+        assert walk_by_keyset(cache, order_by, descending, page) == by_offset
+
+
+@pytest.mark.parametrize(("order_by", "descending"), [("name", False), ("company_name", True), ("created_at", True)])
+def test_keyset_with_filters_text_and_an_offset_after_the_key(cache: PageCache, order_by: str, descending: bool) -> None:
+    cache.put_records("contacts", people(120))
+    options = {"filters": {"tags": "[]"}, "text": "person"}
+    expected = [r["id"] for r in cache.query_records("contacts", order_by=order_by, descending=descending,
+                                                     limit=500, **options)]
+    assert 0 < len(expected) < 120
+    assert walk_by_keyset(cache, order_by, descending, 9, **options) == expected
+    key = cache.sort_key("contacts", expected[10], order_by)
+    skipped = cache.query_records("contacts", order_by=order_by, descending=descending, limit=5, offset=3,
+                                  after=key, **options)
+    assert [r["id"] for r in skipped] == expected[14:19]
+    beyond = cache.query_records("contacts", order_by=order_by, descending=descending, limit=5,
+                                 offset=len(expected), after=key, **options)
+    assert beyond == []
+
+
+def test_a_key_stays_valid_when_its_row_is_deleted(cache: PageCache) -> None:
+    cache.put_records("contacts", people(40))
+    ordered = [r["id"] for r in cache.query_records("contacts", order_by="name", limit=100)]
+    key = cache.sort_key("contacts", ordered[19], "name")
+    cache.delete_record("contacts", ordered[19])
+    after = cache.query_records("contacts", order_by="name", limit=5, after=key)
+    assert [r["id"] for r in after] == ordered[20:25]
+    assert cache.sort_key("contacts", ordered[19], "name") is None
+
+
+def test_after_must_be_a_value_and_an_id(cache: PageCache) -> None:
+    with pytest.raises(ValueError, match="after"):
+        cache.query_records("contacts", after="con_000001")
+
+
+def test_deep_offsets_start_from_earlier_slices_and_stay_exact(cache: PageCache, monkeypatch) -> None:
+    monkeypatch.setattr("app.cache.page_cache.ANCHORED_FROM_OFFSET", 10)
+    cache.put_records("contacts", people(200))
+
+    def ids(**options) -> list[str]:
+        return [r["id"] for r in cache.query_records("contacts", **options)]
+
+    for order_by, descending in (("created_at", True), ("name", False), ("company_name", True)):
+        everything = ids(order_by=order_by, descending=descending, limit=500)
+        # Paging down, jumping back up and far down again: each slice what OFFSET gives.
+        for offset in [*range(10, 200, 17), 15, 190, 11, 100, 199, 250]:
+            assert ids(order_by=order_by, descending=descending, limit=13, offset=offset) == \
+                everything[offset:offset + 13], (order_by, offset)
+
+
+def test_remembered_slice_positions_are_dropped_on_any_write(cache: PageCache, cache_path, clock, monkeypatch) -> None:
+    monkeypatch.setattr("app.cache.page_cache.ANCHORED_FROM_OFFSET", 10)
+    cache.put_records("contacts", people(100))
+    first = [r["id"] for r in cache.query_records("contacts", limit=10, offset=50)]
+    cache.put_records("contacts", [contact(500, created_at="2030-01-01T00:00:00Z")])  # sorts first
+    assert [r["id"] for r in cache.query_records("contacts", limit=10, offset=51)] == first
+
+    with PageCache(cache_path, clock=clock) as other:  # another connection writes the same file
+        other.put_records("contacts", [contact(501, created_at="2031-01-01T00:00:00Z")])
+    assert [r["id"] for r in cache.query_records("contacts", limit=10, offset=52)] == first
