@@ -4,11 +4,16 @@ SQLite connections belong to the thread that uses them, and a cache call must ne
 UI's event loop, so `AsyncPageCache` owns a single-thread executor that opens, uses and closes
 the `PageCache`. Each hop costs ~80 µs, so batch: `await cache.run(lambda c: ...)` runs any
 sequence of cache calls in one hop.
+
+The same thread keeps the search indexes compact: when writes have churned one (the cache says
+so in `search_upkeep_due`), a background task feeds it `upkeep_search` steps of ~10 ms with a
+pause between them, so a read waits for at most one step and never for a whole merge.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -19,6 +24,11 @@ from typing import Any, TypeVar
 from app.cache.page_cache import CachedList, PageCache
 
 T = TypeVar("T")
+
+#: Pause between two search upkeep steps: lets calls queued meanwhile run first.
+UPKEEP_PAUSE_S = 0.005
+
+_log = logging.getLogger(__name__)
 
 
 class AsyncPageCache:
@@ -31,6 +41,8 @@ class AsyncPageCache:
     def __init__(self, executor: ThreadPoolExecutor, cache: PageCache) -> None:
         self._executor = executor
         self._cache = cache
+        self._upkeep: asyncio.Task[None] | None = None
+        self._closed = False
 
     @classmethod
     async def open(cls, path: str | Path, **options: Any) -> AsyncPageCache:
@@ -41,7 +53,9 @@ class AsyncPageCache:
         except BaseException:
             executor.shutdown(wait=False)
             raise
-        return cls(executor, cache)
+        opened = cls(executor, cache)
+        opened._start_upkeep()  # a merge interrupted by the last exit carries on
+        return opened
 
     @property
     def path(self) -> Path:
@@ -57,7 +71,29 @@ class AsyncPageCache:
 
     async def run(self, work: Callable[[PageCache], T]) -> T:
         """Run `work(cache)` in the cache's thread: batch several calls into one hop."""
-        return await asyncio.get_running_loop().run_in_executor(self._executor, work, self._cache)
+        result = await asyncio.get_running_loop().run_in_executor(self._executor, work, self._cache)
+        self._start_upkeep()
+        return result
+
+    async def search_upkeep_done(self) -> None:
+        """Wait until no search upkeep is due or running (tests, benchmarks)."""
+        while self._upkeep is not None and not self._upkeep.done():
+            await asyncio.shield(self._upkeep)
+
+    def _start_upkeep(self) -> None:
+        if self._closed or not self._cache.search_upkeep_due:
+            return
+        if self._upkeep is None or self._upkeep.done():
+            self._upkeep = asyncio.get_running_loop().create_task(self._keep_search_compact())
+
+    async def _keep_search_compact(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while not self._closed and await loop.run_in_executor(self._executor, self._cache.upkeep_search):
+                await asyncio.sleep(UPKEEP_PAUSE_S)
+        except Exception:
+            # Upkeep only keeps searches fast: a failure must not reach the UI as an error.
+            _log.warning("search index upkeep stopped", exc_info=True)
 
     async def put_records(self, resource: str, records: Iterable[Mapping[str, Any]]) -> int:
         records = list(records)
@@ -123,8 +159,13 @@ class AsyncPageCache:
         await self.run(lambda c: c.clear())
 
     async def close(self) -> None:
-        """Close the file in its own thread, then stop the thread."""
+        """Stop search upkeep (a merge resumes on the next open), close the file, stop the thread."""
+        self._closed = True
+        upkeep, self._upkeep = self._upkeep, None
         try:
-            await self.run(lambda c: c.close())
+            if upkeep is not None:
+                upkeep.cancel()
+                await asyncio.gather(upkeep, return_exceptions=True)
+            await asyncio.get_running_loop().run_in_executor(self._executor, self._cache.close)
         finally:
             self._executor.shutdown(wait=False)

@@ -21,7 +21,8 @@ WAL_SIZE_LIMIT = 4 * 1024 * 1024
 _APPLICATION_ID = 0x4F50444B  # "OPDK": tells our files apart from any other SQLite file
 
 
-def _search_table_sql(resource: str, table: str | None = None) -> str:
+def search_table_sql(resource: str, table: str | None = None) -> str:
+    """The statement creating one resource's search index (`table` overrides its name)."""
     # A plain FTS5 table keyed by the record's rowid, written by PageCache itself in batches:
     # maintained by triggers instead, FTS5 flushes a segment per row (7x slower on 100k rows).
     # Prefix indexes of 1 to 3 letters: "nadia n" (a second word's first letter, typed on the
@@ -61,6 +62,18 @@ CREATE TRIGGER record_totals_update AFTER UPDATE OF resource, size ON records BE
 END;
 """
 
+# Per search index: rows deleted from it since it was last merged whole (FTS5 keeps deleted
+# entries until a merge reaches them), and whether a merge is under way (it resumes after a
+# restart). See `PageCache.upkeep_search`.
+_SEARCH_UPKEEP_SQL = """
+CREATE TABLE search_upkeep (
+    resource TEXT PRIMARY KEY,
+    churn INTEGER NOT NULL DEFAULT 0,
+    merging INTEGER NOT NULL DEFAULT 0,
+    churn_at_start INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+"""
+
 
 SCHEMA = f"""
 PRAGMA application_id = {_APPLICATION_ID};
@@ -80,8 +93,9 @@ CREATE INDEX records_by_fetched ON records (resource, fetched_at);
 CREATE INDEX records_by_updated ON records (resource, updated_at, id);
 CREATE INDEX records_by_created ON records (resource, created_at, id);
 {_TOTALS_SQL}
+{_SEARCH_UPKEEP_SQL}
 -- One FTS5 table per searchable resource: a search never wades through other resources' hits.
-{"".join(_search_table_sql(resource) for resource in SEARCHABLE)}
+{"".join(search_table_sql(resource) for resource in SEARCHABLE)}
 CREATE TABLE list_pages (
     resource TEXT NOT NULL,
     query TEXT NOT NULL,
@@ -107,7 +121,7 @@ def _upgrade_2_to_3(conn: sqlite3.Connection) -> None:
     """Version 3 adds 1-letter prefix indexes: rebuild each search index from the old one."""
     for resource in SEARCHABLE:
         table = search_table(resource)
-        conn.execute(_search_table_sql(resource, f"{table}_v3"))
+        conn.execute(search_table_sql(resource, f"{table}_v3"))
         conn.execute(f"INSERT INTO {table}_v3 (rowid, search_title, search_detail) "
                      f"SELECT rowid, search_title, search_detail FROM {table}")
         conn.execute(f"DROP TABLE {table}")
@@ -115,9 +129,9 @@ def _upgrade_2_to_3(conn: sqlite3.Connection) -> None:
 
 
 def _upgrade_3_to_4(conn: sqlite3.Connection) -> None:
-    """Version 4 keeps running totals (summed here, once), and sorts by `updated_at` with id as
-    the tie-breaker in the index, so keyset slices are range scans."""
-    _execute_each(conn, _TOTALS_SQL)
+    """Version 4 keeps running totals (summed here, once), search upkeep state, and sorts by
+    `updated_at` with id as the tie-breaker in the index, so keyset slices are range scans."""
+    _execute_each(conn, _TOTALS_SQL + _SEARCH_UPKEEP_SQL)
     conn.execute("INSERT INTO record_totals (resource, rows, bytes) "
                  "SELECT resource, COUNT(*), SUM(size) FROM records GROUP BY resource")
     conn.execute("DROP INDEX records_by_updated")

@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
-from app.cache import database
+from app.cache import database, search_upkeep
 from app.cache.search_text import (
     DETAIL_WEIGHT,
     SEARCH_PARENT,
@@ -97,10 +97,19 @@ class PageCache:
         self.recovered_from: Path | None = None
         #: True when no file could be used and the cache lives in memory for this session.
         self.in_memory = False
+        #: True when a search index has churned enough that `upkeep_search` has work to do;
+        #: a plain attribute, so another thread (AsyncPageCache's loop) may read it.
+        self.search_upkeep_due = False
         self._indexed_fields: set[str] = set()
         self._anchors = SliceAnchors()
         self._data_version: int | None = None
+        self._upkeep_state: dict[str, search_upkeep.UpkeepState] = {}
+        self._churn_pending: dict[str, int] = {}
+        self._pacer = search_upkeep.MergePacer()
+        #: Steps, merges and time search upkeep has taken since this cache was opened.
+        self.search_upkeep_tally = search_upkeep.UpkeepTally()
         self._conn = self._open()
+        self._load_upkeep_state()
 
     # ----- records -------------------------------------------------------------------------
 
@@ -369,16 +378,40 @@ class PageCache:
         rows = self._guarded(lambda: self._conn.execute(sql, (*params, limit)).fetchall())
         return [json.loads(record) for (record,) in rows]
 
+    # ----- search index upkeep -------------------------------------------------------------
+
+    def upkeep_search(self, budget_ms: float = search_upkeep.STEP_BUDGET_MS) -> bool:
+        """One bounded step of merging a churned search index; True while more steps are due.
+
+        `AsyncPageCache` runs these in its thread between other calls whenever
+        `search_upkeep_due` is set, so a read waits at most one step (about `budget_ms`).
+        Searches find the same records, in the same order, before, during and after a merge.
+        """
+        return self._guarded(lambda: self._upkeep_step(budget_ms))
+
+    def optimize_search(self) -> int:
+        """Run every due upkeep step now (tests, benchmarks, a quiet moment); returns how many."""
+        steps = 0
+        while self.search_upkeep_due:
+            steps += 1
+            if not self.upkeep_search():
+                break
+        return steps
+
     # ----- housekeeping --------------------------------------------------------------------
 
     def clear(self) -> None:
         """Forget everything cached (records, lists, request log)."""
         def clear() -> None:
             with self._transaction():
-                tables = ["records", "list_pages", "request_log", "record_totals",
-                          *map(database.search_table, SEARCHABLE)]
-                for table in tables:
+                for table in ("records", "list_pages", "request_log", "record_totals", "search_upkeep"):
                     self._conn.execute(f"DELETE FROM {table}")
+                # Deleting every row of an FTS5 table writes a tombstone per row; a new table is empty.
+                for resource in SEARCHABLE:
+                    self._conn.execute(f"DROP TABLE {database.search_table(resource)}")
+                    self._conn.execute(database.search_table_sql(resource))
+            self._upkeep_state.clear()
+            self.search_upkeep_due = False
 
         self._guarded(clear)
 
@@ -407,6 +440,8 @@ class PageCache:
         """Move the damaged file aside and start a new one (or, failing that, use memory)."""
         self._indexed_fields.clear()
         self._anchors.forget()
+        self._upkeep_state.clear()
+        self.search_upkeep_due = False
         try:
             self.recovered_from = database.move_aside(self.path)
             return database.connect(self.path)
@@ -426,6 +461,7 @@ class PageCache:
         except sqlite3.Error:
             pass
         self._conn = self._rebuild()
+        self._load_upkeep_state()
         return operation()
 
     @contextmanager
@@ -433,13 +469,17 @@ class PageCache:
         """One write transaction; slice positions remembered before it are forgotten."""
         if records_change:
             self._anchors.forget()
+        self._churn_pending = {}
         self._conn.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self._record_churn()
         except BaseException:
             self._conn.execute("ROLLBACK")
+            self._churn_pending = {}
             raise
         self._conn.execute("COMMIT")
+        self._apply_churn()
 
     def _record_row(self, resource: str, record: Mapping[str, Any]) -> tuple:
         """(resource, id, body, created_at, updated_at, fetched_at, size, title, detail)."""
@@ -467,6 +507,7 @@ class PageCache:
             existing = self._rowids(resource, [row[1] for row in rows])
             table = database.search_table(resource)
             self._conn.executemany(f"DELETE FROM {table} WHERE rowid = ?", [(r,) for r in existing.values()])
+            self._note_search_deletes(resource, len(existing))
         self._conn.executemany(
             "INSERT INTO records (resource, id, body, created_at, updated_at, fetched_at, size) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) "
@@ -495,10 +536,9 @@ class PageCache:
     def _delete_rows(self, doomed: Sequence[tuple[int, str]]) -> None:
         """Delete records given as (rowid, resource), with their search index entries."""
         for resource in {resource for _, resource in doomed} & SEARCHABLE.keys():
-            self._conn.executemany(
-                f"DELETE FROM {database.search_table(resource)} WHERE rowid = ?",
-                [(rowid,) for rowid, owner in doomed if owner == resource],
-            )
+            rowids = [(rowid,) for rowid, owner in doomed if owner == resource]
+            self._conn.executemany(f"DELETE FROM {database.search_table(resource)} WHERE rowid = ?", rowids)
+            self._note_search_deletes(resource, len(rowids))
         self._conn.executemany("DELETE FROM records WHERE rowid = ?", [(rowid,) for rowid, _ in doomed])
 
     def _evict(self, resource: str) -> None:
@@ -608,6 +648,68 @@ class PageCache:
         if version != self._data_version:
             self._anchors.forget()
             self._data_version = version
+
+    def _note_search_deletes(self, resource: str, count: int) -> None:
+        if count:
+            self._churn_pending[resource] = self._churn_pending.get(resource, 0) + count
+
+    def _record_churn(self) -> None:
+        """Within the transaction: add this transaction's search index deletes to the table."""
+        for resource, count in self._churn_pending.items():
+            self._conn.execute(
+                "INSERT INTO search_upkeep (resource, churn) VALUES (?, ?) "
+                "ON CONFLICT (resource) DO UPDATE SET churn = churn + excluded.churn", (resource, count))
+
+    def _apply_churn(self) -> None:
+        """After the commit: mirror the new churn, and say whether upkeep is due."""
+        pending, self._churn_pending = self._churn_pending, {}
+        for resource, count in pending.items():
+            state = self._upkeep_state.setdefault(resource, search_upkeep.UpkeepState())
+            state.churn += count
+            state.live_rows = self._live_rows(resource)
+        if pending:
+            self.search_upkeep_due = any(state.due for state in self._upkeep_state.values())
+
+    def _live_rows(self, resource: str) -> int:
+        row = self._conn.execute("SELECT rows FROM record_totals WHERE resource = ?", (resource,)).fetchone()
+        return row[0] if row else 0
+
+    def _load_upkeep_state(self) -> None:
+        self._upkeep_state = {
+            resource: search_upkeep.UpkeepState(churn, bool(merging), churn_at_start, self._live_rows(resource))
+            for resource, churn, merging, churn_at_start in self._conn.execute(
+                "SELECT resource, churn, merging, churn_at_start FROM search_upkeep").fetchall()
+            if resource in SEARCHABLE
+        }
+        self.search_upkeep_due = any(state.due for state in self._upkeep_state.values())
+
+    def _upkeep_step(self, budget_ms: float) -> bool:
+        due = [(resource, state) for resource, state in self._upkeep_state.items() if state.due]
+        if not due:
+            self.search_upkeep_due = False
+            return False
+        # An index already being merged first: its merge is carried on, never restarted.
+        resource, state = max(due, key=lambda item: (item[1].merging, item[1].churn))
+        start = not state.merging
+        # The deletes a merge started now clears; those made while it runs may survive it.
+        cleared = state.churn if start else state.churn_at_start
+        began = time.perf_counter()
+        with self._transaction(records_change=False):
+            merged = self._pacer.step(self._conn, database.search_table(resource), start=start, budget_ms=budget_ms)
+            if merged:
+                self._conn.execute("UPDATE search_upkeep SET merging = 1, churn_at_start = ? WHERE resource = ?",
+                                   (cleared, resource))
+            else:
+                self._conn.execute("UPDATE search_upkeep SET merging = 0, churn = MAX(0, churn - ?), "
+                                   "churn_at_start = 0 WHERE resource = ?", (cleared, resource))
+        self.search_upkeep_tally.add(time.perf_counter() - began, completed=not merged)
+        if merged:
+            state.merging, state.churn_at_start = True, cleared
+        else:
+            state.churn, state.merging, state.churn_at_start = max(0, state.churn - cleared), False, 0
+        state.live_rows = self._live_rows(resource)
+        self.search_upkeep_due = any(item.due for item in self._upkeep_state.values())
+        return self.search_upkeep_due
 
     def _bodies_in_order(self, resource: str, ids: Sequence[str], fields: Sequence[str] | None,
                          convert: Callable[[Any], Any] | None) -> list[Any]:

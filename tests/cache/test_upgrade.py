@@ -15,6 +15,7 @@ def _make_version_3(path) -> None:
     for trigger in ("record_totals_insert", "record_totals_delete", "record_totals_update"):
         conn.execute(f"DROP TRIGGER {trigger}")
     conn.execute("DROP TABLE record_totals")
+    conn.execute("DROP TABLE search_upkeep")
     conn.execute("DROP INDEX records_by_updated")
     conn.execute("CREATE INDEX records_by_updated ON records (resource, updated_at)")
     conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
