@@ -32,6 +32,9 @@ from app.ui.record_table_model import RecordTableModel
 
 __all__ = ["ContactList", "ContactQuery"]
 
+#: Rows looked through per turn of the event loop when repainting changed contacts.
+REPAINT_SCAN_ROWS = 20_000
+
 
 class ContactList:
     """Fills `model` for a `ContactQuery` from `store`; `spawn` runs background loads (the panel's
@@ -180,15 +183,21 @@ class ContactList:
             self._spawn(self._repaint(shown))
 
     async def _repaint(self, ids: list[str]) -> None:
-        rows = await self.store.cached_rows(ids, CONTACT_FIELDS, contact_row_of_fields)
-        wanted = {row[ID]: row for row in rows if row[ID] in self._shown}
-        if not wanted:
-            return
-        # One pass to find the rows (the model's own lookup is a scan per id: 100k rows each).
-        rows_now = self.model.rows
-        last_column = self.model.columnCount() - 1
-        for index, row in enumerate(rows_now):
-            fresh = wanted.get(row[ID])
-            if fresh is not None and fresh != row:
-                rows_now[index] = fresh
-                self.model.dataChanged.emit(self.model.index(index, 0), self.model.index(index, last_column))
+        """Show the cached version of these shown contacts in their rows, wherever they are.
+
+        Found by one pass over the rows, a slice of them per turn of the event loop: a position
+        index of 100k rows would cost more memory than the rows' own id set, and one pass over
+        100k rows at once would hold the loop for several milliseconds.
+        """
+        wanted = {row[ID]: row for row in await self.store.cached_rows(ids, CONTACT_FIELDS, contact_row_of_fields)}
+        generation, start = self._generation, 0
+        while wanted and start < self.model.rowCount() and generation == self._generation:
+            rows_now, end = self.model.rows, min(start + REPAINT_SCAN_ROWS, self.model.rowCount())
+            for index in range(start, end):
+                fresh = wanted.pop(rows_now[index][ID], None)
+                if fresh is not None and fresh != rows_now[index]:
+                    rows_now[index] = fresh
+                    self.model.dataChanged.emit(self.model.index(index, 0),
+                                                self.model.index(index, self.model.columnCount() - 1))
+            start = end
+            await asyncio.sleep(0)
