@@ -482,22 +482,31 @@ def test_the_panel_marks_the_consoles_own_key_from_the_sessions_identity_without
     run_async(scenario(), timeout=60)
 
 
-def test_the_palettes_new_key_opens_the_form_or_says_why_not(qtbot, run_async, sandbox, owner_key, tmp_path) -> None:
+def test_the_palettes_new_key_opens_the_form_or_says_why_not(qtbot, run_async, sandbox, owner_key,
+                                                             sandbox_credentials, tmp_path) -> None:
+    readonly = sandbox_credentials["test"]["readonly_key"]
+
     async def scenario() -> None:
-        session = await open_session(sandbox.url, owner_key, tmp_path)
+        (tmp_path / "owner").mkdir()
+        (tmp_path / "reader").mkdir()
+        session = await open_session(sandbox.url, owner_key, tmp_path / "owner")
+        reader = await open_session(sandbox.url, readonly, tmp_path / "reader")
         panel = ApiKeysPanel(session.context)
-        qtbot.addWidget(panel)
-        panel.show()
+        read_only = ApiKeysPanel(reader.context)
+        for each in (panel, read_only):
+            qtbot.addWidget(each)
+            each.show()
         try:
             await panel.activate()
             panel.start_new()  # what the command palette's "New API key" calls
             form = await dialog("api_keys.create_dialog")
             click(child(form, "api_keys.create.cancel"))
             await wait_until(lambda: top_level("api_keys.create_dialog") is None, 5)
-            session.context.scopes = frozenset({"keys:read"})
-            panel.start_new()
-            assert "needs keys:write" in panel.banner.plain_text and top_level("api_keys.create_dialog") is None
+            await read_only.activate()
+            read_only.start_new()
+            assert "needs keys:write" in read_only.banner.plain_text and top_level("api_keys.create_dialog") is None
         finally:
             await session.close()
+            await reader.close()
 
     run_async(scenario(), timeout=60)
