@@ -86,6 +86,8 @@ def test_only_the_field_we_both_changed_is_asked_and_the_answer_keeps_the_rest(q
             await wait_until(lambda: panel.conflict.isVisible(), 10, panel.banner.plain_text)
 
             assert set(panel.conflict.choices) == {"phone"}, "only the phone was changed by both of us"
+            assert panel.banner.kind == "warning" and "Phone" in panel.banner.plain_text
+            assert "Email" not in panel.banner.plain_text and "req_" in panel.banner.plain_text
             assert panel.findChild(QLabel, "contacts.conflict.phone.mine").text() == "+1 555 333 4444"
             assert panel.findChild(QLabel, "contacts.conflict.phone.theirs").text() == "+1 555 111 2222"
             assert panel.findChild(QLabel, "contacts.conflict.phone.base").text() == "+1 555 000 0000"
@@ -130,6 +132,32 @@ def test_custom_fields_merge_per_key_and_only_the_shared_key_is_asked(qtbot, run
             await wait_until(lambda: panel.banner.kind == "success", 10, panel.banner.plain_text)
             server = await other.contacts.get(contact.id)
             assert server.custom_fields == {"tier": "gold", "seats": 9, "region": "emea"}
+        finally:
+            await other.aclose()
+            await close_panel(panel)
+
+    run_async(scenario(), timeout=60)
+
+
+def test_discarding_while_asked_drops_the_question_and_shows_the_servers_version(qtbot, run_async, sandbox, owner_key,
+                                                                                 tmp_path):
+    async def scenario():
+        other = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
+        panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path / "cache.sqlite")
+        try:
+            contact = await other.contacts.create({"name": unique("Drop "), "phone": "+1 555 000 0000"})
+            await panel.activate()
+            await open_contact(panel, contact.id)
+            replace_text(qtbot, panel.form.phone_edit, "+1 555 333 4444")
+            await other.contacts.update(contact.id, {"phone": "+1 555 111 2222"}, if_match=contact.version)
+            click(panel.save_button)
+            await wait_until(lambda: panel.conflict.isVisible(), 10, panel.banner.plain_text)
+            assert panel.banner.kind == "warning"
+            click(panel.discard_button)
+            assert not panel.conflict.isVisible() and not panel.form.dirty
+            assert panel.banner.kind != "warning", "the question's warning outlived it"
+            assert panel.form.phone_edit.text() == "+1 555 111 2222", "the form shows the server's version"
+            assert panel.form.record.version == contact.version + 1
         finally:
             await other.aclose()
             await close_panel(panel)

@@ -42,7 +42,6 @@ class ContactDetail(QWidget):
         self.save_button.setDefault(True)
         self.discard_button = QPushButton("Discard changes", self)
         self.discard_button.setObjectName("contacts.discard")
-        self.discard_button.clicked.connect(self.discard)
         self.delete_button = QPushButton("Delete…", self)
         self.delete_button.setObjectName("contacts.delete")
         self.confirm = ConfirmBar("contacts.delete_confirm", self)
@@ -93,10 +92,6 @@ class ContactDetail(QWidget):
         if contact is None:
             self.tickets_list.clear()
             self.invoices_list.clear()
-
-    def discard(self) -> None:
-        """Back to the contact as it was loaded: the edit and any open conflict are dropped."""
-        self.load(self.form.record)
 
     def show_related(self, contact_id: str, related: Related) -> None:
         """Fill the tickets and invoices lists, if `contact_id` is still the one shown."""

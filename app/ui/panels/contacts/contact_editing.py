@@ -38,6 +38,7 @@ class ContactEditing:
         self.detail.conflict.sig_resolved.connect(lambda choices: panel.run(self.resolve(choices)))
         self.detail.save_button.clicked.connect(lambda: panel.run(self.save()))
         self.detail.delete_button.clicked.connect(self.ask_delete)
+        self.detail.discard_button.clicked.connect(self.discard)
 
     # ---- opening ---------------------------------------------------------------------------
     async def open(self, contact_id: str) -> None:
@@ -71,6 +72,11 @@ class ContactEditing:
         self.panel.table.clearSelection()
         self._load(None)
         self.detail.form.name_edit.setFocus()
+
+    def discard(self) -> None:
+        """Drop the edit: back to the contact as loaded, or as the server has it if a save found
+        it changed (the conflict view is dropped with the edit)."""
+        self._load(self.needed.theirs if self.needed is not None else self.detail.contact)
 
     def _load(self, contact: Contact | None) -> None:
         self.needed = None
@@ -129,8 +135,12 @@ class ContactEditing:
                 merged: Iterable[str] = ()) -> None:
         if isinstance(outcome, MergeNeeded):
             self.needed = outcome
-            # The conflict view says what happened and asks; a banner beside it would outlive it.
-            self.panel.banner.clear()
+            both = ", ".join(sorted({FIELD_TITLES.get(str(c.path[0]), str(c.path[0])) for c in outcome.merge.conflicts}))
+            self.panel.banner.show_message(
+                "warning", f"{outcome.theirs.name} was changed by someone else (now version "
+                f"{outcome.theirs.version}) and you both changed {both}: choose below what to keep.",
+                outcome.request_id)
+            self.panel.hold_while_dirty()  # about this edit: gone once it is saved or discarded
             self.detail.conflict.show_conflicts(outcome, self.detail.form.company_name)
             return
         record = outcome.record
