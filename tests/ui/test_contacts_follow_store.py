@@ -6,7 +6,7 @@ import pytest
 
 from app.api import AdminClient, ApiKeyAuth
 from app.ui.panels.contacts.contact_rows import NAME
-from tests.ui.test_contacts_panel import close_panel, make_panel, open_contact, unique
+from tests.ui.test_contacts_panel import close_panel, make_panel, open_contact, select_row_of, unique
 from tests.waiting import wait_until
 
 
@@ -42,6 +42,28 @@ def test_a_fetched_change_repaints_its_row_and_a_deletion_elsewhere_removes_it(q
             assert name_in_row(panel, gone.id) == gone.name
             await panel.stores.contacts.delete(await panel.stores.contacts.fetch(gone.id))
             await wait_until(lambda: panel.model.row_of_id(gone.id) is None, 10, "the deleted row stayed")
+        finally:
+            await other.aclose()
+            await close_panel(panel)
+
+    run_async(scenario(), timeout=60)
+
+
+def test_a_contact_deleted_on_the_server_leaves_the_table_and_its_notice_goes_with_the_next_contact(
+        qtbot, run_async, sandbox, owner_key, tmp_path):
+    async def scenario():
+        other = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
+        panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path / "cache.sqlite")
+        try:
+            kept = await other.contacts.create({"name": unique("Kept ")})
+            doomed = await other.contacts.create({"name": unique("Doomed ")})
+            await panel.activate()
+            await other.contacts.delete(doomed.id)
+            select_row_of(panel, doomed.id)
+            await wait_until(lambda: "deleted on the server" in panel.banner.plain_text, 10, panel.banner.plain_text)
+            await wait_until(lambda: panel.model.row_of_id(doomed.id) is None, 10, "the deleted row stayed")
+            await open_contact(panel, kept.id)
+            assert "deleted on the server" not in panel.banner.plain_text, "the notice outlived its contact"
         finally:
             await other.aclose()
             await close_panel(panel)

@@ -35,6 +35,8 @@ class ContactEditing:
         self.store = panel.stores.contacts
         #: The merge the conflict view is asking about, until it is settled or discarded.
         self.needed: MergeNeeded[Contact] | None = None
+        #: A message about the contact last shown, cleared when another one is loaded.
+        self._about_contact: str | None = None
         self.detail.conflict.sig_resolved.connect(lambda choices: panel.run(self.resolve(choices)))
         self.detail.save_button.clicked.connect(lambda: panel.run(self.save()))
         self.detail.delete_button.clicked.connect(self.ask_delete)
@@ -54,6 +56,7 @@ class ContactEditing:
         except errors.NotFound:
             self._load(None)
             self.panel.show_notice("That contact was deleted on the server.", "warning")
+            self._about_contact = self.panel.banner.plain_text
             return
         # A form already being edited keeps its base: the save merges against what was typed on.
         if not self.detail.form.dirty or self.detail.contact_id != contact_id:
@@ -79,6 +82,10 @@ class ContactEditing:
         self._load(self.needed.theirs if self.needed is not None else self.detail.contact)
 
     def _load(self, contact: Contact | None) -> None:
+        if contact is not None and self._about_contact is not None:
+            if self.panel.banner.plain_text == self._about_contact:
+                self.panel.banner.clear()
+            self._about_contact = None
         self.needed = None
         self.detail.load(contact)
         self.panel.update_controls()
@@ -200,6 +207,7 @@ class ContactEditing:
             self.panel.banner.show_message("warning", f"{record.name} changed on the server since you opened it; "
                                            "not deleted. Review the new version first.", error.request_id)
             await self.open(record.id)
+            self._about_contact = self.panel.banner.plain_text
             return
         if self.detail.contact_id == record.id:
             self._load(None)
