@@ -64,6 +64,11 @@ def drafts_file(profile_id: str) -> Path:
     return profile_data_dir(profile_id) / "drafts.sqlite3"
 
 
+def outbox_file(profile_id: str) -> Path:
+    """The outbox of one profile: writes made offline, kept until the server took them."""
+    return profile_data_dir(profile_id) / "outbox.sqlite3"
+
+
 def local_sandbox_data_dir() -> Path:
     """The bundled sandbox's data dir (its database and credentials.json)."""
     return data_dir() / "sandbox"

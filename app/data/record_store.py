@@ -143,11 +143,15 @@ class RecordStore(Generic[M]):
         await self.remember([record])
         return record
 
-    async def update(self, base: M, mine: Mapping[str, Any]) -> Saved[M] | MergeNeeded[M]:
+    async def update(self, base: M, mine: Mapping[str, Any], *,
+                     idempotency_key: str | None = None) -> Saved[M] | MergeNeeded[M]:
         """Send the fields of `mine` that differ from `base`, with `If-Match: base.version`.
 
         A 412 fetches theirs and merges three ways; a clean merge is sent at once against their
         version, a conflicted one comes back as `MergeNeeded` for the operator to settle.
+        `idempotency_key` (the outbox's, minted when the operator acted) keys the first PATCH; a
+        merged re-send is another request, keyed by it and the version it is sent against, so a
+        replay after a crash repeats exactly the requests that were made.
         """
         base_body = dump(base)
         mine_body = {**base_body, **mine}
@@ -157,8 +161,11 @@ class RecordStore(Generic[M]):
         for _round in range(MAX_MERGE_ROUNDS):
             if not patch:
                 return Saved(current, merged_from)
+            key = idempotency_key if current is base or idempotency_key is None else \
+                f"{idempotency_key}.v{current.version}"  # type: ignore[attr-defined]
             try:
-                saved = await self.api.update(current.id, patch, if_match=current.version)  # type: ignore[attr-defined]
+                saved = await self.api.update(current.id, patch, if_match=current.version,  # type: ignore[attr-defined]
+                                              idempotency_key=key)
             except errors.PreconditionFailed as stale:
                 theirs = await self.fetch(current.id)  # type: ignore[attr-defined]
                 theirs_body = dump(theirs)
