@@ -33,6 +33,11 @@ Action = Literal["update", "create", "note"]
 State = Literal["pending", "needs_attention"]
 
 
+def new_key() -> str:
+    """An Idempotency-Key for one operator action."""
+    return f"outbox-{uuid.uuid4()}"
+
+
 class SecretInChange(ValueError):
     """The change holds a secret-shaped value, which is never written to disk."""
 
@@ -81,13 +86,14 @@ class OutboxFile:
             " state TEXT NOT NULL DEFAULT 'pending', message TEXT NOT NULL DEFAULT '')")
 
     def add(self, resource: str, record_id: str | None, action: Action, fields: Mapping[str, Any],
-            base: Mapping[str, Any] | None, base_version: int | None, label: str) -> OutboxItem:
+            base: Mapping[str, Any] | None, base_version: int | None, label: str,
+            idempotency_key: str | None = None) -> OutboxItem:
         encoded = json.dumps(dict(fields), sort_keys=True, ensure_ascii=False)
         if mask_secrets(encoded) != encoded:
             raise SecretInChange("This change holds something that looks like a secret key. Secrets are never "
                                  "kept on disk, so it cannot wait in the outbox: remove it, or save when online.")
         base_text = json.dumps(dict(base), ensure_ascii=False) if base is not None else None
-        key = f"outbox-{uuid.uuid4()}"
+        key = idempotency_key or new_key()
         with self._lock:
             cursor = self._conn.execute(
                 "INSERT INTO outbox (resource, record_id, action, fields, base, base_version, idempotency_key,"
@@ -108,7 +114,7 @@ class OutboxFile:
         with self._lock:
             # A changed body is a new request: it gets a new Idempotency-Key.
             self._conn.execute("UPDATE outbox SET fields = ?, idempotency_key = ?, state = 'pending', message = ''"
-                               " WHERE seq = ?", (encoded, f"outbox-{uuid.uuid4()}", seq))
+                               " WHERE seq = ?", (encoded, new_key(), seq))
             return self._get(seq)
 
     def mark(self, seq: int, state: State, message: str = "") -> None:
@@ -157,8 +163,10 @@ class Outbox:
 
     async def queue(self, resource: str, record_id: str | None, action: Action, fields: Mapping[str, Any], *,
                     base: Mapping[str, Any] | None = None, base_version: int | None = None,
-                    label: str = "") -> OutboxItem:
-        item = await self._run(self._file.add, resource, record_id, action, fields, base, base_version, label)
+                    label: str = "", idempotency_key: str | None = None) -> OutboxItem:
+        """Keep one change; `idempotency_key` is the one an attempt that got no answer already used."""
+        item = await self._run(self._file.add, resource, record_id, action, fields, base, base_version, label,
+                               idempotency_key)
         await self._refresh()
         return item
 

@@ -17,8 +17,11 @@ from app.api.models.base import ApiModel
 from app.data.connection import Connection
 from app.data.merge import Choice, MergeResult, Path, changed_fields, three_way
 from app.data.observable import Observable
+from app.data.outbox import new_key
 
 M = TypeVar("M", bound=ApiModel)
+#: The fields that name a record in the outbox's list ("Ada Lovelace: phone, notes").
+_TITLE_FIELDS = ("name", "subject", "invoice_number", "url")
 #: A stale If-Match retried after a clean merge; a workspace where more colleagues race than this
 #: is asked rather than looped on.
 MAX_MERGE_ROUNDS = 3
@@ -49,6 +52,15 @@ class Saved(Generic[M]):
 
 
 @dataclass(frozen=True)
+class Queued(Saved[M]):
+    """The server could not be reached: the change waits in the outbox and is sent on reconnect.
+
+    `record` is the record as it will be once sent (what the views show, marked pending)."""
+
+    item: Any = None
+
+
+@dataclass(frozen=True)
 class MergeNeeded(Generic[M]):
     """Both sides changed some fields differently: the operator picks, then `resolve`."""
 
@@ -76,10 +88,12 @@ class RecordStore(Generic[M]):
     #: Top-level fields a PATCH may carry (the rest are the server's).
     editable: ClassVar[frozenset[str]] = frozenset()
 
-    def __init__(self, client: Any, cache: Any, connection: Connection) -> None:
+    def __init__(self, client: Any, cache: Any, connection: Connection, outbox: Any = None) -> None:
         self._client = client
         self._cache = cache
         self.connection = connection
+        #: The profile's `app.data.outbox.Outbox`: offline edits wait there (None: refused offline).
+        self.outbox = outbox
         self.changes: Observable[StoreChange] = Observable()
 
     # ---- reads -----------------------------------------------------------------------------
@@ -145,6 +159,38 @@ class RecordStore(Generic[M]):
 
     async def update(self, base: M, mine: Mapping[str, Any], *,
                      idempotency_key: str | None = None) -> Saved[M] | MergeNeeded[M]:
+        """Save the operator's change of `base`: sent now, or (offline, with an outbox) `Queued`.
+
+        A record with changes still waiting in the outbox queues this one behind them, so one
+        record's changes reach the server in the order they were made. An attempt that got no
+        answer is queued with the Idempotency-Key it used: if the server did apply it, the replay
+        gets the first answer back instead of applying it twice. The replay itself passes the
+        queued key and is always sent.
+        """
+        if self.outbox is None or idempotency_key is not None:
+            return await self.send_update(base, mine, idempotency_key=idempotency_key)
+        record_id = base.id  # type: ignore[attr-defined]
+        if not self.online or record_id in self.outbox.pending_ids(self.resource):
+            return await self._queue(base, mine, None)
+        key = new_key()
+        try:
+            return await self.send_update(base, mine, idempotency_key=key)
+        except errors.ApiConnectionError:
+            return await self._queue(base, mine, key)
+
+    async def _queue(self, base: M, mine: Mapping[str, Any], key: str | None) -> Queued[M]:
+        base_body = dump(base)
+        fields = self._patch(base_body, {**base_body, **mine})
+        title = next((str(v) for v in (getattr(base, name, None) for name in _TITLE_FIELDS) if v), "")
+        label = f"{title or base.id}: {', '.join(fields)}"  # type: ignore[attr-defined]
+        item = await self.outbox.queue(self.resource, base.id, "update", fields, base=base_body,  # type: ignore
+                                       base_version=base.version, label=label, idempotency_key=key)  # type: ignore
+        local = self.parse({**base_body, **fields})
+        await self.remember([local])
+        return Queued(local, (), item)
+
+    async def send_update(self, base: M, mine: Mapping[str, Any], *,
+                          idempotency_key: str | None = None) -> Saved[M] | MergeNeeded[M]:
         """Send the fields of `mine` that differ from `base`, with `If-Match: base.version`.
 
         A 412 fetches theirs and merges three ways; a clean merge is sent at once against their

@@ -23,7 +23,7 @@ from app.data.webhooks import WebhookStore
 class Stores:
     """`client` may be None (no connection yet, or offline from the start): reads come from the cache."""
 
-    def __init__(self, client: Any, cache: Any) -> None:
+    def __init__(self, client: Any, cache: Any, outbox: Any = None) -> None:
         self.client = client
         self.cache = cache
         self.connection = Connection(client)
@@ -38,6 +38,10 @@ class Stores:
         #: The session's request records; the session feeds it from the client's request listener.
         self.request_history = RequestHistory(cache)
         self.server_log = ServerRequestLog(client)
+        #: The profile's outbox (`app.data.outbox.Outbox`): offline, these stores queue edits there.
+        self.outbox = outbox
+        for store in (self.contacts, self.companies, self.tickets, self.invoices):
+            store.outbox = outbox
 
     def close(self) -> None:
         self.connection.close()

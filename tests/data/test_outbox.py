@@ -181,3 +181,42 @@ async def test_kill_9_mid_replay_loses_nothing_and_sends_nothing_twice(sandbox, 
             assert (await direct.contacts.get(contact.id)).notes == final[contact.id]
         applied = Counter(await applied_notes(direct, stamp))
     assert len(applied) == 120 and max(applied.values()) == 1, "every change once: none lost, none twice"
+
+
+async def test_a_store_queues_an_edit_the_server_never_answered_and_the_replay_sends_it_once(
+        sandbox, sandbox_credentials, tmp_path):
+    import socket
+
+    from app.cache import AsyncPageCache
+    from app.data.record_store import Queued
+
+    key = sandbox_credentials["test"]["owner_key"]
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        dead_port = closed.getsockname()[1]  # nothing listens here once the socket closes
+    async with AdminClient(sandbox.url, ApiKeyAuth(key)) as online:
+        contact = await online.contacts.create({"name": f"Outbox store {uuid.uuid4().hex[:6]}"})
+        cache = await AsyncPageCache.open(tmp_path / "cache.sqlite3")
+        outbox = Outbox(tmp_path / "outbox.sqlite3")
+        unreachable = AdminClient(f"http://127.0.0.1:{dead_port}/v1", ApiKeyAuth(key), max_retries=0)
+        try:
+            offline = Stores(unreachable, cache, outbox)
+            first = await offline.contacts.update(contact, {"phone": "+1 555 0142"})
+            assert isinstance(first, Queued) and first.record.phone == "+1 555 0142"
+            assert offline.connection.offline, "the failed attempt said so"
+            second = await offline.contacts.update(first.record, {"notes": "left a voicemail"})
+            assert isinstance(second, Queued) and outbox.waiting == 2
+            cached = await offline.contacts.cached(contact.id)
+            assert (cached.phone, cached.notes) == ("+1 555 0142", "left a voicemail"), "the list shows the edit"
+            assert outbox.items[0].idempotency_key.startswith("outbox-")
+
+            back = Stores(online, cache, outbox)
+            report = await OutboxReplay(outbox, back).run()
+            assert report.sent == 2 and outbox.items == []
+            server = await online.contacts.get(contact.id)
+            assert (server.phone, server.notes) == ("+1 555 0142", "left a voicemail")
+            assert (await back.contacts.cached(contact.id)).version == server.version
+        finally:
+            await unreachable.aclose()
+            await outbox.close()
+            await cache.close()
