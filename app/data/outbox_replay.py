@@ -15,10 +15,13 @@ applies each change once.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
 from app.api import errors
+from app.data.observable import Observable
 from app.data.outbox import Outbox, OutboxItem
 from app.data.record_store import MergeNeeded
 
@@ -100,3 +103,49 @@ class OutboxReplay:
 
 class _Collision(Exception):
     """Both sides changed the same fields: the operator decides."""
+
+
+class OutboxSender:
+    """Sends the outbox whenever the server answers again, and probes for it while it does not.
+
+    A change queued offline starts the probing: every `PROBE_SECONDS` one cheap request asks
+    whether the server is back; any answered exchange (a panel's Retry, a poll) also counts. Then
+    `OutboxReplay` runs; `reports` hears how each run went (the status bar's badge follows the
+    outbox itself).
+    """
+
+    PROBE_SECONDS = 15.0
+
+    def __init__(self, outbox: Outbox, stores: Any, spawn: Callable[[Coroutine[Any, Any, Any]], Any]) -> None:
+        self.outbox = outbox
+        self.stores = stores
+        self._spawn = spawn
+        self._task: Any = None
+        self.reports: Observable[ReplayReport] = Observable()
+        self._stops = [stores.connection.changes.subscribe(lambda state: self.kick()),
+                       outbox.changes.subscribe(lambda items: self.kick())]
+
+    def kick(self) -> None:
+        """Send (or start waiting to send) if changes wait and no run is under way."""
+        if self._task is not None and not self._task.done():
+            return
+        if any(item.waiting for item in self.outbox.items) and self.stores.client is not None:
+            self._task = self._spawn(self._run())
+
+    async def _run(self) -> None:
+        replay = OutboxReplay(self.outbox, self.stores)
+        while any(item.waiting for item in self.outbox.items):
+            if self.stores.connection.offline:
+                await asyncio.sleep(self.PROBE_SECONDS)
+                try:
+                    await self.stores.client.me.get()
+                except errors.ApiError:
+                    continue
+            report = await replay.run()
+            self.reports.emit(report)
+            if not report.stopped_offline:
+                return
+
+    def close(self) -> None:
+        for stop in self._stops:
+            stop()

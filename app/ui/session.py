@@ -25,6 +25,8 @@ from app.core import paths
 from app.core.drafts import DraftStore
 from app.core.profiles import Profile
 from app.data.identity import Identity
+from app.data.outbox import Outbox
+from app.data.outbox_replay import OutboxSender
 from app.data.stores import Stores
 from app.ui.panel_context import PanelContext
 from app.ui.request_history import RequestHistory
@@ -58,6 +60,14 @@ def _open_drafts(profile_id: str) -> DraftStore | None:
         return None
 
 
+def _open_outbox(profile_id: str) -> Outbox | None:
+    try:
+        return Outbox(paths.outbox_file(profile_id))
+    except Exception:  # without an outbox, offline edits are refused as before; the rest still works
+        log.exception("could not open the outbox of profile %s", profile_id)
+        return None
+
+
 class Session(QObject):
     """The services of one connected profile, and signals the shell's status bar listens to."""
 
@@ -71,13 +81,15 @@ class Session(QObject):
     """The credential's scopes (frozenset) and the workspace's name are known."""
 
     def __init__(self, profile: Profile, client: AdminClient, cache: AsyncPageCache | None,
-                 drafts: DraftStore | None, parent: QObject | None = None) -> None:
+                 drafts: DraftStore | None, parent: QObject | None = None, outbox: Outbox | None = None) -> None:
         super().__init__(parent)
         self.profile = profile
         self.client = client
         self.cache = cache
         self.drafts = drafts
-        stores = Stores(client, cache)
+        #: Offline edits of this profile, and what sends them once the server answers again.
+        self.outbox = outbox
+        stores = Stores(client, cache, outbox)
         self.history = RequestHistory(stores.request_history, self)
         self.tasks = TaskSet(on_error=self._on_task_error)
         self.connection_state = "connecting"
@@ -96,6 +108,7 @@ class Session(QObject):
             tasks=self.tasks, environment=profile.environment, request_history=self.history,
             stores=stores,
         )
+        self.outbox_sender = OutboxSender(outbox, stores, self.tasks.spawn) if outbox is not None else None
 
     @classmethod
     async def open(cls, profile: Profile, secret: str, *, parent: QObject | None = None,
@@ -114,8 +127,11 @@ class Session(QObject):
         client = await loop.run_in_executor(work, _build_client, profile.base_url, auth, client_options or {})
         cache = await AsyncPageCache.open(paths.profile_cache_file(profile.id))
         drafts = await loop.run_in_executor(work, _open_drafts, profile.id)
-        session = cls(profile, client, cache, drafts, parent)
+        outbox = await loop.run_in_executor(work, _open_outbox, profile.id)
+        session = cls(profile, client, cache, drafts, parent, outbox)
         session._executor = work
+        if session.outbox_sender is not None:
+            session.outbox_sender.kick()  # changes left from the last run go as soon as the server answers
         return session
 
     # ---- identity: what this credential may do ---------------------------------------------
@@ -161,6 +177,8 @@ class Session(QObject):
         await self.tasks.cancel_all()
         for unsubscribe in self._unsubscribe:
             unsubscribe()
+        if self.outbox_sender is not None:
+            self.outbox_sender.close()
         self.context.stores.close()
         await self.history.close()
         try:
@@ -170,3 +188,5 @@ class Session(QObject):
                 await self.cache.close()
             if self.drafts is not None:
                 await asyncio.get_running_loop().run_in_executor(self._executor, self.drafts.close)
+            if self.outbox is not None:
+                await self.outbox.close()

@@ -11,7 +11,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from app.api import errors
+from app.data.outbox_replay import STORES
 from app.data.sync import RecordSync, SyncProgress
+from app.ui.outbox_dialog import OutboxDialog
 from app.ui.error_messages import describe
 from app.ui.session import Session
 from app.ui.shell.status_bar import ShellStatusBar
@@ -19,8 +21,9 @@ from app.ui.store_binding import bind
 
 
 def follow(status: ShellStatusBar, session: Session) -> None:
-    """Show `session`'s connection state, rate-limit budget and last exchange in `status`."""
+    """Show `session`'s connection state, rate-limit budget, last exchange and outbox in `status`."""
     status.set_connection("connecting")
+    follow_outbox(status, session)
     session.sig_connection.connect(lambda state, detail: status.set_connection(state, detail))
     session.sig_rate_limit.connect(status.set_rate_limit)
     session.sig_request.connect(lambda record: status.show_request(
@@ -41,3 +44,44 @@ async def sync_records(status: ShellStatusBar, session: Session) -> None:
         status.showMessage(f"Caching for offline use stopped: {describe(error)}", 10_000)
         return
     status.showMessage(f"Cached {stored:,} records for search and offline use.", 5_000)
+
+
+def follow_outbox(status: ShellStatusBar, session: Session) -> None:
+    """The "n changes waiting" badge follows the session's outbox; a click opens it."""
+    outbox = session.outbox
+    if outbox is None:
+        status.set_outbox(0, 0)
+        return
+
+    def show(items) -> None:
+        status.set_outbox(len(items), sum(1 for item in items if not item.waiting))
+
+    show(outbox.items)
+    bind(outbox.changes, session, show)
+    dialog: list[OutboxDialog] = []
+
+    async def refetch(item) -> None:
+        store = getattr(session.context.stores, STORES.get(item.resource, ""), None)
+        if store is not None and item.record_id and store.online:
+            try:
+                await store.fetch(item.record_id)
+            except errors.ApiError:
+                pass  # offline or gone: the next sync corrects the cached copy
+
+    def open_outbox() -> None:
+        if not dialog:
+            dialog.append(OutboxDialog(outbox, session.outbox_sender.kick, status.window(), refetch=refetch))
+            session.destroyed.connect(dialog[0].deleteLater)
+        dialog[0].reload()
+        dialog[0].show()
+        dialog[0].raise_()
+
+    status.sig_outbox_requested.connect(open_outbox)
+    session.destroyed.connect(lambda: _disconnect(status, open_outbox))
+
+
+def _disconnect(status: ShellStatusBar, slot) -> None:
+    try:
+        status.sig_outbox_requested.disconnect(slot)
+    except (RuntimeError, TypeError):
+        pass  # the window went first

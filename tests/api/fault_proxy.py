@@ -40,6 +40,8 @@ class FaultProxy:
     forwarded: int = 0
     #: Every request forwarded upstream, in order (what really went over the wire).
     wire: list[WireExchange] = field(default_factory=list)
+    #: While True every request is reset before forwarding: the network is down.
+    down: bool = False
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -69,7 +71,7 @@ class FaultProxy:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
                 body = await reader.readexactly(_content_length(head))
-                fault = self._choose()
+                fault = "reset_before" if self.down else self._choose()
                 if fault:
                     self.injected[fault] += 1
                 if fault == "reset_before":

@@ -220,3 +220,45 @@ async def test_a_store_queues_an_edit_the_server_never_answered_and_the_replay_s
             await unreachable.aclose()
             await outbox.close()
             await cache.close()
+
+
+async def test_the_sender_waits_out_the_outage_and_sends_when_the_server_is_back(sandbox, sandbox_credentials,
+                                                                                 tmp_path, monkeypatch):
+    import asyncio
+
+    from app.data.outbox_replay import OutboxSender
+    from tests.waiting import wait_until
+
+    monkeypatch.setattr(OutboxSender, "PROBE_SECONDS", 0.05)
+    key = sandbox_credentials["test"]["owner_key"]
+    upstream = httpx.URL(sandbox.url)
+    proxy = FaultProxy(upstream.host, upstream.port, fault_rate=0.0)
+    port = await proxy.start()
+    client = AdminClient(f"http://127.0.0.1:{port}/v1", ApiKeyAuth(key), max_retries=0)
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    tasks: set[asyncio.Task] = set()
+
+    def spawn(coro):
+        task = asyncio.get_running_loop().create_task(coro)
+        tasks.add(task)
+        return task
+
+    try:
+        contact = await client.contacts.create({"name": f"Outbox outage {uuid.uuid4().hex[:6]}"})
+        stores = Stores(client, None, outbox)
+        sender = OutboxSender(outbox, stores, spawn)
+        proxy.down = True
+        queued = await stores.contacts.update(contact, {"notes": "written on the train"})
+        assert queued.item is not None and outbox.waiting == 1
+        await wait_until(lambda: proxy.injected["reset_before"] >= 3, 10, "the sender never probed")
+        assert outbox.waiting == 1, "nothing is lost while the server is away"
+        proxy.down = False
+        await wait_until(lambda: outbox.waiting == 0, 10, "the change was not sent once the server was back")
+        assert (await client.contacts.get(contact.id)).notes == "written on the train"
+        sender.close()
+    finally:
+        for task in tasks:
+            task.cancel()
+        await client.aclose()
+        await proxy.stop()
+        await outbox.close()

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
 from app.ui.theme import semantic_colour
 
@@ -23,11 +23,20 @@ _CONNECTION_TEXT = {
 
 
 class ShellStatusBar(QStatusBar):
-    """Four labelled fields with stable objectNames (`shell.status.*`) for tests and screen readers."""
+    """Labelled fields with stable objectNames (`shell.status.*`) for tests and screen readers."""
+
+    sig_outbox_requested = Signal()
+    """The operator clicked the "n changes waiting" badge: show the outbox."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("shell.status")
+        self.outbox_badge = QPushButton(self)
+        self.outbox_badge.setObjectName("shell.status.outbox")
+        self.outbox_badge.setFlat(True)
+        self.outbox_badge.clicked.connect(self.sig_outbox_requested)
+        self.outbox_badge.hide()
+        self.addPermanentWidget(self.outbox_badge)
         self.profile_label = self._field("profile", "No profile")
         self.connection_label = self._field("connection", "Not connected")
         self.rate_label = self._field("rate_limit", "")
@@ -87,6 +96,20 @@ class ShellStatusBar(QStatusBar):
         self.request_label.setText(f"{method} {path} → {outcome} · {duration_ms:.0f} ms")
         failed = status is None or status >= 400
         self.request_label.setStyleSheet(f"color:{semantic_colour('error').name()}" if failed else "")
+
+    def set_outbox(self, waiting: int, needs_attention: int) -> None:
+        """The outbox badge: "3 changes waiting" (and how many need the operator), hidden when empty."""
+        self.outbox_badge.setVisible(waiting > 0)
+        if not waiting:
+            return
+        text = f"{waiting} change{'s' if waiting != 1 else ''} waiting"
+        if needs_attention:
+            text += f" · {needs_attention} need{'s' if needs_attention == 1 else ''} you"
+        self.outbox_badge.setText(f"⇪ {text}")
+        self.outbox_badge.setToolTip("Changes made while the server could not be reached; they are sent when it "
+                                     "answers again. Click to review, edit or drop them.")
+        colour = "error" if needs_attention else "warning"
+        self.outbox_badge.setStyleSheet(f"color:{semantic_colour(colour).name()}")
 
     def reset(self) -> None:
         """Forget the previous connection's figures (on profile switch)."""
