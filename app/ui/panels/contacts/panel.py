@@ -10,7 +10,6 @@ The panel is a view: its rows, counts and messages come from the stores (`self.s
 from __future__ import annotations
 
 import asyncio
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +18,16 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.api import errors
+from app.data.record_store import StoreChange
 from app.ui.module_panel import ModulePanel
 from app.ui.panel_context import PanelContext
 from app.ui.panels.contacts.companies_view import CompaniesView
@@ -37,10 +35,9 @@ from app.ui.panels.contacts.contact_detail import ContactDetail
 from app.ui.panels.contacts.contact_editing import ContactEditing
 from app.ui.panels.contacts.contact_list import ContactList
 from app.ui.panels.contacts.contact_rows import CONTACT_COLUMNS, ID
+from app.ui.panels.contacts.contact_table import contact_table, contact_table_model
 from app.ui.panels.contacts.export_bar import ExportBar
-from app.ui.record_table_model import RecordTableModel
 from app.ui.store_binding import bind
-from app.ui.widgets.record_table_view import RecordTableView
 from app.ui.widgets.status_line import StatusLine
 
 #: Letters typed before the local search starts narrowing the table.
@@ -87,7 +84,7 @@ class ContactsPanel(ModulePanel):
         self.list = ContactList(self.model, self.stores.contacts, self.run, self._after_rows_shown)
         self._wanted = self.list.query
         self.editing = ContactEditing(self)
-        bind(self.stores.contacts.changes, self, self.list.on_store_change)
+        bind(self.stores.contacts.changes, self, self._on_contacts_changed)
         bind(self.stores.companies.changes, self, lambda _change: self.companies_changed())
         self.form.sig_dirty_changed.connect(self._on_dirty_changed)
         for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
@@ -130,27 +127,9 @@ class ContactsPanel(ModulePanel):
         self.export_progress = self.export_row.progress
         self.export_cancel = self.export_row.cancel_button
 
-        self.model = RecordTableModel([column for column, _ in CONTACT_COLUMNS], self, id_of=itemgetter(ID))
-        # Paints its rows itself: a page of 100k contacts scrolls in a few milliseconds.
-        self.table = RecordTableView(tab)
-        self.table.setObjectName("contacts.table")
-        self.table.setModel(self.model)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        rows_header = self.table.verticalHeader()
-        rows_header.hide()
-        rows_header.setDefaultSectionSize(24)
-        # Fixed row heights keep appending a slice O(slice), not O(rows shown): at 100k rows a
-        # resizable header recomputed every section's position on each append (20+ ms).
-        rows_header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setSectionsClickable(True)
-        header.setSortIndicatorShown(True)
-        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        header.sectionClicked.connect(self._on_header_clicked)
-        for column, width in enumerate((150, 210, 140, 130, 120)):
-            self.table.setColumnWidth(column, width)
+        self.model = contact_table_model(self)
+        self.table = contact_table(self.model, tab)
+        self.table.horizontalHeader().sectionClicked.connect(self._on_header_clicked)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self.status = StatusLine(tab)
         self.status.setObjectName("contacts.status")
@@ -311,6 +290,18 @@ class ContactsPanel(ModulePanel):
             self._selecting_back = False
             return
         self.run(self.open_contact(row[ID]))
+
+    def _on_contacts_changed(self, change: StoreChange) -> None:
+        # A removed row moves the table's current row to its neighbour: not the user opening it,
+        # so the neighbour is neither opened nor left current (a click on it must open it).
+        self._selecting_back = True
+        try:
+            self.list.on_store_change(change)
+            current = self.table.currentIndex()
+            if change.removed and current.isValid() and self.model.record(current.row())[ID] != self.detail.contact_id:
+                self.table.selectionModel().clear()
+        finally:
+            self._selecting_back = False
 
     async def open_contact(self, contact_id: str) -> None:
         """Show the contact (cached copy first, then the server's), its tickets and invoices."""

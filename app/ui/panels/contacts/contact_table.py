@@ -1,0 +1,43 @@
+"""The contacts table: a model of slim row tuples and a view that paints 100k of them quickly."""
+
+from __future__ import annotations
+
+from operator import itemgetter
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
+
+from app.ui.panels.contacts.contact_rows import CONTACT_COLUMNS, ID
+from app.ui.record_table_model import RecordTableModel
+from app.ui.widgets.record_table_view import RecordTableView
+
+#: Starting widths of the columns (the last one stretches).
+COLUMN_WIDTHS = (150, 210, 140, 130, 120)
+
+
+def contact_table_model(parent: QObject) -> RecordTableModel:
+    return RecordTableModel([column for column, _ in CONTACT_COLUMNS], parent, id_of=itemgetter(ID))
+
+
+def contact_table(model: RecordTableModel, parent: QWidget) -> RecordTableView:
+    """The view over `model`: one row selected at a time, fixed row heights, sortable headers."""
+    # Paints its rows itself: a page of 100k contacts scrolls in a few milliseconds.
+    table = RecordTableView(parent)
+    table.setObjectName("contacts.table")
+    table.setModel(model)
+    table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    table.setAlternatingRowColors(True)
+    rows_header = table.verticalHeader()
+    rows_header.hide()
+    rows_header.setDefaultSectionSize(24)
+    # Fixed row heights keep appending a slice O(slice), not O(rows shown): at 100k rows a
+    # resizable header recomputed every section's position on each append (20+ ms).
+    rows_header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    header = table.horizontalHeader()
+    header.setStretchLastSection(True)
+    header.setSectionsClickable(True)
+    header.setSortIndicatorShown(True)
+    header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    for column, width in enumerate(COLUMN_WIDTHS):
+        table.setColumnWidth(column, width)
+    return table
