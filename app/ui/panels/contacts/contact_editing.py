@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from app.api import errors
 from app.api.models import Contact
 from app.data.merge import Choice, Path
-from app.data.record_store import MergeNeeded, Saved
+from app.data.record_store import MergeNeeded, Queued, Saved
 from app.ui.panels.contacts.contact_form import FIELD_TITLES, ContactFormError
 
 if TYPE_CHECKING:
@@ -153,6 +153,10 @@ class ContactEditing:
         record = outcome.record
         self.panel.list.show_saved(record)
         self._load(record)
+        if isinstance(outcome, Queued):
+            self.panel.show_notice(f"{record.name}: the server could not be reached; your change waits "
+                                   "and is sent when it can be.", "info")
+            return
         merged = list(dict.fromkeys([*merged, *outcome.merged_from]))
         note = f" Merged a colleague's change to {_titles(merged)}." if merged else ""
         verb = "Created" if created else "Saved"
