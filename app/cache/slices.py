@@ -31,27 +31,30 @@ def keyset_segments(order: str, *, row_value: bool, descending: bool, key: tuple
 
     Rows are sorted by `order` then id, both ascending or both descending, with NULLs first
     ascending and last descending (SQLite's order). `row_value` says `order` is a column whose
-    index ends in id, so `(order, id) > (?, ?)` is one range seek; an expression index is
-    sought by `order >= ?` instead, and ties are filtered by id.
+    index ends in id, so `(order, id) > (?, ?)` is one range seek. SQLite does not seek an
+    expression index by a row value (it walked from the first entry), so there the rows tied
+    with the key's value come first (`order = ? AND id > ?`), then the greater values: two
+    seeks, where `order >= ?` with an id filter walked the whole tie (~1,200 rows for a name
+    shared across 1M contacts: 5 ms).
     """
     value, last_id = key
     direction = "DESC" if descending else "ASC"
     after = "<" if descending else ">"
     ordered = f"ORDER BY {order} {direction}, id {direction}"
+    by_id = f"ORDER BY id {direction}"
     null_group = f"{order} IS NULL"
     if value is None:
-        segments: list[Segment] = [(f"{null_group} AND id {after} ?", [last_id], f"ORDER BY id {direction}")]
+        segments: list[Segment] = [(f"{null_group} AND id {after} ?", [last_id], by_id)]
         if not descending:
             segments.append((f"{order} >= ?", [_LOWEST_VALUE], ordered))
         return segments
     if row_value:
-        condition, params = f"({order}, id) {after} (?, ?)", [value, last_id]
+        segments = [(f"({order}, id) {after} (?, ?)", [value, last_id], ordered)]
     else:
-        condition = f"{order} {after}= ? AND ({order} {after} ? OR id {after} ?)"
-        params = [value, value, last_id]
-    segments = [(condition, params, ordered)]
+        segments = [(f"{order} = ? AND id {after} ?", [value, last_id], by_id),
+                    (f"{order} {after} ?", [value], ordered)]
     if descending:
-        segments.append((null_group, [], f"ORDER BY id {direction}"))
+        segments.append((null_group, [], by_id))
     return segments
 
 
