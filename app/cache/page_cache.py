@@ -695,14 +695,17 @@ class PageCache:
         cleared = state.churn if start else state.churn_at_start
         began = time.perf_counter()
         with self._transaction(records_change=False):
-            merged = self._pacer.step(self._conn, database.search_table(resource), start=start, budget_ms=budget_ms)
+            merged = self._pacer.merge(self._conn, database.search_table(resource), start=start)
             if merged:
                 self._conn.execute("UPDATE search_upkeep SET merging = 1, churn_at_start = ? WHERE resource = ?",
                                    (cleared, resource))
             else:
                 self._conn.execute("UPDATE search_upkeep SET merging = 0, churn = MAX(0, churn - ?), "
                                    "churn_at_start = 0 WHERE resource = ?", (cleared, resource))
-        self.search_upkeep_tally.add(time.perf_counter() - began, completed=not merged)
+        elapsed = time.perf_counter() - began
+        self.search_upkeep_tally.add(elapsed, completed=not merged)
+        if merged:  # a step that found nothing left says nothing about the pace
+            self._pacer.took(elapsed * 1000, budget_ms=budget_ms)
         if merged:
             state.merging, state.churn_at_start = True, cleared
         else:

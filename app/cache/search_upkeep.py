@@ -60,23 +60,28 @@ class UpkeepTally:
 
 
 class MergePacer:
-    """How many pages a merge step writes, adjusted so a step takes about its budget."""
+    """How many pages a merge step writes, adjusted so a step takes about its budget.
+
+    FTS5 counts the pages a step writes, but its time goes with the pages it reads and with
+    committing what it changed, and that swings with how much of the input is dead (0.05 to
+    0.3 ms per page written within one merge). So each step is sized from the last one's whole
+    time, growing at most 2x a step, and every merge starts small.
+    """
 
     def __init__(self) -> None:
         self.pages = _FIRST_STEP_PAGES
 
-    def step(self, conn: sqlite3.Connection, table: str, *, start: bool, budget_ms: float) -> bool:
+    def merge(self, conn: sqlite3.Connection, table: str, *, start: bool) -> bool:
         """Run one merge step on `table`; True if it did work (False: the merge is complete)."""
+        if start:
+            self.pages = min(self.pages, _FIRST_STEP_PAGES)
         before = conn.total_changes
-        began = time.perf_counter()
         conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('merge', ?)",
                      (-self.pages if start else self.pages,))
-        elapsed_ms = (time.perf_counter() - began) * 1000
-        if elapsed_ms > 0.5:
-            wanted = self.pages * budget_ms / elapsed_ms
-            # Move at most 2x per step: one step's timing is noisy on a shared machine.
-            self.pages = int(min(max(wanted, self.pages / 2, _MIN_STEP_PAGES), self.pages * 2, _MAX_STEP_PAGES))
-        elif self.pages < _MAX_STEP_PAGES:
-            self.pages = min(self.pages * 2, _MAX_STEP_PAGES)
         # FTS5's documented test: a step that merged anything changed at least two rows.
         return conn.total_changes - before >= 2
+
+    def took(self, elapsed_ms: float, *, budget_ms: float) -> None:
+        """Size the next step from how long this one took, commit included."""
+        wanted = self.pages * budget_ms / max(elapsed_ms, 0.1)
+        self.pages = int(min(max(wanted, self.pages / 2, _MIN_STEP_PAGES), self.pages * 2, _MAX_STEP_PAGES))
