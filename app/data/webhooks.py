@@ -5,12 +5,15 @@ base class's three-way merge, since the platform bumps an endpoint's version on 
 disables an endpoint after repeated failures). A signing secret is returned once (create, rotate)
 as `Revealed`; the store never keeps or caches it. Deliveries are read page by page from the
 platform's delivery log; `deliveries_changed` says an endpoint got a new one (a test event), so
-a delivery log on screen reloads itself.
+a delivery log on screen reloads itself. An endpoint's success over time (`success_history`) is
+counted per day from its latest deliveries, so a chart of it shows what the log holds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from app.api.models import Delivery, DeliveryDetail, Webhook, WebhookUpdate
@@ -21,6 +24,76 @@ from app.data.record_store import MergeNeeded, Offline, Saved
 
 #: Deliveries per page of the log.
 DELIVERY_PAGE = 50
+#: An endpoint's success over time is counted from at most this many of its latest deliveries …
+SUCCESS_DELIVERIES = 300
+#: … made in at most this many days up to today.
+SUCCESS_DAYS = 60
+
+
+@dataclass(frozen=True)
+class DeliveryDay:
+    """How one day's deliveries to an endpoint ended (the operator's local calendar day)."""
+
+    day: date
+    succeeded: int = 0
+    failed: int = 0
+    waiting: int = 0
+
+    @property
+    def finished(self) -> int:
+        return self.succeeded + self.failed
+
+    @property
+    def success_rate(self) -> float | None:
+        """Succeeded of finished; None on a day with nothing finished."""
+        return self.succeeded / self.finished if self.finished else None
+
+
+@dataclass(frozen=True)
+class SuccessHistory:
+    """One endpoint's deliveries per day, oldest first, from its first counted delivery to today.
+
+    `complete` is False when the endpoint has older deliveries than were counted (past
+    `SUCCESS_DELIVERIES` or `SUCCESS_DAYS`): the chart then says where its count starts.
+    """
+
+    webhook_id: str
+    days: tuple[DeliveryDay, ...]
+    complete: bool
+
+    @property
+    def succeeded(self) -> int:
+        return sum(day.succeeded for day in self.days)
+
+    @property
+    def failed(self) -> int:
+        return sum(day.failed for day in self.days)
+
+    @property
+    def waiting(self) -> int:
+        return sum(day.waiting for day in self.days)
+
+
+def daily_outcomes(deliveries: Iterable[Delivery], today: date, *, days: int = SUCCESS_DAYS) -> list[DeliveryDay]:
+    """Deliveries counted per local day, one entry for every day from the first one's to `today`
+    (quiet days included, so a chart's spacing is true to time); older than `days` left out."""
+    first_allowed = today - timedelta(days=days - 1)
+    counts: dict[date, list[int]] = {}
+    for delivery in deliveries:
+        day = _local_day(delivery.created_at)
+        if day < first_allowed or day > today:
+            continue
+        tally = counts.setdefault(day, [0, 0, 0])
+        tally[0 if delivery.status == "succeeded" else 1 if delivery.status == "failed" else 2] += 1
+    if not counts:
+        return []
+    start = min(counts)
+    return [DeliveryDay(day, *counts.get(day, (0, 0, 0)))
+            for day in (start + timedelta(days=offset) for offset in range((today - start).days + 1))]
+
+
+def _local_day(moment: datetime) -> date:
+    return moment.astimezone().date() if moment.tzinfo else moment.date()
 
 
 class WebhookStore(ListedStore[Webhook]):
@@ -35,6 +108,7 @@ class WebhookStore(ListedStore[Webhook]):
         super().__init__(*args, **kwargs)
         self.deliveries_changed: Observable[str] = Observable()
         """The id of an endpoint that has a new delivery."""
+        self._success: dict[str, SuccessHistory] = {}
 
     def keepable(self, record: Webhook) -> Webhook:
         if getattr(record, "signing_secret", None) is None:
@@ -106,6 +180,27 @@ class WebhookStore(ListedStore[Webhook]):
     async def retry(self, delivery: Delivery) -> Delivery:
         """Send the delivery again now, whatever its status."""
         return await self.api.deliveries.retry(delivery.webhook_id, delivery.id)
+
+    async def load_success_history(self, webhook_id: str, *, today: date | None = None) -> SuccessHistory:
+        """Read the endpoint's latest deliveries (newest first, up to `SUCCESS_DELIVERIES` within
+        `SUCCESS_DAYS`) and count them per day; kept for `success_history`."""
+        today = today or datetime.now().astimezone().date()
+        oldest = today - timedelta(days=SUCCESS_DAYS - 1)
+        page = await self.api.deliveries.list(webhook_id, limit=100)
+        read: list[Delivery] = list(page.items)
+        while page.has_next and len(read) < SUCCESS_DELIVERIES and _local_day(read[-1].created_at) >= oldest:
+            page = await page.next_page()
+            read.extend(page.items)
+        left_out = page.has_next or len(read) > SUCCESS_DELIVERIES or (
+            bool(read) and _local_day(read[-1].created_at) < oldest)
+        read = read[:SUCCESS_DELIVERIES]
+        history = SuccessHistory(webhook_id, tuple(daily_outcomes(read, today)), not left_out)
+        self._success[webhook_id] = history
+        return history
+
+    def success_history(self, webhook_id: str) -> SuccessHistory | None:
+        """The endpoint's success per day as last loaded (None before it was)."""
+        return self._success.get(webhook_id)
 
     @property
     def _dev_logs(self) -> Any:

@@ -14,6 +14,11 @@ from app.core.sandbox_process import SandboxProcess
 from app.core.webhook_listener import ReceivedDelivery, WebhookListener
 from app.sandbox.signing import new_signing_secret, signed_headers
 from app.ui.panels.webhooks.panel import WebhooksPanel
+from app.ui.panels.webhooks.webhook_rows import (
+    ENDPOINT_SECRET,
+    ENDPOINT_STATUS,
+    ENDPOINT_URL,
+)
 from tests.ui.test_api_keys import (
     all_widget_texts,
     assert_secret_nowhere,
@@ -71,7 +76,7 @@ def test_create_checks_the_url_and_shows_the_signing_secret_once(qtbot, qapp, ru
             row = panel.model.row_of_id(panel.selected_endpoint().id)
             webhook = panel.model.rows[row]
             assert webhook.event_types == ["invoice.paid", "payment.recorded"]
-            assert panel.model.index(row, 6).data() == webhook.signing_secret_preview
+            assert panel.model.index(row, ENDPOINT_SECRET).data() == webhook.signing_secret_preview
             assert webhook.signing_secret_preview not in ("", None) and webhook.signing_secret_preview != secret
             assert_secret_nowhere(secret, session, tmp_path, user_dirs / "xdg_config_home")
 
@@ -114,7 +119,7 @@ def test_listen_locally_verifies_the_test_event_and_flags_a_tampered_body(qtbot,
             assert received.event_type == "webhook.test"
             assert received.verdict is not None and received.verdict.valid
             listen.table.selectRow(0)
-            assert listen.model.index(0, 4).data() == "valid"
+            assert listen.model.index(0, 4).data() == "Valid"
             assert "webhook-signature" in child(panel, "webhooks.listen.message").toPlainText()
 
             # Someone in the middle changes the body but keeps the headers: flagged as altered.
@@ -123,7 +128,7 @@ def test_listen_locally_verifies_the_test_event_and_flags_a_tampered_body(qtbot,
                 await http.post(listen.listener.url, content=tampered, headers={
                     name: value for name, value in received.headers if name.lower().startswith("webhook-")})
             await wait_until(lambda: listen.model.rowCount() == 2, 5)
-            assert listen.model.index(0, 4).data() == "INVALID: body altered"
+            assert listen.model.index(0, 4).data() == "Invalid: body altered"
             listen.table.selectRow(0)
             assert "Body altered" in child(panel, "webhooks.listen.verdict").text()
 
@@ -224,7 +229,7 @@ def test_a_failing_receivers_attempts_show_and_the_retry_succeeds_once_fixed(qtb
             statuses = [view.attempts.index(row, 1).data() for row in range(5)]
             assert statuses == ["500"] * 5
             assert "failed" in child(panel, "webhooks.delivery.summary").text()
-            assert view.model.index(0, 3).data() == "failed"
+            assert view.model.index(0, 3).data() == "Failed"
 
             receiver.response_status = 200  # the receiver is fixed
             click(view.retry_button)
@@ -386,10 +391,14 @@ def test_an_endpoint_disabled_after_repeated_failures_stands_out_and_can_be_resu
             click(panel.refresh_button)
             await wait_until(lambda: panel.model.rows[panel.model.row_of_id(webhook.id)].status == "disabled"
                              and not session.context.tasks, 10)
-            index = panel.model.index(panel.model.row_of_id(webhook.id), 3)
-            assert index.data().startswith("disabled: Disabled after 5 consecutive failed deliveries")
+            index = panel.model.index(panel.model.row_of_id(webhook.id), ENDPOINT_STATUS)
+            assert index.data() == "Disabled"  # the reason is in the tooltip and, in full, in the detail
+            assert index.data(Qt.ItemDataRole.ToolTipRole).startswith(
+                "Disabled after 5 consecutive failed deliveries")
             assert index.data(Qt.ItemDataRole.ForegroundRole).color() == semantic_colour("error")
             panel.select_endpoint(webhook.id)
+            assert child(panel, "webhooks.detail.status").text().startswith(
+                "Disabled after 5 consecutive failed deliveries")
             assert panel.pause_button.text() == "Resume"
             click(panel.pause_button)
             await wait_until(lambda: panel.model.rows[panel.model.row_of_id(webhook.id)].status == "active", 10)
@@ -435,7 +444,8 @@ def test_an_edit_keeps_a_colleagues_change_and_asks_only_about_the_field_both_ch
             assert saved.name == "Shared hook (mine)"
             assert saved.url == "https://b.example.com/hook"  # the colleague's change survived
             assert sorted(saved.event_types) == ["invoice.paid", "invoice.sent"]
-            assert panel.model.index(panel.model.row_of_id(webhook.id), 1).data() == "https://b.example.com/hook"
+            assert panel.model.index(panel.model.row_of_id(webhook.id), ENDPOINT_URL).data() == \
+                "https://b.example.com/hook"
         finally:
             await session.close()
 

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -29,19 +28,27 @@ from PySide6.QtWidgets import (
 
 from app.api.models import Delivery
 from app.api.models.webhooks import EVENT_TYPES
+from app.ui.labels import event_label, label
 from app.ui.panels.webhooks.semantic_label import SemanticLabel
 from app.ui.panels.webhooks.webhook_rows import (
+    ATTEMPT_WIDTHS,
     DELIVERY_STATUSES,
+    DELIVERY_WIDTHS,
     attempt_columns,
     delivery_columns,
 )
 from app.ui.record_table_model import RecordRole, RecordTableModel
 from app.ui.store_binding import bind
+from app.ui.widgets.column_layout import ColumnLayout
+
 #: How often an unfinished delivery's detail is reloaded while it is selected.
 LIVE_REFRESH_MS = 1000
 
 
-def _table(name: str, model: RecordTableModel, parent: QWidget) -> QTableView:
+def record_table(name: str, model: RecordTableModel, parent: QWidget) -> QTableView:
+    """A single-selection table of one line per row: cells never wrap (a long value is elided and
+    whole in its tooltip), and header titles sit at the left of their column, so a title stays
+    in sight whenever its column's start is (a centred title in a wide column goes off-screen)."""
     table = QTableView(parent)
     table.setObjectName(name)
     table.setModel(model)
@@ -50,9 +57,19 @@ def _table(name: str, model: RecordTableModel, parent: QWidget) -> QTableView:
     table.verticalHeader().hide()
     table.setAlternatingRowColors(True)
     table.setShowGrid(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
+    table.setWordWrap(False)
+    table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     return table
+
+
+def delivery_summary(delivery: Any, endpoint: str) -> str:
+    """"Invoice paid to Billing sync: failed after 5 attempts." in words, for the detail's head."""
+    attempts = delivery.attempt_count or len(getattr(delivery, "attempts", []) or [])
+    tries = f"{attempts} attempt{'' if attempts == 1 else 's'}"
+    outcome = {"succeeded": f"succeeded after {tries}", "failed": f"failed after {tries}",
+               "retrying": f"retrying ({tries} so far)", "pending": "waiting to be sent"}.get(
+        delivery.status, f"{label('status', delivery.status).lower()} ({tries})")
+    return f"“{event_label(delivery.event_type)}” to {endpoint}: {outcome}."
 
 
 class DeliveriesView(QWidget):
@@ -76,27 +93,28 @@ class DeliveriesView(QWidget):
         self.status.setObjectName("webhooks.deliveries.status")
         self.status.addItem("Any status", None)
         for status in DELIVERY_STATUSES:
-            self.status.addItem(status, status)
+            self.status.addItem(label("status", status), status)
         self.event_type = QComboBox(self)
         self.event_type.setObjectName("webhooks.deliveries.event_type")
         self.event_type.addItem("Any event", None)
         for event_type in EVENT_TYPES:
-            self.event_type.addItem(event_type, event_type)
+            self.event_type.addItem(event_label(event_type), event_type)
         for combo in (self.endpoint, self.status, self.event_type):
             combo.currentIndexChanged.connect(lambda _i: self.reload())
         refresh = QPushButton("Refresh", self)
         refresh.setObjectName("webhooks.deliveries.refresh")
         refresh.clicked.connect(lambda: self.reload())
         filters = QHBoxLayout()
-        for label, combo in (("Endpoint", self.endpoint), ("Status", self.status), ("Event", self.event_type)):
-            filters.addWidget(QLabel(label, self))
+        for caption, combo in (("Endpoint", self.endpoint), ("Status", self.status), ("Event", self.event_type)):
+            filters.addWidget(QLabel(caption, self))
             filters.addWidget(combo)
         filters.addStretch(1)
         filters.addWidget(refresh)
 
         self.model = RecordTableModel(delivery_columns(self._endpoint_name), self)
         self.model.set_fetch_more(lambda: self._panel.run(self._load_more()))
-        self.table = _table("webhooks.deliveries", self.model, self)
+        self.table = record_table("webhooks.deliveries", self.model, self)
+        self.columns = ColumnLayout(self.table, "webhooks.deliveries", DELIVERY_WIDTHS)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._on_selected())
 
         self.summary = SemanticLabel("Select a delivery to see its payload and attempts.", self)
@@ -111,7 +129,8 @@ class DeliveriesView(QWidget):
         self.payload.setReadOnly(True)
         self.payload.setFont(QFont("monospace"))
         self.attempts = RecordTableModel(attempt_columns(), self, id_of=lambda a: a.attempted_at)
-        self.attempts_table = _table("webhooks.delivery.attempts", self.attempts, self)
+        self.attempts_table = record_table("webhooks.delivery.attempts", self.attempts, self)
+        self.attempt_columns = ColumnLayout(self.attempts_table, "webhooks.attempts", ATTEMPT_WIDTHS)
         head = QHBoxLayout()
         head.addWidget(self.summary, 1)
         head.addWidget(self.retry_button)
@@ -224,8 +243,7 @@ class DeliveriesView(QWidget):
         self.payload.setPlainText(json.dumps(detail.payload, indent=2, ensure_ascii=False))
         self.attempts.set_rows(detail.attempts)
         self.summary.set_kind({"failed": "error", "retrying": "warning", "succeeded": "success"}.get(detail.status))
-        self.summary.setText(f"{detail.event_type} to {self._endpoint_name(detail.webhook_id)}: "
-                             f"{detail.status}, {len(detail.attempts)} attempt(s)")
+        self.summary.setText(delivery_summary(detail, self._endpoint_name(detail.webhook_id)))
         if detail.status in ("pending", "retrying"):
             self._live.start()
         else:
@@ -245,7 +263,7 @@ class DeliveriesView(QWidget):
             return
         queued = await self._store.retry(delivery)
         self.model.upsert(queued)
-        self._panel.show_notice(f"Delivery of {delivery.event_type} queued to be sent again now.")
+        self._panel.show_notice(f"Delivery of “{event_label(delivery.event_type)}” queued to be sent again now.")
         self.sig_retried.emit(delivery.id)
         self._live.start()
 

@@ -16,16 +16,13 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -34,10 +31,14 @@ from app.api import errors
 from app.api.models.webhooks import EVENT_TYPES
 from app.core.webhook_listener import ListenerError, ReceivedDelivery, WebhookListener
 from app.ui.error_messages import describe
-from app.ui.widgets.confirm_dialog import confirm_action
+from app.ui.labels import event_label, humanize
+from app.ui.panels.webhooks.deliveries_view import record_table
 from app.ui.panels.webhooks.semantic_label import SemanticLabel
 from app.ui.record_table_model import Column, RecordRole, RecordTableModel
 from app.ui.theme import semantic_colour
+from app.ui.time_text import exact
+from app.ui.widgets.column_layout import ColumnLayout
+from app.ui.widgets.confirm_dialog import confirm_action
 
 TEMPORARY_NAME = "Local listener (Opsdesk)"
 #: (label, HTTP status the receiver answers with)
@@ -49,8 +50,8 @@ ANSWERS: tuple[tuple[str, int], ...] = (
 def verdict_text(delivery: ReceivedDelivery) -> str:
     verdict = delivery.verdict
     if verdict is None:
-        return "not checked (no secret)"
-    return "valid" if verdict.valid else f"INVALID: {verdict.failure.value.replace('_', ' ')}"
+        return "Not checked (no secret)"
+    return "Valid" if verdict.valid else f"Invalid: {humanize(verdict.failure.value).lower()}"
 
 
 def _verdict_kind(delivery: ReceivedDelivery) -> str:
@@ -63,10 +64,16 @@ def _verdict_colour(delivery: ReceivedDelivery):
     return semantic_colour(_verdict_kind(delivery))
 
 
+#: First-run widths of the received list (the verdict stretches).
+RECEIVED_WIDTHS = {0: 80, 1: 170, 2: 230, 3: 80, 4: 150}
+
+
 def received_columns() -> list[Column]:
     return [
-        Column("Received", lambda d: d.received_at.astimezone().strftime("%H:%M:%S")),
-        Column("Event", lambda d: d.event_type or ""),
+        Column("Received", lambda d: d.received_at.astimezone().strftime("%H:%M:%S"),
+               tooltip=lambda d: exact(d.received_at)),
+        Column("Event", lambda d: event_label(d.event_type) if d.event_type else "",
+               tooltip=lambda d: d.event_type or ""),
         Column("webhook-id", lambda d: d.header("webhook-id") or ""),
         Column("Answered", lambda d: d.response_status, foreground=lambda d: None if d.response_status < 300
                else semantic_colour("warning")),
@@ -118,14 +125,8 @@ class ListenView(QWidget):
         self.state.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.model = RecordTableModel(received_columns(), self, id_of=id)
-        self.table = QTableView(self)
-        self.table.setObjectName("webhooks.listen.table")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = record_table("webhooks.listen.table", self.model, self)
+        self.columns = ColumnLayout(self.table, "webhooks.listen", RECEIVED_WIDTHS)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_selected())
         self.verdict = SemanticLabel("", self)
         self.verdict.setObjectName("webhooks.listen.verdict")
@@ -207,7 +208,8 @@ class ListenView(QWidget):
         if chosen is not None and self._panel.context.is_live:
             confirmed = await confirm_action(
                 self, "Point a live endpoint here",
-                f"Deliveries for <b>{chosen.name}</b> will come to this computer instead of {chosen.url} "
+                f"Deliveries for <b>{escape(chosen.name)}</b> will come to this computer instead of "
+                f"{escape(chosen.url)} "
                 "until you stop listening.", "Point it here", expected_text=chosen.name)
             if not confirmed:
                 return

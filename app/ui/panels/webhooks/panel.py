@@ -5,6 +5,8 @@ Endpoints: create / edit / pause / resume / delete / send test / rotate secret. 
 is shown once (create, rotate) in `SecretRevealDialog`; afterwards only its preview. Deleting asks
 first, and in a live-environment profile asks for the endpoint's name to be typed. The panel is a
 view over `stores.webhooks`: its table follows the store's list, and every action is a store call.
+Under the table the selected endpoint is shown in full with its success over time (a chart of its
+deliveries per day); the table's columns fit the default window (`ColumnLayout`).
 """
 
 from __future__ import annotations
@@ -15,10 +17,9 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
+    QSplitter,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -30,13 +31,15 @@ from app.data.listed_store import Revealed
 from app.data.record_store import MergeNeeded, Saved, StoreChange
 from app.ui.module_panel import ModulePanel
 from app.ui.panel_context import PanelContext
-from app.ui.panels.webhooks.deliveries_view import DeliveriesView
+from app.ui.panels.webhooks.deliveries_view import DeliveriesView, record_table
+from app.ui.panels.webhooks.endpoint_detail import EndpointDetail
 from app.ui.panels.webhooks.endpoint_dialog import EndpointDialog
 from app.ui.panels.webhooks.listen_view import ListenView
 from app.ui.panels.webhooks.signature_lab import SignatureLab
-from app.ui.panels.webhooks.webhook_rows import endpoint_columns
+from app.ui.panels.webhooks.webhook_rows import ENDPOINT_WIDTHS, endpoint_columns
 from app.ui.record_table_model import RecordTableModel
 from app.ui.store_binding import bind
+from app.ui.widgets.column_layout import ColumnLayout
 from app.ui.widgets.confirm_dialog import confirm_action, run_dialog
 from app.ui.widgets.secret_reveal import reveal_secret
 from app.ui.widgets.selection import follow_store, select_record, selected_record
@@ -58,20 +61,12 @@ class WebhooksPanel(ModulePanel):
 
         endpoints = QWidget(self.tabs)
         self.model = RecordTableModel(endpoint_columns(), self)
-        self.table = QTableView(endpoints)
-        self.table.setObjectName("webhooks.table")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table: QTableView = record_table("webhooks.table", self.model, endpoints)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # newest first
-        self.table.verticalHeader().hide()
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
+        self.columns = ColumnLayout(self.table, "webhooks.endpoints", ENDPOINT_WIDTHS)
+        self.detail = EndpointDetail(self, endpoints)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._on_endpoint_selected())
         self.table.doubleClicked.connect(lambda _index: self._on_show_deliveries())
 
         self.new_button = self._button("New endpoint…", "webhooks.new", lambda: self.run(self.create_endpoint()))
@@ -88,9 +83,15 @@ class WebhooksPanel(ModulePanel):
             bar.addWidget(button)
         bar.addStretch(1)
         bar.addWidget(self.refresh_button)
+        split = QSplitter(Qt.Orientation.Vertical, endpoints)
+        split.setObjectName("webhooks.endpoints.split")
+        split.setChildrenCollapsible(False)
+        split.addWidget(self.table)
+        split.addWidget(self.detail)
+        split.setSizes([240, 230])
         endpoints_layout = QVBoxLayout(endpoints)
         endpoints_layout.addLayout(bar)
-        endpoints_layout.addWidget(self.table, 1)
+        endpoints_layout.addWidget(split, 1)
 
         self.deliveries = DeliveriesView(self, self.tabs)
         self.listen = ListenView(self, self.tabs)
@@ -129,6 +130,11 @@ class WebhooksPanel(ModulePanel):
         self.deliveries.set_endpoints(self.store.listed)
         self.listen.set_endpoints(self.store.listed)
         self._update_actions()
+        self.detail.show_endpoint(self.selected_endpoint())
+
+    def _on_endpoint_selected(self) -> None:
+        self._update_actions()
+        self.detail.show_endpoint(self.selected_endpoint())
 
     def _update_write_state(self, writable: bool) -> None:
         self._update_actions()
