@@ -24,6 +24,8 @@ from app.core.sandbox_process import SandboxProcess
 
 LOCAL_SANDBOX_NAME = "Local sandbox"
 SANDBOX_ENVIRONMENT = "test"
+#: The sandbox's live workspace, offered as a profile of its own beside the test one.
+LIVE_SANDBOX_NAME = "Local sandbox (live)"
 SECRET_KIND = "api_key"
 
 Starter = Callable[..., SandboxProcess]
@@ -88,10 +90,35 @@ def first_run(
         except BaseException:
             secrets.delete_profile(profile.id)
             raise
+        offer_live_workspace(store, secrets, profile, process)
     except BaseException:
         process.stop()
         raise
     return LocalSandbox(profile, process.url, secret, process, True, secrets.session_only)
+
+
+def offer_live_workspace(store: ProfileStore, secrets: SecretStore, local: Profile, process: SandboxProcess) -> None:
+    """Add the "Local sandbox (live)" profile beside a local sandbox profile that has none (blocking).
+
+    It shares the sandbox (same data dir, same running child): the live workspace's owner key is
+    read from the sandbox's credentials.json. Nothing happens when the profile exists already or
+    the sandbox has no live workspace.
+    """
+    if any(p.is_local_sandbox and p.environment == "live" and p.sandbox_data_dir == local.sandbox_data_dir
+           for p in store.list()):
+        return
+    try:
+        secret = _owner_key(process, "live")
+    except ProfileError:
+        return
+    live = Profile(name=LIVE_SANDBOX_NAME, base_url=process.url, auth_kind="api_key", environment="live",
+                   is_local_sandbox=True, sandbox_data_dir=local.sandbox_data_dir).validated()
+    secrets.set(live.id, SECRET_KIND, secret)
+    try:
+        store.add(live)
+    except BaseException:
+        secrets.delete_profile(live.id)
+        raise
 
 
 def restart_local_sandbox(
@@ -115,21 +142,22 @@ def restart_local_sandbox(
     try:
         secret = secrets.get(profile.id, SECRET_KIND)
         if secret is None:
-            secret = _owner_key(process)
+            secret = _owner_key(process, profile.environment)
             secrets.set(profile.id, SECRET_KIND, secret)
         profile = store.update(profile.name, base_url=process.url)
         store.mark_used(profile.name)
+        offer_live_workspace(store, secrets, profile, process)
     except BaseException:
         process.stop()
         raise
     return LocalSandbox(profile, process.url, secret, process, False, secrets.session_only)
 
 
-def _owner_key(process: SandboxProcess) -> str:
+def _owner_key(process: SandboxProcess, environment: str = SANDBOX_ENVIRONMENT) -> str:
     try:
-        return process.credentials()[SANDBOX_ENVIRONMENT]["owner_key"]
+        return process.credentials()[environment]["owner_key"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ProfileError(
             f"The sandbox's credentials file {process.credentials_path} has no "
-            f"{SANDBOX_ENVIRONMENT} owner key ({type(exc).__name__})."
+            f"{environment} owner key ({type(exc).__name__})."
         ) from None

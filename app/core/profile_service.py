@@ -150,8 +150,16 @@ class ProfileService:
         return await self.host.open_profile(profile)
 
     async def switch(self, name: str) -> bool:
-        """Open profile `name`: a local sandbox profile (re)starts its child, any other stops a running one."""
+        """Open profile `name`. A local sandbox profile whose sandbox is already running (the test and
+        live workspaces share one) opens on it, never restarting it; another local sandbox profile
+        (re)starts its child; a remote profile stops the child, which no open profile uses then."""
         profile = self.store.get(name)
+        running = self.sandbox.local
+        if profile.is_local_sandbox and running is not None and running.process.running() \
+                and profile.sandbox_data_dir == running.profile.sandbox_data_dir:
+            await self.host.close_session()
+            profile = await self.blocking(self.store.update, profile.name, base_url=running.url)
+            return await self.host.open_profile(profile)
         if profile.is_local_sandbox:
             return await self.restart_sandbox(name)
         await self.stop_sandbox()

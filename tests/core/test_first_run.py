@@ -10,7 +10,7 @@ import pytest
 from keyring.backends import fail
 
 from app.core import paths
-from app.core.first_run import LOCAL_SANDBOX_NAME, start_for_console
+from app.core.first_run import LIVE_SANDBOX_NAME, LOCAL_SANDBOX_NAME, start_for_console
 from app.core.keychain import SecretStore
 from app.core.profiles import Profile, ProfileStore
 from tests.core.conftest import files_containing
@@ -40,8 +40,13 @@ def test_first_run_creates_the_profile_and_keeps_the_key_in_the_keychain(home: P
         assert memory_keyring.entries[("opsdesk", f"{first.profile.id}:api_key")] == first.secret
         assert contacts_status(first.url, first.secret) == 200
         assert Path(first.profile.sandbox_data_dir).is_relative_to(paths.data_dir())
-        assert ProfileStore().list() == [first.profile]
-        assert secret_files(first.secret) == []
+        profiles = ProfileStore().list()
+        assert profiles[0] == first.profile and [p.name for p in profiles] == [LOCAL_SANDBOX_NAME, LIVE_SANDBOX_NAME]
+        live = profiles[1]
+        assert live.environment == "live" and live.sandbox_data_dir == first.profile.sandbox_data_dir
+        live_key = memory_keyring.entries[("opsdesk", f"{live.id}:api_key")]
+        assert live_key.startswith("opk_live_") and contacts_status(first.url, live_key) == 200
+        assert secret_files(first.secret) == [] and secret_files(live_key) == []
         assert first.secret not in repr(first) and first.url in repr(first)  # printing it shows no key
     finally:
         first.process.stop()

@@ -7,7 +7,7 @@ from pathlib import Path
 from app.cache import PageCache
 from app.core import paths
 from app.core.drafts import DraftStore
-from app.core.first_run import first_run
+from app.core.first_run import LIVE_SANDBOX_NAME, first_run
 from app.core.keychain import SecretStore
 from app.core.profile_removal import remove_profile
 from app.core.profiles import Profile, ProfileStore
@@ -47,6 +47,8 @@ def test_deleting_the_local_sandbox_profile_removes_its_credentials(home: Path, 
     assert local.secret in credentials.read_text()
 
     remove_profile(store, secrets, local.profile.name)
+    assert sandbox_dir.exists(), "the live workspace's profile still uses it"
+    remove_profile(store, secrets, LIVE_SANDBOX_NAME)
 
     assert ProfileStore().list() == [] and memory_keyring.entries == {}
     assert not sandbox_dir.exists()

@@ -12,7 +12,7 @@ from keyring.errors import PasswordSetError
 
 from app.api import errors
 from app.core import paths
-from app.core.first_run import LOCAL_SANDBOX_NAME
+from app.core.first_run import LIVE_SANDBOX_NAME, LOCAL_SANDBOX_NAME
 from app.core.keychain import KeychainError, SecretStore
 from app.core.profile_service import NO_KEYCHAIN_NOTICE, PROFILES, RESTART, Notice, ProfileService
 from app.core.profiles import Profile, ProfileStore
@@ -116,6 +116,9 @@ async def test_switching_to_a_remote_profile_stops_the_child_and_deleting_the_op
     assert not local.process.running() and service.active is None
     assert host.status[-1] == ("signed_out", "No profile is open.")
     assert "was deleted" in host.notices["startup"].text and host.notices["startup"].action == PROFILES
+    assert [p.name for p in service.list()] == [LIVE_SANDBOX_NAME, "Remote"]
+    assert data_dir.exists(), "the live workspace's profile still uses the sandbox's data"
+    await service.delete(LIVE_SANDBOX_NAME)
     assert [p.name for p in service.list()] == ["Remote"]
     assert not data_dir.exists() and data_dir.is_relative_to(paths.data_dir())
     assert all(not name.startswith(local.profile.id) for _, name in memory_keyring.entries)
@@ -204,3 +207,22 @@ async def test_without_a_keychain_the_opened_profile_says_its_key_is_for_this_se
         assert host.notices["keychain"] == Notice("keychain", "warning", NO_KEYCHAIN_NOTICE)
     finally:
         await service.close()
+
+
+async def test_the_live_workspace_is_a_profile_of_its_own_on_the_same_running_sandbox(service, memory_keyring) -> None:
+    host = service.host
+    assert await service.start()
+    test_profile, test_key = host.opened[-1]
+    process = service.sandbox.local.process
+    live = service.store.get(LIVE_SANDBOX_NAME)
+    assert live.environment == "live" and live.is_local_sandbox
+    assert live.sandbox_data_dir == test_profile.sandbox_data_dir
+
+    assert await service.switch(LIVE_SANDBOX_NAME)
+    opened, live_key = host.opened[-1]
+    assert opened.name == LIVE_SANDBOX_NAME and live_key.startswith("opk_live_") and live_key != test_key
+    assert service.sandbox.local.process is process and process.running(), "switching never restarts the sandbox"
+    assert opened.base_url == process.url
+
+    assert await service.switch(LOCAL_SANDBOX_NAME)
+    assert host.opened[-1][0].name == LOCAL_SANDBOX_NAME and service.sandbox.local.process is process
