@@ -10,7 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QAbstractItemModel, QAbstractListModel, QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractListModel,
+    QAbstractTableModel,
+    QModelIndex,
+    Qt,
+)
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -28,6 +34,7 @@ from app.api import AdminClient, ApiKeyAuth, RequestRecord, errors
 from app.cache import AsyncPageCache
 from app.core.sandbox_process import SandboxProcess
 from app.ui.panel_context import PanelContext
+from app.ui.panels.api_keys.key_rows import STATUS
 from app.ui.panels.api_keys.panel import ApiKeysPanel
 from tests.waiting import wait_until
 
@@ -238,7 +245,7 @@ def test_create_shows_the_secret_once_and_never_again(qtbot, qapp, run_async, sa
             row = row_of(panel.model, lambda key: key.name == "Zapier sync")
             key = panel.model.rows[row]
             assert key.scopes == ["crm:read"] and panel.model.index(row, 1).data() == f"{key.prefix}…{key.last4}"
-            assert panel.model.index(row, 3).data() == "expiring soon"  # 7 days: within the warning window
+            assert panel.model.index(row, STATUS).data() == "Expiring soon"  # 7 days: within the warning window
             await wait_until(lambda: not session.context.tasks, 10)
             assert "Key created" in panel.banner.plain_text
 
@@ -353,7 +360,7 @@ def test_rotating_the_consoles_own_key_switches_it_and_the_old_key_dies_after_gr
             new_id = panel.own_key_id
             await panel.refresh()  # the console keeps working on the new key
             assert panel.own_key_id == new_id and new_id != own
-            assert panel.model.index(panel.model.row_of_id(own), 3).data() == "expired"
+            assert panel.model.index(panel.model.row_of_id(own), STATUS).data() == "Expired"
             assert_secret_nowhere(new_secret, session, tmp_path, user_dirs / "xdg_config_home")
         finally:
             await session.close()
@@ -474,7 +481,7 @@ def test_the_panel_marks_the_consoles_own_key_from_the_sessions_identity_without
             own = session.context.stores.identity.current.credential_id
             assert "(this console)" in panel.model.index(panel.model.row_of_id(own), 0).data()
             usable = sum(1 for key in panel.model.rows if key.status != "revoked"
-                         and panel.model.index(panel.model.row_of_id(key.id), 3).data() in ("active", "expiring soon"))
+                         and panel.model.index(panel.model.row_of_id(key.id), STATUS).data() in ("Active", "Expiring soon"))
             assert child(panel, "api_keys.summary").text() == f"{usable} usable of {panel.model.rowCount()} keys"
         finally:
             await session.close()

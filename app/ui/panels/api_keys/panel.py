@@ -6,20 +6,19 @@ the old key keeps working through the grace period chosen, and the new one must 
 revoked key is the one this console itself signs in with, the panel tells the shell
 (`PanelContext.credential_changed` / `sign_out`), which owns the keychain and the connection.
 The panel is a view over `stores.api_keys`, which holds the list, knows the console's own key
-from the session's identity, and runs the rotation's steps.
+from the session's identity, and runs the rotation's steps. Same-named keys (a rotation leaves
+two) are told apart by prefix…last4 and creation time, in the list and in the revoke question.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -33,14 +32,16 @@ from app.data.record_store import StoreChange
 from app.ui.module_panel import ModulePanel
 from app.ui.panel_context import PanelContext
 from app.ui.panels.api_keys.create_key_dialog import CreateKeyDialog
-from app.ui.panels.api_keys.key_rows import key_columns
+from app.ui.panels.api_keys.key_rows import KEY_WIDTHS, key_columns
+from app.ui.panels.api_keys.revoke_confirmation import confirm_revoke
 from app.ui.panels.api_keys.rotate_key_dialog import RotateKeyDialog, rehearsal_text
 from app.ui.record_table_model import RecordTableModel
 from app.ui.store_binding import bind
-from app.ui.widgets.confirm_dialog import confirm_action, run_dialog
+from app.ui.time_text import relative
+from app.ui.widgets.column_layout import ColumnLayout
+from app.ui.widgets.confirm_dialog import run_dialog
 from app.ui.widgets.secret_reveal import reveal_secret
 from app.ui.widgets.selection import follow_store, select_record, selected_record
-from app.ui.widgets.timestamps import when
 
 #: Statuses are time-dependent ("expiring soon"): repaint them now and then.
 _REPAINT_MS = 60_000
@@ -69,9 +70,8 @@ class ApiKeysPanel(ModulePanel):
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(self.model.columnCount() - 1, QHeaderView.ResizeMode.Stretch)  # scopes
+        self.table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.columns = ColumnLayout(self.table, "api_keys", KEY_WIDTHS)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
 
         self.new_button = self._button("New key…", "api_keys.new", self._on_new)
@@ -232,14 +232,12 @@ class ApiKeysPanel(ModulePanel):
             self.run(self.revoke_key(key))
 
     async def revoke_key(self, key: ApiKey) -> None:
-        """Typed confirmation of the key's name, then revoke; the console's own key signs out."""
+        """Typed confirmation (the key's name, or its prefix…last4 when another key has that name),
+        then revoke; the console's own key signs out."""
         is_own = key.id == self.store.own_key_id
         warning = ("This is the key this console is using. Revoking it ends this session: you will be "
                    "signed out and need another key to sign in again.") if is_own else ""
-        confirmed = await confirm_action(
-            self, "Revoke API key",
-            f"Revoke <b>{escape(key.name)}</b> ({masked(key)})? Every call made with it fails from now on. "
-            "This cannot be undone.", "Revoke key", expected_text=key.name, warning=warning)
+        confirmed = await confirm_revoke(self, key, self.store.listed, warning=warning)
         if not confirmed:
             return
         await self.store.revoke(key)
@@ -269,7 +267,7 @@ def _rotation_notice(rotation: KeyRotation) -> tuple[str, str]:
     """The banner after a rotation: what happened to the old key, and whether anything is left to do."""
     ok, rehearsal = _rehearsed(rotation)
     name, old, previous = rotation.new_key.name, masked(rotation.old), rotation.previous
-    old_until = (f"until {when(previous.expires_at)}" if previous is not None and previous.expires_at
+    old_until = (f"until it expires {relative(previous.expires_at)}" if previous is not None and previous.expires_at
                  else "through its grace period")
     if not ok:
         return (f"Rotated “{name}”, but {rehearsal} The old key {old} still works {old_until}"

@@ -23,9 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.error_messages import describe
 from app.data.api_keys import Rehearsal, masked
+from app.ui.error_messages import describe
 from app.ui.theme import semantic_colour
+from app.ui.time_text import exact, relative
 
 #: (label, hours); 0 means "as soon as the new key passed its test call".
 GRACE_PRESETS: tuple[tuple[str, int], ...] = (("Now", 0), ("1 hour", 1), ("24 hours", 24), ("7 days", 168))
@@ -54,8 +55,10 @@ class RotateKeyDialog(QDialog):
         self._live = live
         self._task: asyncio.Task | None = None
 
-        intro = QLabel(f"A new key with the same name and scopes replaces <b>{masked(key)}</b>. "
-                       "Its secret is shown once.", self)
+        intro = QLabel(f"A new key with the same name and scopes replaces <b>{escape(masked(key))}</b> "
+                       f"(created {escape(relative(key.created_at))}). Its secret is shown once.", self)
+        intro.setObjectName("api_keys.rotate.intro")
+        intro.setToolTip(exact(key.created_at))
         intro.setWordWrap(True)
         self.grace = QComboBox(self)
         self.grace.setObjectName("api_keys.rotate.grace")
