@@ -45,16 +45,19 @@ class ModulePanel(QWidget):
         self.context = context
         self.stores = context.stores
         self.setObjectName(f"panel.{self.module_name}")
-        #: One fixed-height place for the panel's messages: showing or clearing one never moves a control.
-        self.messages = MessageStrip(f"{self.module_name}.messages", self)
-        self.banner = self.messages.channel(f"{self.module_name}.banner")
+        #: The fixed-height place for the panel's messages (showing or clearing one never moves a
+        #: control): the window's, shared with the shell's notices, or one of its own when alone.
+        shared = context.message_strip
+        self.messages = shared if shared is not None else MessageStrip(f"{self.module_name}.messages", self)
+        self.banner = self.messages.channel(f"{self.module_name}.banner", self)
         self.banner.sig_request_link.connect(context.open_request_log)
-        self.offline_banner = self.messages.channel(f"{self.module_name}.offline")
+        self.offline_banner = self.messages.channel(f"{self.module_name}.offline", self)
         self.body = QWidget(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
-        layout.addWidget(self.messages)
+        if shared is None:
+            layout.addWidget(self.messages)
         layout.addWidget(self.body, 1)
         self._gate_applied = False
         bind(self.stores.connection.changes, self, lambda _state: self._gate_changed())

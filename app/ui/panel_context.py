@@ -42,6 +42,8 @@ class PanelContext:
     request_history: Any = None
     #: The data layer of this session (built from `client` and `cache` when not given).
     stores: Stores | None = None
+    #: The window's message strip, shared by the panels (None: each panel makes its own).
+    message_strip: Any = None
 
     def __post_init__(self) -> None:
         if self.stores is None:

@@ -55,3 +55,36 @@ def test_success_dismisses_itself_and_errors_stay(qtbot, monkeypatch):
     assert offline.kind == "error" and offline.isVisible(), "an error waits until it is resolved"
     offline.clear()
     assert strip.current() is None
+
+
+def test_a_panels_messages_share_the_window_strip_only_while_it_is_on_screen(qtbot):
+    from PySide6.QtWidgets import QStackedWidget
+
+    page_host = QWidget()
+    qtbot.addWidget(page_host)
+    strip = MessageStrip("shell.notices", page_host)
+    stack = QStackedWidget(page_host)
+    layout = QVBoxLayout(page_host)
+    layout.addWidget(strip)
+    layout.addWidget(stack)
+    shell = strip.channel("shell.notice.keychain")
+    first, second = QWidget(), QWidget()
+    stack.addWidget(first)
+    stack.addWidget(second)
+    first_error = strip.channel("contacts.banner", first)
+    second_note = strip.channel("tickets.banner", second)
+    page_host.show()
+    qtbot.waitExposed(page_host)
+
+    first_error.show_message("error", "Not saved: the email is taken.")
+    second_note.show_message("warning", "Offline: showing cached tickets.")
+    assert strip.current() is first_error, "only the page on screen speaks"
+    stack.setCurrentWidget(second)
+    strip.refresh()
+    assert strip.current() is second_note and not first_error.isVisible()
+    shell.show_message("error", "The local sandbox stopped unexpectedly.")
+    assert strip.current() is shell and strip.more.text() == "+1"
+    shell.clear()
+    second.deleteLater()
+    qtbot.waitUntil(lambda: second_note not in strip._channels)
+    assert strip.current() is first_error, "the page left on screen speaks again"

@@ -229,6 +229,8 @@ class MainWindow(QMainWindow):
             page.deleteLater()
         self._pages.clear()
         self._context = context
+        if context is not None:
+            context.message_strip = self._notice_area
         self._scopes = None
         self.sidebar.set_disabled_reasons({})
         self.status.reset()
@@ -310,6 +312,7 @@ class MainWindow(QMainWindow):
             self._pages[name] = page
             self.stack.addWidget(page)
         self.stack.setCurrentWidget(page)
+        self._notice_area.refresh()
         self.current_module = name
         self.sidebar.select(name)
         self._activate(name, page, refresh)

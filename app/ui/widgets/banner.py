@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy
 
 #: kind -> (background, text, border) in a light theme: light strips with dark text. The text
 #: colour is set on the strip's labels and its close button too (the theme's would be unreadable).
@@ -48,7 +48,12 @@ class Banner(QFrame):
         self.kind = ""
         self._label = QLabel(self)
         self._label.setObjectName(f"{object_name}.text")
-        self._label.setWordWrap(True)
+        # One line, cut with "…" to the width there is (the tooltip holds the whole message):
+        # the strip never grows, so a message never moves the controls below it.
+        self._label.setWordWrap(False)
+        self._label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._message = ""
+        self._request_id: str | None = None
         # Always rich text: the message is escaped HTML, and auto-detection showed "&#x27;" as text.
         self._label.setTextFormat(Qt.TextFormat.RichText)
         self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
@@ -81,10 +86,10 @@ class Banner(QFrame):
 
     @property
     def plain_text(self) -> str:
-        """The message without its link markup (what a screen reader says)."""
-        from PySide6.QtGui import QTextDocumentFragment
-
-        return QTextDocumentFragment.fromHtml(self._label.text()).toPlainText()
+        """The whole message without its link markup (what a screen reader says)."""
+        if not self._message:
+            return ""
+        return self._message + (f"  Request {self._request_id}" if self._request_id else "")
 
     def show_message(
         self,
@@ -95,14 +100,10 @@ class Banner(QFrame):
         action: tuple[str, Callable[[], None]] | None = None,
     ) -> None:
         """Show `message`; `action` adds one button (label, callback), e.g. ("Restart", restart)."""
-        from html import escape
-
         self.kind = kind
-        html = escape(message)
-        if request_id:
-            html += f' &nbsp;<a href="{escape(request_id)}">Request {escape(request_id)}</a>'
-        self._label.setText(html)
+        self._message, self._request_id = message, request_id
         self._label.setToolTip(message)
+        self._render()
         self._paint_kind(kind)
         self._action_callback = action[1] if action else None
         self._action.setText(action[0] if action else "")
@@ -115,10 +116,29 @@ class Banner(QFrame):
         self.show()
         self.sig_changed.emit()
 
+    def _render(self) -> None:
+        """The message, cut to the label's width, then the request link (never cut)."""
+        from html import escape
+
+        link = f' &nbsp;<a href="{escape(self._request_id)}">Request {escape(self._request_id)}</a>' \
+            if self._request_id else ""
+        metrics = self._label.fontMetrics()
+        room = self._label.width() - (metrics.horizontalAdvance(f"  Request {self._request_id}") + 8
+                                      if self._request_id else 0)
+        shown = metrics.elidedText(self._message, Qt.TextElideMode.ElideRight, max(room, 40)) \
+            if self._label.width() > 0 else self._message
+        self._label.setText(escape(shown) + link)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.kind:
+            self._render()
+
     def clear(self) -> None:
         self._expiry.stop()
         was_showing = bool(self.kind)
         self.kind = ""
+        self._message, self._request_id = "", None
         self._label.clear()
         self._action_callback = None
         self._action.hide()
