@@ -69,10 +69,13 @@ class MessageStrip(QWidget):
         self._on_changed(None)
 
     def _drop(self, banner: Banner) -> None:
+        if not shiboken6.isValid(self):
+            return  # the window went first, with every channel
         if banner in self._channels:
             self._channels.remove(banner)
             self._owners.pop(id(banner), None)
-            banner.deleteLater()
+            if shiboken6.isValid(banner):
+                banner.deleteLater()
             self.refresh()
 
     def _counts(self, banner: Banner) -> bool:
