@@ -31,6 +31,11 @@ SPECIAL: Mapping[str, Mapping[str, str]] = {
     "environment": {"live": "Live", "test": "Test"},
     "method": {"card": "Card", "bank_transfer": "Bank transfer", "cash": "Cash", "check": "Check",
                "other": "Other"},
+    "source": {"manual": "Entered by an agent", "web": "Web form", "api": "API", "mcp": "MCP (AI assistant)"},
+    # The modules the platform meters quota per (GET /quota/breakdown's by_module).
+    "module": {"crm": "CRM", "support": "Support", "billing": "Billing", "integrations": "Integrations",
+               "keys": "API keys", "logs": "Logs", "quota": "Quota", "workspace": "Workspace", "auth": "Sign-in",
+               "other": "Other"},
 }
 #: Words that keep their capitals inside a label.
 _ACRONYMS = {"api": "API", "ai": "AI", "sla": "SLA", "url": "URL", "id": "ID", "csv": "CSV", "pdf": "PDF",

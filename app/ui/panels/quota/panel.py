@@ -5,7 +5,8 @@ Cards show each resource's used-of-limit, remaining and reset countdown (warning
 95 %); the tables split one resource's usage per API key and per module; the chart shows its
 daily history; the gauge follows the `X-RateLimit-*` headers of every call this console makes.
 The panel is a view over `stores.quota`: it asks the store for fresh answers and draws whatever
-the store holds when the store says something changed, so every number derives from one source.
+the store holds when the store says something changed, so every number derives from one source:
+a card and the breakdown's "this month" both read `QuotaStore.usage`, so they never disagree.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -29,18 +29,28 @@ from PySide6.QtWidgets import (
 
 from app.api.models import QuotaStatus
 from app.data.quota import QuotaChange
+from app.ui.labels import label
 from app.ui.module_panel import ModulePanel
 from app.ui.panel_context import PanelContext
 from app.ui.panels.quota.quantities import RESOURCE_TITLES, format_amount
 from app.ui.panels.quota.rate_gauge import RateLimitGauge
 from app.ui.panels.quota.resource_card import ResourceCard
-from app.ui.panels.quota.usage_chart import DailyUsageChart
+from app.ui.panels.quota.usage_chart import DailyUsageChart, day_text
 from app.ui.record_table_model import Column, RecordTableModel, field_of
 from app.ui.store_binding import bind
+from app.ui.widgets.column_layout import ColumnLayout
 
 RESOURCES: tuple[str, ...] = ("api_calls", "ai_calls", "storage_bytes", "seats")
 HISTORY_DAYS: tuple[int, ...] = (7, 30, 90)
 _TICK_MS = 1000
+
+
+#: First-run widths of the split tables (the share stretches): they fit the tables' pane at 1024×700.
+KEY_TABLE_WIDTHS = {0: 110, 1: 65, 2: 55, 3: 45}
+MODULE_TABLE_WIDTHS = {0: 110, 1: 55, 2: 45}
+#: The split tables' and the rate gauge's share of the row; the chart gets the rest.
+TABLES_WIDTH = 290
+GAUGE_WIDTH = 240
 
 
 def _table(name: str, model: RecordTableModel, parent: QWidget) -> QTableView:
@@ -51,10 +61,10 @@ def _table(name: str, model: RecordTableModel, parent: QWidget) -> QTableView:
     table.verticalHeader().hide()
     table.setAlternatingRowColors(True)
     table.setShowGrid(False)
+    table.setWordWrap(False)
     table.setSortingEnabled(True)
     table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the server's order first
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
+    table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     return table
 
 
@@ -100,6 +110,8 @@ class QuotaPanel(ModulePanel):
         self.by_module = RecordTableModel(self._module_columns(), self, id_of=field_of("module"))
         self.key_table = _table("quota.table", self.by_key, self.body)
         self.module_table = _table("quota.by_module", self.by_module, self.body)
+        self.columns = (ColumnLayout(self.key_table, "quota.by_key", KEY_TABLE_WIDTHS),
+                        ColumnLayout(self.module_table, "quota.by_module", MODULE_TABLE_WIDTHS))
         tables = QWidget(self.body)
         tables_layout = QVBoxLayout(tables)
         tables_layout.setContentsMargins(0, 0, 0, 0)
@@ -120,7 +132,13 @@ class QuotaPanel(ModulePanel):
         splitter.addWidget(tables)
         splitter.addWidget(chart_box)
         splitter.addWidget(self.gauge)
-        splitter.setSizes([360, 520, 240])
+        splitter.setObjectName("quota.split")
+        splitter.setChildrenCollapsible(False)
+        # The tables and the gauge keep their width; the chart takes what the window has left.
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(2, 0)
+        splitter.setSizes([TABLES_WIDTH, 480, GAUGE_WIDTH])
 
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(8, 0, 8, 8)
@@ -140,7 +158,7 @@ class QuotaPanel(ModulePanel):
     def _key_columns(self) -> list[Column]:
         return [
             Column("Credential", lambda row: row.name or row.credential_id, tooltip=field_of("credential_id")),
-            Column("Kind", field_of("kind")),
+            Column("Kind", field_of("kind"), text=lambda kind: label("kind", kind)),
             Column("Used", field_of("used"), text=lambda v: f"{v:,}", align_right=True, object_name="used"),
             Column("Share", lambda row: row, text=lambda row: self._share(row, "key"),
                    sort_key=lambda row: row.used, align_right=True),
@@ -148,7 +166,7 @@ class QuotaPanel(ModulePanel):
 
     def _module_columns(self) -> list[Column]:
         return [
-            Column("Module", field_of("module")),
+            Column("Module", field_of("module"), text=lambda module: label("module", module)),
             Column("Used", field_of("used"), text=lambda v: f"{v:,}", align_right=True, object_name="used"),
             Column("Share", lambda row: row, text=lambda row: self._share(row, "module"),
                    sort_key=lambda row: row.used, align_right=True),
@@ -201,33 +219,39 @@ class QuotaPanel(ModulePanel):
 
     # ---- drawing what the store holds ----------------------------------------------------------
     def _on_quota_changed(self, change: QuotaChange) -> None:
-        if change.kind == "status":
-            self._show_status()
-        elif change.resource != self.selected_resource():
-            return  # an answer for a resource no longer chosen
-        elif change.kind == "breakdown":
+        # Any answer may be the newest figure of a resource's use: the cards and "this month" follow.
+        self._show_status()
+        self._show_period()
+        if change.kind == "status" or change.resource != self.selected_resource():
+            return  # the split and the chart are of the chosen resource only
+        if change.kind == "breakdown":
             self._show_breakdown()
         elif change.days == self.selected_days():
             self._show_history()
 
     def _show_status(self) -> None:
-        status = self.store.status
         for resource, card in self.cards.items():
-            entry = status.quotas.get(resource) if status is not None else None
+            entry = self.store.usage(resource)
             card.setVisible(entry is not None)
             if entry is not None:
                 card.show_entry(entry)
 
     def _show_breakdown(self) -> None:
-        resource = self.selected_resource()
-        breakdown = self.store.breakdown(resource)
+        breakdown = self.store.breakdown(self.selected_resource())
         self.by_key.set_rows(breakdown.by_key if breakdown is not None else [])
         self.by_module.set_rows(breakdown.by_module if breakdown is not None else [])
+        self._show_period()
+
+    def _show_period(self) -> None:
+        """"API calls this month: 15": the same figure as the resource's card (`QuotaStore.usage`)."""
+        resource = self.selected_resource()
+        breakdown = self.store.breakdown(resource)
         if breakdown is None:
             self.period.clear()
             return
         period = {"month": "this month", "day": "today", "none": "in total"}.get(breakdown.period or "none", "")
-        used = format_amount(resource, self.store.totals(resource).by_key)
+        usage = self.store.usage(resource)
+        used = format_amount(resource, usage.used if usage is not None else self.store.totals(resource).by_key)
         self.period.setText(f"{RESOURCE_TITLES[resource]} {period}: {used}")
 
     def _show_history(self) -> None:
@@ -238,7 +262,10 @@ class QuotaPanel(ModulePanel):
             self.chart_title.setText(f"<b>Daily {RESOURCE_TITLES[resource]}</b>, last {days} days")
             return
         total = format_amount(resource, self.store.history_total(resource, days))
-        self.chart_title.setText(f"<b>Daily {RESOURCE_TITLES[resource]}</b>, last {days} days: {total}")
+        since = self.chart.recorded_since
+        recorded = (f" (recorded since {day_text(since)})" if since is not None and self.chart.unrecorded_days
+                    else "")
+        self.chart_title.setText(f"<b>Daily {RESOURCE_TITLES[resource]}</b>, last {days} days: {total}{recorded}")
 
     def _tick(self) -> None:
         for card in self.cards.values():

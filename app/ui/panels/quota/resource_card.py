@@ -16,6 +16,7 @@ from app.ui.panels.quota.quantities import (
     usage_level,
 )
 from app.ui.theme import semantic_colour
+from app.ui.time_text import exact
 
 _BAR_STEPS = 1000
 
@@ -97,5 +98,5 @@ class ResourceCard(QFrame):
             self.reset.setText("Does not reset" if entry.period in (None, "none") else "")
             return
         now = now or datetime.now(UTC)
-        local = entry.reset_at.astimezone().strftime("%Y-%m-%d %H:%M")
-        self.reset.setText(f"Resets in {countdown(entry.reset_at, now)} ({local})")
+        self.reset.setText(f"Resets in {countdown(entry.reset_at, now)}")
+        self.reset.setToolTip(f"Resets {exact(entry.reset_at)}")
