@@ -14,12 +14,13 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from app.api import errors
 from app.api.models import Contact, ContactUpdate, Invoice, Ticket
 from app.data.record_store import RecordStore, StoreChange, dump
+from app.data.sync import CLOCK_SKEW_SECONDS, resume_mark
 
 R = TypeVar("R")
 #: Rows per cache slice: one worker-thread hop fills several screens.
@@ -183,10 +184,18 @@ class ContactStore(RecordStore[Contact]):
     async def sync(self) -> int:
         """Fetch what changed on the server since the newest cached contact; returns how many.
 
+        The newest cached `updated_at` less the clock skew the background sync allows, or that
+        sync's resume mark when it is older: an edit committed while a page was being read has an
+        `updated_at` older than the page's newest, and would be skipped from the newest alone.
         Listeners hear one `reset` when anything changed (a list re-reads its slice once, not
         once per record).
         """
-        since = await self._cache.max_updated_at(self.resource) if self._cache is not None else None
+        newest = await self._cache.max_updated_at(self.resource) if self._cache is not None else None
+        since: str | None = None
+        if newest is not None:
+            moment = datetime.fromisoformat(newest) - timedelta(seconds=CLOCK_SKEW_SECONDS)
+            mark = await resume_mark(self._cache, self.resource)
+            since = (min(moment, mark) if mark is not None else moment).isoformat()
         if since is None:
             page = await self.api.list(limit=SERVER_PAGE)
             await self._keep(page.items)

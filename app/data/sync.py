@@ -50,6 +50,12 @@ class SyncProgress:
     count: int
 
 
+async def resume_mark(cache: Any, resource: str) -> datetime | None:
+    """Where the last complete background run of `resource` said to resume (None: never ran)."""
+    mark = await cache.get_record(_MARKS, resource) if cache is not None else None
+    return datetime.fromisoformat(mark["updated_since"]) if mark else None
+
+
 class RecordSync:
     """`run()` brings the cache up to date once; `progress` hears each page stored.
 
@@ -82,8 +88,7 @@ class RecordSync:
         resource, endpoint = store.resource, store.api
         # The panels cache the newest pages too, so the cache's newest `updated_at` says nothing
         # about older records: the sync keeps its own mark, written only when a run completes.
-        mark = await self._cache.get_record(_MARKS, resource)
-        since = datetime.fromisoformat(mark["updated_since"]) if mark else None
+        since = await resume_mark(self._cache, resource)
         answered: list[datetime] = []
         stop_listening = self._client.add_request_listener(partial(_collect_server_time, answered))
         try:
