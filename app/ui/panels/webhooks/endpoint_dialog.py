@@ -1,7 +1,8 @@
 """The endpoint form (create and edit): name, URL (checked before sending), description, events.
 
-Event types are picked from the contract's list. The form submits itself and stays open with
-the problem named and every field intact if the URL is wrong or the platform refuses.
+Event types are picked from the contract's list, by their names in words (the type itself on
+hover). The form submits itself and stays open with the problem named and every field intact if
+the URL is wrong or the platform refuses.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.api.models.webhooks import EVENT_TYPES
+from app.ui.labels import event_label
 from app.ui.widgets.form_submission import FormSubmission, error_label
 
 MAX_NAME_LENGTH = 100
@@ -74,8 +76,9 @@ class EndpointDialog(QDialog):
         grid = QGridLayout(events)
         grid.setContentsMargins(0, 0, 0, 0)
         for index, event_type in enumerate(EVENT_TYPES):
-            box = QCheckBox(event_type, events)
+            box = QCheckBox(event_label(event_type), events)
             box.setObjectName(f"webhooks.endpoint.event.{event_type}")
+            box.setToolTip(f"{event_type} (the type your receiver sees)")
             box.setChecked(event_type in chosen)
             self.event_boxes[event_type] = box
             grid.addWidget(box, index // 3, index % 3)
