@@ -88,17 +88,37 @@ class ModulePanel(QWidget):
         """Why writes are off right now, as a tooltip says it; None when they are on."""
         if self.offline:
             return "Offline: read-only until the server can be reached"
+        return self._scope_block_reason()
+
+    def _scope_block_reason(self) -> str | None:
         # The identity store's answer, as soon as it arrives: this panel may hear it before the session does.
         scopes = self.stores.identity.scopes or self.context.scopes
         if self.write_scope and scopes and self.write_scope not in scopes:
             return f"This credential cannot make changes here (it needs {self.write_scope})."
         return None
 
+    @property
+    def queues_offline(self) -> bool:
+        """Offline, edits of existing records still save: they wait in the profile's outbox."""
+        return self.stores.outbox is not None
+
+    def edit_block_reason(self) -> str | None:
+        """Why changing an existing record is off right now (offline only when there is no outbox)."""
+        if self.offline and self.queues_offline:
+            return self._scope_block_reason()
+        return self.write_block_reason()
+
+    @property
+    def editable(self) -> bool:
+        return self.edit_block_reason() is None
+
     def _gate_changed(self) -> None:
         state = self.stores.connection.current
         if state.offline:
             detail = f" ({state.detail})" if state.detail else ""
-            self.offline_banner.show_message("warning", self.offline_text + detail,
+            waits = (" Edits you save now wait in the outbox and are sent when the server answers again."
+                     if self.queues_offline else "")
+            self.offline_banner.show_message("warning", self.offline_text + waits + detail,
                                              action=("Retry", lambda: self.run(self.refresh())))
         else:
             self.offline_banner.clear()

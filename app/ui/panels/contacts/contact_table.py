@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Set
+from dataclasses import replace
 from operator import itemgetter
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
 
-from app.ui.panels.contacts.contact_rows import CONTACT_COLUMNS, ID
+from app.ui.panels.contacts.contact_rows import CONTACT_COLUMNS, ID, NAME
 from app.ui.record_table_model import RecordTableModel
 from app.ui.widgets.record_table_view import RecordTableView
 
@@ -15,8 +17,22 @@ from app.ui.widgets.record_table_view import RecordTableView
 COLUMN_WIDTHS = (150, 210, 140, 130, 120)
 
 
-def contact_table_model(parent: QObject) -> RecordTableModel:
-    return RecordTableModel([column for column, _ in CONTACT_COLUMNS], parent, id_of=itemgetter(ID))
+#: Put before the name of a contact whose change waits in the outbox.
+PENDING_MARK = "⇪ "
+
+
+def contact_table_model(parent: QObject, pending: Callable[[], Set[str]] = frozenset) -> RecordTableModel:
+    """The model; `pending()` names the contacts with a change waiting to be sent (marked ⇪)."""
+    name, *others = [column for column, _ in CONTACT_COLUMNS]
+
+    def marked_name(row) -> str:
+        return PENDING_MARK + row[NAME] if row[ID] in pending() else row[NAME]
+
+    def pending_tip(row) -> str | None:
+        return "A change to this contact waits to be sent (see the status bar)." if row[ID] in pending() else None
+
+    name = replace(name, value=marked_name, tooltip=pending_tip)
+    return RecordTableModel([name, *others], parent, id_of=itemgetter(ID))
 
 
 def contact_table(model: RecordTableModel, parent: QWidget) -> RecordTableView:

@@ -85,6 +85,8 @@ class ContactsPanel(ModulePanel):
         self._wanted = self.list.query
         self.editing = ContactEditing(self)
         bind(self.stores.contacts.changes, self, self._on_contacts_changed)
+        if self.stores.outbox is not None:  # the ⇪ marks follow what waits to be sent
+            bind(self.stores.outbox.changes, self, lambda _items: self.table.viewport().update())
         bind(self.stores.companies.changes, self, lambda _change: self.companies_changed())
         self.form.sig_dirty_changed.connect(self._on_dirty_changed)
         for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
@@ -127,7 +129,7 @@ class ContactsPanel(ModulePanel):
         self.export_progress = self.export_row.progress
         self.export_cancel = self.export_row.cancel_button
 
-        self.model = contact_table_model(self)
+        self.model = contact_table_model(self, self._pending_ids)
         self.table = contact_table(self.model, tab)
         self.table.horizontalHeader().sectionClicked.connect(self._on_header_clicked)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
@@ -180,21 +182,30 @@ class ContactsPanel(ModulePanel):
         await self.list.settled()
 
     # ---- the write gate ----------------------------------------------------------------------
+    def _pending_ids(self) -> set[str]:
+        outbox = self.stores.outbox
+        return outbox.pending_ids("contacts") if outbox is not None else set()
+
     def update_controls(self) -> None:
         """Enable the write controls for the gate and the form's state (dirty, a contact open)."""
         self._update_write_state(self.writable)
 
     def _update_write_state(self, writable: bool) -> None:
+        # Offline with an outbox, an existing contact's edit still saves (it waits to be sent);
+        # creating and deleting need the server.
         dirty = self.form.dirty
-        self.form.set_read_only(not writable)
+        existing = self.form.record is not None
+        editable = self.editable and (existing or writable)
+        self.form.set_read_only(not editable)
         self.companies.set_read_only(not writable)
         self.new_button.setEnabled(writable)
-        self.save_button.setEnabled(writable and dirty)
+        self.save_button.setEnabled(editable and dirty)
         self.discard_button.setEnabled(dirty)
-        self.delete_button.setEnabled(writable and self.form.record is not None)
+        self.delete_button.setEnabled(writable and existing)
         reason = self.write_block_reason() or ""
-        for button in (self.new_button, self.save_button, self.delete_button):
+        for button in (self.new_button, self.delete_button):
             button.setToolTip(reason)
+        self.save_button.setToolTip("" if editable else reason)
 
     def _on_dirty_changed(self, dirty: bool) -> None:
         if not dirty and self._dirty_notice is not None:
