@@ -24,6 +24,7 @@ from app.api.request_loop import RequestLoop
 from app.api.resources.access import ApiKeys, Members, MeResource, WorkspaceResource
 from app.api.resources.billing import Invoices, Payments
 from app.api.resources.crm import Companies, Contacts
+from app.api.resources.deletions import Deletions
 from app.api.resources.logs import DevLogs, Events
 from app.api.resources.quota import Quota
 from app.api.resources.support import Queues, Tickets
@@ -84,6 +85,7 @@ class AdminClient:
         self.api_keys = ApiKeys(loop)
         self.dev_logs = DevLogs(loop)
         self.events = Events(loop)
+        self.deletions = Deletions(loop)
 
     @property
     def auth(self) -> Credential:

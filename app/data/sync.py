@@ -38,6 +38,9 @@ PAGE_PAUSE_SECONDS = 0.02
 _MARKS = "sync_marks"
 #: Subtracted from the server's start time: `Date` has whole seconds, and a write may commit just before.
 CLOCK_SKEW_SECONDS = 5.0
+#: `GET /deletions`'s resource name for each synced cache resource.
+DELETED_AS = {"contacts": "contact", "companies": "company", "tickets": "ticket", "invoices": "invoice",
+              "webhooks": "webhook"}
 #: The stores (attributes of `Stores`) whose records are synced, and the scope each needs.
 SYNCED: tuple[tuple[str, str], ...] = (("contacts", "crm:read"), ("tickets", "support:read"))
 
@@ -69,6 +72,8 @@ class RecordSync:
         self._cache = stores.cache
         self._scopes = scopes
         self.stored = 0
+        #: Records dropped because the server deleted them since the last run.
+        self.removed = 0
         self.progress: Observable[SyncProgress] = Observable()
 
     async def run(self) -> int:
@@ -83,6 +88,25 @@ class RecordSync:
             except errors.Forbidden:
                 continue
         return self.stored
+
+    async def _drop_deleted(self, store: RecordStore[Any], since: datetime) -> int:
+        """Forget what the server deleted since `since` (an incremental sync cannot see it otherwise)."""
+        kind = DELETED_AS.get(store.resource)
+        if kind is None:
+            return 0
+        try:
+            page = await self._client.deletions.list(kind, since=since, limit=PAGE_SIZE)
+        except (errors.NotFound, errors.BadRequest):
+            log.info("the server keeps no deletions list; deleted %s stay cached until opened", store.resource)
+            return 0
+        removed = 0
+        while True:
+            for deletion in page.items:
+                await store.forget(deletion.id)
+                removed += 1
+            if not page.has_next:
+                return removed
+            page = await page.next_page()
 
     async def _sync(self, store: RecordStore[Any]) -> None:
         resource, endpoint = store.resource, store.api
@@ -108,6 +132,8 @@ class RecordSync:
                 break
             await asyncio.sleep(PAGE_PAUSE_SECONDS)
             page = await page.next_page()
+        if since is not None:
+            self.removed += await self._drop_deleted(store, since)
         if started is not None:
             await self._cache.put_records(_MARKS, [{"id": resource, "updated_since": started.isoformat()}])
 

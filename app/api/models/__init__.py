@@ -25,6 +25,7 @@ from app.api.models.crm import (
     ContactCreate,
     ContactUpdate,
 )
+from app.api.models.deletions import Deletion
 from app.api.models.logs import ApiRequestLogEntry
 from app.api.models.quota import (
     QuotaBreakdown,
@@ -64,6 +65,7 @@ __all__ = [
     "ApiKeyWithSecret",
     "ApiModel",
     "ApiRequestLogEntry",
+    "Deletion",
     "Comment",
     "CommentCreate",
     "Company",
