@@ -117,7 +117,7 @@ def test_a_short_history_is_shown_as_short(qtbot, run_async, sandbox, sandbox_cr
             history = await session.client.quota.history("api_calls", 30)
             used = [day.used for day in history.days]
             before = next(i for i, amount in enumerate(used) if amount)  # this call itself was counted
-            title = panel.chart_title.text()
+            title = shown(panel.chart_title)
             if before:  # a young workspace: the days before its first recorded use are said to be so
                 first_day = history.days[before].date
                 first = f"{first_day.day} {first_day.strftime('%b')}"

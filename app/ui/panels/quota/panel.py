@@ -45,12 +45,13 @@ HISTORY_DAYS: tuple[int, ...] = (7, 30, 90)
 _TICK_MS = 1000
 
 
-#: First-run widths of the split tables (the share stretches): they fit the tables' pane at 1024×700.
-KEY_TABLE_WIDTHS = {0: 110, 1: 65, 2: 55, 3: 45}
-MODULE_TABLE_WIDTHS = {0: 110, 1: 55, 2: 45}
+#: First-run widths of the split tables (the share stretches): a key's name as long as "Nightly
+#: billing export" and every column beside it fit the tables' pane at 1024×700.
+KEY_TABLE_WIDTHS = {0: 140, 1: 58, 2: 52, 3: 45}
+MODULE_TABLE_WIDTHS = {0: 140, 1: 52, 2: 45}
 #: The split tables' and the rate gauge's share of the row; the chart gets the rest.
-TABLES_WIDTH = 290
-GAUGE_WIDTH = 240
+TABLES_WIDTH = 300
+GAUGE_WIDTH = 225
 
 
 def _table(name: str, model: RecordTableModel, parent: QWidget) -> QTableView:
@@ -125,6 +126,7 @@ class QuotaPanel(ModulePanel):
         chart_layout.setContentsMargins(0, 0, 0, 0)
         self.chart_title = QLabel("", chart_box)
         self.chart_title.setObjectName("quota.chart.title")
+        self.chart_title.setWordWrap(True)  # a long title must not set the chart's minimum width
         chart_layout.addWidget(self.chart_title)
         chart_layout.addWidget(self.chart, 1)
         self.gauge = RateLimitGauge(self.store, self.body)
@@ -138,7 +140,7 @@ class QuotaPanel(ModulePanel):
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setStretchFactor(2, 0)
-        splitter.setSizes([TABLES_WIDTH, 480, GAUGE_WIDTH])
+        splitter.setSizes([TABLES_WIDTH, 240, GAUGE_WIDTH])  # the chart grows from here: it has the stretch
 
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(8, 0, 8, 8)
@@ -263,8 +265,9 @@ class QuotaPanel(ModulePanel):
             return
         total = format_amount(resource, self.store.history_total(resource, days))
         since = self.chart.recorded_since
-        recorded = (f" (recorded since {day_text(since)})" if since is not None and self.chart.unrecorded_days
-                    else "")
+        # Kept on one line when the title wraps (no break inside "(recorded since 2 Dec)").
+        recorded = (f" (recorded since {day_text(since)})".replace(" ", "\u00a0").replace("\u00a0(", " (", 1)
+                    if since is not None and self.chart.unrecorded_days else "")
         self.chart_title.setText(f"<b>Daily {RESOURCE_TITLES[resource]}</b>, last {days} days: {total}{recorded}")
 
     def _tick(self) -> None:

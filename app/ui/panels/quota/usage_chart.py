@@ -28,21 +28,30 @@ _MARGIN_RIGHT = 12
 
 
 def nice_ceiling(value: float) -> float:
-    """The smallest 1, 2 or 5 × 10^n at or above `value` (a readable axis maximum)."""
+    """The smallest 1, 2, 2.5 or 5 × 10^n at or above `value` (a readable axis maximum)."""
     if value <= 0:
         return 1.0
     magnitude = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 5, 10):
+    for step in (1, 2, 2.5, 5, 10):
         if step * magnitude >= value:
             return float(step * magnitude)
     return float(10 * magnitude)
 
 
+def _is_round(step: float) -> bool:
+    """1, 2, 2.5 or 5 × 10^n: a step a reader adds up without effort."""
+    if step <= 0:
+        return False
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    return any(math.isclose(mantissa, nice) for nice in (1, 2, 2.5, 5))
+
+
 def grid_steps(top: float, *, whole: bool) -> int:
-    """How many grid lines divide the axis up to `top`: 4 or 5 when each step is a round number
-    (a count axis never reads "2, 5, 8" for 2.5, 5, 7.5), fewer for tiny counts."""
+    """How many grid lines divide the axis up to `top`: 4 or 5 whose step is a round number (a
+    count axis never reads "2, 5, 8" for 2.5, 5, 7.5), fewer for tiny counts."""
     for steps in (4, 5, 2, 1):
-        if not whole or (top / steps).is_integer():
+        step = top / steps
+        if _is_round(step) and (not whole or step.is_integer()):
             return steps
     return 1
 
