@@ -30,8 +30,10 @@ def relative(moment: datetime | None, now: datetime | None = None, *, empty: str
         return empty
     now = now or datetime.now(UTC)
     delta = (_aware(moment) - _aware(now)).total_seconds()
-    if abs(delta) < 45:
+    if -45 < delta <= 0:
         return "just now"
+    if 0 < delta < 1:
+        return "in 1 s"
     return f"in {_span(delta)}" if delta > 0 else f"{_span(delta)} ago"
 
 

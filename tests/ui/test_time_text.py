@@ -19,6 +19,7 @@ def test_overdue_reads_as_words_not_a_negative_countdown():
 
 def test_relative_times():
     assert relative(NOW - timedelta(seconds=10), NOW) == "just now"
+    assert relative(NOW + timedelta(seconds=30), NOW) == "in 30 s", "a retry due soon is not 'just now'"
     assert relative(NOW + timedelta(minutes=5), NOW) == "in 5 min"
     assert relative(NOW - timedelta(hours=2), NOW) == "2 h ago"
     assert relative(NOW - timedelta(days=3, hours=5), NOW) == "3 d ago"
