@@ -19,7 +19,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from app.sandbox import idempotency
+from app.sandbox import deletions, idempotency
 from app.sandbox.db import Database
 from app.sandbox.errors import ERROR_RESPONSES, install_exception_handlers
 from app.sandbox.hot_path import ContactsListFastPath
@@ -35,7 +35,7 @@ log = logging.getLogger("app.sandbox")
 #: Mounted in this order when the module exists (the domain routers arrive separately).
 ROUTER_MODULES: tuple[str, ...] = (
     "auth", "workspace", "contacts", "companies", "support", "invoices", "payments",
-    "webhooks", "events", "api_keys", "quota", "dev",
+    "webhooks", "events", "api_keys", "quota", "dev", "deletions",
 )
 _NO_CREDENTIAL_ROUTERS = {"auth"}
 
@@ -93,6 +93,7 @@ def create_app(settings: SandboxSettings, db: Database | None = None) -> FastAPI
     app.state.rate_limiter = RateLimiter(settings)
     app.state.signin_throttle = SignInThrottle(settings)
     app.state.cursor_codec = CursorCodec(cursor_key(db))
+    app.state.deletions_tracked_since = deletions.start_tracking(db)
     install_exception_handlers(app)
     idempotency.install(app)
     # Added first, so it runs inside RequestContextMiddleware (request id, log, rate headers).

@@ -329,3 +329,13 @@ CREATE TABLE IF NOT EXISTS quota_consumptions (
     created_at      TEXT NOT NULL,
     PRIMARY KEY (workspace_id, idempotency_key)
 );
+
+-- Deleted records, for incremental sync (GET /deletions, deletions.py): oldest first per
+-- workspace and resource, pruned after deletions.RETENTION_DAYS.
+CREATE TABLE IF NOT EXISTS deletions (
+    workspace_id TEXT NOT NULL,
+    resource     TEXT NOT NULL CHECK (resource IN ('contact', 'company', 'ticket', 'invoice', 'webhook', 'api_key')),
+    record_id    TEXT NOT NULL,
+    deleted_at   TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, resource, deleted_at, record_id)
+) WITHOUT ROWID;

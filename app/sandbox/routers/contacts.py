@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.sandbox.auth import Principal
 from app.sandbox.db import Database
+from app.sandbox.deletions import record_deletion
 from app.sandbox.deps import Db, Scoped
 from app.sandbox.envelope import Envelope, Page, json_page, ok
 from app.sandbox.errors import ApiProblem, not_found, validation_failed
@@ -247,5 +248,6 @@ def delete_contact(contact_id: ContactId, db: Db, caller: Scoped("crm:write"), i
                              {"field": "id", "tickets": tickets, "invoices": invoices})
         contact = contact_out(current)
         conn.execute("DELETE FROM contacts WHERE id = ?", (contact_id,))
+        record_deletion(conn, caller.workspace_id, "contact", contact_id)
         emit_event(conn, caller.workspace_id, "contact.deleted", contact)
     return ok({"id": contact_id, "deleted": True})

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.sandbox.deletions import record_deletion
 from app.sandbox.deps import Db, Scoped
 from app.sandbox.envelope import Envelope, Page, ok, page
 from app.sandbox.errors import not_found, validation_failed
@@ -246,6 +247,7 @@ def delete_webhook(webhook_id: WebhookIdPath, db: Db, caller: Scoped("integratio
         row = _load(conn, caller.workspace_id, webhook_id)
         check_if_match(if_match, row["version"])
         conn.execute("DELETE FROM webhooks WHERE id = ?", (webhook_id,))
+        record_deletion(conn, caller.workspace_id, "webhook", webhook_id)
     return ok({"id": webhook_id, "deleted": True})
 
 
