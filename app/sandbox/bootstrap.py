@@ -38,6 +38,17 @@ _WORKSPACES = {
     "live": ("Northwind Outfitters", "growth", 1),
     "test": ("Northwind Outfitters (Test)", "growth", 2),
 }
+#: Who the demo workspaces are on paper: the issuer block of their invoices (`GET /workspace`).
+BILLING_IDENTITY: dict[str, Any] = {
+    "legal_name": "Northwind Outfitters, Inc.",
+    "billing_address": {
+        "line1": "1200 NW Naito Parkway", "line2": "Suite 400", "city": "Portland", "region": "OR",
+        "postal_code": "97209", "country": "US",
+        "formatted": ["1200 NW Naito Parkway", "Suite 400", "Portland, OR 97209", "United States"],
+    },
+    "tax_id": "EIN 12-3456789",
+    "billing_email": "billing@northwind.example",
+}
 _MEMBERS = (  # role, name, local part of the email
     ("owner", "Maya Lindqvist", "maya"),
     ("admin", "Jonas Weber", "jonas"),
@@ -76,6 +87,7 @@ def _create_workspace(conn: sqlite3.Connection, environment: str, settings: Sand
         " created_at) VALUES (?,?,?,?,?,?,?)",
         (workspace_id, name, plan, environment, json.dumps(ENABLED_MODULES),
          DEFAULT_RATE_LIMIT_PER_MINUTE, stamp))
+    _set_billing_identity(conn, workspace_id)
     conn.executemany(
         'INSERT INTO quota_limits (workspace_id, resource, "limit", period) VALUES (?,?,?,?)',
         [(workspace_id, *limit) for limit in QUOTA_LIMITS])
@@ -101,6 +113,16 @@ def _create_workspace(conn: sqlite3.Connection, environment: str, settings: Sand
     }
 
 
+def _set_billing_identity(conn: sqlite3.Connection, workspace_id: str | None = None) -> None:
+    """Give the demo workspace (or every one still without it) its issuer block."""
+    identity = BILLING_IDENTITY
+    conn.execute(
+        "UPDATE workspaces SET legal_name = ?, billing_address = ?, tax_id = ?, billing_email = ?"
+        " WHERE " + ("id = ?" if workspace_id else "legal_name IS NULL AND billing_address IS NULL"),
+        (identity["legal_name"], json.dumps(identity["billing_address"]), identity["tax_id"],
+         identity["billing_email"], *((workspace_id,) if workspace_id else ())))
+
+
 def write_credentials(path: Path, credentials: dict[str, Any]) -> None:
     """Write `credentials.json` readable by the user alone (0600 from the first byte)."""
     tmp = path.with_suffix(".json.tmp")
@@ -114,6 +136,9 @@ def write_credentials(path: Path, credentials: dict[str, Any]) -> None:
 def ensure_initialized(db: Database, settings: SandboxSettings) -> bool:
     """Create and seed both workspaces and write credentials.json unless done before; True if it did."""
     if is_initialized(db):
+        # Data dirs made before workspaces had an address get the demo one.
+        with db.transaction() as conn:
+            _set_billing_identity(conn)
         return False
     with db.transaction() as conn:
         credentials = {env: _create_workspace(conn, env, settings) for env in ("live", "test")}

@@ -30,7 +30,13 @@ def _schema_sql() -> str:
 
 
 #: Columns added after the first release: (table, column, declaration) for data dirs made before.
-_ADDED_COLUMNS = (("contacts", "document", "TEXT"),)
+_ADDED_COLUMNS = (
+    ("contacts", "document", "TEXT"),
+    ("workspaces", "legal_name", "TEXT"),
+    ("workspaces", "billing_address", "TEXT"),
+    ("workspaces", "tax_id", "TEXT"),
+    ("workspaces", "billing_email", "TEXT"),
+)
 
 
 def _add_missing_columns(conn: sqlite3.Connection) -> None:

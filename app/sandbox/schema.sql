@@ -16,7 +16,11 @@ CREATE TABLE IF NOT EXISTS workspaces (
     environment           TEXT NOT NULL CHECK (environment IN ('live', 'test')),
     enabled_modules       TEXT NOT NULL,               -- JSON array
     rate_limit_per_minute INTEGER NOT NULL,
-    created_at            TEXT NOT NULL
+    created_at            TEXT NOT NULL,
+    legal_name            TEXT,                        -- the issuer on invoices (NULL: `name`)
+    billing_address       TEXT,                        -- JSON: {line1, line2, city, region, postal_code, country, formatted[]}
+    tax_id                TEXT,
+    billing_email         TEXT
 );
 
 CREATE TABLE IF NOT EXISTS members (

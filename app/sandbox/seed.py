@@ -87,6 +87,23 @@ _EXTRA_KEYS = (  # name, scopes, days until expiry (None: never), revoked
     ("Support chatbot", ["support:read", "support:write"], 5, False),
     ("Old CI deploy key", ["crm:read", "support:read"], None, True),
 )
+#: Days of quota usage history before today (the quota chart's window and more).
+HISTORY_DAYS = 60
+#: A weekday's API calls per module for each extra key (by name) and each member role; AI calls
+#: for those that use them. Weekends see a third of it.
+_KEY_USAGE: dict[str, dict[str, int]] = {
+    "Zapier integration": {"crm": 1400, "workspace": 40},
+    "Nightly billing export": {"crm": 250, "billing": 300},
+    "Support chatbot": {"support": 2200, "crm": 150},
+    "Old CI deploy key": {"crm": 120, "support": 60},
+}
+_ROLE_USAGE: dict[str, dict[str, int]] = {
+    "owner": {"crm": 120, "billing": 160, "quota": 20, "keys": 15, "logs": 30, "workspace": 25},
+    "admin": {"crm": 180, "support": 90, "integrations": 40, "logs": 20, "workspace": 20},
+    "agent": {"support": 650, "crm": 140, "workspace": 15},
+    "viewer": {"crm": 25, "support": 20, "workspace": 5},
+}
+_AI_USAGE: dict[str, int] = {"Support chatbot": 70, "agent": 12}
 _SEED_EVENT_TYPES = ("contact.created", "ticket.created", "invoice.paid", "payment.recorded")
 
 
@@ -105,6 +122,7 @@ class SeedSummary:
     webhooks: int
     deliveries: int
     api_keys: int
+    usage_rows: int
 
 
 class _Ids:
@@ -148,7 +166,8 @@ def seed_workspace(
     # Tickets are assigned to and answered by people who work them, not by viewers.
     roles = dict(conn.execute("SELECT id, role FROM members WHERE workspace_id = ?", (workspace_id,)).fetchall())
     agents = [m for m in members if roles.get(m) in ("owner", "admin", "agent")] or list(members)
-    gen = _Generator(rng, _Ids(rng), workspace_id, environment[0], agents, now)
+    gen = _Generator(rng, _Ids(rng), workspace_id, environment[0], agents, now,
+                     {m: roles[m] for m in members if m in roles})
     own_transaction = not conn.in_transaction
     if own_transaction:
         conn.execute("BEGIN")
@@ -167,9 +186,10 @@ class _Generator:
     """One workspace's seeding run: builds rows in memory, then writes each table in one batch."""
 
     def __init__(self, rng: random.Random, ids: _Ids, workspace_id: str, environment: str,
-                 members: list[str], now: datetime) -> None:
+                 members: list[str], now: datetime, roles: dict[str, str] | None = None) -> None:
         self.rng, self.ids, self.ws, self.env, self.members, self.now = (
             rng, ids, workspace_id, environment, members, now)
+        self.roles = roles or {}
 
     def past(self, max_days: float, min_days: float = 0.0) -> datetime:
         return self.now - timedelta(days=self.rng.uniform(min_days, max_days))
@@ -186,10 +206,11 @@ class _Generator:
             conn, max(24, min(size // 10, 2_000)), queues, contacts, invoices)
         deliveries = self.webhook(conn)
         keys = self.api_keys(conn)
+        usage = self.quota_history(conn, keys)
         return SeedSummary(companies=len(companies), contacts=len(contacts), queues=len(_QUEUES),
                            tickets=tickets, messages=messages, comments=comments,
                            invoices=len(invoices), payments=payments, webhooks=1,
-                           deliveries=deliveries, api_keys=keys)
+                           deliveries=deliveries, api_keys=len(keys), usage_rows=usage)
 
     def companies(self, conn: sqlite3.Connection, count: int) -> list[tuple[str, str]]:
         rows, out = [], []
@@ -414,22 +435,62 @@ class _Generator:
             " duration_ms, error) VALUES (?, ?, ?, ?, ?, ?)", attempt_rows)
         return len(delivery_rows)
 
-    def api_keys(self, conn: sqlite3.Connection) -> int:
-        """Extra keys that make the key list look lived-in; only hashes, no usable secret survives."""
-        rows = []
+    def api_keys(self, conn: sqlite3.Connection) -> list[tuple[str, str, datetime, datetime]]:
+        """Extra keys that make the key list look lived-in; only hashes, no usable secret survives.
+
+        Returns `(key id, name, created, last used)` for the usage history. Keys in use were last
+        used within the day; the revoked one before it was revoked."""
+        rows, out = [], []
         for name, scopes, expires_in_days, revoked in _EXTRA_KEYS:
             created = self.past(200, 20)
             secret = f"opk_{self.env}_" + "".join(self.rng.choices(_BASE62, k=40))
             expires = to_rfc3339(self.now + timedelta(days=expires_in_days)) if expires_in_days else None
-            last_used = to_rfc3339(self.past((self.now - created).days, 0.01))
-            rows.append((self.ids("key", created), self.ws, name, secret[:13], secret[-4:],
+            revoked_at = self.past(10, 1) if revoked else None
+            last_used = revoked_at - timedelta(hours=self.rng.uniform(1, 48)) if revoked_at else self.past(1, 0.01)
+            key_id = self.ids("key", created)
+            rows.append((key_id, self.ws, name, secret[:13], secret[-4:],
                          hashlib.sha256(secret.encode()).hexdigest(), self.env, json.dumps(scopes),
-                         self.member(), to_rfc3339(created), last_used, expires,
-                         to_rfc3339(self.past(10, 1)) if revoked else None))
+                         self.member(), to_rfc3339(created), to_rfc3339(last_used), expires,
+                         to_rfc3339(revoked_at) if revoked_at else None))
+            out.append((key_id, name, created, last_used))
         conn.executemany(
             "INSERT INTO api_keys (id, workspace_id, name, prefix, last4, secret_hash, environment,"
             " scopes, created_by, created_at, last_used_at, expires_at, revoked_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        return out
+
+    def quota_history(self, conn: sqlite3.Connection, keys: list[tuple[str, str, datetime, datetime]]) -> int:
+        """`HISTORY_DAYS` days of API and AI calls (plus today so far) per credential and module.
+
+        Written where real calls are metered (`quota_usage`), so `/quota/status`, `/breakdown` and
+        `/history` agree by construction: this month's status is the sum of this month's days.
+        A key counts only from the day it was created to the day it was last used; members
+        (their sign-ins in the console) from the start of the window. Weekends are quieter, and
+        use grows slowly over the window."""
+        rng, today = self.rng, self.now.date()
+        start = today - timedelta(days=HISTORY_DAYS)
+        day_fraction = (self.now - datetime(today.year, today.month, today.day, tzinfo=timezone.utc)) / timedelta(days=1)
+        users = [(member, role, start, today) for member, role in self.roles.items()]
+        credentials = [(key_id, name, created.date(), used.date()) for key_id, name, created, used in keys]
+        rows = []
+        for credential, kind, first, last in (*credentials, *users):
+            per_module = _KEY_USAGE.get(kind) or _ROLE_USAGE.get(kind, {})
+            ai = _AI_USAGE.get(kind, 0)
+            day = max(first, start)
+            while day <= min(last, today):
+                scale = (0.35 if day.weekday() >= 5 else 1.0) * (0.8 + 0.2 * (day - start).days / HISTORY_DAYS)
+                if day == today:
+                    scale *= day_fraction
+                stamp = day.isoformat()
+                for module, calls in per_module.items():
+                    amount = round(calls * scale * rng.uniform(0.7, 1.3))
+                    if amount > 0:
+                        rows.append((self.ws, "api_calls", credential, module, stamp, amount))
+                if ai and (amount := round(ai * scale * rng.uniform(0.5, 1.5))) > 0:
+                    rows.append((self.ws, "ai_calls", credential, "support", stamp, amount))
+                day += timedelta(days=1)
+        conn.executemany("INSERT INTO quota_usage (workspace_id, resource, credential_id, module, day, amount)"
+                         " VALUES (?, ?, ?, ?, ?, ?)", rows)
         return len(rows)
 
 

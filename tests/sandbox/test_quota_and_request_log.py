@@ -3,6 +3,8 @@ holds a secret, an Authorization value or a body."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import httpx
 
 from tests.sandbox.conftest import assert_error, bearer, unique
@@ -38,6 +40,27 @@ def test_history_is_a_daily_series(owner: httpx.Client) -> None:
     days = owner.get("quota/history", params={"days": 7}).json()["data"]["days"]
     assert len(days) == 7 and days[-1]["used"] >= 1
     assert [d["date"] for d in days] == sorted(d["date"] for d in days)
+
+
+def test_a_fresh_sandbox_holds_sixty_days_of_usage_that_agrees_with_the_status(owner: httpx.Client) -> None:
+    """The quota chart means something on a fresh sandbox, and its numbers add up to the gauge's."""
+    history = owner.get("quota/history", params={"days": 61}).json()["data"]["days"]
+    assert all(day["used"] > 0 for day in history[:-1]), "every past day of the window has calls"
+    weekdays = [d["used"] for d in history[:-1] if date.fromisoformat(d["date"]).weekday() < 5]
+    weekends = [d["used"] for d in history[:-1] if date.fromisoformat(d["date"]).weekday() >= 5]
+    assert sum(weekends) / len(weekends) < sum(weekdays) / len(weekdays) / 2, "weekends are quieter"
+    status = owner.get("quota/status").json()["data"]["quotas"]["api_calls"]
+    this_month = history[-1]["date"][:7]
+    month_total = sum(d["used"] for d in history if d["date"].startswith(this_month))
+    assert status["used"] == month_total + 1, "the status counts the same calls, plus the history call itself"
+    assert status["used"] < status["limit"]
+    breakdown = owner.get("quota/breakdown").json()["data"]
+    assert sum(row["used"] for row in breakdown["by_key"]) == status["used"] + 1
+    assert sum(row["used"] for row in breakdown["by_module"]) == status["used"] + 1
+    names = {row["name"] for row in breakdown["by_key"]}
+    assert {"Zapier integration", "Support chatbot", "Priya Raman"} <= names
+    ai = owner.get("quota/history", params={"resource": "ai_calls", "days": 30}).json()["data"]["days"]
+    assert sum(d["used"] for d in ai) > 0
 
 
 def test_consume_is_idempotent_and_says_no_over_the_limit(owner: httpx.Client) -> None:

@@ -23,7 +23,8 @@ def _database(tmp_path: Path, name: str = "seed.db") -> sqlite3.Connection:
     conn = sqlite3.connect(tmp_path / name, isolation_level=None)
     conn.execute("PRAGMA foreign_keys = ON")
     conn.executescript(SCHEMA)
-    conn.execute("INSERT INTO workspaces VALUES ('wrk_a', 'Acme', 'growth', 'live', '[]', 600, '2024-01-01T00:00:00.000000Z')")
+    conn.execute("INSERT INTO workspaces (id, name, plan, environment, enabled_modules, rate_limit_per_minute,"
+                 " created_at) VALUES ('wrk_a', 'Acme', 'growth', 'live', '[]', 600, '2024-01-01T00:00:00.000000Z')")
     for member in ("usr_1", "usr_2"):
         conn.execute("INSERT INTO members (id, workspace_id, name, email, role, status, created_at)"
                      " VALUES (?, 'wrk_a', ?, ?, 'agent', 'active', '2024-01-01T00:00:00.000000Z')",

@@ -78,3 +78,14 @@ def test_members_are_the_workspaces_own_people(owner: httpx.Client, owner_test: 
     assert live["user"]["email"] in {m["email"] for m in members}
     assert all(set(m) == {"id", "name", "email", "role", "status"} for m in members)
     assert not {m["id"] for m in members} & {m["id"] for m in owner_test.get("members").json()["data"]}
+
+
+def test_the_workspace_names_its_issuer_for_invoices(owner: httpx.Client, owner_test: httpx.Client) -> None:
+    """What an invoice PDF's issuer block prints: legal name, postal address, tax id, billing email."""
+    workspace = owner.get("workspace").json()["data"]
+    assert workspace["legal_name"] == "Northwind Outfitters, Inc."
+    address = workspace["billing_address"]
+    assert address["country"] == "US" and address["city"] == "Portland"
+    assert address["formatted"] == ["1200 NW Naito Parkway", "Suite 400", "Portland, OR 97209", "United States"]
+    assert workspace["tax_id"] and workspace["billing_email"].startswith("billing@")
+    assert owner_test.get("workspace").json()["data"]["billing_address"] == address
