@@ -6,7 +6,7 @@ the `PageCache`. Each hop costs ~80 µs, so batch: `await cache.run(lambda c: ..
 sequence of cache calls in one hop.
 
 The same thread keeps the search indexes compact: when writes have churned one (the cache says
-so in `search_upkeep_due`), a background task feeds it `upkeep_search` steps of ~10 ms with a
+so in `search_upkeep_due`), a background task feeds it `upkeep_search` steps of ~5 ms with a
 pause between them, so a read waits for at most one step and never for a whole merge.
 """
 

@@ -3,13 +3,15 @@
 Panels show cached rows at once and refresh behind them (stale-while-revalidate): records are
 kept by (resource, id) with their JSON body and when they were fetched; list pages by
 (resource, canonical query) with their ordered ids and next cursor. Big local lists are sliced
-with `query_records`/`count_records`, typed searches go to SQLite FTS5 (`search`), and the
-request log is kept here too so it survives a restart.
+with `query_records`/`count_records` (deep slices by keyset, `after=`), typed searches go to
+SQLite FTS5 (`search`, its indexes kept compact by `upkeep_search`), and the request log is
+kept here too so it survives a restart.
 
 Guarantees: no secret is written (see `secret_filter`); the file is bounded (rows per resource,
-total bytes, list pages, request records) by evicting what was fetched longest ago; a damaged
-file is moved aside and rebuilt (`recovered_from` tells the UI). One `PageCache` is used by one
-thread at a time: the UI wraps it in `AsyncPageCache`, whose single worker thread owns it.
+total bytes, list pages, request records) by evicting what was fetched longest ago, measured
+by running totals rather than by scanning the table; a damaged file is moved aside and rebuilt
+(`recovered_from` tells the UI). One `PageCache` is used by one thread at a time: the UI wraps
+it in `AsyncPageCache`, whose single worker thread owns it.
 """
 
 from __future__ import annotations
