@@ -90,3 +90,29 @@ async def test_a_credential_without_the_support_scope_syncs_contacts_only(sandbo
         assert await cache.count_records("tickets") == 0
     finally:
         await cache.close()
+
+
+async def test_a_contact_deleted_elsewhere_leaves_the_cache_and_local_search_on_the_next_sync(
+        sandbox, sandbox_credentials, tmp_path):
+    key = sandbox_credentials["test"]["owner_key"]
+    stamp = uuid.uuid4().hex[:8]
+    cache = await AsyncPageCache.open(tmp_path / "cache.sqlite3")
+    try:
+        async with AdminClient(sandbox.url, ApiKeyAuth(key)) as client:
+            doomed = await client.contacts.create({"name": f"Deleted Elsewhere {stamp}"})
+            stores = Stores(client, cache)
+            await RecordSync(stores, frozenset({"crm:read"})).run()
+            assert await cache.get_record("contacts", doomed.id) is not None
+            assert doomed.id in await cache.search("contacts", f"Elsewhere {stamp}")
+
+            await client.contacts.delete(doomed.id)  # a colleague, through the API
+            told: list[StoreChange] = []
+            stores.contacts.changes.subscribe(told.append)
+            sync = RecordSync(stores, frozenset({"crm:read"}))
+            await sync.run()
+        assert sync.removed >= 1
+        assert await cache.get_record("contacts", doomed.id) is None
+        assert doomed.id not in await cache.search("contacts", f"Elsewhere {stamp}")
+        assert any(doomed.id in change.removed for change in told), "an open list hears it is gone"
+    finally:
+        await cache.close()
