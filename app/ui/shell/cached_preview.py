@@ -4,6 +4,10 @@ Connecting (client, keychain, the event loop, the real panels) takes a second or
 and set-up; the profile's page cache is on local disk. So the launcher reads the newest cached
 contacts straight from the cache file and shows them read-only in the main window at once; the
 real contacts panel replaces this page as soon as the profile is connected.
+
+The preview is laid out as the contacts panel is (margins, tabs, the search row, the splitter,
+the columns and their widths, the row height), so at the swap nothing moves: the rows a user is
+about to click stay where they are. A test holds the two to the same geometry.
 """
 
 from __future__ import annotations
@@ -16,9 +20,15 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -27,12 +37,17 @@ from app.ui.record_table_model import Column, RecordTableModel, field_of
 
 PREVIEW_ROWS = 60
 
+#: The contacts panel's columns and starting widths (its `contact_rows` and `contact_table`).
 COLUMNS = (
     Column("Name", field_of("name")),
     Column("Email", field_of("email")),
     Column("Company", field_of("company_name")),
+    Column("Tags", lambda row: ", ".join(row.get("tags") or ())),
     Column("Phone", field_of("phone")),
+    Column("Updated", lambda row: str(row.get("updated_at") or "")[:16].replace("T", " ")),
 )
+COLUMN_WIDTHS = (150, 210, 140, 130, 120)
+ROW_HEIGHT = 24
 
 
 @dataclass(frozen=True)
@@ -75,21 +90,62 @@ class CachedPreview(QWidget):
     def __init__(self, cached: CachedContacts, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("shell.preview")
-        self.note = QLabel("Cached contacts · connecting…", self)
-        self.note.setObjectName("shell.preview.note")
+        self.tabs = QTabWidget(self)
+        tab = QWidget(self.tabs)
+        self.tabs.addTab(tab, "Contacts")
+        self.tabs.addTab(QWidget(self.tabs), "Companies")
+        self.tabs.setTabEnabled(1, False)
+        search = QLineEdit(tab)
+        search.setPlaceholderText("Search cached contacts as you type; Enter searches the server")
+        companies = QComboBox(tab)
+        companies.addItem("All companies")
+        tag = QLineEdit(tab)
+        tag.setPlaceholderText("Tag")
+        tag.setMaximumWidth(140)
+        top = QHBoxLayout()
+        top.addWidget(search, 3)
+        top.addWidget(companies, 1)
+        top.addWidget(tag)
+        for widget in (QPushButton("New contact", tab), QPushButton("Export CSV…", tab)):
+            top.addWidget(widget)
+        for widget in (search, companies, tag):
+            widget.setEnabled(False)
+        for button in tab.findChildren(QPushButton):
+            button.setEnabled(False)
         self.model = RecordTableModel(COLUMNS, self)
         self.model.set_rows(cached.rows)
-        self.table = QTableView(self)
+        self.table = QTableView(tab)
         self.table.setObjectName("shell.preview.table")
         self.table.setModel(self.model)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        rows = self.table.verticalHeader()
+        rows.hide()
+        rows.setDefaultSectionSize(ROW_HEIGHT)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for column, width in enumerate(COLUMN_WIDTHS):
+            self.table.setColumnWidth(column, width)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.note = QLabel("Cached contacts · connecting…", tab)
+        self.note.setObjectName("shell.preview.note")
+        left = QWidget(tab)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.table, 1)
+        left_layout.addWidget(self.note)
+        splitter = QSplitter(tab)
+        splitter.addWidget(left)
+        splitter.addWidget(QWidget(tab))
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([720, 480])
+        tab_layout = QVBoxLayout(tab)
+        tab_layout.setContentsMargins(0, 6, 0, 0)
+        tab_layout.addLayout(top)
+        tab_layout.addWidget(splitter, 1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.note)
-        layout.addWidget(self.table, 1)
+        layout.setContentsMargins(8, 0, 8, 8)
+        layout.addWidget(self.tabs, 1)
