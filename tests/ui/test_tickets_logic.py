@@ -68,9 +68,9 @@ def test_sla_countdown_text_and_breach():
     due = (NOW + timedelta(minutes=-90)).isoformat()
     ticket = a_ticket(status="open", first_response_due_at=due, first_responded_at=None)
     assert is_breached(ticket, NOW)
-    assert format_countdown(timedelta(minutes=-90)) == "-1h 30m"
-    assert format_countdown(timedelta(days=2, hours=5)) == "2d 5h"
-    assert format_countdown(timedelta(seconds=59)) == "0m 59s"
+    assert format_countdown(timedelta(minutes=-90)) == "1 h 30 min overdue"
+    assert format_countdown(timedelta(days=2, hours=5)) == "due in 2 d 5 h"
+    assert format_countdown(timedelta(seconds=59)) == "due in 59 s"
     assert not is_breached(ticket.model_copy(update={"status": "resolved"}), NOW), "no clock runs on resolved tickets"
     assert not is_breached(ticket.model_copy(update={"first_responded_at": NOW}), NOW)
 

@@ -228,7 +228,7 @@ def test_reply_draft_survives_a_crash(qtbot, run_async, sandbox, owner_key, tmp_
             assert "Draft restored" in composer.status.text()
             def subject() -> str:
                 model = again.tickets.model
-                return model.data(model.index(model.row_of_id(ticket["id"]), 1))
+                return model.data(model.index(model.row_of_id(ticket["id"]), again.tickets.subject_column))
             await wait_until(lambda: subject().startswith("✎ "), 5, "the list does not mark the unsent draft")
         finally:
             await close_panel(again)
@@ -534,7 +534,7 @@ def test_a_colleagues_change_of_another_field_is_kept_and_ours_saved_without_ask
             await admin.tickets.update(ticket["id"], {"priority": "urgent"})  # a colleague, meanwhile
             await pick_with_keys(panel, "s", panel.detail.status, "pending")
             await wait_until(lambda: panel.banner.kind == "success", 10, panel.banner.plain_text or "never saved")
-            assert "status → pending" in panel.banner.plain_text
+            assert "status → Pending" in panel.banner.plain_text
             assert "Kept a colleague's change to priority" in panel.banner.plain_text
             server = await admin.tickets.get(ticket["id"])
             assert (server.status, server.priority) == ("pending", "urgent"), "both changes are on the server"

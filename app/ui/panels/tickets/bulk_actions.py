@@ -1,5 +1,12 @@
 """The bulk bar (`tickets.bulk`): change status, priority, assignee or queue of every selected
-ticket at once, with a progress bar, a cancel button and one result line per ticket."""
+ticket at once, with a progress bar, a cancel button and one result line per ticket.
+
+It stays a bar under the list, never a pane of its own: it asks for no more width than the list
+has (the value picker and the progress bar shrink, the outcome wraps), and the result list shows
+a few lines at a time, failures first; it folds away once everything went through (the outcome
+line says so) and can be shown or hidden, so the tickets stay readable above it.
+Results are sentences in the operator's words: a refused status change names the statuses.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +18,11 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -22,10 +31,20 @@ from PySide6.QtWidgets import (
 
 from app.api.models import Member, Queue, Ticket
 from app.data.ticket_bulk import BulkResult
-from app.ui.panels.tickets.ticket_list import PRIORITIES, STATUSES, label_of
+from app.ui.labels import label
+from app.ui.panels.tickets.refusals import status_refusal
+from app.ui.panels.tickets.ticket_columns import PRIORITIES, STATUSES
 from app.ui.theme import semantic_colour
 
 FIELDS = (("status", "Status"), ("priority", "Priority"), ("assignee_id", "Assignee"), ("queue_id", "Queue"))
+#: Result lines visible at once (the rest scroll): enough to see the failures, not half the list.
+RESULT_LINES = 3
+
+
+def result_message(result: BulkResult) -> str:
+    """One ticket's outcome in words; a refused status change names the statuses as labels."""
+    refusal = status_refusal(result.error)
+    return f"{refusal} Not possible from its current state (409)." if refusal else result.message
 
 
 class BulkBar(QFrame):
@@ -55,7 +74,8 @@ class BulkBar(QFrame):
         self.value = QComboBox(self)
         self.value.setObjectName("tickets.bulk.value")
         self.value.setAccessibleName("New value")
-        self.value.setMinimumContentsLength(14)
+        self.value.setMinimumContentsLength(8)
+        self.value.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.apply = QPushButton("Apply to selected", self)
         self.apply.setObjectName("tickets.bulk.apply")
         self.apply.clicked.connect(lambda: self.sig_apply.emit(self.field.currentData(), self.value.currentData()))
@@ -65,33 +85,48 @@ class BulkBar(QFrame):
         self.cancel.hide()
         self.progress = QProgressBar(self)
         self.progress.setObjectName("tickets.bulk.progress")
+        self.progress.setMinimumWidth(40)
         self.progress.hide()
         self.outcome = QLabel(self)
         self.outcome.setObjectName("tickets.bulk.outcome")
+        self.outcome.setWordWrap(True)
+        self.outcome.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.toggle_results = QPushButton("Hide results", self)
+        self.toggle_results.setObjectName("tickets.bulk.toggle_results")
+        self.toggle_results.clicked.connect(lambda: self.show_results(self.results.isHidden()))
+        self.toggle_results.hide()
         self.results = QTableWidget(0, 2, self)
         self.results.setObjectName("tickets.bulk.results")
         self.results.setHorizontalHeaderLabels(["Ticket", "Result"])
         self.results.verticalHeader().hide()
-        self.results.horizontalHeader().setStretchLastSection(True)
+        # The result gets the room: a long subject is cut (its tooltip has it), the outcome is read.
+        self.results.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.results.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.results.setColumnWidth(0, self.fontMetrics().averageCharWidth() * 22)
         self.results.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.results.setMaximumHeight(170)
         self.results.setWordWrap(False)
         self.results.verticalHeader().setDefaultSectionSize(22)
-        self.results.setColumnWidth(0, 240)
+        self.results.setFixedHeight(self.results.horizontalHeader().sizeHint().height() + 22 * RESULT_LINES
+                                    + 2 * self.results.frameWidth())
+        self.results.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.results.hide()
         self.field.currentIndexChanged.connect(self._fill_values)
 
         row = QHBoxLayout()
         row.addWidget(self.count_label)
         row.addWidget(self.field)
-        row.addWidget(self.value)
+        row.addWidget(self.value, 1)
         row.addWidget(self.apply)
-        row.addWidget(self.progress, 1)
-        row.addWidget(self.cancel)
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.outcome, 1)
+        progress_row.addWidget(self.progress, 1)
+        progress_row.addWidget(self.cancel)
+        progress_row.addWidget(self.toggle_results)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(4)
         layout.addLayout(row)
-        layout.addWidget(self.outcome)
+        layout.addLayout(progress_row)
         layout.addWidget(self.results)
         self._fill_values()
 
@@ -108,8 +143,8 @@ class BulkBar(QFrame):
     def _fill_values(self) -> None:
         field = self.field.currentData()
         options: list[tuple[Any, str]] = {
-            "status": [(s, label_of(s)) for s in STATUSES],
-            "priority": [(p, label_of(p)) for p in PRIORITIES],
+            "status": [(s, label("status", s)) for s in STATUSES],
+            "priority": [(p, label("priority", p)) for p in PRIORITIES],
             "assignee_id": [(None, "Unassigned"), *self._members],
             "queue_id": self._queues,
         }[field]
@@ -125,7 +160,8 @@ class BulkBar(QFrame):
         self._subjects = {t.id: t.subject or "" for t in tickets}
         self._rows = {}
         self.results.setRowCount(0)
-        self.results.show()
+        self.show_results(True)
+        self.toggle_results.show()
         self.progress.setRange(0, len(tickets))
         self.progress.setValue(0)
         self.progress.show()
@@ -140,8 +176,9 @@ class BulkBar(QFrame):
         self._rows = {ticket_id: r + (1 if not result.ok else 0) for ticket_id, r in self._rows.items()}
         self._rows[result.ticket_id] = row
         name = QTableWidgetItem(f"{self._subjects.get(result.ticket_id, '')} ({result.ticket_id})")
-        outcome = QTableWidgetItem(("✓ " if result.ok else "✗ ") + result.message)
-        outcome.setToolTip(result.message)
+        message = result_message(result)
+        outcome = QTableWidgetItem(("✓ " if result.ok else "✗ ") + message)
+        outcome.setToolTip(message)
         name.setToolTip(name.text())
         if not result.ok:
             outcome.setForeground(semantic_colour("error"))
@@ -160,7 +197,15 @@ class BulkBar(QFrame):
         self.outcome.setText(text)
         self.outcome.setStyleSheet(f"color:{semantic_colour('error').name()};" if failed else "")
         self.cancel.hide()
+        self.progress.hide()
         self.apply.setEnabled(True)
+        # Everything went through: the outcome line says it all. Failures stay listed, on top.
+        self.show_results(bool(failed))
+
+    def show_results(self, shown: bool) -> None:
+        """Show or hide the per-ticket result lines (the outcome line stays)."""
+        self.results.setVisible(shown)
+        self.toggle_results.setText("Hide results" if shown else f"Show results ({self.results.rowCount()})")
 
     def result_text(self, ticket_id: str) -> str:
         row = self._rows.get(ticket_id)

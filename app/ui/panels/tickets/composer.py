@@ -18,9 +18,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from html import escape
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -35,16 +34,14 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from app.data.ticket_conversation import NOTE, REPLY
-from app.ui.panels.tickets.conversation_view import (
-    NOTE_BACKGROUND,
-    NOTE_BORDER,
-    NOTE_TEXT,
-)
 from app.ui.panels.tickets.draft_writer import DraftWriter
-from app.ui.panels.tickets.reply_checks import ReplyWarning, check_reply
+from app.ui.panels.tickets.reply_checks import ReplyWarning, check_reply, warning_html
+from app.ui.panels.tickets.tinted_label import TintedLabel
 
 #: Quiet time after the last keystroke before the draft is written.
 DRAFT_DEBOUNCE_MS = 300
+#: Lines of text the editor keeps however little room the composers get.
+EDITOR_MIN_LINES = 3
 
 
 def draft_key(ticket_id: str, kind: str) -> str:
@@ -54,6 +51,16 @@ def draft_key(ticket_id: str, kind: str) -> str:
 
 def _blank(text: str) -> bool:
     return not text.strip()
+
+
+class ComposerEditor(QPlainTextEdit):
+    """Asks for `EDITOR_MIN_LINES` lines and takes whatever room is left beyond them."""
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.minimumSizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(80, self.fontMetrics().lineSpacing() * EDITOR_MIN_LINES + 2 * self.frameWidth() + 8)
 
 
 @dataclass(frozen=True)
@@ -93,24 +100,21 @@ class Composer(QFrame):
 
         title = "Reply to customer (visible to the customer)" if kind == REPLY else \
             "Internal note (only agents see it)"
-        self._title = QLabel(("↩ " if kind == REPLY else "✎ ") + title, self)
-        self._title.setObjectName(f"{name}.title")
-        font = self._title.font()
-        font.setBold(True)
-        self._title.setFont(font)
+        # The note composer's title wears the note amber, so nobody mistakes it for the reply box.
+        self._title = TintedLabel("note", f"{name}.title", self, bold=True) if kind == NOTE else QLabel(self)
+        self._title.setText(("↩ " if kind == REPLY else "✎ ") + title)
+        self._title.setWordWrap(True)  # a narrow pane wraps it instead of widening the pane
+        if kind == REPLY:
+            self._title.setStyleSheet("font-weight:bold;")
 
-        self.editor = QPlainTextEdit(self)
+        self.editor = ComposerEditor(self)
         self.editor.setObjectName(f"{name}.editor")
         self.editor.setAccessibleName(title)
         self.editor.setPlaceholderText("Write your reply…" if kind == REPLY else "Write a note for your colleagues…")
         self.editor.setTabChangesFocus(True)
         self.editor.textChanged.connect(self._on_text_changed)
 
-        self.warning = QLabel(self)
-        self.warning.setObjectName(f"{name}.warning")
-        self.warning.setWordWrap(True)
-        self.warning.setStyleSheet("background:#fdecea;color:#611a15;border:1px solid #f5c2c0;"
-                                   "border-radius:4px;padding:6px;")
+        self.warning = TintedLabel("error", f"{name}.warning", self, text_format=Qt.TextFormat.RichText)
         self.warning.hide()
         self.send_anyway = QPushButton("Send anyway", self)
         self.send_anyway.setObjectName(f"{name}.send_anyway")
@@ -126,7 +130,6 @@ class Composer(QFrame):
         self.retry.hide()
         self.send = QPushButton("Send reply" if kind == REPLY else "Add note", self)
         self.send.setObjectName(f"{name}.send")
-        self.send.setDefault(False)
         self.send.clicked.connect(self._on_send_clicked)
 
         #: Notes only: pin the note on top of the conversation.
@@ -145,11 +148,6 @@ class Composer(QFrame):
         layout.addWidget(self.editor, 1)
         layout.addWidget(self.warning)
         layout.addLayout(buttons)
-        if kind == NOTE:
-            # The note composer wears the note yellow so nobody mistakes it for the reply box.
-            selector = name.replace(".", "\\.")
-            self.setStyleSheet(f"#{selector} {{ border:2px solid {NOTE_BORDER}; border-radius:4px; }}")
-            self._title.setStyleSheet(f"background:{NOTE_BACKGROUND}; color:{NOTE_TEXT}; padding:3px;")
 
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
@@ -300,10 +298,7 @@ class Composer(QFrame):
         self.sig_send.emit(self._ticket_id, text, self._pending_key[1])
 
     def _show_warning(self) -> None:
-        lines = "".join(f"<li>{escape(w.describe())}</li>" for w in self.warnings)
-        self.warning.setText("<b>Check before sending:</b> this reply goes to the customer and looks "
-                             f"like it contains<ul style='margin:0'>{lines}</ul>"
-                             "Edit the text, or choose <b>Send anyway</b>.")
+        self.warning.setText(warning_html(self.warnings))
         self.warning.show()
         self.send_anyway.show()
 

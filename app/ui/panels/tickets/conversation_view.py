@@ -1,8 +1,9 @@
 """The conversation timeline (`tickets.conversation`): customer messages, replies and internal
 notes in one scrollable view, each kind unmistakable by colour, label and icon.
 
-Internal notes use the house's semantic note yellow (with dark text, so it reads the same in
-light and dark themes); customer-visible items use the palette, so they follow the OS theme.
+Every card is derived from the palette (internal notes tinted amber, replies tinted with the
+highlight), so the thread reads in light and dark themes and follows a switch between them.
+Channels are shown in words, times in local time.
 """
 
 from __future__ import annotations
@@ -11,31 +12,22 @@ from collections.abc import Callable, Sequence
 from html import escape
 
 from PySide6.QtCore import QEvent
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from app.ui.labels import label
 from app.ui.panels.tickets.sla import display_time
 from app.ui.panels.tickets.timeline import INBOUND, NOTE, OUTBOUND, TimelineEntry
+from app.ui.panels.tickets.tints import mix, tint
 
-NOTE_BACKGROUND = "#fff3bf"
-NOTE_BORDER = "#e0a800"
-NOTE_TEXT = "#3d2f00"
-NEW_BADGE = "#d9480f"
+#: The "NEW" badge: white on a deep orange reads on either theme.
+NEW_BADGE = "#c2410c"
 
 _LABELS = {
     INBOUND: ("✉", "Customer"),
     OUTBOUND: ("↩", "Reply · visible to customer"),
     NOTE: ("✎", "Internal note · not visible to customer"),
 }
-
-
-def _mix(a: QColor, b: QColor, amount: float) -> str:
-    """`a` moved `amount` of the way towards `b`, as #rrggbb."""
-    return QColor(
-        round(a.red() + (b.red() - a.red()) * amount),
-        round(a.green() + (b.green() - a.green()) * amount),
-        round(a.blue() + (b.blue() - a.blue()) * amount),
-    ).name()
 
 
 class ConversationView(QTextBrowser):
@@ -69,19 +61,20 @@ class ConversationView(QTextBrowser):
         base = palette.color(QPalette.ColorRole.Base)
         text = palette.color(QPalette.ColorRole.Text)
         highlight = palette.color(QPalette.ColorRole.Highlight)
+        note = tint(palette, "note")
         styles = {
-            INBOUND: (_mix(base, text, 0.06), _mix(base, text, 0.35), text.name()),
-            OUTBOUND: (_mix(base, highlight, 0.14), highlight.name(), text.name()),
-            NOTE: (NOTE_BACKGROUND, NOTE_BORDER, NOTE_TEXT),
+            INBOUND: (mix(base, text, 0.06).name(), mix(base, text, 0.35).name(), text.name()),
+            OUTBOUND: (mix(base, highlight, 0.14).name(), highlight.name(), text.name()),
+            NOTE: (note.background, note.border, note.text),
         }
         parts = []
         for entry in self.entries:
             background, accent, foreground = styles[entry.kind]
-            icon, label = _LABELS[entry.kind]
+            icon, kind_label = _LABELS[entry.kind]
             if entry.pinned:
-                icon, label = "⚑", "Pinned internal note · not visible to customer"
+                icon, kind_label = "⚑", "Pinned internal note · not visible to customer"
             who = self._author_name(entry.author_id) if entry.author_id else ""
-            meta = " · ".join(part for part in (who, entry.channel or "", display_time(entry.created_at)) if part)
+            meta = " · ".join(part for part in (who, label("channel", entry.channel, empty=""), display_time(entry.created_at)) if part)
             badge = (f' <span style="background:{NEW_BADGE};color:#ffffff;font-weight:bold;">&nbsp;NEW&nbsp;</span>'
                      if entry.is_new else "")
             body = escape(entry.body).replace("\n", "<br>")
@@ -91,7 +84,7 @@ class ConversationView(QTextBrowser):
                 f' bgcolor="{background}"><tr>'
                 f'<td width="5" bgcolor="{accent}"></td>'
                 f'<td style="color:{foreground};">'
-                f'<span style="font-weight:bold;color:{foreground};">{icon} {escape(label)}</span>{badge}'
+                f'<span style="font-weight:bold;color:{foreground};">{icon} {escape(kind_label)}</span>{badge}'
                 f'<span style="color:{foreground};"> &nbsp; {escape(meta)}</span><br>'
                 f'<span style="color:{foreground};">{body}</span></td></tr></table>'
             )

@@ -31,7 +31,8 @@ from app.api import errors
 from app.api.models import Contact, Queue, Ticket
 from app.data.tickets import TicketStore
 from app.ui.error_messages import describe
-from app.ui.panels.tickets.ticket_list import PRIORITIES, label_of
+from app.ui.labels import label
+from app.ui.panels.tickets.ticket_columns import PRIORITIES
 from app.ui.theme import semantic_colour
 
 NO_CONTACT = ""  # the empty first item: no contact (the line edit's placeholder explains)
@@ -78,14 +79,14 @@ class CreateTicketDialog(QDialog):
         self.priority = QComboBox(self)
         self.priority.setObjectName("tickets.create.priority")
         for priority in PRIORITIES:
-            self.priority.addItem(label_of(priority), priority)
+            self.priority.addItem(label("priority", priority), priority)
         self.priority.setCurrentIndex(PRIORITIES.index("normal"))
         self.category = QComboBox(self)
         self.category.setObjectName("tickets.create.category")
         self.category.setEditable(True)
         self.category.addItem("", None)
         for category in CATEGORIES:
-            self.category.addItem(label_of(category), category)
+            self.category.addItem(label("category", category), category)
         self.message = QPlainTextEdit(self)
         self.message.setObjectName("tickets.create.message")
         self.message.setPlaceholderText("What the customer wrote (posted as their first message)")

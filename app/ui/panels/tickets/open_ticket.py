@@ -20,9 +20,11 @@ from app.api.models import Ticket
 from app.data.record_store import StoreChange
 from app.data.ticket_conversation import REPLY, ActivitySnapshot, Conversation
 from app.data.tickets import Refused
-from app.ui.error_messages import describe
+from app.ui.error_messages import describe, request_id_of
+from app.ui.labels import label
 from app.ui.module_panel import ModulePanel
 from app.ui.panels.tickets.composer import Composer
+from app.ui.panels.tickets.refusals import status_refusal
 from app.ui.panels.tickets.ticket_detail import NEW_ACTIVITY_TEXT, TicketDetail
 from app.ui.panels.tickets.timeline import build_timeline
 from app.ui.store_binding import bind
@@ -177,7 +179,11 @@ class OpenTicket(QObject):
         except errors.ApiError as error:
             if self._detail.ticket is not None and self._detail.ticket.id == ticket_id:
                 self._show_fields(self._detail.ticket)  # put the pickers back to what is true
-            self._panel.show_error(error)
+            refusal = status_refusal(error)
+            if refusal:
+                self._panel.banner.show_message("error", refusal, request_id_of(error))
+            else:
+                self._panel.show_error(error)
             return None
         if isinstance(outcome, Refused):
             await self._reload_after_conflict(ticket_id)
@@ -199,7 +205,7 @@ class OpenTicket(QObject):
             return self._store.member_name(value)
         if key == "queue_id":
             return self._store.queue_name(value)
-        return str(value).replace("_", " ")
+        return label(key, str(value))
 
     async def _reload_after_conflict(self, ticket_id: str) -> None:
         conversation = await self._store.conversations.fetch(ticket_id)

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 from shiboken6 import isValid
 
 from app.api import errors
@@ -34,6 +34,7 @@ from app.ui.panels.tickets.queue_list import QueueList
 from app.ui.panels.tickets.shortcuts_help import ShortcutsDialog
 from app.ui.panels.tickets.ticket_detail import TicketDetail
 from app.ui.panels.tickets.ticket_list import TicketList
+from app.ui.panels.tickets.triage_split import TriageSplit
 from app.ui.store_binding import bind
 
 #: How often the list asks the server what changed while the panel is shown.
@@ -108,17 +109,10 @@ class TicketsPanel(ModulePanel):
         middle = QWidget(self.body)
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(0, 0, 0, 0)
+        middle_layout.addWidget(self.queues)
         middle_layout.addWidget(self.tickets, 1)
         middle_layout.addWidget(self.bulk)
-        self.split = QSplitter(Qt.Orientation.Horizontal, self.body)
-        self.split.setObjectName("tickets.split")
-        self.split.addWidget(self.queues)
-        self.split.addWidget(middle)
-        self.split.addWidget(self.detail)
-        self.split.setStretchFactor(0, 0)
-        self.split.setStretchFactor(1, 3)
-        self.split.setStretchFactor(2, 3)
-        self.split.setSizes([190, 560, 520])
+        self.split = TriageSplit(middle, self.tickets, self.detail, self.body)
         toolbar = QHBoxLayout()
         toolbar.addWidget(self.new_button)
         toolbar.addWidget(self.refresh_button)

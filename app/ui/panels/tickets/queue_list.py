@@ -1,13 +1,25 @@
-"""The queue list on the left of the triage panel: every queue with its open-ticket count.
+"""The queues above the ticket list: every queue with its open-ticket count, one row of choices.
 
 The counts are the ticket store's (`count_tickets`, the same count as the list's summary), read
 again on every change of the store, so they never disagree with the list beside them.
+
+The queues flow left to right and wrap, and the strip is exactly as tall as its rows: a column of
+its own beside the list took a sixth of the window's width for six short lines, width the ticket
+list needs for its columns.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QSizePolicy,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from app.data.tickets import TicketCounts, TicketStore
 from app.ui.store_binding import bind
@@ -28,6 +40,14 @@ class QueueList(QListWidget):
         super().__init__(parent)
         self.setObjectName("tickets.queues")
         self.setAccessibleName("Queues")
+        self.setFlow(QListView.Flow.LeftToRight)
+        self.setWrapping(True)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setSpacing(2)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self._store = store
         self._counts: TicketCounts = store.counts()
         self.currentItemChanged.connect(self._on_current_changed)
@@ -77,6 +97,46 @@ class QueueList(QListWidget):
         if self.currentItem() is None:
             self.setCurrentRow(0)
         self.blockSignals(False)
+        self._fit_height()
+
+    # ---- a strip as tall as its rows ------------------------------------------------------------
+    def rows_needed(self, width: int) -> list[list[int]]:
+        """The item rows (item indexes) the strip lays out in `width` pixels."""
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        delegate, spacing = self.itemDelegate(), self.spacing()
+        rows: list[list[int]] = [[]]
+        used = spacing
+        for row in range(self.count()):
+            item_width = delegate.sizeHint(option, self.indexFromItem(self.item(row))).width() + spacing
+            if rows[-1] and used + item_width > width:
+                rows.append([])
+                used = spacing
+            rows[-1].append(row)
+            used += item_width
+        return rows
+
+    def _height_for(self, width: int) -> int:
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        delegate, spacing = self.itemDelegate(), self.spacing()
+        height = spacing + 2 * self.frameWidth()
+        for row in self.rows_needed(width - 2 * self.frameWidth()):
+            height += max((delegate.sizeHint(option, self.indexFromItem(self.item(i))).height() for i in row),
+                          default=self.fontMetrics().height()) + spacing
+        return height
+
+    def _fit_height(self) -> None:
+        wanted = self._height_for(self.width())
+        if wanted != self.height():
+            self.setFixedHeight(wanted)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self._height_for(max(self.width(), 200)))
 
     def _on_current_changed(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
         if current is not None:

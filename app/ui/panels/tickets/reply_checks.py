@@ -8,7 +8,9 @@ of these match. Excerpts of secrets are masked: the warning itself must not echo
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape
 
 #: (pattern, what it looks like); order matters: the first pattern to claim a span names it.
 _SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -73,3 +75,10 @@ def check_reply(text: str) -> list[ReplyWarning]:
                 claimed.append((match.start(), match.end()))
                 found.append(ReplyWarning("placeholder", what, match.group(0), match.start(), match.end()))
     return sorted(found, key=lambda warning: warning.start)
+
+
+def warning_html(warnings: Sequence[ReplyWarning]) -> str:
+    """What the composer's warning says (rich text, every value escaped)."""
+    lines = "".join(f"<li>{escape(w.describe())}</li>" for w in warnings)
+    return ("<b>Check before sending:</b> this reply goes to the customer and looks like it contains"
+            f"<ul style='margin:0'>{lines}</ul>Edit the text, or choose <b>Send anyway</b>.")

@@ -10,6 +10,10 @@ from typing import Any
 
 from app.api.models import Ticket
 from app.data.tickets import CLOSED_STATUSES
+from app.ui.time_text import due_text
+
+#: Any fixed moment: a remaining time is shown as the deadline that far from it.
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def as_datetime(value: Any) -> datetime | None:
@@ -42,20 +46,10 @@ def is_breached(ticket: Ticket, now: datetime) -> bool:
 
 
 def format_countdown(remaining: timedelta | None) -> str:
-    """"2h 05m", "45m 10s", "-1d 3h" (negative once breached); "" when no clock runs."""
+    """In words: "due in 2 h 05 min", "due in 45 s", "3 d overdue" once breached; "" when no clock runs."""
     if remaining is None:
         return ""
-    seconds = int(remaining.total_seconds())
-    sign = "-" if seconds < 0 else ""
-    seconds = abs(seconds)
-    days, rest = divmod(seconds, 86_400)
-    hours, rest = divmod(rest, 3_600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{sign}{days}d {hours}h"
-    if hours:
-        return f"{sign}{hours}h {minutes:02d}m"
-    return f"{sign}{minutes}m {secs:02d}s"
+    return due_text(_EPOCH + remaining, _EPOCH)
 
 
 def breach_sort_key(ticket: Ticket, now: datetime) -> tuple[int, float]:

@@ -3,6 +3,11 @@ conversation timeline, the "new activity" notice, and the reply and note compose
 
 Field changes are requests (`sig_change`); the panel hands them to the ticket store and calls
 `show_ticket` with the store's ticket, so what is shown is always what the server has.
+
+The conversation and the composers share a vertical splitter in which the conversation never
+gets less than `THREAD_MIN_LINES` lines: with the reply and the note composer both open (and a
+warning in the reply) the composers scroll in their own pane instead of squeezing the thread to
+two lines, and a warning that appears is scrolled into view whole.
 """
 
 from __future__ import annotations
@@ -10,13 +15,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
+    QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -25,14 +33,21 @@ from PySide6.QtWidgets import (
 from app.api.models import Member, Queue, Ticket
 from app.data.ticket_conversation import NOTE, REPLY
 from app.data.tickets import is_open
+from app.ui.labels import label
 from app.ui.panels.tickets.composer import Composer
 from app.ui.panels.tickets.conversation_view import ConversationView
 from app.ui.panels.tickets.draft_writer import DraftWriter
-from app.ui.panels.tickets.sla import display_time
-from app.ui.panels.tickets.ticket_list import PRIORITIES, STATUSES, label_of
+from app.ui.panels.tickets.field_picker import FieldPicker
+from app.ui.panels.tickets.sla import as_datetime
+from app.ui.panels.tickets.ticket_columns import PRIORITIES, STATUSES
 from app.ui.panels.tickets.timeline import TimelineEntry
+from app.ui.panels.tickets.tinted_label import TintedLabel
+from app.ui.theme import semantic_colour
+from app.ui.time_text import exact, relative
 
 NEW_ACTIVITY_TEXT = "New activity since you opened this ticket — review, then send."
+#: Lines of conversation that stay readable however many composers are open.
+THREAD_MIN_LINES = 7
 
 
 class TicketDetail(QWidget):
@@ -58,9 +73,11 @@ class TicketDetail(QWidget):
         self.meta.setObjectName("tickets.detail.meta")
         self.meta.setWordWrap(True)
         self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.meta.setStyleSheet(f"color:{semantic_colour('muted').name()};")
 
-        self.status = self._field("tickets.detail.status", "Status", [(s, label_of(s)) for s in STATUSES], "status")
-        self.priority = self._field("tickets.detail.priority", "Priority", [(p, label_of(p)) for p in PRIORITIES], "priority")
+        self.status = self._field("tickets.detail.status", "Status", [(s, label("status", s)) for s in STATUSES], "status")
+        self.priority = self._field("tickets.detail.priority", "Priority",
+                                    [(p, label("priority", p)) for p in PRIORITIES], "priority")
         self.queue = self._field("tickets.detail.queue", "Queue", [(None, "No queue")], "queue_id")
         self.assignee = self._field("tickets.detail.assignee", "Assignee", [(None, "Unassigned")], "assignee_id")
         self.resolve = QPushButton("Resolve", self)
@@ -76,51 +93,56 @@ class TicketDetail(QWidget):
         self.note_button.setToolTip("Write a note only agents see (n)")
         self.note_button.clicked.connect(lambda: self.open_composer(NOTE))
 
-        self.activity_notice = QLabel(NEW_ACTIVITY_TEXT, self)
-        self.activity_notice.setObjectName("tickets.new_activity")
-        self.activity_notice.setWordWrap(True)
-        self.activity_notice.setStyleSheet("background:#fff4e5;color:#663c00;border:1px solid #ffd699;"
-                                           "border-radius:4px;padding:6px;font-weight:bold;")
+        self.activity_notice = TintedLabel("warning", "tickets.new_activity", self, bold=True)
+        self.activity_notice.setText(NEW_ACTIVITY_TEXT)
         self.activity_notice.hide()
 
         self.conversation = ConversationView(self)
-        self.reply_composer = Composer(REPLY, drafts, self)
-        self.note_composer = Composer(NOTE, drafts, self)
+        self.conversation.setMinimumHeight(self.conversation.fontMetrics().lineSpacing() * THREAD_MIN_LINES + 16)
+        self.composers = composers = QWidget(self)
+        self.composers.setObjectName("tickets.composers")
+        self.reply_composer = Composer(REPLY, drafts, composers)
+        self.note_composer = Composer(NOTE, drafts, composers)
         self.reply_composer.hide()
         self.note_composer.hide()
         for composer in (self.reply_composer, self.note_composer):
             composer.sig_draft_loaded.connect(self._on_draft_loaded)
+            composer.warning.installEventFilter(self)  # a warning coming or going re-fits the pane
 
-        fields = QFormLayout()
-        fields.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        row_one = QHBoxLayout()
-        row_one.addWidget(self.status, 1)
-        row_one.addWidget(self.priority, 1)
-        row_two = QHBoxLayout()
-        row_two.addWidget(self.queue, 1)
-        row_two.addWidget(self.assignee, 1)
-        fields.addRow("Status / priority", row_one)
-        fields.addRow("Queue / assignee", row_two)
+        fields = QGridLayout()
+        fields.setContentsMargins(0, 0, 0, 0)
+        for index, picker in enumerate((self.status, self.priority, self.queue, self.assignee)):
+            fields.addWidget(picker, index // 2, index % 2)
         actions = QHBoxLayout()
         actions.addWidget(self.reply_button)
         actions.addWidget(self.note_button)
         actions.addStretch(1)
         actions.addWidget(self.resolve)
 
-        self.composers = composers = QWidget(self)
         composer_layout = QVBoxLayout(composers)
         composer_layout.setContentsMargins(0, 0, 0, 0)
         composer_layout.addWidget(self.reply_composer)
         composer_layout.addWidget(self.note_composer)
+        #: The composers scroll here when the pane is shorter than they are; the thread keeps its lines.
+        self.composer_pane = QScrollArea(self)
+        self.composer_pane.setObjectName("tickets.composer_pane")
+        self.composer_pane.setWidget(composers)
+        self.composer_pane.setWidgetResizable(True)
+        self.composer_pane.setFrameShape(QFrame.Shape.NoFrame)
+        self.composer_pane.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.composer_pane.setMinimumHeight(self.reply_composer.minimumSizeHint().height())
+        self.composer_pane.hide()
         self.split = QSplitter(Qt.Orientation.Vertical, self)
+        self.split.setObjectName("tickets.thread_split")
         self.split.addWidget(self.conversation)
-        self.split.addWidget(composers)
-        self.split.setStretchFactor(0, 3)
-        self.split.setStretchFactor(1, 2)
+        self.split.addWidget(self.composer_pane)
+        self.split.setStretchFactor(0, 1)
+        self.split.setStretchFactor(1, 0)
         self.split.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
         layout.addWidget(self.subject)
         layout.addWidget(self.meta)
         layout.addLayout(fields)
@@ -129,11 +151,10 @@ class TicketDetail(QWidget):
         layout.addWidget(self.split, 1)
         self._set_fields_enabled(False)
 
-    def _field(self, name: str, label: str, items: Sequence[tuple[Any, str]], field: str) -> QComboBox:
-        combo = QComboBox(self)
+    def _field(self, name: str, caption: str, items: Sequence[tuple[Any, str]], field: str) -> QComboBox:
+        combo = FieldPicker(caption, self)
         combo.setObjectName(name)
-        combo.setAccessibleName(label)
-        combo.setToolTip(label)
+        combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         for value, text in items:
             combo.addItem(text, value)
         combo.activated.connect(lambda _index, c=combo, f=field: self._request(f, c.currentData()))
@@ -171,14 +192,8 @@ class TicketDetail(QWidget):
             self._fit_composers()
             return
         self.subject.setText(ticket.subject or "(no subject)")
-        parts = [ticket.id, f"created {display_time(ticket.created_at)}"]
-        if contact_name or ticket.contact_id:
-            parts.append(f"contact {contact_name or ticket.contact_id}")
-        if ticket.category:
-            parts.append(f"category {ticket.category}")
-        if ticket.source:
-            parts.append(f"via {ticket.source}")
-        self.meta.setText(" · ".join(parts))
+        self.meta.setText(" · ".join(self._meta_parts(ticket, contact_name)))
+        self.meta.setToolTip(f"Created {exact(as_datetime(ticket.created_at))}")
         self._show_fields(ticket)
         self._set_fields_enabled(True)
         if changed_ticket:
@@ -194,7 +209,7 @@ class TicketDetail(QWidget):
             combo.blockSignals(True)
             index = combo.findData(value)
             if index < 0 and value:
-                combo.addItem(str(value), value)
+                combo.addItem(label(field, str(value)), value)
                 index = combo.count() - 1
             combo.setCurrentIndex(max(index, 0))
             combo.blockSignals(False)
@@ -243,15 +258,42 @@ class TicketDetail(QWidget):
             composer.show()
             self._fit_composers()
 
-    def _fit_composers(self) -> None:
-        """The composer pane takes room only while a composer shows, and then enough to type in."""
+    @staticmethod
+    def _meta_parts(ticket: Ticket, contact_name: str | None) -> list[str]:
+        """Who, what kind, how it came in and when, in words; the id last (selectable, for copying)."""
+        parts = [contact_name or ticket.contact_id or ""]
+        if ticket.category:
+            parts.append(f"Category: {label('category', ticket.category)}")
+        if ticket.source:
+            parts.append(f"Source: {label('source', ticket.source)}")
+        parts += [f"opened {relative(as_datetime(ticket.created_at))}", ticket.id]
+        return [part for part in parts if part]
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Show, QEvent.Type.Hide) and isinstance(watched, QLabel):
+            QTimer.singleShot(0, self, lambda: self._fit_composers(reveal=watched))
+        return False
+
+    def _fit_composers(self, reveal: QWidget | None = None) -> None:
+        """The composer pane takes room only while a composer shows: what its composers need, as
+        far as the thread's minimum allows (beyond that it scrolls), and a new warning in view."""
         shown = [c for c in (self.reply_composer, self.note_composer) if not c.isHidden()]
-        self.composers.setVisible(bool(shown))
-        if shown:
-            wanted = 190 * len(shown)
-            total = sum(self.split.sizes()) or self.split.height()
-            if self.split.sizes()[1] < wanted and total > wanted:
-                self.split.setSizes([total - wanted, wanted])
+        self.composer_pane.setVisible(bool(shown))
+        if not shown:
+            return
+        room = max(self.composer_pane.viewport().width(), self.composers.minimumSizeHint().width())
+        layout = self.composers.layout()
+        wanted = layout.heightForWidth(room) if layout.hasHeightForWidth() else self.composers.sizeHint().height()
+        total = sum(self.split.sizes()) or self.split.height()
+        pane = max(self.composer_pane.minimumHeight(), min(wanted, total - self.conversation.minimumHeight()))
+        if self.split.sizes()[1] != pane and total > pane:
+            self.split.setSizes([total - pane, pane])
+        if reveal is not None and reveal.isVisible():
+            composer = reveal.parentWidget()
+            # The warning and the buttons that answer it, the warning's first line first.
+            if isinstance(composer, Composer) and composer.send_anyway.isVisible():
+                self.composer_pane.ensureWidgetVisible(composer.send_anyway, 0, 0)
+            self.composer_pane.ensureWidgetVisible(reveal, 0, 0)
 
     def pick(self, field: str) -> None:
         """s / p / a / q: focus that picker and open its list (arrows and Enter choose)."""

@@ -5,6 +5,11 @@ sorted by the column the user chose; by default the soonest SLA breach comes fir
 the store's changes, and its summary ("n shown of m loaded · k open") is counted from the same
 tickets as the queue counts. The first-response countdown column is repainted by one timer that
 touches only that column.
+
+The columns an agent needs first (subject, first reply due, status, assignee) come first, at
+widths measured from the font so each reads in full at the default window sizes; the header's
+chooser (right click) hides, shows and reorders columns, kept across restarts (`ColumnLayout`).
+Values are words: statuses and priorities through `labels`, deadlines as "3 d overdue".
 """
 
 from __future__ import annotations
@@ -12,10 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
-
-from app.api.models import Ticket
-from app.data.record_store import StoreChange
-from app.data.tickets import TicketStore, count_tickets
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -28,34 +29,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.panels.tickets.sla import (
-    breach_sort_key,
-    display_time,
-    first_response_remaining,
-    format_countdown,
+from app.api.models import Ticket
+from app.data.record_store import StoreChange
+from app.data.tickets import TicketStore, count_tickets
+from app.ui.labels import label
+from app.ui.panels.tickets.ticket_columns import (  # noqa: F401  (breached_colour: the list's red, for tests)
+    ASSIGNEE,
+    FIRST_NEEDED,
+    PRIORITIES,
+    SLA,
+    STATUS,
+    STATUSES,
+    SUBJECT,
+    breached_colour,
+    first_run_widths,
+    ticket_columns,
+    width_for,
 )
 from app.ui.panels.tickets.ticket_filters import SAVED_VIEWS, UNASSIGNED, TicketFilter
-from app.ui.record_table_model import Column, RecordTableModel, field_of
+from app.ui.record_table_model import RecordTableModel
 from app.ui.store_binding import bind
-from app.ui.theme import semantic_colour
+from app.ui.widgets.column_layout import ColumnLayout, resize_mode_interactive
 from app.ui.widgets.record_table_view import RecordTableView
 
-
-def breached_colour() -> str:
-    """Error red for the current light/dark scheme (read at paint time, so it follows a switch)."""
-    return semantic_colour("error").name()
-
-
-STATUSES = ("new", "open", "pending", "waiting_on_customer", "resolved", "closed")
-PRIORITIES = ("low", "normal", "high", "urgent")
 #: How often the countdown column is repainted.
 COUNTDOWN_INTERVAL_MS = 1000
-
-
-def label_of(value: str | None) -> str:
-    """"waiting_on_customer" → "Waiting on customer"."""
-    return (value or "").replace("_", " ").capitalize()
-
 
 class TicketList(QWidget):
     """Filter bar + table. Emits the current ticket and the multi-selection."""
@@ -76,21 +74,22 @@ class TicketList(QWidget):
 
         self.view_combo = self._combo("tickets.filter.view", "View", [(key, label) for key, label in SAVED_VIEWS])
         self.status_combo = self._combo("tickets.filter.status", "Status",
-                                        [(None, "Any status")] + [(s, label_of(s)) for s in STATUSES])
+                                        [(None, "Any status")] + [(s, label("status", s)) for s in STATUSES])
         self.priority_combo = self._combo("tickets.filter.priority", "Priority",
-                                          [(None, "Any priority")] + [(p, label_of(p)) for p in PRIORITIES])
+                                          [(None, "Any priority")] + [(p, label("priority", p)) for p in PRIORITIES])
         self.assignee_combo = self._combo("tickets.filter.assignee", "Assignee",
                                           [(None, "Anyone"), (UNASSIGNED, "Unassigned")])
         self.search = QLineEdit(self)
         self.search.setObjectName("tickets.search")
         self.search.setPlaceholderText("Filter by subject or id")
+        self.search.setMinimumWidth(self.fontMetrics().averageCharWidth() * 12)
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Filter tickets")
         self.search.textChanged.connect(self._on_filter_changed)
         self.summary = QLabel(self)
         self.summary.setObjectName("tickets.list_summary")
 
-        self.model = RecordTableModel(self._columns(), self)
+        self.model = RecordTableModel(ticket_columns(store, self._clock, lambda: self._drafted), self)
         self.table = RecordTableView(self)
         self.table.setObjectName("tickets.table")
         self.table.setAccessibleName("Tickets")
@@ -100,11 +99,8 @@ class TicketList(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(24)
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(1, header.ResizeMode.Stretch)
-        for column, width in ((0, 64), (2, 120), (3, 105), (4, 110), (5, 110)):
-            self.table.setColumnWidth(column, width)
+        resize_mode_interactive(self.table.horizontalHeader())
+        self.columns = ColumnLayout(self.table, "tickets", first_run_widths(self.table))
         self.table.sortByColumn(self.sla_column, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
@@ -132,39 +128,13 @@ class TicketList(QWidget):
         self._on_store_change(StoreChange(reset=True))
 
     # ---- columns ------------------------------------------------------------------------------
-    sla_column = 5
+    subject_column, sla_column, status_column, assignee_column = SUBJECT, SLA, STATUS, ASSIGNEE
+    #: The columns an agent needs first: the list is given room for these before anything else.
+    first_needed = FIRST_NEEDED
 
-    def _columns(self) -> list[Column]:
-        def remaining(ticket: Ticket):
-            return first_response_remaining(ticket, self._clock())
-
-        def sla_colour(ticket: Ticket) -> str | None:
-            left = remaining(ticket)
-            return breached_colour() if left is not None and left.total_seconds() < 0 else None
-
-        def sla_tip(ticket: Ticket) -> str | None:
-            left = remaining(ticket)
-            if left is None:
-                return "First response done, or no target" if ticket.first_responded_at or \
-                    not ticket.first_response_due_at else "No clock: the ticket is resolved or closed"
-            due = display_time(ticket.first_response_due_at)
-            return f"First response was due {due}: breached" if left.total_seconds() < 0 else f"First response due {due}"
-
-        store = self._store
-        return [
-            Column("Priority", field_of("priority"), text=label_of, object_name="priority",
-                   sort_key=lambda t: PRIORITIES.index(t.priority) if t.priority in PRIORITIES else -1,
-                   foreground=lambda t: breached_colour() if t.priority == "urgent" else None),
-            Column("Subject", lambda t: ("✎ " if t.id in self._drafted else "") + (t.subject or ""),
-                   sort_key=lambda t: (t.subject or "").casefold(), object_name="subject",
-                   tooltip=lambda t: "An unsent draft is waiting here" if t.id in self._drafted else None),
-            Column("Status", field_of("status"), text=label_of, object_name="status"),
-            Column("Queue", lambda t: store.queue_name(t.queue_id), object_name="queue"),
-            Column("Assignee", lambda t: store.member_name(t.assignee_id) or "—", object_name="assignee"),
-            Column("First reply due", remaining, text=format_countdown, object_name="first_response",
-                   sort_key=lambda r: breach_sort_key(r, self._clock()), foreground=sla_colour,
-                   tooltip=sla_tip, align_right=True),
-        ]
+    def width_for(self, columns: Sequence[int]) -> int:
+        """The list's width that shows every visible column up to the last of `columns`."""
+        return width_for(self.table, columns)
 
     def _combo(self, name: str, label: str, items: Sequence[tuple[Any, str]]) -> QComboBox:
         combo = QComboBox(self)
