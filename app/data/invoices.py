@@ -5,6 +5,7 @@ cache first and then from the server. Every write that goes through the store (a
 or saved, an invoice sent or voided, a payment recorded) and every server read lands in each open
 list, so a list's `totals` (the footer's "N invoices — due … · paid …") follow each change
 without a reload. Drafts save through the base class's three-way merge, line items per line.
+`issuer()` says who the invoices are from (the workspace, for the PDF's issuer block).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ MAX_LISTED = 5000
 PAGE_SIZE = 100
 #: The page cache's resource for payment lists (one cached list per invoice).
 PAYMENTS = "payments"
+#: The page cache's resource for the issuer (GET /workspace's name and address), for offline PDFs.
+ISSUER = "invoice_issuer"
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,32 @@ class ListTotals:
     @property
     def currencies(self) -> list[str]:
         return sorted(set(self.due) | set(self.paid))
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """Who the invoices are from: the workspace's name and postal address, one line per item."""
+
+    name: str
+    address: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, workspace: Any) -> Issuer:
+        """From GET /workspace; `address` is read when the server sends one (text or an address object)."""
+        return cls(getattr(workspace, "name", "") or "", address_lines(getattr(workspace, "address", None)))
+
+
+def address_lines(address: Any) -> tuple[str, ...]:
+    """A postal address as printed lines: a text's lines, or an address object's parts in the
+    order envelopes use (line1, line2, postal code and city, region, country)."""
+    if isinstance(address, str):
+        return tuple(line.strip() for line in address.splitlines() if line.strip())
+    if isinstance(address, Mapping):
+        city = " ".join(str(part) for part in (address.get("postal_code"), address.get("city")) if part)
+        parts = (address.get("line1"), address.get("line2"), city, address.get("state") or address.get("region"),
+                 address.get("country"))
+        return tuple(str(part).strip() for part in parts if part and str(part).strip())
+    return ()
 
 
 @dataclass(frozen=True)
@@ -247,6 +276,23 @@ class InvoiceStore(RecordStore[Invoice]):
                 await self.fetch(invoice.id)
             raise
         return RecordedPayment(payment, await self.fetch(invoice.id))
+
+    # ---- who the invoices are from ----------------------------------------------------------
+    async def issuer(self) -> Issuer:
+        """The workspace as the PDF's issuer: the server's (cached) online, the cached one offline,
+        an empty name when it was never known."""
+        if self.online:
+            with contextlib.suppress(errors.ApiConnectionError):
+                issuer = Issuer.of(await self._client.workspace.get())
+                if self._cache is not None:
+                    await self._cache.put_list(ISSUER, None, [{"id": "issuer", "name": issuer.name,
+                                                               "address": list(issuer.address)}], None)
+                return issuer
+        cached = await self._cache.get_list(ISSUER, None) if self._cache is not None else None
+        if cached and cached.rows:
+            row = cached.rows[0]
+            return Issuer(row.get("name") or "", tuple(row.get("address") or ()))
+        return Issuer("")
 
     @property
     def _payments(self) -> Any:
