@@ -5,6 +5,7 @@ written by a worker thread so the UI never waits on the disk (opening, closing a
 file included), and the file only takes its final name when every row is in: a cancelled or
 failed export leaves nothing half-written behind.
 Cells that a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) are quoted with `'`.
+The header row names each column in words (`Company ID`, `Created at`), from `app.ui.labels`.
 """
 
 from __future__ import annotations
@@ -18,10 +19,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TextIO
 
+from app.ui.labels import humanize
+
 CSV_FIELDS: tuple[str, ...] = (
     "id", "name", "email", "phone", "company_id", "company_name", "tags", "custom_fields",
     "notes", "created_at", "updated_at",
 )
+#: The header row: each field as people read it ("company_id" → "Company ID").
+CSV_HEADERS: tuple[str, ...] = tuple(humanize(name) for name in CSV_FIELDS)
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -69,7 +74,7 @@ async def export_contacts(
 
     try:
         writer = csv.writer(await loop.run_in_executor(disk, open_partial))
-        await loop.run_in_executor(disk, writer.writerow, CSV_FIELDS)
+        await loop.run_in_executor(disk, writer.writerow, CSV_HEADERS)
         async for chunk in chunks:
             lines = [[csv_cell(name, row.get(name)) for name in CSV_FIELDS] for row in chunk]
             await loop.run_in_executor(disk, writer.writerows, lines)
