@@ -4,10 +4,11 @@ conversation timeline, the "new activity" notice, and the reply and note compose
 Field changes are requests (`sig_change`); the panel hands them to the ticket store and calls
 `show_ticket` with the store's ticket, so what is shown is always what the server has.
 
-The conversation and the composers share a vertical splitter in which the conversation never
-gets less than `THREAD_MIN_LINES` lines: with the reply and the note composer both open (and a
-warning in the reply) the composers scroll in their own pane instead of squeezing the thread to
-two lines, and a warning that appears is scrolled into view whole.
+The conversation and the composers share a vertical splitter in which the conversation keeps
+`THREAD_SHARE` of the height and never less than `THREAD_MIN_LINES` lines: with the reply and the
+note composer both open (and a warning in the reply) the composers scroll in their own pane
+instead of squeezing the thread to two lines, and a warning that appears is scrolled into view
+whole, with the buttons that answer it.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ from app.ui.time_text import exact, relative
 NEW_ACTIVITY_TEXT = "New activity since you opened this ticket — review, then send."
 #: Lines of conversation that stay readable however many composers are open.
 THREAD_MIN_LINES = 7
+#: The share of the height the conversation keeps while composers are open (when it is more).
+THREAD_SHARE = 0.4
 
 
 class TicketDetail(QWidget):
@@ -276,7 +279,7 @@ class TicketDetail(QWidget):
 
     def _fit_composers(self, reveal: QWidget | None = None) -> None:
         """The composer pane takes room only while a composer shows: what its composers need, as
-        far as the thread's minimum allows (beyond that it scrolls), and a new warning in view."""
+        far as the thread's share allows (beyond that it scrolls), and a new warning in view."""
         shown = [c for c in (self.reply_composer, self.note_composer) if not c.isHidden()]
         self.composer_pane.setVisible(bool(shown))
         if not shown:
@@ -285,14 +288,16 @@ class TicketDetail(QWidget):
         layout = self.composers.layout()
         wanted = layout.heightForWidth(room) if layout.hasHeightForWidth() else self.composers.sizeHint().height()
         total = sum(self.split.sizes()) or self.split.height()
-        pane = max(self.composer_pane.minimumHeight(), min(wanted, total - self.conversation.minimumHeight()))
+        thread = max(self.conversation.minimumHeight(), round(total * THREAD_SHARE))
+        pane = max(self.composer_pane.minimumHeight(), min(wanted, total - thread))
         if self.split.sizes()[1] != pane and total > pane:
             self.split.setSizes([total - pane, pane])
         if reveal is not None and reveal.isVisible():
             composer = reveal.parentWidget()
-            # The warning and the buttons that answer it, the warning's first line first.
-            if isinstance(composer, Composer) and composer.send_anyway.isVisible():
-                self.composer_pane.ensureWidgetVisible(composer.send_anyway, 0, 0)
+            # The warning and the line that answers it (status, Send anyway), the warning's top first.
+            if isinstance(composer, Composer):
+                for below in (composer.status, composer.send_anyway):
+                    self.composer_pane.ensureWidgetVisible(below, 0, 0)
             self.composer_pane.ensureWidgetVisible(reveal, 0, 0)
 
     def pick(self, field: str) -> None:
