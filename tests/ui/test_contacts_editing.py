@@ -144,8 +144,9 @@ def test_export_writes_the_filtered_list_and_cancel_leaves_no_file(qtbot, run_as
             assert outcomes == ["done"]
             with target.open(encoding="utf-8-sig") as handle:
                 rows = list(csv.DictReader(handle))
-            assert sorted(r["id"] for r in rows) == sorted(c.id for c in made)
-            assert all(r["tags"] == tag and r["notes"].startswith("'=") for r in rows)
+            # The header names columns in words (app.ui.labels): "ID", "Tags", "Notes".
+            assert sorted(r["ID"] for r in rows) == sorted(c.id for c in made)
+            assert all(r["Tags"] == tag and r["Notes"].startswith("'=") for r in rows)
 
             # Cancel: the whole cached list in tiny chunks, cancelled at the first progress tick.
             panel.search.clear()
