@@ -36,7 +36,7 @@ def test_a_colleagues_line_change_is_kept_with_my_notes_without_asking(qtbot, ru
                                             if_match=draft.version)
             click(panel.save_button)
             await wait_until(lambda: panel.banner.kind in ("success", "warning", "error"), 10, panel.banner.plain_text)
-            assert panel.banner.kind == "success" and "line_items" in panel.banner.plain_text, panel.banner.plain_text
+            assert panel.banner.kind == "success" and "their change to line items" in panel.banner.plain_text, panel.banner.plain_text
             assert not panel.merge_bar.isVisible(), "nothing both sides changed, so nothing is asked"
             on_server = await colleague.invoices.get(draft.id)
             assert on_server.notes == "Deposit of 50% due on signing."
@@ -64,9 +64,9 @@ def test_only_the_field_both_changed_is_asked_about(qtbot, run_async, sandbox, o
             await colleague.invoices.update(draft.id, {"notes": "Net 45.", "due_date": later}, if_match=draft.version)
             click(panel.save_button)
             await wait_until(panel.merge_bar.isVisible, 10, panel.banner.plain_text)
-            assert panel.merge_bar.labels == ["notes"]
+            assert panel.merge_bar.labels == ["Notes"]
             assert panel.banner.kind == "warning"
-            panel.merge_bar.choose("notes", "mine")
+            panel.merge_bar.choose("Notes", "mine")
             click(panel.merge_bar.save_button)
             await wait_until(lambda: panel.banner.kind == "success", 10, panel.banner.plain_text)
             assert not panel.merge_bar.isVisible()

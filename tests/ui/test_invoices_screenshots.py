@@ -39,6 +39,8 @@ def test_screenshots(qtbot, run_async, sandbox, sandbox_credentials, scheme, tmp
             invoices.table.setCurrentIndex(invoices.model.index(row, 0))
             await wait_until(lambda: invoices.record is not None and invoices.payments.model.rowCount() > 0, 10,
                              f"no payments shown for {invoices.record}")
+            await wait_until(lambda: all(invoices.customers.name(r) for r in invoices.model.rows if r.contact_id), 10,
+                             "the people invoices are billed to are not named yet")
             path = out / f"invoices-{scheme}.png"
             assert invoices.grab().save(str(path)) and path.stat().st_size > 10_000
         finally:

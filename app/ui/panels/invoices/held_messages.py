@@ -30,14 +30,16 @@ class HeldMessages:
         self._held = (self._banner.text, holds) if holds is not None else None
 
     @contextlib.contextmanager
-    def working(self, text: str) -> Iterator[None]:
-        """Say what is being done while it is being done."""
+    def working(self, text: str, *, after: Callable[[], None] | None = None) -> Iterator[None]:
+        """Say what is being done while it is being done; `after` runs when it is over, either way."""
         done = False
         self.say("info", text, holds=lambda: not done)
         try:
             yield
         finally:
             done = True
+            if after is not None:
+                after()
             self.revalidate()
 
     def revalidate(self) -> None:

@@ -1,16 +1,26 @@
 """The invoice side of the panel: the editor, its actions, the merge and void questions, payments.
 
-Widgets and layout only; the panel turns their clicks into store calls.
+Widgets and layout only; the panel turns their clicks into store calls. Beside the list, the
+detail keeps the least width its actions need and the list gets the rest, so the list's first
+columns stay readable in a 1024 px window.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
+from app.api.models import Invoice
 from app.ui.panels.invoices.invoice_editor import InvoiceEditor
 from app.ui.panels.invoices.merge_bar import MergeBar
-from app.ui.panels.invoices.payment_box import PaymentBox
+from app.ui.panels.invoices.payment_box import OPEN_STATUSES, PaymentBox
 from app.ui.widgets.confirm_bar import ConfirmBar
 
 
@@ -42,11 +52,45 @@ class InvoiceDetail(QScrollArea):
         self.setWidgetResizable(True)
         # A sideways scroll would hide Void and Record.
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        detail.setMinimumWidth(420)
+        # The least that keeps every action and the payment row whole (1024 px windows leave about this).
+        detail.setMinimumWidth(400)
         self.setWidget(detail)
+        # The scroll area's own minimum: a splitter reads that one, not its content's.
+        self.setMinimumWidth(400 + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth())
+
+    def update_actions(self, record: Invoice | None, writable: bool) -> None:
+        """Offer what the platform allows for `record` (None: a new draft)."""
+        status = record.status if record else None
+        self.save_button.setEnabled(writable and (record is None or status == "draft"))
+        self.send_button.setEnabled(writable and status == "draft")
+        # The platform refuses to void an invoice that has payments on it.
+        unpaid = record is None or not record.amount_paid_cents
+        self.void_button.setEnabled(writable and unpaid and status in ("draft", "sent", "overdue"))
+        self.void_button.setToolTip("" if unpaid else "Invoices with payments cannot be voided.")
+        if not self.void_button.isEnabled():
+            self.confirm.hide()
+        self.pdf_button.setEnabled(record is not None)
+        self.payments.record_button.setEnabled(writable and status in OPEN_STATUSES)
 
     @staticmethod
     def _button(text: str, name: str, parent: QWidget) -> QPushButton:
         button = QPushButton(text, parent)
         button.setObjectName(name)
         return button
+
+
+def side_by_side(body: QWidget, pane: QWidget, detail: InvoiceDetail) -> QSplitter:
+    """The list and the detail in a splitter filling `body`: the list takes 3/5 of the width, the
+    detail never less than its minimum (the list shrinks first in a small window)."""
+    splitter = QSplitter(body)
+    splitter.setObjectName("invoices.splitter")
+    splitter.addWidget(pane)
+    splitter.addWidget(detail)
+    splitter.setChildrenCollapsible(False)
+    splitter.setStretchFactor(0, 3)
+    splitter.setStretchFactor(1, 2)
+    splitter.setSizes([600, 400])
+    layout = QVBoxLayout(body)
+    layout.setContentsMargins(8, 0, 8, 8)
+    layout.addWidget(splitter, 1)
+    return splitter

@@ -4,8 +4,9 @@ Totals are computed by `app.ui.money.invoice_totals`, the server's own rule (int
 per-line tax rounded half-up), so what the user sees before saving is what the server will say;
 after a save the server's totals are shown beside them and any difference is reported.
 Only drafts are editable: the platform refuses line-item changes on anything sent.
-Its messages live as long as what raised them: a field's complaint from the server until the
-draft is edited, the server's totals until the lines no longer add up to what was compared.
+Its messages live as long as what raised them: a field's complaint (the editor's own check of the
+contract's rules, or the server's) until the draft is edited, the server's totals until the lines
+no longer add up to what was compared.
 """
 
 from __future__ import annotations
@@ -22,8 +23,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -31,17 +30,16 @@ from PySide6.QtWidgets import (
 from app.api.models import Invoice, LineItem
 from app.ui.money import (
     InvoiceTotals,
-    currency_symbol,
     format_money,
     invoice_totals,
-    parse_money,
 )
-from app.ui.panels.invoices.tax_rate import LineError, format_bps, parse_percent_bps
+from app.ui.panels.invoices.line_table import NAME, LineTable
+from app.ui.panels.invoices.tax_rate import LineError
+from app.ui.panels.invoices.words import date_edit_format, field_words, server_words
+from app.ui.theme import semantic_colour
 from app.ui.widgets.field_form import FieldForm
 
 CURRENCIES = ("USD", "EUR", "GBP", "JPY", "CHF", "CAD")
-KINDS = ("service", "product", "fee")
-_KIND, _NAME, _QTY, _PRICE, _TAX = range(5)
 
 
 class InvoiceEditor(QWidget):
@@ -60,6 +58,7 @@ class InvoiceEditor(QWidget):
         #: The values the form's error messages were raised for, and the totals the server's were
         #: compared with (with the record's id): each message goes when its state does.
         self._errors_for: tuple[Any] | None = None
+        self._line_complaint = ""
         self._server_check: tuple[str, InvoiceTotals, InvoiceTotals | None] | None = None
         self.form = FieldForm("invoices.editor.form", self)
         self.number_edit: QLineEdit = self.form.add_field("invoice_number", "Number", QLineEdit())
@@ -73,17 +72,11 @@ class InvoiceEditor(QWidget):
         self.due_date: QDateEdit = self.form.add_field("due_date", "Due", QDateEdit())
         for edit in (self.issue_date, self.due_date):
             edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setDisplayFormat(date_edit_format())
         self.notes_edit: QPlainTextEdit = self.form.add_field("notes", "Notes", QPlainTextEdit())
         self.notes_edit.setFixedHeight(48)
 
-        self.lines = QTableWidget(0, 5, self)
-        self.lines.setObjectName("invoices.editor.lines")
-        self.lines.setHorizontalHeaderLabels(["Kind", "Item", "Qty", "Unit price", "Tax %"])
-        self.lines.horizontalHeader().setStretchLastSection(True)
-        for column, width in ((_KIND, 90), (_NAME, 150), (_QTY, 50), (_PRICE, 90)):
-            self.lines.setColumnWidth(column, width)
-        self.lines.verticalHeader().setDefaultSectionSize(26)
+        self.lines = LineTable(self)
         self.lines.itemChanged.connect(self._recompute)
         self.add_line_button = QPushButton("Add line", self)
         self.add_line_button.setObjectName("invoices.editor.add_line")
@@ -98,6 +91,9 @@ class InvoiceEditor(QWidget):
         self.totals_label.setObjectName("invoices.editor.totals")
         self.totals_label.setWordWrap(True)
         self.totals_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        # An invoice's totals block, a line each; three lines tall whatever it says ("Total: —" while a
+        # cell is unreadable), so nothing below it moves.
+        self.totals_label.setMinimumHeight(3 * self.totals_label.fontMetrics().lineSpacing())
         self.server_totals_label = QLabel(self)
         self.server_totals_label.setObjectName("invoices.editor.server_totals")
         self.server_totals_label.setWordWrap(True)
@@ -107,9 +103,8 @@ class InvoiceEditor(QWidget):
             signal.connect(self._on_edited)
 
         line_buttons = QHBoxLayout()
-        line_buttons.addWidget(self.add_line_button)
-        line_buttons.addWidget(self.remove_line_button)
-        # The totals take the rest of the row (a stretch beside them squeezed them onto three lines).
+        line_buttons.addWidget(self.add_line_button, 0, Qt.AlignmentFlag.AlignTop)
+        line_buttons.addWidget(self.remove_line_button, 0, Qt.AlignmentFlag.AlignTop)
         line_buttons.addWidget(self.totals_label, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -164,45 +159,24 @@ class InvoiceEditor(QWidget):
                        self.add_line_button, self.remove_line_button):
             widget.setEnabled(editable)
         self.notes_edit.setReadOnly(not editable)
-        triggers = QTableWidget.EditTrigger
-        self.lines.setEditTriggers(triggers.AllEditTriggers if editable else triggers.NoEditTriggers)
-        for row in range(self.lines.rowCount()):
-            kind = self.lines.cellWidget(row, _KIND)
-            if kind is not None:
-                kind.setEnabled(editable)
+        self.lines.set_editable(editable)
 
     def set_lines(self, lines: list[LineItem]) -> None:
         """Replace the line items."""
         self.lines.blockSignals(True)
         self.lines.setRowCount(0)
         for line in lines:
-            self._insert_line(line)
+            self.lines.insert_line(line, self.currency, self._on_edited)
         self.lines.blockSignals(False)
         self._recompute()
 
     def add_line(self, line: LineItem | None) -> None:
         """Append `line` (None: an empty one to fill in) and put the cursor on its name."""
         self.lines.blockSignals(True)
-        self._insert_line(line)
+        self.lines.insert_line(line, self.currency, self._on_edited)
         self.lines.blockSignals(False)
         self._recompute()
-        self.lines.setCurrentCell(self.lines.rowCount() - 1, _NAME)
-
-    def _insert_line(self, line: LineItem | None) -> None:
-        row = self.lines.rowCount()
-        self.lines.insertRow(row)
-        kind = QComboBox(self.lines)
-        kind.setObjectName(f"invoices.editor.lines.{row}.kind")
-        kind.addItems(KINDS)
-        kind.setCurrentText(line.kind if line else "service")
-        kind.currentTextChanged.connect(self._on_edited)
-        self.lines.setCellWidget(row, _KIND, kind)
-        currency = self.currency
-        price = format_money(line.unit_amount_cents, currency).replace(currency_symbol(currency), "").strip() if line else ""
-        cells = {_NAME: line.name if line else "", _QTY: str(line.quantity if line else 1), _PRICE: price,
-                 _TAX: format_bps(line.tax_rate_bps if line else 0)}
-        for column, text in cells.items():
-            self.lines.setItem(row, column, QTableWidgetItem(text))
+        self.lines.setCurrentCell(self.lines.rowCount() - 1, NAME)
 
     def _remove_current_line(self) -> None:
         row = self.lines.currentRow()
@@ -217,30 +191,7 @@ class InvoiceEditor(QWidget):
 
     def line_items(self) -> list[dict[str, Any]]:
         """The lines in API shape; LineError names the first unreadable cell."""
-        items = []
-        for row in range(self.lines.rowCount()):
-            def text(column: int, row: int = row) -> str:
-                item = self.lines.item(row, column)
-                return item.text().strip() if item is not None else ""
-
-            name = text(_NAME)
-            if not name:
-                raise LineError(f"Line {row + 1}: the item needs a name.")
-            quantity = text(_QTY)
-            if not quantity.isdigit() or int(quantity) < 1:
-                raise LineError(f"Line {row + 1}: quantity “{quantity}” must be a whole number of at least 1.")
-            try:
-                price = parse_money(text(_PRICE), self.currency)
-            except ValueError as problem:
-                raise LineError(f"Line {row + 1}: unit price: {problem}") from None
-            try:
-                bps = parse_percent_bps(text(_TAX))
-            except ValueError as problem:
-                raise LineError(f"Line {row + 1}: {problem}") from None
-            kind = self.lines.cellWidget(row, _KIND)
-            items.append({"kind": kind.currentText() if kind else "service", "name": name,
-                          "quantity": int(quantity), "unit_amount_cents": price, "tax_rate_bps": bps})
-        return items
+        return self.lines.read(self.currency)
 
     def local_totals(self) -> InvoiceTotals | None:
         try:
@@ -262,12 +213,25 @@ class InvoiceEditor(QWidget):
 
     # ---- messages -------------------------------------------------------------------------
     def show_errors(self, fields: Mapping[str, str], general: str = "") -> None:
-        """The server's (or a line's) complaints, shown until the draft is edited."""
-        self.form.set_errors(fields, general)
+        """Complaints about fields (the server's or the editor's checks), in words, beside what
+        they are about (a line's under the lines) until the draft is edited."""
+        shown = {"invoice_number", "company_id", "currency", "issue_date", "due_date", "notes"}
+        beside = {name: server_words(message) for name, message in fields.items() if name in shown}
+        lines = [f"{field_words(name)}: {server_words(message)}." for name, message in fields.items()
+                 if name == "line_items" or name.startswith("line_items[")]
+        others = [f"{field_words(name)}: {server_words(message)}." for name, message in fields.items()
+                  if name not in beside and not name.startswith("line_items")]
+        self.form.set_errors(beside, " ".join(filter(None, [general, *others])))
+        if lines:
+            self._say_line_problem(" ".join(lines))
+        self._line_complaint = " ".join(lines)
         self._errors_for = (self.values_or_none(),)
 
     def clear_errors(self) -> None:
         self.form.clear_errors()
+        if self._line_complaint and self.lines_error.text() == self._line_complaint:
+            self.lines_error.clear()
+        self._line_complaint = ""
         self._errors_for = None
 
     def show_server_totals(self, record: Invoice, local: InvoiceTotals | None) -> bool:
@@ -309,18 +273,23 @@ class InvoiceEditor(QWidget):
             self._clear_server_totals()
         self.sig_edited.emit()
 
+    def _say_line_problem(self, text: str) -> None:
+        """A complaint about the lines, in the error colour of the theme in effect now."""
+        self.lines_error.setStyleSheet(f"color: {semantic_colour('error').name()};")
+        self.lines_error.setText(text)
+
     def _recompute(self, *_: object) -> None:
         currency = self.currency
         try:
             totals = invoice_totals(self.line_items())
         except LineError as problem:
-            self.lines_error.setText(str(problem))
+            self._say_line_problem(str(problem))
             self.totals_label.setText("Total: —")
         else:
             self.lines_error.clear()
             self.totals_label.setText(
-                f"Subtotal {format_money(totals.subtotal_cents, currency)} · Tax {format_money(totals.tax_cents, currency)}"
-                f" · <b>Total {format_money(totals.total_cents, currency)}</b>")
+                f"Subtotal {format_money(totals.subtotal_cents, currency)}<br>Tax {format_money(totals.tax_cents, currency)}"
+                f"<br><b>Total {format_money(totals.total_cents, currency)}</b>")
         self.sig_totals_changed.emit()
 
 

@@ -1,20 +1,22 @@
-"""The invoices list's side: the filter row, the table, and the footer under it.
+"""The invoices list's side: the filter rows, the table, and the footer under it.
 
 The footer's figures come from the store's `InvoiceList.totals`; this module only writes them
-in the user's locale.
+in the user's locale. The columns an operator needs first (Number, Customer, Total, Status) come
+first and fit the list's share of a 1024×700 window; their widths are measured from the font
+(a long amount, the longest status) and kept per table by `ColumnLayout`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QHBoxLayout,
-    QHeaderView,
+    QGridLayout,
     QLabel,
     QPushButton,
     QTableView,
@@ -24,12 +26,18 @@ from PySide6.QtWidgets import (
 
 from app.api.models import Company, Invoice
 from app.data.invoices import InvoiceFilter, InvoiceList, ListTotals
+from app.ui.labels import label
 from app.ui.money import format_money
+from app.ui.panels.invoices.words import date_edit_format, local_date
 from app.ui.record_table_model import Column, RecordTableModel, field_of
 from app.ui.theme import semantic_colour
+from app.ui.widgets.column_layout import ColumnLayout, resize_mode_interactive
 from app.ui.widgets.record_table_view import RecordTableView
 
 STATUSES = ("draft", "sent", "partially_paid", "paid", "overdue", "void")
+NUMBER, CUSTOMER, TOTAL, STATUS, DUE_DATE, DUE = range(6)
+#: Room around a cell's text (the style's margins and the sort arrow's share).
+_CELL_PADDING = 18
 
 
 def footer_text(totals: ListTotals) -> str:
@@ -54,24 +62,31 @@ class InvoiceFilterBar(QWidget):
         self.status.setObjectName("invoices.filter_status")
         self.status.addItem("Any status", None)
         for status in STATUSES:
-            self.status.addItem(status.replace("_", " "), status)
+            self.status.addItem(label("status", status), status)
         self.customer = QComboBox(self)
         self.customer.setObjectName("invoices.filter_customer")
         self.customer.addItem("All customers", None)
+        # Long company names must not widen the list past its share of a small window.
+        self.customer.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.customer.setMinimumContentsLength(14)
         self.due_check = QCheckBox("Due before", self)
         self.due_check.setObjectName("invoices.filter_due_enabled")
         self.due_before = QDateEdit(QDate.currentDate(), self)
         self.due_before.setObjectName("invoices.filter_due_before")
         self.due_before.setCalendarPopup(True)
-        self.due_before.setDisplayFormat("yyyy-MM-dd")
+        self.due_before.setDisplayFormat(date_edit_format())
         for signal in (self.status.currentIndexChanged, self.customer.currentIndexChanged,
                        self.due_check.toggled, self.due_before.dateChanged):
             signal.connect(lambda *_: self.sig_changed.emit())
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.status, self.customer, self.due_check, self.due_before):
-            layout.addWidget(widget)
-        layout.addStretch(1)
+        # Two rows: one row of four filters and a button is wider than the list's share at 1024 px.
+        self.grid = grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(self.status, 0, 0)
+        grid.addWidget(self.customer, 0, 1, 1, 2)
+        grid.addWidget(self.due_check, 1, 0)
+        grid.addWidget(self.due_before, 1, 1, Qt.AlignmentFlag.AlignLeft)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(2, 1)
 
     def current(self) -> InvoiceFilter:
         due = self.due_before.date().toPython() if self.due_check.isChecked() else None
@@ -89,8 +104,8 @@ class InvoiceFilterBar(QWidget):
         self.customer.blockSignals(False)
 
 
-def invoice_table(parent: QWidget, customer_name: Callable[[str | None], str]) -> tuple[RecordTableModel, RecordTableView]:
-    """The list's model and view: overdue rows in the error colour, amounts never cut short."""
+def invoice_table(parent: QWidget, customer_name: Callable[[Invoice], str]) -> tuple[RecordTableModel, RecordTableView]:
+    """The list's model and view: overdue rows in the error colour, human statuses and local dates."""
 
     def error(invoice: Invoice):
         return semantic_colour("error") if invoice.status == "overdue" else None
@@ -98,18 +113,19 @@ def invoice_table(parent: QWidget, customer_name: Callable[[str | None], str]) -
     def money(name: str) -> Callable[[Invoice], str]:
         return lambda invoice: format_money(getattr(invoice, name), invoice.currency or "USD")
 
-    def status_text(status: str | None) -> str:
-        text = (status or "").replace("_", " ")
-        return text.upper() if status == "overdue" else text
+    def due_hint(invoice: Invoice) -> str | None:
+        if invoice.due_date is None or invoice.status in ("draft", "paid", "void"):
+            return None
+        return _due_words(invoice.due_date)
 
     model = RecordTableModel([
         Column("Number", field_of("invoice_number"), foreground=error),
-        Column("Status", field_of("status"), text=status_text, foreground=error,
-               tooltip=lambda inv: "Past its due date with money still due" if inv.status == "overdue" else None),
-        Column("Customer", lambda inv: customer_name(inv.company_id)),
-        Column("Due date", field_of("due_date"), foreground=error),
+        Column("Customer", customer_name, repeats=True),
         Column("Total", money("total_cents"), align_right=True, sort_key=field_of("total_cents")),
-        Column("Due", money("amount_due_cents"), align_right=True, sort_key=field_of("amount_due_cents"),
+        Column("Status", field_of("status"), text=lambda status: label("status", status), foreground=error,
+               repeats=True, tooltip=lambda inv: "Past its due date with money still due" if inv.status == "overdue" else None),
+        Column("Due date", field_of("due_date"), text=local_date, foreground=error, tooltip=due_hint),
+        Column("Amount due", money("amount_due_cents"), align_right=True, sort_key=field_of("amount_due_cents"),
                foreground=error),
     ], parent)
     table = RecordTableView(parent)
@@ -122,34 +138,49 @@ def invoice_table(parent: QWidget, customer_name: Callable[[str | None], str]) -
     table.setAlternatingRowColors(True)
     table.verticalHeader().hide()
     table.verticalHeader().setDefaultSectionSize(24)
-    for column, width in enumerate((80, 105, 150, 90)):
-        table.setColumnWidth(column, width)
-    columns = table.horizontalHeader()
-    # Amounts are never cut short; the customer name takes what is left.
-    columns.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-    for money_column in (4, 5):
-        columns.setSectionResizeMode(money_column, QHeaderView.ResizeMode.ResizeToContents)
+    resize_mode_interactive(table.horizontalHeader())
     return model, table
+
+
+def first_widths(table: QTableView) -> dict[int, int]:
+    """First-run widths from the font: a long invoice number, a seven-figure amount, the longest
+    status, a date; the customer gets a name's worth; amount due takes the rest (last column)."""
+    metrics = table.fontMetrics()
+
+    def fit(*samples: str) -> int:
+        return max(metrics.horizontalAdvance(sample) for sample in samples) + _CELL_PADDING
+
+    money = format_money(999_999_99, "USD")
+    return {NUMBER: fit("INV-10000", "Number"), CUSTOMER: fit("Northwind Outdoor"), TOTAL: fit(money, "Total"),
+            STATUS: fit(*(label("status", status) for status in STATUSES)),
+            DUE_DATE: fit(local_date(date(2026, 12, 28)), "Due date"), DUE: fit(money, "Amount due")}
+
+
+def _due_words(due: date) -> str:
+    """ "due in 12 d" / "3 d overdue", counted in whole days from today."""
+    days = (due - date.today()).days
+    if days == 0:
+        return "due today"
+    return f"due in {days} d" if days > 0 else f"{-days} d overdue"
 
 
 class InvoiceListPane(QWidget):
     """Filters and New draft above the table; the footer (`totals`) below it."""
 
-    def __init__(self, customer_name: Callable[[str | None], str], parent: QWidget | None = None) -> None:
+    def __init__(self, customer_name: Callable[[Invoice], str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.filter_bar = InvoiceFilterBar(self)
         self.new_button = QPushButton("New draft", self)
         self.new_button.setObjectName("invoices.new")
         self.model, self.table = invoice_table(self, customer_name)
+        self.columns = ColumnLayout(self.table, "invoices", first_widths(self.table))
         self.totals = QLabel(self)
         self.totals.setObjectName("invoices.totals")
         self.totals.setWordWrap(True)
-        filters = QHBoxLayout()
-        filters.addWidget(self.filter_bar, 1)
-        filters.addWidget(self.new_button)
+        self.filter_bar.grid.addWidget(self.new_button, 1, 2, Qt.AlignmentFlag.AlignRight)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(filters)
+        layout.addWidget(self.filter_bar)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.totals)
 

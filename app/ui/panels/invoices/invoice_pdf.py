@@ -1,8 +1,9 @@
-"""An invoice as a printable document and a PDF file (QTextDocument → QPdfWriter).
+"""An invoice document as a PDF file (QTextDocument → QPdfWriter), and saving it.
 
-The PDF is rendered in memory on the Qt thread and written to disk in an executor.
-The document is built from the server's record (never from unsaved edits), with amounts in the
-user's locale; the same document is what the tests read back, since the PDF's text is compressed.
+The PDF is rendered in memory on the Qt thread and written to disk in an executor. The document
+is laid out for the writer itself (its resolution), so a 10 pt font is 10 pt on paper; laid out
+for the screen and then scaled to the page, the same text came out at about 5 pt. Each page has
+a footer naming the invoice and the page ("Invoice INV-1007 · Page 1 of 2").
 """
 
 from __future__ import annotations
@@ -11,54 +12,27 @@ import asyncio
 import os
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QObject, QSizeF, QUrl
-from PySide6.QtGui import QDesktopServices, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QObject, QRectF, Qt, QUrl
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QDesktopServices,
+    QFont,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPalette,
+    QPdfWriter,
+    QTextDocument,
+)
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from app.api.models import Invoice
-from app.ui.money import format_money
+from app.ui.panels.invoices.invoice_document import SMALL_PT
 
-
-def invoice_document(invoice: Invoice, customer: str = "") -> QTextDocument:
-    """A document with the invoice's header, customer, line items and totals."""
-    currency = invoice.currency or "USD"
-
-    def money(cents: int) -> str:
-        return escape(format_money(cents, currency))
-
-    def text(value: object) -> str:
-        return escape(str(value) if value is not None else "—")
-
-    lines = []
-    for line in invoice.line_items:
-        lines.append(
-            f"<tr><td>{escape(line.name)}</td><td>{escape(line.kind)}</td>"
-            f"<td align='right'>{line.quantity}</td><td align='right'>{money(line.unit_amount_cents)}</td>"
-            f"<td align='right'>{line.tax_rate_bps / 100:g}%</td>"
-            f"<td align='right'>{money(line.quantity * line.unit_amount_cents)}</td></tr>"
-        )
-    html = f"""
-    <h1>Invoice {escape(invoice.invoice_number)}</h1>
-    <p>Status: <b>{escape(invoice.status)}</b><br>
-    Customer: {escape(customer or invoice.company_id or invoice.contact_id or '—')}<br>
-    Issued: {text(invoice.issue_date)} &nbsp; Due: {text(invoice.due_date)}</p>
-    <table width='100%' cellspacing='0' cellpadding='4' border='1'>
-      <tr><th align='left'>Item</th><th align='left'>Kind</th><th>Qty</th><th>Unit price</th><th>Tax</th><th>Amount</th></tr>
-      {''.join(lines)}
-    </table>
-    <p align='right'>Subtotal: {money(invoice.subtotal_cents)}<br>
-    Tax: {money(invoice.tax_cents)}<br>
-    <b>Total: {money(invoice.total_cents)}</b><br>
-    Paid: {money(invoice.amount_paid_cents)}<br>
-    <b>Amount due: {money(invoice.amount_due_cents)}</b></p>
-    <p>{escape(invoice.notes or '')}</p>
-    """
-    document = QTextDocument()
-    document.setHtml(html)
-    return document
+#: Dots per inch of the PDF's layout (text is vector either way; this sets layout precision).
+RESOLUTION = 300
 
 
 def render_pdf(document: QTextDocument) -> bytes:
@@ -67,11 +41,39 @@ def render_pdf(document: QTextDocument) -> bytes:
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     writer = QPdfWriter(buffer)
     writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
-                                     QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter))
-    writer.setResolution(300)
-    writer.setTitle(document.metaInformation(QTextDocument.MetaInformation.DocumentTitle) or "Invoice")
-    document.setPageSize(QSizeF(writer.width(), writer.height()))
-    document.print_(writer)
+                                     QMarginsF(15, 15, 15, 12), QPageLayout.Unit.Millimeter))
+    writer.setResolution(RESOLUTION)
+    title = document.metaInformation(QTextDocument.MetaInformation.DocumentTitle) or "Invoice"
+    writer.setTitle(title)
+    footer_font = QFont(document.defaultFont())
+    footer_font.setPointSizeF(SMALL_PT)
+    footer_height = 3 * SMALL_PT * RESOLUTION / 72  # a line and a half of space above it
+    width, height = writer.width(), writer.height()
+    document.documentLayout().setPaintDevice(writer)
+    document.setPageSize(QRectF(0, 0, width, height - footer_height).size())
+    pages = document.pageCount()
+    page_height = document.pageSize().height()
+    # Ink on paper: the application's palette (a dark theme's light text) must not reach the page.
+    context = QAbstractTextDocumentLayout.PaintContext()
+    context.palette.setColor(QPalette.ColorRole.Text, QColor("black"))
+    painter = QPainter(writer)
+    try:
+        for page in range(pages):
+            if page:
+                writer.newPage()
+            painter.save()
+            painter.translate(0, -page * page_height)
+            context.clip = QRectF(0, page * page_height, width, page_height)
+            painter.setClipRect(context.clip)
+            document.documentLayout().draw(painter, context)
+            painter.restore()
+            painter.setFont(footer_font)
+            painter.setPen(QColor("#555555"))
+            painter.drawText(QRectF(0, height - footer_height, width, footer_height),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
+                             f"{title} · Page {page + 1} of {pages}")
+    finally:
+        painter.end()
     del writer  # the PDF is finished when its writer goes away
     buffer.close()
     return bytes(buffer.data())

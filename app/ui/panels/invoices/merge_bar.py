@@ -9,17 +9,36 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.data.merge import MISSING, Choice, Path
+from app.data.merge import MISSING, Choice, FieldConflict, Path
 from app.data.record_store import MergeNeeded
+from app.ui.labels import label
+from app.ui.panels.invoices.words import field_words
 
 
-def _short(value: Any) -> str:
+def _short(conflict: FieldConflict, value: Any) -> str:
+    """One side's value as the operator reads it (a line's kind in words, long text cut short)."""
     if value is MISSING:
         return "(removed)"
+    if conflict.path[-1] in ("kind", "status") and isinstance(value, str):
+        value = label(str(conflict.path[-1]), value)
     text = "—" if value in (None, "") else str(value)
     return text if len(text) <= 60 else text[:59] + "…"
+
+
+def conflict_words(conflict: FieldConflict) -> str:
+    """The conflicting field as the form names it ("Notes", "Line 2 quantity")."""
+    return field_words(conflict.path)
 
 
 class MergeBar(QFrame):
@@ -60,13 +79,15 @@ class MergeBar(QFrame):
         self._title.setText(f"{needed.theirs.invoice_number} was changed by a colleague too; "
                             "you both changed these fields:")
         for row, conflict in enumerate(needed.merge.conflicts):
-            label = QLabel(f"{conflict.label}: yours {_short(conflict.mine)} · theirs {_short(conflict.theirs)}", self)
-            label.setWordWrap(True)
+            words = conflict_words(conflict)
+            text = QLabel(f"{words}: yours {_short(conflict, conflict.mine)} · theirs {_short(conflict, conflict.theirs)}",
+                          self)
+            text.setWordWrap(True)
             choice = QComboBox(self)
             choice.setObjectName(f"{self.objectName()}.{conflict.label}")
             choice.addItem("Keep mine", "mine")
             choice.addItem("Keep theirs", "theirs")
-            self._grid.addWidget(label, row, 0)
+            self._grid.addWidget(text, row, 0)
             self._grid.addWidget(choice, row, 1)
             self._choices[conflict.path] = choice
         self.show()
@@ -74,12 +95,12 @@ class MergeBar(QFrame):
     @property
     def labels(self) -> list[str]:
         """The conflicting fields shown, as the operator reads them."""
-        return [conflict.label for conflict in self.pending.merge.conflicts] if self.pending else []
+        return [conflict_words(conflict) for conflict in self.pending.merge.conflicts] if self.pending else []
 
     def choose(self, label: str, choice: Choice) -> None:
         """Pick `choice` for the field shown as `label` (what the operator does with the box)."""
         for conflict in self.pending.merge.conflicts if self.pending else ():
-            if conflict.label == label:
+            if conflict_words(conflict) == label:
                 combo = self._choices[conflict.path]
                 combo.setCurrentIndex(combo.findData(choice))
 

@@ -5,32 +5,37 @@ footer sums the list's amounts due and paid per currency, from the store's `Invo
 follows every draft saved, invoice sent or voided and payment recorded. The editor computes a
 draft's totals as the server does and, after every save, shows the server's totals and reports
 any difference; a colleague's concurrent change is merged, and only fields both changed are
-asked about. Send, void (confirmed), payments (checked before sending) and PDF.
+asked about. Drafts and payments are checked against the contract's rules before sending, and
+refusals read in the operator's words. Send, void (confirmed), and a PDF fit to send.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.api import errors
 from app.api.models import Invoice
 from app.data.invoices import InvoiceList
 from app.data.record_store import MergeNeeded, Saved
+from app.ui.error_messages import request_id_of
 from app.ui.module_panel import ModulePanel
 from app.ui.money import format_money, invoice_totals
 from app.ui.panel_context import PanelContext
+from app.ui.panels.invoices.customers import Customers
 from app.ui.panels.invoices.held_messages import HeldMessages
-from app.ui.panels.invoices.invoice_detail import InvoiceDetail
+from app.ui.panels.invoices.invoice_detail import InvoiceDetail, side_by_side
+from app.ui.panels.invoices.invoice_document import document_for
 from app.ui.panels.invoices.invoice_list import InvoiceListPane
-from app.ui.panels.invoices.invoice_pdf import PdfFiles, invoice_document, open_file
-from app.ui.panels.invoices.payment_box import OPEN_STATUSES
+from app.ui.panels.invoices.invoice_pdf import PdfFiles, open_file
+from app.ui.panels.invoices.rules import draft_problems, send_problem
 from app.ui.panels.invoices.tax_rate import LineError
+from app.ui.panels.invoices.words import refusal_message, their_change_words
 from app.ui.store_binding import StoreBinding, bind
 
 
@@ -50,7 +55,9 @@ class InvoicesPanel(ModulePanel):
 
     def __init__(self, context: PanelContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
-        self.companies: dict[str, str] = {}
+        self.customers = Customers(self.stores)
+        #: Company id → name (the filter's, the editor's and the list's).
+        self.companies = self.customers.companies
         self.record: Invoice | None = None
         self.listing: InvoiceList | None = None
         self._listing_binding: StoreBinding | None = None
@@ -58,7 +65,7 @@ class InvoicesPanel(ModulePanel):
         self.messages = HeldMessages(self.banner)
         self._pdf_files = PdfFiles(self)
 
-        self.list_pane = pane = InvoiceListPane(lambda company_id: self.companies.get(company_id or "", company_id or ""), self)
+        self.list_pane = pane = InvoiceListPane(self.customers.name, self)
         self.filter_bar, self.new_button, self.totals = pane.filter_bar, pane.new_button, pane.totals
         self.model, self.table = pane.model, pane.table
         bar = self.filter_bar
@@ -68,7 +75,7 @@ class InvoicesPanel(ModulePanel):
         self.new_button.clicked.connect(self.start_new)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
 
-        detail = InvoiceDetail(self)
+        self.detail = detail = InvoiceDetail(self)
         self.editor, self.payments = detail.editor, detail.payments
         self.save_button, self.send_button = detail.save_button, detail.send_button
         self.void_button, self.pdf_button = detail.void_button, detail.pdf_button
@@ -82,15 +89,7 @@ class InvoicesPanel(ModulePanel):
         self.merge_bar.cancel_button.clicked.connect(self._update_actions)  # its question is gone
         self.payments.record_button.clicked.connect(lambda: self.run(self.record_payment()))
 
-        splitter = QSplitter(self.body)
-        splitter.addWidget(pane)
-        splitter.addWidget(detail)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([640, 640])
-        layout = QVBoxLayout(self.body)
-        layout.setContentsMargins(8, 0, 8, 8)
-        layout.addWidget(splitter, 1)
+        self.splitter = side_by_side(self.body, pane, detail)
         self._loaded_values = self.editor.values_or_none()
         self._update_actions()
 
@@ -114,7 +113,7 @@ class InvoicesPanel(ModulePanel):
         except errors.ApiConnectionError as error:
             self.show_error(error)  # the offline strip says it, and goes when the server answers
             return
-        if not self.companies:
+        if not self.customers.companies:
             await self._load_companies(refresh=True)
 
     def _on_listing_changed(self, listing: InvoiceList) -> None:
@@ -122,22 +121,23 @@ class InvoicesPanel(ModulePanel):
             return
         self.list_pane.show(listing, refill=self._shown_listing is not listing)
         self._shown_listing = listing
+        if self.customers.unnamed(listing.records):
+            self.run(self._name_contacts(listing))
         if self.record is not None:
             fresh = listing.get(self.record.id)
             if fresh is not None and fresh != self.record and not self._editor_dirty():
                 self._open(fresh)
         self.sig_rows_shown.emit()
 
+    async def _name_contacts(self, listing: InvoiceList) -> None:
+        """Name the people the listed invoices are billed to, then show the names."""
+        if await self.customers.learn_contacts(listing.records) and listing is self.listing:
+            self.model.refresh_cells()
+
     async def _load_companies(self, refresh: bool) -> None:
-        """The customers for the filter and the editor: cached, or the server's when asked or none are."""
-        companies = [] if refresh else await self.stores.companies.listed(refresh=False)
-        if not companies:
-            try:
-                companies = await self.stores.companies.listed(refresh=True)
-            except errors.ApiConnectionError:
-                companies = await self.stores.companies.listed(refresh=False)
-        self.companies = {company.id: company.name or company.id for company in companies}
-        self.editor.set_companies(list(self.companies.items()))
+        """The customers for the filter, the editor and the list's names."""
+        companies = await self.customers.load_companies(refresh)
+        self.editor.set_companies(list(self.customers.companies.items()))
         self.list_pane.set_companies(companies)
 
     # ---- one invoice -------------------------------------------------------------------------
@@ -185,33 +185,17 @@ class InvoicesPanel(ModulePanel):
         self._update_actions()
 
     def _update_actions(self) -> None:
-        record, writable = self.record, self.writable
-        status = record.status if record else None
-        self.new_button.setEnabled(writable)
-        self.save_button.setEnabled(writable and (record is None or status == "draft"))
-        self.send_button.setEnabled(writable and status == "draft")
-        # The platform refuses to void an invoice that has payments on it.
-        unpaid = record is None or not record.amount_paid_cents
-        self.void_button.setEnabled(writable and unpaid and status in ("draft", "sent", "overdue"))
-        self.void_button.setToolTip("" if unpaid else "Invoices with payments cannot be voided.")
-        if not self.void_button.isEnabled():
-            self.confirm.hide()
-        self.pdf_button.setEnabled(record is not None)
-        self.payments.record_button.setEnabled(writable and status in OPEN_STATUSES)
+        self.new_button.setEnabled(self.writable)
+        self.detail.update_actions(self.record, self.writable)
         self.messages.revalidate()
 
     def _about(self, invoice_id: str | None) -> Callable[[], bool]:
         """True while the invoice `invoice_id` (None: a new draft) is the one shown."""
         return lambda: (self.record.id if self.record else None) == invoice_id
 
-    @contextlib.contextmanager
-    def _working(self, text: str) -> Iterator[None]:
+    def _working(self, text: str) -> contextlib.AbstractContextManager[None]:
         """Say what is being done while it is being done; the buttons follow the outcome."""
-        with self.messages.working(text):
-            try:
-                yield
-            finally:
-                self._update_actions()
+        return self.messages.working(text, after=self._update_actions)
 
     # ---- writes ------------------------------------------------------------------------------
     async def save(self) -> None:
@@ -222,9 +206,16 @@ class InvoicesPanel(ModulePanel):
             self.editor.show_errors({}, str(problem))
             return
         local = self.editor.local_totals()
+        base = self.record
+        # The contract's rules first: a refusal the editor can foresee costs no round trip.
+        problems = draft_problems(values, local.total_cents)
+        if problems:
+            self.editor.show_errors(problems)
+            self.messages.say("warning", "Fix the fields marked in the draft, then save.")
+            self._hold_for(values, base)
+            return
         self.editor.clear_errors()
         self.save_button.setEnabled(False)
-        base = self.record
         with self._working("Saving draft…"):
             try:
                 if base is None:
@@ -237,11 +228,21 @@ class InvoicesPanel(ModulePanel):
             except errors.ValidationFailed as error:
                 self.editor.show_errors(error.fields)
                 self.show_error(error)
-                # The refusal is about these values of this draft: an edit or another invoice ends it.
-                shown = self._about(base.id if base else None)
-                self.messages.hold(lambda: shown() and self.editor.values_or_none() == values)
+                self._hold_for(values, base)
                 return
         self._saved(outcome, local)
+
+    def _hold_for(self, values: dict, base: Invoice | None) -> None:
+        """The message shown is about these values of this draft: an edit or another invoice ends it."""
+        shown = self._about(base.id if base else None)
+        self.messages.hold(lambda: shown() and self.editor.values_or_none() == values)
+
+    def show_error(self, error: BaseException) -> None:
+        """A refusal in the operator's words: fields as the form names them, no library phrasing."""
+        text = refusal_message(error)
+        if text is None:
+            return super().show_error(error)
+        self.banner.show_message("error", text, request_id_of(error))
 
     async def resolve(self, choices: dict) -> None:
         """Save the merge with the operator's choice for each field both sides changed."""
@@ -264,7 +265,7 @@ class InvoicesPanel(ModulePanel):
             # Lines may be a colleague's now: the console's totals are those of what was saved.
             local = invoice_totals([line.model_dump() for line in saved.line_items])
         self._adopt(saved)
-        merged = f" with their change to {', '.join(outcome.merged_from)}" if outcome.merged_from else ""
+        merged = their_change_words(outcome.merged_from)
         if self.editor.show_server_totals(saved, local):
             self.messages.say("success", f"Saved {saved.invoice_number}{merged}; the server's totals match.",
                               holds=self._about(saved.id))
@@ -285,6 +286,9 @@ class InvoicesPanel(ModulePanel):
             return
         if self._editor_dirty():
             self.messages.say("warning", "Save the draft before sending it.", holds=self._editor_dirty)
+            return
+        if problem := send_problem(invoice):
+            self.messages.say("warning", problem, holds=self._about(invoice.id))
             return
         with self._working(f"Sending {invoice.invoice_number}…"):
             sent = await self.stores.invoices.send(invoice)
@@ -313,10 +317,12 @@ class InvoicesPanel(ModulePanel):
         self.payments.record_button.setEnabled(False)
         with self._working("Recording payment…"):
             try:
-                recorded = await self.stores.invoices.record_payment(invoice, cents, self.payments.method.currentText())
+                recorded = await self.stores.invoices.record_payment(invoice, cents, self.payments.method.currentData())
             except errors.ValidationFailed as error:
-                self.payments.show_error(next(iter(error.fields.values()), error.message))
-                self.show_error(error)
+                # The store read the invoice again: say it with the amount due the server judged by.
+                fresh = self.record if self.record is not None and self.record.id == invoice.id else None
+                problem = self.payments.show_refusal(fresh, cents, error)
+                self.banner.show_message("error", f"The server refused the payment: {problem}", request_id_of(error))
                 self.messages.hold(self._about(invoice.id))
                 return
         fresh = recorded.invoice
@@ -333,13 +339,11 @@ class InvoicesPanel(ModulePanel):
             self.run(self.save_pdf(path), name="invoices.pdf")
 
     async def save_pdf(self, path: Path) -> Path:
-        """Write the shown invoice (as the server last returned it) to `path`; offers to open it.
-
-        Rendering needs the Qt thread; the file is written by the panel's own disk thread.
-        """
+        """Write the shown invoice (the server's last answer) with its issuer, customer and payments
+        to `path`, offering to open it. Rendering needs the Qt thread; a disk thread of its own writes."""
         invoice = self.record
-        self.last_document = invoice_document(invoice, self.companies.get(invoice.company_id or "", ""))
         with self.messages.working(f"Saving {path}…"):
+            self.last_document = await document_for(invoice, self.stores, self.customers, self.show_error)
             await self._pdf_files.save(self.last_document, path)
         self.banner.show_message("success", f"Saved {path}.", action=("Open", lambda: open_file(path)))
         return path

@@ -19,10 +19,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.api import errors
 from app.api.models import Invoice, Payment
+from app.ui.labels import label
 from app.ui.money import format_money, parse_money
+from app.ui.panels.invoices.rules import MAX_PAYMENT_CENTS
+from app.ui.panels.invoices.words import local_date, refusal_text
 from app.ui.record_table_model import Column, RecordTableModel, field_of
 from app.ui.theme import semantic_colour
+from app.ui.time_text import exact
 from app.ui.widgets.record_table_view import RecordTableView
 
 METHODS = ("bank_transfer", "card", "cash", "check", "other")
@@ -35,15 +40,26 @@ def payment_problem(invoice: Invoice | None, amount_cents: int) -> str:
         return "Select an invoice first."
     status = invoice.status
     if status not in OPEN_STATUSES:
-        return f"A {status} invoice does not take payments (send it first)." if status == "draft" else \
-            f"A {status} invoice does not take payments."
+        words = label("status", status).lower()
+        return f"A {words} invoice does not take payments (send it first)." if status == "draft" else \
+            f"A {words} invoice does not take payments."
     if amount_cents <= 0:
         return "The amount must be more than zero."
     due = invoice.amount_due_cents
+    currency = invoice.currency or "USD"
     if amount_cents > due:
-        currency = invoice.currency or "USD"
         return f"That is more than the {format_money(due, currency)} due; over-payments are refused."
+    if amount_cents > MAX_PAYMENT_CENTS:
+        return f"One payment may be at most {format_money(MAX_PAYMENT_CENTS, currency)}; record it in parts."
     return ""
+
+
+def paid_at_text(moment) -> str:
+    """When a payment was made, local: the locale's date and the time of day."""
+    if moment is None:
+        return ""
+    local = moment.astimezone()
+    return f"{local_date(local.date())} {local:%H:%M}"
 
 
 class PaymentBox(QWidget):
@@ -61,7 +77,8 @@ class PaymentBox(QWidget):
         self.amount.textChanged.connect(self._on_amount_changed)
         self.method = QComboBox(self)
         self.method.setObjectName("invoices.payment.method")
-        self.method.addItems(METHODS)
+        for method in METHODS:
+            self.method.addItem(label("method", method), method)
         self.record_button = QPushButton("Record payment", self)
         self.record_button.setObjectName("invoices.record_payment")
         self.error = QLabel(self)
@@ -69,8 +86,8 @@ class PaymentBox(QWidget):
         self.error.setWordWrap(True)
         self.error.setStyleSheet(f"color: {semantic_colour('error').name()};")
         self.model = RecordTableModel([
-            Column("Paid at", field_of("paid_at"), text=lambda v: str(v or "")[:16].replace("T", " ")),
-            Column("Method", field_of("method")),
+            Column("Paid at", field_of("paid_at"), text=paid_at_text, tooltip=lambda p: exact(p.paid_at)),
+            Column("Method", field_of("method"), text=lambda method: label("method", method)),
             Column("Amount", lambda p: (p.amount_cents, p.currency or self.currency),
                    text=lambda v: format_money(v[0], v[1]), align_right=True),
         ], self)
@@ -84,7 +101,10 @@ class PaymentBox(QWidget):
         # Wide enough for a whole date and time on one line.
         for column, width in ((0, 140), (1, 120)):
             self.history.setColumnWidth(column, width)
-        self.history.setMaximumHeight(130)
+        # As tall as its payments, from two rows to five: the box stays in view under the editor.
+        self.history.setSizeAdjustPolicy(RecordTableView.SizeAdjustPolicy.AdjustToContents)
+        self.history.setMinimumHeight(2 * 24 + self.history.horizontalHeader().sizeHint().height() + 4)
+        self.history.setMaximumHeight(5 * 24 + self.history.horizontalHeader().sizeHint().height() + 4)
         self.currency = "USD"
         row = QHBoxLayout()
         row.addWidget(self.amount, 1)
@@ -126,6 +146,14 @@ class PaymentBox(QWidget):
         self.error.setText(message)
         self._error_for = self.amount.text()
         self.amount.setFocus()
+
+    def show_refusal(self, invoice: Invoice | None, amount_cents: int, error: errors.ValidationFailed) -> str:
+        """The server refused `amount_cents`: say why beside the amount, in money where the invoice as
+        read again (None: not at hand) tells; returns what was said."""
+        problem = (payment_problem(invoice, amount_cents) if invoice is not None else "") or refusal_text(
+            error.fields, error.message)
+        self.show_error(problem)
+        return problem
 
     def show_payments(self, payments: list[Payment]) -> None:
         self.model.set_rows(payments)
