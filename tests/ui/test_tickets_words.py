@@ -8,6 +8,8 @@ import re
 import uuid
 from collections import Counter
 
+import pytest
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QTextDocumentFragment
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QWidget
@@ -77,6 +79,7 @@ def test_every_label_and_cell_speaks_words(qtbot, run_async, monkeypatch, tmp_pa
             panel.tickets.select_ids({made[0]}, current_id=made[0])
             await wait_until(lambda: panel.snapshot is not None and panel.snapshot.ticket_id == made[0], 10)
             await wait_until(lambda: any(e.kind == NOTE for e in panel.detail.conversation.entries), 10)
+            meta = panel.detail.meta.text()
             # A refused status change, alone and in bulk: the server's sentence names wire values.
             status = panel.detail.status
             status.setCurrentIndex(status.findData("new"))
@@ -101,7 +104,6 @@ def test_every_label_and_cell_speaks_words(qtbot, run_async, monkeypatch, tmp_pa
             for where in ("cells", "choices", "queues"):
                 raw = {"urgent", "open", "new", "pending", "api", "web", "phone", "chat", "billing"}
                 found += [f"{where}: the wire value {text!r}" for text in shown[where] if text in raw]
-            meta = panel.detail.meta.text()
             found += [f"meta: {value!r} in {meta!r}" for value in ("feature_request", "api", "chat")
                       if re.search(rf"\b{value}\b", meta)]
             found += [f"thread: 'chat' in {shown['thread'][0]!r}"] if re.search(r"\bchat\b", shown["thread"][0]) else []
@@ -127,11 +129,13 @@ def light_pixels(widget: QWidget) -> int:
     return sum(image.pixelColor(x, y).lightness() > 160 for x in range(image.width()) for y in range(image.height()))
 
 
+@pytest.mark.parametrize("switched", [False, True], ids=["started-dark", "switched-to-dark"])
 def test_dark_theme_notes_notices_and_warnings_are_dark_with_light_text(qtbot, run_async, monkeypatch, tmp_path,
-                                                                         sandbox, owner_key):  # noqa: F811
+                                                                         sandbox, owner_key, switched):  # noqa: F811
     """Defect: internal note cards stayed bright yellow in the dark theme (and the notices and the
-    reply warning light pink and beige), with the theme's light text on them."""
-    apply_theme(QApplication.instance(), "dark")
+    reply warning light pink and beige), with the theme's light text on them. Switching the theme
+    while the panel is open repaints them too."""
+    apply_theme(QApplication.instance(), "light" if switched else "dark")
 
     async def scenario():
         admin = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
@@ -147,8 +151,11 @@ def test_dark_theme_notes_notices_and_warnings_are_dark_with_light_text(qtbot, r
             detail.reply_composer.editor.setPlainText(SECRET_REPLY)
             detail.reply_composer.send.click()
             await wait_until(detail.reply_composer.warning.isVisible, 5)
+            if switched:
+                apply_theme(QApplication.instance(), "dark")
             await repainted(detail.reply_composer.warning)
             painted = {"conversation": detail.conversation.viewport(), "new-activity notice": detail.activity_notice,
+                       "ticket's details": detail.meta,
                        "reply warning": detail.reply_composer.warning,
                        "note composer title": detail.note_composer.findChild(QLabel, "tickets.note_composer.title"),
                        "status picker": detail.status}

@@ -76,7 +76,7 @@ class TicketDetail(QWidget):
         self.meta.setObjectName("tickets.detail.meta")
         self.meta.setWordWrap(True)
         self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.meta.setStyleSheet(f"color:{semantic_colour('muted').name()};")
+        self._style_meta()
 
         self.status = self._field("tickets.detail.status", "Status", [(s, label("status", s)) for s in STATUSES], "status")
         self.priority = self._field("tickets.detail.priority", "Priority",
@@ -153,6 +153,14 @@ class TicketDetail(QWidget):
         layout.addWidget(self.activity_notice)
         layout.addWidget(self.split, 1)
         self._set_fields_enabled(False)
+
+    def _style_meta(self) -> None:
+        self.meta.setStyleSheet(f"color:{semantic_colour('muted').name()};")  # muted grey of this theme
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # light/dark switching: the grey that reads on it
+            QTimer.singleShot(0, self, self._style_meta)  # once the switch is complete
 
     def _field(self, name: str, caption: str, items: Sequence[tuple[Any, str]], field: str) -> QComboBox:
         combo = FieldPicker(caption, self)

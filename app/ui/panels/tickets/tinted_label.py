@@ -3,8 +3,8 @@ that always shows its whole text and takes its colours from the palette (`tints`
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QSizePolicy, QWidget
 
 from app.ui.panels.tickets.tints import strip_style
 
@@ -25,8 +25,9 @@ class TintedLabel(QLabel):
         self._restyle()
 
     def _restyle(self) -> None:
-        # The surroundings' palette: this label's own is the style sheet's once it is set.
-        palette = (self.parentWidget() or self).palette()
+        # The application's palette: this label's own is the style sheet's once one is set, and a
+        # parent's may still be the old theme's while the change goes round.
+        palette = QApplication.palette()
         sheet = strip_style(palette, self.kind, f'QLabel[objectName="{self.objectName()}"]')
         if self._bold:
             sheet = sheet.replace("padding:6px;", "padding:6px; font-weight:bold;")
@@ -36,4 +37,6 @@ class TintedLabel(QLabel):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
-            self._restyle()  # the theme changed: tint again from the new palette
+            # The theme is changing: tint again once it has changed (this event can come before
+            # the application's new palette is in place).
+            QTimer.singleShot(0, self, self._restyle)
