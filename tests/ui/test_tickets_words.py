@@ -9,7 +9,6 @@ import uuid
 from collections import Counter
 
 import pytest
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QTextDocumentFragment
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QWidget
