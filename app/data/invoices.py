@@ -5,7 +5,7 @@ cache first and then from the server. Every write that goes through the store (a
 or saved, an invoice sent or voided, a payment recorded) and every server read lands in each open
 list, so a list's `totals` (the footer's "N invoices — due … · paid …") follow each change
 without a reload. Drafts save through the base class's three-way merge, line items per line.
-`issuer()` says who the invoices are from (the workspace, for the PDF's issuer block).
+`issuer()` says who the invoices are from (the workspace's billing identity, for the PDF).
 """
 
 from __future__ import annotations
@@ -82,20 +82,33 @@ class ListTotals:
 
 @dataclass(frozen=True)
 class Issuer:
-    """Who the invoices are from: the workspace's name and postal address, one line per item."""
+    """Who the invoices are from: the name they are issued under, the billing address (one line
+    each), the tax id and the billing email, as GET /workspace says them."""
 
     name: str
     address: tuple[str, ...] = ()
+    tax_id: str = ""
+    email: str = ""
+    #: A test workspace's invoices are marked as such on paper.
+    test: bool = False
 
     @classmethod
     def of(cls, workspace: Any) -> Issuer:
-        """From GET /workspace; `address` is read when the server sends one (text or an address object)."""
-        return cls(getattr(workspace, "name", "") or "", address_lines(getattr(workspace, "address", None)))
+        """From GET /workspace: `legal_name` (else `name`), `billing_address` (else `address`, text or
+        an address object), `tax_id`, `billing_email`; what the server does not send stays empty."""
+        def field(name: str) -> Any:
+            return getattr(workspace, name, None)
+
+        return cls(field("legal_name") or field("name") or "",
+                   address_lines(field("billing_address") or field("address")),
+                   field("tax_id") or "", field("billing_email") or "", field("environment") == "test")
 
 
 def address_lines(address: Any) -> tuple[str, ...]:
-    """A postal address as printed lines: a text's lines, or an address object's parts in the
-    order envelopes use (line1, line2, postal code and city, region, country)."""
+    """A postal address as printed lines: its `formatted` lines when the server sends them, a
+    text's lines, or an address object's parts (line1, line2, postal code and city, region, country)."""
+    if isinstance(address, Mapping) and address.get("formatted"):
+        return tuple(str(line).strip() for line in address["formatted"] if str(line).strip())
     if isinstance(address, str):
         return tuple(line.strip() for line in address.splitlines() if line.strip())
     if isinstance(address, Mapping):
@@ -286,12 +299,15 @@ class InvoiceStore(RecordStore[Invoice]):
                 issuer = Issuer.of(await self._client.workspace.get())
                 if self._cache is not None:
                     await self._cache.put_list(ISSUER, None, [{"id": "issuer", "name": issuer.name,
-                                                               "address": list(issuer.address)}], None)
+                                                               "address": list(issuer.address),
+                                                               "tax_id": issuer.tax_id, "email": issuer.email,
+                                                               "test": issuer.test}], None)
                 return issuer
         cached = await self._cache.get_list(ISSUER, None) if self._cache is not None else None
         if cached and cached.rows:
             row = cached.rows[0]
-            return Issuer(row.get("name") or "", tuple(row.get("address") or ()))
+            return Issuer(row.get("name") or "", tuple(row.get("address") or ()), row.get("tax_id") or "",
+                          row.get("email") or "", bool(row.get("test")))
         return Issuer("")
 
     @property

@@ -1,7 +1,8 @@
 """The invoice PDF is fit to send (issue 14): who it is from and for, every line, the taxes and
 totals, each payment received and the amount due, in words and readable at 100 % zoom.
 
-Before: about 5 pt body text, no issuer block, no payments, the raw status `partially_paid`; in
+Before: about 5 pt body text, no issuer block (GET /workspace's legal name, billing address, tax id
+and billing email), no payments, the raw status `partially_paid`; in
 the dark theme its text was the theme's light grey on white paper. Read back with poppler
 (`pdftotext`, `pdftohtml -xml`), as a person's PDF viewer would show it.
 """
@@ -106,10 +107,16 @@ def test_the_pdf_has_issuer_customer_lines_taxes_payments_and_amount_due(qtbot, 
         text = pdf_text(path)
         flat = " ".join(text.split())
         money = lambda cents: format_money(cents, "USD")
-        assert workspace.name in flat, "the issuer block names the workspace"
+        issued_by = getattr(workspace, "legal_name", None) or workspace.name
+        assert issued_by in flat, f"the issuer block names the workspace ({issued_by})"
+        address = getattr(workspace, "billing_address", None) or {}
+        for part in (*address.get("formatted", ()), getattr(workspace, "tax_id", None),
+                     getattr(workspace, "billing_email", None)):
+            assert part is None or part in flat, f"the issuer block lacks {part!r}"
         for part in (company.name, person.name, person.email):
             assert part in flat, f"the customer block lacks {part!r}"
         assert "Partially paid" in flat
+        assert "Test data: not a real invoice" in flat, "a test workspace's invoice says so on paper"
         for name, quantity, unit, total in (("Design workshop", "3", 45_000, 135_000),
                                             ("Licence seat", "12", 2_499, 29_988)):
             line = next(row for row in text.splitlines() if name in row)
@@ -133,12 +140,14 @@ def test_the_pdf_has_issuer_customer_lines_taxes_payments_and_amount_due(qtbot, 
 
     path = run_async(scenario(), timeout=60)
     if shots := os.environ.get("OPSDESK_SCREENSHOTS"):  # for people to look at
+        Path(shots).mkdir(parents=True, exist_ok=True)
         subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", str(path), str(Path(shots) / "invoice-pdf")],
                        check=True)
 
 
-def test_the_issuer_address_the_workspace_sends_is_printed_under_its_name(qtbot, tmp_path):
-    """The sandbox's GET /workspace has no address yet; a server that sends one is printed as sent."""
+def test_the_issuer_address_is_printed_under_its_name_however_the_server_sends_it(qtbot, tmp_path):
+    """`billing_address.formatted` as it is; a plain text address line by line; an address object
+    without printed lines from its parts."""
     from app.data.invoices import Issuer, address_lines
     from app.ui.panels.invoices.customers import Customer
     from app.ui.panels.invoices.invoice_document import invoice_document
@@ -146,9 +155,12 @@ def test_the_issuer_address_the_workspace_sends_is_printed_under_its_name(qtbot,
 
     assert address_lines("Unit 4, Harbour Yard\n\n  Cork T12 X8Y2 \nIreland") == (
         "Unit 4, Harbour Yard", "Cork T12 X8Y2", "Ireland")
-    issuer = Issuer.of(type("Workspace", (), {"name": "Acme Ltd", "address": {
-        "line1": "1 Main St", "postal_code": "10115", "city": "Berlin", "country": "Germany"}})())
-    assert issuer == Issuer("Acme Ltd", ("1 Main St", "10115 Berlin", "Germany"))
+    assert address_lines({"line1": "1200 NW Naito Parkway", "city": "Portland", "formatted": [
+        "1200 NW Naito Parkway", "Portland, OR 97209", "United States"]})[-1] == "United States"
+    issuer = Issuer.of(type("Workspace", (), {"name": "Acme", "legal_name": "Acme Ltd", "tax_id": "VAT DE123",
+                                              "billing_address": {"line1": "1 Main St", "postal_code": "10115",
+                                                                  "city": "Berlin", "country": "Germany"}})())
+    assert issuer == Issuer("Acme Ltd", ("1 Main St", "10115 Berlin", "Germany"), "VAT DE123")
     now = datetime.fromisoformat("2026-11-03T10:00:00+00:00")
     invoice = Invoice(id="inv_1", invoice_number="INV-9", status="paid", currency="EUR", version=1, created_at=now,
                       updated_at=now, line_items=[LineItem(name="Audit", unit_amount_cents=10_000)],
@@ -157,7 +169,28 @@ def test_the_issuer_address_the_workspace_sends_is_printed_under_its_name(qtbot,
     path = tmp_path / "paid.pdf"
     path.write_bytes(render_pdf(invoice_document(invoice, issuer, Customer("Globex"), [payment])))
     text = " ".join(pdf_text(path).split())
-    assert all(part in text for part in ("Acme Ltd", "1 Main St", "10115 Berlin", "Germany", "Globex"))
+    assert all(part in text for part in ("Acme Ltd", "1 Main St", "10115 Berlin", "Germany", "VAT DE123", "Globex"))
     assert "Paid" in text and "Check" in text and "No lines" not in text
     assert re.search(rf"Amount due {re.escape(format_money(0, 'EUR'))}", text)
+    assert_readable(path)
+
+
+def test_a_long_invoice_runs_onto_numbered_pages_with_every_line(qtbot, tmp_path):
+    from app.data.invoices import Issuer
+    from app.ui.panels.invoices.invoice_document import invoice_document
+    from app.ui.panels.invoices.invoice_pdf import render_pdf
+
+    now = datetime.fromisoformat("2026-11-03T10:00:00+00:00")
+    lines = [LineItem(name=f"Session {n:02d}", unit_amount_cents=1_000 * n) for n in range(1, 61)]
+    total = sum(line.unit_amount_cents for line in lines)
+    invoice = Invoice(id="inv_2", invoice_number="INV-77", status="sent", currency="USD", version=1, created_at=now,
+                      updated_at=now, line_items=lines, subtotal_cents=total, total_cents=total, amount_due_cents=total)
+    path = tmp_path / "long.pdf"
+    path.write_bytes(render_pdf(invoice_document(invoice, Issuer("Acme Ltd"))))
+    text = " ".join(pdf_text(path).split())
+    pages = int(re.search(r"Page 1 of (\d+)", text)[1])
+    assert pages >= 2 and f"Page {pages} of {pages}" in text
+    assert all(f"Session {n:02d}" in text for n in range(1, 61)), "a line was lost at a page break"
+    assert text.count("Unit price") == pages, "each page repeats the lines' header row"
+    assert re.search(rf"Amount due {re.escape(format_money(total, 'USD'))}", text)
     assert_readable(path)

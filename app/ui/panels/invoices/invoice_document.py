@@ -33,6 +33,7 @@ h1 {{ font-size: 20pt; margin: 0; }}
 .heading {{ font-size: 11pt; font-weight: bold; }}
 th {{ background-color: #eeeeee; font-weight: bold; }}
 .due {{ font-size: 13pt; font-weight: bold; }}
+.test {{ color: #b3261e; font-weight: bold; margin: 0; }}
 """
 
 
@@ -58,16 +59,17 @@ def invoice_html(invoice: Invoice, issuer: Issuer, customer: Customer, payments:
     issuer_block = ""
     if issuer.name:
         issuer_block = f"<div class='issuer'>{_text(issuer.name)}</div>" + "".join(
-            f"<div>{_text(line)}</div>" for line in issuer.address)
+            f"<div>{_text(line)}</div>" for line in (*issuer.address, issuer.tax_id, issuer.email) if line)
     facts = [("Number", invoice.invoice_number), ("Status", label("status", invoice.status)),
              ("Issued", local_date(invoice.issue_date)), ("Due", local_date(invoice.due_date))]
     facts_rows = "".join(f"<tr><td class='muted'>{name}</td><td align='right'><b>{_text(value)}</b></td></tr>"
                          for name, value in facts)
+    test_mark = "<p class='test'>Test data: not a real invoice</p>" if issuer.test else ""
     bill_to = "".join(f"<div>{_text(line)}</div>" for line in customer.lines) or "<div>—</div>"
     return f"""<html><head><title>Invoice {_text(invoice.invoice_number)}</title><style>{_STYLE}</style></head><body>
 <table width='100%' cellspacing='0' cellpadding='0'><tr>
   <td valign='top' width='55%'>{issuer_block}</td>
-  <td valign='top' align='right'><h1>Invoice</h1>
+  <td valign='top' align='right'><h1>Invoice</h1>{test_mark}
     <table cellspacing='0' cellpadding='2' align='right'>{facts_rows}</table></td>
 </tr></table>
 <p class='heading'>Bill to</p>{bill_to}
@@ -86,9 +88,10 @@ def invoice_html(invoice: Invoice, issuer: Issuer, customer: Customer, payments:
 
 
 def _lines_table(invoice: Invoice, money) -> str:
-    head = ("<tr><th align='left'>Item</th><th align='left'>Kind</th><th align='right'>Qty</th>"
+    # <thead>: the header row is repeated on every page the table runs onto.
+    head = ("<thead><tr><th align='left'>Item</th><th align='left'>Kind</th><th align='right'>Qty</th>"
             "<th align='right'>Unit price</th><th align='right'>Tax rate</th><th align='right'>Tax</th>"
-            "<th align='right'>Line total</th></tr>")
+            "<th align='right'>Line total</th></tr></thead>")
     rows = []
     for line in invoice.line_items:
         amount = line_amount_cents(line)
@@ -122,8 +125,8 @@ def _payments_table(payments: Sequence[Payment], currency: str) -> str:
         f"<td>{_text(label('method', payment.method))}</td>"
         f"<td align='right'>{_text(format_money(payment.amount_cents, payment.currency or currency))}</td></tr>"
         for payment in sorted(payments, key=lambda p: p.paid_at))
-    return ("<table width='100%' cellspacing='0' cellpadding='4'><tr><th align='left'>Date</th>"
-            f"<th align='left'>Method</th><th align='right'>Amount</th></tr>{rows}</table>")
+    return ("<table width='100%' cellspacing='0' cellpadding='4'><thead><tr><th align='left'>Date</th>"
+            f"<th align='left'>Method</th><th align='right'>Amount</th></tr></thead>{rows}</table>")
 
 
 def taxes_by_rate(lines: Iterable) -> list[tuple[int, int]]:
