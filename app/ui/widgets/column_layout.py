@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from PySide6.QtCore import QByteArray, QPoint, QSettings, QTimer
+import shiboken6
+from PySide6.QtCore import QByteArray, QCoreApplication, QPoint, QSettings, QTimer
 from PySide6.QtWidgets import QHeaderView, QMenu, QTableView
 
 from app.ui.ui_state import ui_state_settings
@@ -42,6 +43,14 @@ class ColumnLayout:
             self.reset()
         header.sectionResized.connect(lambda *_: self._save_timer.start())
         header.sectionMoved.connect(lambda *_: self._save_timer.start())
+        app = QCoreApplication.instance()
+        if app is not None:  # a width dragged just before quitting is kept too
+            app.aboutToQuit.connect(self._save_pending)
+
+    def _save_pending(self) -> None:
+        if shiboken6.isValid(self._save_timer) and self._save_timer.isActive():
+            self._save_timer.stop()
+            self.save()
 
     @property
     def _setting_name(self) -> str:
