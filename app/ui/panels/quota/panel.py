@@ -50,7 +50,7 @@ _TICK_MS = 1000
 KEY_TABLE_WIDTHS = {0: 140, 1: 58, 2: 52, 3: 45}
 MODULE_TABLE_WIDTHS = {0: 140, 1: 52, 2: 45}
 #: The split tables' and the rate gauge's share of the row; the chart gets the rest.
-TABLES_WIDTH = 300
+TABLES_WIDTH = 316
 GAUGE_WIDTH = 225
 
 
