@@ -105,7 +105,8 @@ def _create_workspace(conn: sqlite3.Connection, environment: str, settings: Sand
     _, owner_key = insert_api_key(conn, workspace_id, environment, "Owner key", list(ALL_SCOPES), member_ids["owner"])
     _, readonly_key = insert_api_key(conn, workspace_id, environment, "Read-only key", list(READ_SCOPES),
                                      member_ids["owner"])
-    seed.seed_workspace(conn, workspace_id, settings.seed_size, random.Random(rng_seed), list(member_ids.values()))
+    seed.seed_workspace(conn, workspace_id, settings.seed_size, random.Random(rng_seed), list(member_ids.values()),
+                        tickets=settings.seed_tickets)
     return {
         "workspace_id": workspace_id, "workspace_name": name, "environment": environment,
         "owner_key": owner_key, "readonly_key": readonly_key,
@@ -140,7 +141,8 @@ def ensure_initialized(db: Database, settings: SandboxSettings) -> bool:
         with db.transaction() as conn:
             _set_billing_identity(conn)
         return False
-    with db.transaction() as conn:
+    with db.bulk_transaction() as conn, seed.bulk_load(conn):
+        # One bulk load for both workspaces: the indexes are built once, over both.
         credentials = {env: _create_workspace(conn, env, settings) for env in ("live", "test")}
     write_credentials(settings.credentials_path, credentials)
     return True

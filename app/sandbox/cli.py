@@ -1,6 +1,6 @@
 """`opsdesk sandbox`: run the Platform API sandbox server in the foreground.
 
-    opsdesk sandbox [--host 127.0.0.1] [--port N|0] [--data-dir DIR] [--seed-size N]
+    opsdesk sandbox [--host 127.0.0.1] [--port N|0] [--data-dir DIR] [--seed-size N] [--tickets N]
                     [--time-scale F] [--rate-limit N] [--max-body-bytes N] [--max-header-bytes N]
                     [--header-timeout S] [--body-timeout S] [--keep-alive-timeout S] [--max-connections N]
 
@@ -62,6 +62,9 @@ def parse_args(argv: list[str]) -> SandboxSettings:
     parser.add_argument("--data-dir", type=Path, default=None, help="default: the user data dir + /sandbox")
     parser.add_argument("--seed-size", type=_int_between(0), default=DEFAULT_SEED_SIZE,
                         help="demo contacts per workspace on first start")
+    parser.add_argument("--tickets", type=_int_between(0), default=None,
+                        help="demo support tickets per workspace on first start (default: a tenth of --seed-size,"
+                             " at least 24)")
     parser.add_argument("--time-scale", type=_positive_float, default=1.0,
                         help="divide every duration (retries, grace periods, token lifetimes, rate window)")
     parser.add_argument("--rate-limit", type=_int_between(1), default=None,
@@ -83,7 +86,7 @@ def parse_args(argv: list[str]) -> SandboxSettings:
                         help="open connections beyond this are answered 503 and closed (default: 512)")
     args = parser.parse_args(argv)
     return SandboxSettings(host=args.host, port=args.port, data_dir=(args.data_dir or default_data_dir()).resolve(),
-                           seed_size=args.seed_size, time_scale=args.time_scale, rate_limit=args.rate_limit,
+                           seed_size=args.seed_size, seed_tickets=args.tickets, time_scale=args.time_scale, rate_limit=args.rate_limit,
                            parent_pid=args.parent_pid, max_body_bytes=args.max_body_bytes,
                            max_header_bytes=args.max_header_bytes, header_timeout=args.header_timeout,
                            body_timeout=args.body_timeout, keep_alive_timeout=args.keep_alive_timeout,

@@ -39,11 +39,15 @@ _ADDED_COLUMNS = (
 )
 
 
-def _add_missing_columns(conn: sqlite3.Connection) -> None:
+def _add_missing_columns(conn: sqlite3.Connection) -> set[tuple[str, str]]:
+    """Add `_ADDED_COLUMNS` missing from an older file; return the `(table, column)`s added."""
+    added = set()
     for table, column, declaration in _ADDED_COLUMNS:
         existing = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
         if existing and column not in existing:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+            added.add((table, column))
+    return added
 
 
 class Database:
@@ -52,9 +56,12 @@ class Database:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self._local = threading.local()
-        _add_missing_columns(self.conn())
-        # executescript commits by itself; the schema is all CREATE … IF NOT EXISTS (plus a backfill).
+        added = _add_missing_columns(self.conn())
+        # executescript commits by itself; the schema is all CREATE … IF NOT EXISTS.
         self.conn().executescript(_schema_sql())
+        if ("contacts", "document") in added:
+            # Rendered by schema.sql's update trigger, which now exists.
+            self.conn().execute("UPDATE contacts SET name = name WHERE document IS NULL")
 
     def conn(self) -> sqlite3.Connection:
         """This thread's connection (autocommit mode; rows are `sqlite3.Row`)."""
@@ -92,6 +99,25 @@ class Database:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+    @contextmanager
+    def bulk_transaction(self) -> Iterator[sqlite3.Connection]:
+        """One large write transaction (seeding a new data dir) with a rollback journal instead of the WAL.
+
+        A transaction bigger than the page cache spills pages as it goes. Into the WAL, every
+        later read of a page not in the cache first searches the WAL's index, whose size grows
+        with everything written so far, so a large seed slowed down as it went (and then copied
+        the whole WAL into the file at the checkpoint). With a rollback journal spilled pages go
+        straight to the file; new pages need no journal at all. Only while no other connection
+        is open (first start); WAL mode is back afterwards, whatever happened.
+        """
+        conn = self.conn()
+        conn.execute("PRAGMA journal_mode=DELETE")
+        try:
+            with self.transaction() as conn:
+                yield conn
+        finally:
+            conn.execute("PRAGMA journal_mode=WAL")
 
     def close_thread_connection(self) -> None:
         """Close this thread's connection (at shutdown; the next `conn()` reopens one)."""

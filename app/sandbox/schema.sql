@@ -123,10 +123,8 @@ ON contacts BEGIN
         'company_id', company_id, 'tags', json(tags), 'custom_fields', json(custom_fields), 'notes', notes,
         'version', version, 'created_at', created_at, 'updated_at', updated_at) WHERE rowid = NEW.rowid;
 END;
--- Rows written before the column existed (db.py adds it to older files).
-UPDATE contacts SET document = json_object('id', id, 'name', name, 'email', email, 'phone', phone,
-        'company_id', company_id, 'tags', json(tags), 'custom_fields', json(custom_fields), 'notes', notes,
-        'version', version, 'created_at', created_at, 'updated_at', updated_at) WHERE document IS NULL;
+-- Rows written before the column existed get it from db.py (through the update trigger) once,
+-- when it adds the column: not a scan of every contact on every start.
 
 CREATE TABLE IF NOT EXISTS queues (
     id                            TEXT PRIMARY KEY,    -- queue_

@@ -45,6 +45,7 @@ class SandboxSettings:
     port: int = 0
     data_dir: Path = Path(".")
     seed_size: int = DEFAULT_SEED_SIZE
+    seed_tickets: int | None = None  # support tickets per workspace on first start (None: seed_size / 10)
     time_scale: float = 1.0
     rate_limit: int | None = None  # overrides every credential's per-window limit and burst
     parent_pid: int | None = None  # stop when this process exits (the console's pid)

@@ -116,3 +116,81 @@ def test_every_seeded_email_passes_the_servers_own_validation(tmp_path: Path) ->
         except ValueError:
             refused.append(email)
     assert emails and not refused, f"a demo contact could not be saved back unchanged: {refused[:3]}"
+
+
+def test_tickets_scale_with_the_seed_or_as_asked(tmp_path: Path) -> None:
+    from app.sandbox.cli import parse_args
+    from app.sandbox.seed import default_ticket_count
+
+    assert default_ticket_count(300) == 30 and default_ticket_count(1_000_000) == 100_000
+    assert default_ticket_count(10) == 24, "even a tiny seed shows every status and priority"
+    conn = _database(tmp_path)
+    summary = seed_workspace(conn, "wrk_a", 50, random.Random(2), ["usr_1"], tickets=1_000, now=NOW)
+    assert summary.tickets == 1_000 == conn.execute("SELECT count(*) FROM tickets").fetchone()[0]
+    assert parse_args(["--seed-size", "1000000", "--tickets", "200000"]).seed_tickets == 200_000
+    assert parse_args([]).seed_tickets is None
+
+
+def _schema_objects(conn: sqlite3.Connection) -> list[tuple]:
+    return conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").fetchall()
+
+
+def test_the_bulk_load_puts_back_every_index_and_trigger_and_renders_every_document(tmp_path: Path) -> None:
+    conn = _database(tmp_path)
+    before = _schema_objects(conn)
+    seed_workspace(conn, "wrk_a", 500, random.Random(4), ["usr_1", "usr_2"], now=NOW)
+    assert _schema_objects(conn) == before
+    assert conn.execute("SELECT count(*) FROM contacts WHERE document IS NULL").fetchone()[0] == 0
+    conn.row_factory = sqlite3.Row
+    for row in conn.execute("SELECT * FROM contacts"):
+        document = json.loads(row["document"])
+        assert document == {**{k: row[k] for k in ("id", "name", "email", "phone", "company_id", "notes", "version",
+                                                   "created_at", "updated_at")},
+                            "tags": json.loads(row["tags"]), "custom_fields": json.loads(row["custom_fields"])}
+    # The indexes are real again: the unique email index refuses a duplicate.
+    email = conn.execute("SELECT email FROM contacts WHERE email IS NOT NULL LIMIT 1").fetchone()[0]
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("INSERT INTO contacts (id, workspace_id, name, email, created_at, updated_at)"
+                     " VALUES ('con_dup', 'wrk_a', 'Dup', ?, 'x', 'x')", (email.upper(),))
+
+
+def test_a_failed_bulk_load_rolls_back_with_its_indexes(tmp_path: Path, monkeypatch) -> None:
+    from app.sandbox import seed
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    conn = _database(tmp_path)
+    before = _schema_objects(conn)
+    monkeypatch.setattr(seed._Generator, "invoices", broken)  # after companies and contacts went in
+    with pytest.raises(RuntimeError):
+        seed_workspace(conn, "wrk_a", 50, random.Random(4), ["usr_1"], now=NOW)
+    assert _schema_objects(conn) == before
+    assert conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == 0
+
+
+def test_an_older_data_dir_gets_the_new_columns_and_its_documents_once(tmp_path: Path) -> None:
+    from app.sandbox.bootstrap import BILLING_IDENTITY, ensure_initialized
+    from app.sandbox.db import Database
+    from app.sandbox.settings import SandboxSettings
+
+    settings = SandboxSettings(data_dir=tmp_path, seed_size=40)
+    db = Database(settings.database_path)
+    ensure_initialized(db, settings)
+    conn = db.conn()
+    # Make it the shape of a data dir from before `document` and the issuer block existed.
+    conn.execute("DROP TRIGGER contacts_document_on_insert")
+    conn.execute("DROP TRIGGER contacts_document_on_update")
+    for table, column in (("contacts", "document"), ("workspaces", "legal_name"), ("workspaces", "billing_address"),
+                          ("workspaces", "tax_id"), ("workspaces", "billing_email")):
+        conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    db.close_thread_connection()
+
+    reopened = Database(settings.database_path)
+    assert ensure_initialized(reopened, settings) is False
+    conn = reopened.conn()
+    assert conn.execute("SELECT count(*) FROM contacts WHERE document IS NULL").fetchone()[0] == 0
+    rows = conn.execute("SELECT legal_name, billing_address FROM workspaces").fetchall()
+    assert len(rows) == 2 and all(r["legal_name"] == BILLING_IDENTITY["legal_name"] for r in rows)
+    assert json.loads(rows[0]["billing_address"]) == BILLING_IDENTITY["billing_address"]
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
