@@ -197,13 +197,26 @@ def _envelope(response: httpx.Response) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
+#: What a validation library puts before a rule's own words ("Value error, not a valid email").
+_LIBRARY_PREFIXES = ("Value error, ", "Assertion failed, ")
+
+
+def field_text(message: str) -> str:
+    """A field's message as an operator reads it: without a validation library's prefix."""
+    for prefix in _LIBRARY_PREFIXES:
+        if message.startswith(prefix):
+            message = message[len(prefix):]
+            return message[:1].upper() + message[1:]
+    return message
+
+
 def _field_messages(details: dict[str, Any]) -> dict[str, str]:
     fields = details.get("fields")
     result: dict[str, str] = {}
     if isinstance(fields, list):
         for entry in fields:
             if isinstance(entry, dict) and "field" in entry:
-                result[str(entry["field"])] = str(entry.get("message", ""))
+                result[str(entry["field"])] = field_text(str(entry.get("message", "")))
     elif isinstance(fields, dict):
-        result = {str(key): str(value) for key, value in fields.items()}
+        result = {str(key): field_text(str(value)) for key, value in fields.items()}
     return result

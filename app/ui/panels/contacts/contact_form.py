@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
+from app.api import field_rules
 from app.api.models import Contact
 from app.ui.widgets.field_form import FieldForm
 
@@ -121,6 +122,9 @@ class ContactForm(FieldForm):
             errors["custom_fields"] = problem
         if not self.name_edit.text().strip():
             errors["name"] = "A contact needs a name."
+        email_problem = field_rules.email_problem(self.email_edit.text().strip())
+        if email_problem:
+            errors["email"] = email_problem
         if errors:
             raise ContactFormError(errors)
         return {
