@@ -60,3 +60,14 @@ def run_async(qloop) -> Callable[..., Any]:
         return qloop.run_until_complete(asyncio.wait_for(awaitable, timeout))
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def own_ui_state(tmp_path, monkeypatch):
+    """Each test's tables start from their first-run layout: the UI-state file is the test's own."""
+    from PySide6.QtCore import QSettings
+
+    from app.ui import ui_state
+
+    path = str(tmp_path / "ui-state.ini")
+    monkeypatch.setattr(ui_state, "ui_state_settings", lambda: QSettings(path, QSettings.Format.IniFormat))

@@ -21,7 +21,7 @@ from app.ui.panel_context import PanelContext
 from app.ui.panels.tickets.panel import TicketsPanel
 from app.ui.shell.main_window import MainWindow
 from app.ui.time_text import exact
-from app.ui.ui_state import ui_state_settings
+from app.ui import ui_state
 from tests.ui.shell_harness import isolate_home
 from tests.ui.test_tickets_panel import SCOPES, owner_key  # noqa: F401 (fixture)
 from tests.waiting import wait_until
@@ -235,9 +235,9 @@ def test_the_columns_open_as_the_agent_left_them(qtbot, run_async, monkeypatch, 
             chooser = panel.tickets.columns.menu()
             next(a for a in chooser.actions() if a.text() == "Priority").trigger()
             assert table.isColumnHidden(column_of(panel, "Priority"))
-            saved = ui_state_settings().value("tables/tickets/header")
+            saved = ui_state.ui_state_settings().value("tables/tickets/header")
             table.horizontalHeader().resizeSection(column_of(panel, "Subject"), 260)
-            await wait_until(lambda: ui_state_settings().value("tables/tickets/header") != saved, 5,
+            await wait_until(lambda: ui_state.ui_state_settings().value("tables/tickets/header") != saved, 5,
                              "the new width was not kept")
         async with console_window(qtbot, monkeypatch, tmp_path, sandbox.url, owner_key, (1200, 760)) as (_, again):
             assert again.tickets.table.isColumnHidden(column_of(again, "Priority")), "the hidden column came back"

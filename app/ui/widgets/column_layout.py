@@ -14,7 +14,7 @@ import shiboken6
 from PySide6.QtCore import QByteArray, QCoreApplication, QPoint, QSettings, QTimer
 from PySide6.QtWidgets import QHeaderView, QMenu, QTableView
 
-from app.ui.ui_state import ui_state_settings
+from app.ui import ui_state
 
 
 #: How long after the last drag the header is written (a drag resizes hundreds of times).
@@ -25,10 +25,10 @@ class ColumnLayout:
     """Owns one table's column widths, order and visibility, and remembers them."""
 
     def __init__(self, table: QTableView, key: str, widths: Mapping[int, int], *,
-                 settings: Callable[[], QSettings] = ui_state_settings) -> None:
+                 settings: Callable[[], QSettings] | None = None) -> None:
         self.table = table
         self.key = key
-        self._settings = settings
+        self._settings = settings or (lambda: ui_state.ui_state_settings())
         self._defaults = dict(widths)
         header = table.horizontalHeader()
         header.setSectionsMovable(True)

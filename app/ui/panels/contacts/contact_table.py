@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
 
 from app.ui.panels.contacts.contact_rows import CONTACT_COLUMNS, ID, NAME
 from app.ui.record_table_model import RecordTableModel
+from app.ui.widgets.column_layout import ColumnLayout
 from app.ui.widgets.record_table_view import RecordTableView
 
 #: Starting widths of the columns (the last one stretches).
@@ -54,6 +55,7 @@ def contact_table(model: RecordTableModel, parent: QWidget) -> RecordTableView:
     header.setSectionsClickable(True)
     header.setSortIndicatorShown(True)
     header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-    for column, width in enumerate(COLUMN_WIDTHS):
-        table.setColumnWidth(column, width)
+    # First-run widths, a right-click column chooser, and the operator's widths, order and
+    # hidden columns kept across restarts.
+    table.column_layout = ColumnLayout(table, "contacts", dict(enumerate(COLUMN_WIDTHS)))
     return table
