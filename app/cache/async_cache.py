@@ -5,15 +5,18 @@ UI's event loop, so `AsyncPageCache` owns a single-thread executor that opens, u
 the `PageCache`. Each hop costs ~80 µs, so batch: `await cache.run(lambda c: ...)` runs any
 sequence of cache calls in one hop.
 
-The same thread keeps the search indexes compact: when writes have churned one (the cache says
-so in `search_upkeep_due`), a background task feeds it `upkeep_search` steps of ~5 ms with a
-pause between them, so a read waits for at most one step and never for a whole merge.
+Search indexes are kept compact in the background: when writes have churned one (the cache
+says so in `search_upkeep_due`), a task takes merge steps of ~5 ms from the cache, runs each on
+a `SearchMerger` (a second connection, in a second thread: reads go on alongside it, as WAL
+allows) when no call of the UI's is running (or after 0.1 s of waiting for that), and pauses
+between them. A put that meets a step waits for it to commit; a read waits for none.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -22,11 +25,17 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from app.cache.page_cache import CachedList, PageCache
+from app.cache.search_upkeep import SearchMerger
 
 T = TypeVar("T")
 
-#: Pause between two search upkeep steps: lets calls queued meanwhile run first.
+#: Pause between two search upkeep steps, and between looks for a moment with no call running.
 UPKEEP_PAUSE_S = 0.005
+#: Steps wait for a moment with no call running, but never longer than this: a sync that keeps
+#: the cache busy must not leave the index to grow until it ends.
+UPKEEP_MAX_WAIT_S = 0.1
+#: After upkeep failed (a locked or damaged file), how long before it is tried again.
+UPKEEP_RETRY_S = 60.0
 
 _log = logging.getLogger(__name__)
 
@@ -42,6 +51,10 @@ class AsyncPageCache:
         self._executor = executor
         self._cache = cache
         self._upkeep: asyncio.Task[None] | None = None
+        self._upkeep_failed_at: float | None = None
+        self._merger: SearchMerger | None = None
+        self._merger_executor: ThreadPoolExecutor | None = None
+        self._calls_running = 0
         self._closed = False
 
     @classmethod
@@ -71,7 +84,11 @@ class AsyncPageCache:
 
     async def run(self, work: Callable[[PageCache], T]) -> T:
         """Run `work(cache)` in the cache's thread: batch several calls into one hop."""
-        result = await asyncio.get_running_loop().run_in_executor(self._executor, work, self._cache)
+        self._calls_running += 1
+        try:
+            result = await asyncio.get_running_loop().run_in_executor(self._executor, work, self._cache)
+        finally:
+            self._calls_running -= 1
         self._start_upkeep()
         return result
 
@@ -83,17 +100,41 @@ class AsyncPageCache:
     def _start_upkeep(self) -> None:
         if self._closed or not self._cache.search_upkeep_due:
             return
+        if self._upkeep_failed_at is not None and time.monotonic() - self._upkeep_failed_at < UPKEEP_RETRY_S:
+            return
         if self._upkeep is None or self._upkeep.done():
             self._upkeep = asyncio.get_running_loop().create_task(self._keep_search_compact())
 
     async def _keep_search_compact(self) -> None:
         loop = asyncio.get_running_loop()
         try:
-            while not self._closed and await loop.run_in_executor(self._executor, self._cache.upkeep_search):
+            while not self._closed:
+                # A step holds the file's write lock: start it when no call is running, so a
+                # put does not queue behind it, or when it has waited long enough.
+                waiting_since = time.monotonic()
+                while (self._calls_running and not self._closed
+                       and time.monotonic() - waiting_since < UPKEEP_MAX_WAIT_S):
+                    await asyncio.sleep(UPKEEP_PAUSE_S)
+                if self._closed or not await self._upkeep_step(loop):
+                    return
                 await asyncio.sleep(UPKEEP_PAUSE_S)
         except Exception:
             # Upkeep only keeps searches fast: a failure must not reach the UI as an error.
+            self._upkeep_failed_at = time.monotonic()
             _log.warning("search index upkeep stopped", exc_info=True)
+
+    async def _upkeep_step(self, loop: asyncio.AbstractEventLoop) -> bool:
+        """One step, planned and recorded in the cache's thread, run in the merger's."""
+        if self._cache.in_memory:  # no second connection to a memory database: take turns
+            return await loop.run_in_executor(self._executor, self._cache.upkeep_search)
+        plan = await loop.run_in_executor(self._executor, self._cache.plan_search_upkeep)
+        if plan is None:
+            return False
+        if self._merger is None or self._merger_executor is None:
+            self._merger = SearchMerger(self._cache.path)
+            self._merger_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="opsdesk-cache-upkeep")
+        merged, seconds = await loop.run_in_executor(self._merger_executor, self._merger.step, plan)
+        return await loop.run_in_executor(self._executor, self._cache.finish_search_upkeep, plan, merged, seconds)
 
     async def put_records(self, resource: str, records: Iterable[Mapping[str, Any]]) -> int:
         records = list(records)
@@ -159,13 +200,19 @@ class AsyncPageCache:
         await self.run(lambda c: c.clear())
 
     async def close(self) -> None:
-        """Stop search upkeep (a merge resumes on the next open), close the file, stop the thread."""
+        """Stop search upkeep (a merge resumes on the next open), close the file, stop the threads."""
         self._closed = True
         upkeep, self._upkeep = self._upkeep, None
+        loop = asyncio.get_running_loop()
         try:
             if upkeep is not None:
                 upkeep.cancel()
                 await asyncio.gather(upkeep, return_exceptions=True)
-            await asyncio.get_running_loop().run_in_executor(self._executor, self._cache.close)
+            if self._merger is not None and self._merger_executor is not None:
+                # Queued behind a step still running, if any: it commits or rolls back first.
+                await loop.run_in_executor(self._merger_executor, self._merger.close)
+            await loop.run_in_executor(self._executor, self._cache.close)
         finally:
+            if self._merger_executor is not None:
+                self._merger_executor.shutdown(wait=False)
             self._executor.shutdown(wait=False)

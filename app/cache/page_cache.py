@@ -108,6 +108,7 @@ class PageCache:
         self._upkeep_state: dict[str, search_upkeep.UpkeepState] = {}
         self._churn_pending: dict[str, int] = {}
         self._pacer = search_upkeep.MergePacer()
+        self._generation = 0
         #: Steps, merges and time search upkeep has taken since this cache was opened.
         self.search_upkeep_tally = search_upkeep.UpkeepTally()
         self._conn = self._open()
@@ -385,11 +386,44 @@ class PageCache:
     def upkeep_search(self, budget_ms: float = search_upkeep.STEP_BUDGET_MS) -> bool:
         """One bounded step of merging a churned search index; True while more steps are due.
 
-        `AsyncPageCache` runs these in its thread between other calls whenever
-        `search_upkeep_due` is set, so a read waits at most one step (about `budget_ms`).
+        Runs on this cache's own connection. `AsyncPageCache` instead takes each step from
+        `plan_search_upkeep`, runs it on a `SearchMerger` in another thread (reads then never
+        wait for it), and reports back with `finish_search_upkeep`.
         Searches find the same records, in the same order, before, during and after a merge.
         """
-        return self._guarded(lambda: self._upkeep_step(budget_ms))
+        def step() -> bool:
+            plan = self.plan_search_upkeep()
+            if plan is None:
+                return False
+            merged, seconds = search_upkeep.merge_step(self._conn, self._pacer, plan, budget_ms)
+            return self.finish_search_upkeep(plan, merged, seconds)
+
+        return self._guarded(step)
+
+    def plan_search_upkeep(self) -> search_upkeep.UpkeepPlan | None:
+        """The next upkeep step to take, or None when no search index needs one."""
+        due = [(resource, state) for resource, state in self._upkeep_state.items() if state.due]
+        if not due:
+            self.search_upkeep_due = False
+            return None
+        # An index already being merged first: its merge is carried on, never restarted.
+        resource, state = max(due, key=lambda item: (item[1].merging, item[1].churn))
+        start = not state.merging
+        return search_upkeep.UpkeepPlan(resource, start, state.churn if start else state.churn_at_start,
+                                        self._generation)
+
+    def finish_search_upkeep(self, plan: search_upkeep.UpkeepPlan, merged: bool, seconds: float) -> bool:
+        """Mirror a step taken (by `upkeep_search` or a `SearchMerger`); True while more are due."""
+        state = self._upkeep_state.get(plan.resource)
+        if state is not None and plan.generation == self._generation:  # else cleared or rebuilt meanwhile
+            self.search_upkeep_tally.add(seconds, completed=not merged)
+            if merged:
+                state.merging, state.churn_at_start = True, plan.cleared
+            else:
+                state.churn, state.merging, state.churn_at_start = max(0, state.churn - plan.cleared), False, 0
+            state.live_rows = self._guarded(lambda: self._live_rows(plan.resource))
+        self.search_upkeep_due = any(item.due for item in self._upkeep_state.values())
+        return self.search_upkeep_due
 
     def optimize_search(self) -> int:
         """Run every due upkeep step now (tests, benchmarks, a quiet moment); returns how many."""
@@ -444,6 +478,7 @@ class PageCache:
         self._anchors.forget()
         self._upkeep_state.clear()
         self.search_upkeep_due = False
+        self._generation += 1
         try:
             self.recovered_from = database.move_aside(self.path)
             return database.connect(self.path)
@@ -645,7 +680,11 @@ class PageCache:
         return rowids
 
     def _check_anchors(self) -> None:
-        """Forget remembered slice positions if another connection changed the file."""
+        """Forget remembered slice positions if another connection changed the file.
+
+        The search upkeep's `SearchMerger` is one: its commits cannot be told from others, so
+        offset paging starts again from an OFFSET after each (a keyset `after=` never does).
+        """
         (version,) = self._conn.execute("PRAGMA data_version").fetchone()
         if version != self._data_version:
             self._anchors.forget()
@@ -684,37 +723,6 @@ class PageCache:
             if resource in SEARCHABLE
         }
         self.search_upkeep_due = any(state.due for state in self._upkeep_state.values())
-
-    def _upkeep_step(self, budget_ms: float) -> bool:
-        due = [(resource, state) for resource, state in self._upkeep_state.items() if state.due]
-        if not due:
-            self.search_upkeep_due = False
-            return False
-        # An index already being merged first: its merge is carried on, never restarted.
-        resource, state = max(due, key=lambda item: (item[1].merging, item[1].churn))
-        start = not state.merging
-        # The deletes a merge started now clears; those made while it runs may survive it.
-        cleared = state.churn if start else state.churn_at_start
-        began = time.perf_counter()
-        with self._transaction(records_change=False):
-            merged = self._pacer.merge(self._conn, database.search_table(resource), start=start)
-            if merged:
-                self._conn.execute("UPDATE search_upkeep SET merging = 1, churn_at_start = ? WHERE resource = ?",
-                                   (cleared, resource))
-            else:
-                self._conn.execute("UPDATE search_upkeep SET merging = 0, churn = MAX(0, churn - ?), "
-                                   "churn_at_start = 0 WHERE resource = ?", (cleared, resource))
-        elapsed = time.perf_counter() - began
-        self.search_upkeep_tally.add(elapsed, completed=not merged)
-        if merged:  # a step that found nothing left says nothing about the pace
-            self._pacer.took(elapsed * 1000, budget_ms=budget_ms)
-        if merged:
-            state.merging, state.churn_at_start = True, cleared
-        else:
-            state.churn, state.merging, state.churn_at_start = max(0, state.churn - cleared), False, 0
-        state.live_rows = self._live_rows(resource)
-        self.search_upkeep_due = any(item.due for item in self._upkeep_state.values())
-        return self.search_upkeep_due
 
     def _bodies_in_order(self, resource: str, ids: Sequence[str], fields: Sequence[str] | None,
                          convert: Callable[[Any], Any] | None) -> list[Any]:

@@ -11,6 +11,12 @@ one, as `optimize` does; the next ones positive, which carry that merge on) hold
 budget of milliseconds per step, and FTS5 frees each input segment's pages as the merge passes
 them, so the file does not grow by a second copy of the index while it runs. A merge is started
 once the rows deleted since the last one reach `CHURN_FRACTION` of the rows indexed.
+
+A step can only stop between two terms, and the 1-letter prefix terms of a big index hold a
+row each for most of its rows: at 1M contacts one step could take 0.5 s whatever its budget.
+So `AsyncPageCache` runs the steps through a `SearchMerger`, on a connection and a thread of
+their own: SQLite's WAL lets the cache's connection read while another writes, so a read never
+waits for a step (a put may, for one step).
 """
 
 from __future__ import annotations
@@ -19,6 +25,9 @@ import sqlite3
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.cache import database
 
 #: Rows deleted from an index, as a fraction of its live rows, that start a whole merge.
 CHURN_FRACTION = 0.25
@@ -29,6 +38,7 @@ MIN_CHURN = 2_000
 #: twenty took over 28 ms churning 1M puts through 250k rows; at 5 ms, 14 ms (25 ms at most).
 STEP_BUDGET_MS = 5.0
 _FIRST_STEP_PAGES = 32
+_CHECKPOINT_PAGES = 4_000
 _MIN_STEP_PAGES, _MAX_STEP_PAGES = 8, 4_096
 
 
@@ -63,6 +73,69 @@ class UpkeepTally:
         self.seconds += seconds
         self.longest_step_ms = max(self.longest_step_ms, seconds * 1000)
         self.recent_steps_ms.append(seconds * 1000)
+
+
+@dataclass(frozen=True)
+class UpkeepPlan:
+    """One step to take: which index, whether it starts a merge, and what completing it clears."""
+
+    resource: str
+    start: bool
+    #: The deletes a merge clears when it completes: those counted when it started (the ones
+    #: made while it runs may survive it).
+    cleared: int
+    #: Which cache file the plan is for: a file rebuilt after damage is a new one.
+    generation: int
+
+
+def merge_step(conn: sqlite3.Connection, pacer: MergePacer, plan: UpkeepPlan, budget_ms: float) -> tuple[bool, float]:
+    """Run one step of `plan`; (did it merge anything, seconds it held the write lock).
+
+    The merge is a statement of its own, committed as it ends (`conn` is in autocommit): in an
+    explicit transaction the write lock was also held while this thread waited for the GIL
+    between statements, up to 5 ms each time another thread ran Python, which made a 0.6 ms
+    merge hold the lock for 10. Progress is then noted in `search_upkeep`; a crash in between
+    only makes the next step start or finish a merge that is already started or finished,
+    which FTS5 handles.
+    """
+    began = time.perf_counter()
+    merged = pacer.merge(conn, database.search_table(plan.resource), start=plan.start)
+    elapsed = time.perf_counter() - began
+    if merged:
+        conn.execute("UPDATE search_upkeep SET merging = 1, churn_at_start = ? WHERE resource = ?",
+                     (plan.cleared, plan.resource))
+        pacer.took(elapsed * 1000, budget_ms=budget_ms)  # a step that found nothing says nothing of the pace
+    else:
+        conn.execute("UPDATE search_upkeep SET merging = 0, churn = MAX(0, churn - ?), churn_at_start = 0 "
+                     "WHERE resource = ?", (plan.cleared, plan.resource))
+    return merged, elapsed
+
+
+class SearchMerger:
+    """Runs upkeep steps on a connection of its own: use it from one thread (not the cache's)."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._conn: sqlite3.Connection | None = None
+        self._generation: int | None = None
+        self._pacer = MergePacer()
+
+    def step(self, plan: UpkeepPlan, budget_ms: float = STEP_BUDGET_MS) -> tuple[bool, float]:
+        """One step of `plan` (from `PageCache.plan_search_upkeep`); (merged, seconds)."""
+        if self._conn is None or self._generation != plan.generation:
+            self.close()
+            self._conn = database.connect(self._path)
+            # The cache's own commits checkpoint the WAL (puts write far more); left at 1,000
+            # pages here, nearly every step's commit also copied the puts' pages to the file
+            # (a 0.6 ms merge took 10 ms). At 16 MB this only catches up when the cache is idle.
+            self._conn.execute(f"PRAGMA wal_autocheckpoint = {_CHECKPOINT_PAGES}")
+            self._generation = plan.generation
+        return merge_step(self._conn, self._pacer, plan, budget_ms)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
 
 class MergePacer:

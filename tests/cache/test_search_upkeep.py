@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 
 import pytest
 
-from app.cache import AsyncPageCache, PageCache
+from app.cache import AsyncPageCache, PageCache, search_upkeep
 from tests.cache.conftest import contact
 
 QUERIES = ["p", "person 1", "person4", "exa", "vip", "acme", "+1 555 00", "zzz"]
@@ -106,25 +107,62 @@ def test_clear_leaves_no_upkeep_behind(cache: PageCache) -> None:
     assert cache.search("contacts", "person") == ["con_000001"]
 
 
-def test_async_cache_runs_upkeep_in_its_own_thread_between_calls(cache_path) -> None:
+def test_async_cache_merges_on_its_own_connection_and_reads_never_wait(cache_path, monkeypatch) -> None:
+    """A step that holds the write lock for 0.4 s delays neither a search nor a slice; a put waits."""
+    threads: set[str] = set()
+    in_step = threading.Event()
+    merge = search_upkeep.MergePacer.merge
+
+    def slow_merge(self, conn, table, *, start):
+        threads.add(threading.current_thread().name)
+        merged = merge(self, conn, table, start=start)
+        if not in_step.is_set():
+            in_step.set()
+            time.sleep(0.4)  # like a step over a huge 1-letter prefix term
+        return merged
+
+    monkeypatch.setattr(search_upkeep.MergePacer, "merge", slow_merge)
+
     async def scenario() -> None:
         cache = await AsyncPageCache.open(cache_path)
-        threads: set[str] = set()
-        step = cache._cache.upkeep_search
-
-        def recorded_step(*args, **kwargs) -> bool:
-            threads.add(threading.current_thread().name)
-            return step(*args, **kwargs)
-
-        cache._cache.upkeep_search = recorded_step
+        loop = asyncio.get_running_loop()
         try:
             await cache.put_records("contacts", [contact(n) for n in range(150)])
             await cache.run(churn)
             before = await cache.run(results)
-            # Reads keep being answered while the upkeep runs, with the same results.
+            assert await loop.run_in_executor(None, in_step.wait, 5), "no upkeep step started"
+
+            began = time.perf_counter()
             assert await cache.search("contacts", "person4", limit=200) == before["person4"]
+            assert len(await cache.query_records("contacts", limit=50)) == 50
+            assert time.perf_counter() - began < 0.2, "a read waited for the upkeep step"
+            # A write waits for the step's commit instead of failing with "database is locked".
+            await cache.put_records("tickets", [{"id": "ticket_1", "subject": "Written while merging"}])
+
             await cache.search_upkeep_done()
-            assert threads and all(name.startswith("opsdesk-cache") for name in threads)
+            assert threads and all(name.startswith("opsdesk-cache-upkeep") for name in threads)
+            assert not await cache.run(lambda c: c.search_upkeep_due)
+            assert await cache.run(results) == before
+            assert await cache.search("tickets", "merging") == ["ticket_1"]
+            await cache.run(integrity_check)
+        finally:
+            await cache.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_cache_in_memory_takes_its_upkeep_steps_in_turn(tmp_path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the cache directory should be")
+
+    async def scenario() -> None:
+        cache = await AsyncPageCache.open(blocker / "cache.sqlite3")
+        try:
+            assert cache.in_memory
+            await cache.put_records("contacts", [contact(n) for n in range(150)])
+            await cache.run(churn)
+            before = await cache.run(results)
+            await cache.search_upkeep_done()
             assert not await cache.run(lambda c: c.search_upkeep_due)
             assert await cache.run(results) == before
         finally:
