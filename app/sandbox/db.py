@@ -57,11 +57,21 @@ class Database:
         self.path = str(path)
         self._local = threading.local()
         added = _add_missing_columns(self.conn())
+        had_ticket_search = self._has_table("tickets_fts")
         # executescript commits by itself; the schema is all CREATE … IF NOT EXISTS.
         self.conn().executescript(_schema_sql())
         if ("contacts", "document") in added:
             # Rendered by schema.sql's update trigger, which now exists.
             self.conn().execute("UPDATE contacts SET name = name WHERE document IS NULL")
+        if not had_ticket_search:
+            # The subject index of an older file's tickets (a new file's is empty: nothing to do),
+            # and the statistics its new ticket indexes need to be chosen well (seed.bulk_load
+            # gathers them for a new file).
+            self.conn().execute("INSERT INTO tickets_fts (tickets_fts) VALUES ('rebuild')")
+            self.conn().execute("ANALYZE tickets")
+
+    def _has_table(self, name: str) -> bool:
+        return self.conn().execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone() is not None
 
     def conn(self) -> sqlite3.Connection:
         """This thread's connection (autocommit mode; rows are `sqlite3.Row`)."""

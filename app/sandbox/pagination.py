@@ -116,17 +116,19 @@ def fetch_page(
     columns: str = "*",
     updated_column: str = "updated_at",
     scope_column: str = "workspace_id",
+    source_params: list[Any] | None = None,
 ) -> tuple[list[sqlite3.Row], str | None]:
     """One page of `source` (a table, optionally with joins) for the workspace, newest first.
 
     `where`/`params` add filters (SQL fragments with `?`); `alias` is the main table's alias
     (`"c"` for `"contacts c LEFT JOIN …"`); `scope_column` is the tenant column (the workspace id
-    or, for a child list such as ticket messages, whatever `workspace_id` is filtered on).
+    or, for a child list such as ticket messages, whatever `workspace_id` is filtered on);
+    `source_params` are the values of `?`s in `source` itself (a subquery in it).
     Returns the rows and the next cursor (None on the last page).
     """
     p = f"{alias}." if alias else ""
     clauses = [f"{p}{scope_column} = ?", *(where or [])]
-    args: list[Any] = [workspace_id, *(params or [])]
+    args: list[Any] = [*(source_params or []), workspace_id, *(params or [])]
     if query.updated_since is not None:
         clauses.append(f"{p}{updated_column} >= ?")
         args.append(query.updated_since)

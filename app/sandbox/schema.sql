@@ -160,6 +160,39 @@ CREATE TABLE IF NOT EXISTS tickets (
 );
 CREATE INDEX IF NOT EXISTS tickets_page ON tickets (workspace_id, created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS tickets_updated ON tickets (workspace_id, updated_at);
+-- The ticket list's filters at 200k tickets (routers/support.py): each index is in list order
+-- after its filter column, so a page seeks it and reads no further than the page; the trailing
+-- columns are the other filters, so a count or a combined filter is answered from the index alone.
+CREATE INDEX IF NOT EXISTS tickets_queue ON tickets
+    (workspace_id, queue_id, created_at DESC, id DESC, status, priority, assignee_id);
+CREATE INDEX IF NOT EXISTS tickets_assignee ON tickets
+    (workspace_id, assignee_id, created_at DESC, id DESC, status, priority, queue_id);
+CREATE INDEX IF NOT EXISTS tickets_status ON tickets
+    (workspace_id, status, created_at DESC, id DESC, priority, queue_id, assignee_id);
+CREATE INDEX IF NOT EXISTS tickets_priority ON tickets
+    (workspace_id, priority, created_at DESC, id DESC, status, queue_id, assignee_id);
+CREATE INDEX IF NOT EXISTS tickets_contact ON tickets (workspace_id, contact_id, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS tickets_company ON tickets (workspace_id, company_id, created_at DESC, id DESC);
+-- (workspace_id, rowid) only: a search count looks its subject matches up here, not in the table.
+CREATE INDEX IF NOT EXISTS tickets_workspace ON tickets (workspace_id);
+-- Tickets still owed their first response ("Breaching SLA"): the WHERE is support.py's
+-- AWAITING_FIRST_RESPONSE, word for word (SQLite uses a partial index only for the same terms).
+CREATE INDEX IF NOT EXISTS tickets_awaiting_first_response ON tickets
+    (workspace_id, created_at DESC, id DESC, first_response_due_at, queue_id, priority, assignee_id)
+    WHERE first_responded_at IS NULL AND status NOT IN ('resolved', 'closed') AND first_response_due_at IS NOT NULL;
+-- Subject search (`query` of three or more characters): trigrams match any substring, in any letter case.
+CREATE VIRTUAL TABLE IF NOT EXISTS tickets_fts USING fts5(
+    subject, content='tickets', content_rowid='rowid', tokenize='trigram');
+CREATE TRIGGER IF NOT EXISTS tickets_fts_on_insert AFTER INSERT ON tickets BEGIN
+    INSERT INTO tickets_fts (rowid, subject) VALUES (NEW.rowid, NEW.subject);
+END;
+CREATE TRIGGER IF NOT EXISTS tickets_fts_on_delete AFTER DELETE ON tickets BEGIN
+    INSERT INTO tickets_fts (tickets_fts, rowid, subject) VALUES ('delete', OLD.rowid, OLD.subject);
+END;
+CREATE TRIGGER IF NOT EXISTS tickets_fts_on_update AFTER UPDATE OF subject ON tickets BEGIN
+    INSERT INTO tickets_fts (tickets_fts, rowid, subject) VALUES ('delete', OLD.rowid, OLD.subject);
+    INSERT INTO tickets_fts (rowid, subject) VALUES (NEW.rowid, NEW.subject);
+END;
 
 CREATE TABLE IF NOT EXISTS ticket_messages (
     id           TEXT PRIMARY KEY,                     -- msg_

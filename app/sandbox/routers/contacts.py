@@ -239,8 +239,10 @@ def delete_contact(contact_id: ContactId, db: Db, caller: Scoped("crm:write"), i
     with db.transaction() as conn:
         current = _load(conn, caller.workspace_id, contact_id)
         check_if_match(if_match, current["version"])
-        tickets = conn.execute("SELECT count(*) FROM tickets WHERE contact_id = ?", (contact_id,)).fetchone()[0]
-        invoices = conn.execute("SELECT count(*) FROM invoices WHERE contact_id = ?", (contact_id,)).fetchone()[0]
+        tickets = conn.execute("SELECT count(*) FROM tickets WHERE workspace_id = ? AND contact_id = ?",
+                               (caller.workspace_id, contact_id)).fetchone()[0]
+        invoices = conn.execute("SELECT count(*) FROM invoices WHERE workspace_id = ? AND contact_id = ?",
+                                (caller.workspace_id, contact_id)).fetchone()[0]
         if tickets or invoices:
             raise ApiProblem(409, "CONFLICT",
                              f"The contact is referenced by {tickets} ticket(s) and {invoices} invoice(s);"

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
+from app.sandbox.db import Database
 from app.sandbox.deps import Db, Scoped
-from app.sandbox.envelope import Envelope, Page, ok, page
-from app.sandbox.errors import ApiProblem, not_found, validation_failed
+from app.sandbox.envelope import Envelope, Page, json_page, ok, page
+from app.sandbox.errors import ApiProblem, invalid_request, not_found, validation_failed
 from app.sandbox.etag import IfMatch, check_if_match, set_etag
 from app.sandbox.events import emit_event
 from app.sandbox.ids import new_id
-from app.sandbox.pagination import PageParams, fetch_page
+from app.sandbox.pagination import PageParams, PageQuery, fetch_page
 from app.sandbox.references import check_references
 from app.sandbox.ticket_rules import (
     allowed_transitions,
@@ -30,7 +33,7 @@ from app.sandbox.ticket_rules import (
     responded_at_after_message,
 )
 from app.sandbox.timeutil import now_rfc3339, parse_rfc3339, to_rfc3339, utcnow
-from app.sandbox.validation import CustomFields, NotNull, unset, whole
+from app.sandbox.validation import CustomFields, NotNull, parse_date_time, unset, whole
 
 router = APIRouter(tags=["support"])
 
@@ -154,6 +157,17 @@ def _queue_out(row: sqlite3.Row) -> dict[str, Any]:
                                 "created_at", "updated_at")}
 
 
+# A page of tickets is rendered to JSON by SQLite: Python only joins the rows' text. Keep it in
+# step with `Ticket` and `_ticket_out` (tests compare a listed ticket with the same ticket fetched alone).
+_LIST_COLUMNS = (
+    "tickets.created_at AS created_at, tickets.id AS id, json_object('id', tickets.id, 'subject', subject,"
+    " 'status', status, 'priority', priority, 'source', source, 'category', category, 'queue_id', queue_id,"
+    " 'assignee_id', assignee_id, 'contact_id', contact_id, 'company_id', company_id, 'invoice_id', invoice_id,"
+    " 'custom_fields', json(custom_fields), 'first_response_due_at', first_response_due_at,"
+    " 'first_responded_at', first_responded_at, 'version', version, 'created_at', tickets.created_at,"
+    " 'updated_at', updated_at) AS listed")
+
+
 def _ticket_out(row: sqlite3.Row) -> dict[str, Any]:
     out = {k: row[k] for k in Ticket.model_fields if k != "custom_fields"}
     out["custom_fields"] = json.loads(row["custom_fields"])
@@ -230,10 +244,112 @@ def create_queue(body: QueueCreate, db: Db, caller: Scoped("support:write")) -> 
 
 # --- tickets ------------------------------------------------------------------------------
 
-@router.get("/support/tickets", response_model=Page[Ticket], summary="List support tickets")
-def list_tickets(
-    db: Db, caller: Scoped("support:read"), params: PageParams,
-    query: Annotated[str | None, Query(max_length=200, description="Text in the subject.")] = None,
+#: A ticket still owed its first response: the first-response clock is running.
+AWAITING_FIRST_RESPONSE = ("first_responded_at IS NULL AND status NOT IN ('resolved', 'closed')"
+                           " AND first_response_due_at IS NOT NULL")
+#: Still needs work (state=open); schema.sql's partial index repeats this exact text.
+OPEN_STATUSES = "status NOT IN ('resolved', 'closed')"
+TicketState = Literal["open", "closed"]
+GroupBy = Literal["status", "priority", "queue_id", "assignee_id"]
+
+
+#: The subject index (`tickets_fts`, trigrams) answers searches of at least this many characters.
+MIN_INDEXED_SEARCH = 3
+#: Below this many subject matches a count reads the matches' rows; above it, with other filters,
+#: it reads their index and looks each entry up among the matches.
+FEW_MATCHES = 3_000
+#: Filters a page can answer from an index without scanning far: such a page is served on the
+#: event loop (quicker than the hop to a worker thread); any other runs on a worker thread.
+_SEEK_FILTERS = frozenset({"status", "priority", "queue_id", "assignee_id", "contact_id", "company_id", "state",
+                           "assigned", "breaching_sla", "first_response_due_before"})
+_MATCHES = "SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?"
+
+
+@dataclass(frozen=True)
+class TicketQuery:
+    """One way to ask SQLite for the filtered tickets: `FROM source` (its `?`s take `source_args`)
+    `WHERE where` (their `?`s take `args`); `alias` names the tickets table in `source`."""
+
+    source: str
+    source_args: list[Any]
+    where: list[str]
+    args: list[Any]
+    alias: str = ""
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    """The list's and the count's filters as SQL (`where` terms with `?`, and their `args`), and
+    the search text, which can be answered three ways (`scanning`, `through_matches`,
+    `matches_as_filter`); `for_page` and `for_count` pick the quickest for the request.
+
+    All three find the same tickets: the subject contains the text (letter case aside), or the
+    ticket's id is the text."""
+
+    where: list[str]
+    args: list[Any]
+    text: str | None = None
+    used: frozenset[str] = frozenset()
+
+    @property
+    def _phrase(self) -> str:
+        return '"' + (self.text or "").replace('"', '""') + '"'
+
+    def indexed(self) -> bool:
+        return bool(self.text) and len(self.text) >= MIN_INDEXED_SEARCH
+
+    def seeks(self) -> bool:
+        """Whether every filter is answered by an index seek (no text, no scanned field)."""
+        return not self.text and self.used <= _SEEK_FILTERS
+
+    def scanning(self) -> TicketQuery:
+        """The text tested on every row the other filters' index (or the list order) yields."""
+        if not self.text:
+            return TicketQuery("tickets", [], self.where, self.args)
+        return TicketQuery("tickets", [], ["(instr(lower(subject), lower(?)) > 0 OR id = ?)", *self.where],
+                           [self.text, self.text, *self.args])
+
+    def through_matches(self, *, workspace_only: bool = False) -> TicketQuery:
+        """The subject index's matches first, then their rows (or, for a count with no other
+        filter, only their workspace, from the narrow `tickets_workspace` index)."""
+        index = " INDEXED BY tickets_workspace" if workspace_only else ""
+        return TicketQuery("(SELECT rowid AS ticket_rowid FROM tickets_fts WHERE tickets_fts MATCH ?"
+                           " UNION SELECT rowid FROM tickets WHERE id = ?) AS matches"
+                           f" CROSS JOIN tickets{index} ON tickets.rowid = matches.ticket_rowid",
+                           [self._phrase, self.text], self.where, self.args, alias="tickets")
+
+    def matches_as_filter(self) -> TicketQuery:
+        """The other filters' index first, each entry looked up among the subject index's matches
+        (`+` keeps SQLite from starting at the matches instead)."""
+        return TicketQuery("tickets", [], [f"(+rowid IN ({_MATCHES}) OR +id = ?)", *self.where],
+                           [self._phrase, self.text, *self.args])
+
+    def _matches(self, conn: sqlite3.Connection, cap: int) -> int:
+        return conn.execute(f"SELECT count(*) FROM ({_MATCHES} LIMIT ?)", (self._phrase, cap)).fetchone()[0]
+
+    def for_page(self, conn: sqlite3.Connection, limit: int) -> TicketQuery:
+        """Scanning in list order stops at the page's last match, about `limit × tickets /
+        matches` rows; the matches path reads every match (dearer per row) and sorts them. So the
+        matches win while `matches² < limit × tickets / 2`, and counting them only that far is cheap."""
+        if not self.indexed():
+            return self.scanning()
+        tickets = conn.execute("SELECT max(rowid) FROM tickets").fetchone()[0] or 0
+        enough = int(((limit + 1) * tickets / 2) ** 0.5) + 1
+        return self.through_matches() if self._matches(conn, enough) < enough else self.scanning()
+
+    def for_count(self, conn: sqlite3.Connection, *, more_terms: bool = False) -> TicketQuery:
+        """A count reads every match: through the matches when there is no other filter (from a
+        narrow index) or few matches, else from the other filters' index."""
+        if not self.indexed():
+            return self.scanning()
+        if not self.where and not more_terms:
+            return self.through_matches(workspace_only=True)
+        return self.through_matches() if self._matches(conn, FEW_MATCHES) < FEW_MATCHES else self.matches_as_filter()
+
+
+async def ticket_filter(
+    query: Annotated[str | None, Query(max_length=200, description="Text in the subject (any letter case),"
+                                                                   " or a ticket's exact id.")] = None,
     status: TicketStatus | None = None,
     priority: Priority | None = None,
     source: Source | None = None,
@@ -245,12 +361,27 @@ def list_tickets(
     invoice_id: IdQuery = None,
     custom_field_key: Annotated[str | None, Query(max_length=64)] = None,
     custom_field_value: Annotated[str | None, Query(max_length=200)] = None,
-) -> dict:
+    state: Annotated[TicketState | None, Query(
+        description="`open`: still needs work (any status but resolved and closed); `closed`: resolved or"
+                    " closed.")] = None,
+    assigned: Annotated[bool | None, Query(description="`false`: nobody is assigned; `true`: someone is.")] = None,
+    breaching_sla: Annotated[bool | None, Query(
+        description="`true`: the first response is overdue (its due time has passed by the server's clock),"
+                    " nobody has answered yet and the ticket is neither resolved nor closed; `false`: every"
+                    " other ticket.")] = None,
+    first_response_due_before: Annotated[str | None, Query(
+        max_length=64, json_schema_extra={"format": "date-time"},
+        description="RFC 3339: tickets still owed their first response (unanswered, neither resolved nor"
+                    " closed) that is due before this moment; e.g. an hour from now for \"breaching within"
+                    " the hour\".")] = None,
+) -> TicketFilter:
     where: list[str] = []
     args: list[Any] = []
-    if query:
-        where.append("instr(lower(subject), lower(?)) > 0")
-        args.append(query)
+    given = {name for name, value in (
+        ("status", status), ("priority", priority), ("source", source), ("category", category),
+        ("queue_id", queue_id), ("assignee_id", assignee_id), ("contact_id", contact_id), ("company_id", company_id),
+        ("invoice_id", invoice_id), ("custom_field_key", custom_field_key), ("state", state), ("assigned", assigned),
+        ("breaching_sla", breaching_sla), ("first_response_due_before", first_response_due_before)) if value is not None}
     for column, value in (("status", status), ("priority", priority), ("source", source),
                           ("category", category), ("queue_id", queue_id), ("assignee_id", assignee_id),
                           ("contact_id", contact_id), ("company_id", company_id), ("invoice_id", invoice_id)):
@@ -268,8 +399,95 @@ def list_tickets(
         else:
             where.append("CAST(json_extract(custom_fields, ?) AS TEXT) = ?")
             args += [path, custom_field_value]
-    rows, cursor = fetch_page(db.conn(), "tickets", caller.workspace_id, params, where=where, params=args)
-    return page([_ticket_out(r) for r in rows], cursor)
+    if state is not None:
+        where.append(OPEN_STATUSES if state == "open" else "status IN ('resolved', 'closed')")
+    if assigned is not None:
+        where.append("assignee_id IS NOT NULL" if assigned else "assignee_id IS NULL")
+    if breaching_sla is not None:
+        term = f"{AWAITING_FIRST_RESPONSE} AND first_response_due_at < ?"
+        where.append(term if breaching_sla else f"NOT ({term})")
+        args.append(now_rfc3339())
+    if first_response_due_before is not None:
+        try:
+            before = to_rfc3339(parse_date_time(first_response_due_before))
+        except ValueError:
+            raise invalid_request("first_response_due_before",
+                                  "not an RFC 3339 time stamp, e.g. 2026-04-07T12:00:00Z") from None
+        where.append(f"{AWAITING_FIRST_RESPONSE} AND first_response_due_at < ?")
+        args.append(before)
+    return TicketFilter(where, args, query or None, frozenset(given))
+
+
+TicketFilterParams = Annotated[TicketFilter, Depends(ticket_filter)]
+
+
+class TicketCountGroup(BaseModel):
+    value: str | None = Field(description="The group's value (null: none, e.g. no assignee).")
+    count: int
+
+
+class TicketCount(BaseModel):
+    total: int = Field(description="Tickets matching every filter.")
+    groups: list[TicketCountGroup] | None = Field(
+        description="With `group_by`: the total split by that field, largest first; null without it.")
+
+
+@router.get("/support/tickets", response_model=Page[Ticket], summary="List support tickets")
+async def list_tickets(db: Db, caller: Scoped("support:read"), params: PageParams,
+                       filters: TicketFilterParams) -> Response:
+    if filters.seeks():
+        return tickets_page(db, caller.workspace_id, params, filters)
+    # A text search or a filter no index answers may read many rows: on a worker thread (its own
+    # connection), so the event loop keeps answering other requests meanwhile.
+    return await run_in_threadpool(tickets_page, db, caller.workspace_id, params, filters)
+
+
+def tickets_page(db: Database, workspace_id: str, params: PageQuery, filters: TicketFilter) -> Response:
+    """One page of tickets as the list answer, each rendered to JSON by SQLite (`_LIST_COLUMNS`)."""
+    conn = db.conn()
+    plan = filters.for_page(conn, params.limit)
+    rows, cursor = fetch_page(conn, plan.source, workspace_id, params, where=plan.where, params=plan.args,
+                              alias=plan.alias, source_params=plan.source_args, columns=_LIST_COLUMNS)
+    return json_page([r["listed"] for r in rows], cursor)
+
+
+@router.get("/support/tickets/count", response_model=Envelope[TicketCount],
+            summary="Count support tickets (the list's filters), optionally per status, priority, queue or assignee")
+def count_tickets(
+    db: Db, caller: Scoped("support:read"), filters: TicketFilterParams,
+    updated_since: Annotated[str | None, Query(max_length=64, json_schema_extra={"format": "date-time"},
+                                               description="RFC 3339 with an offset; only tickets updated at or"
+                                                           " after it.")] = None,
+    group_by: Annotated[GroupBy | None, Query(description="Split the total by this field.")] = None,
+) -> dict:
+    more: list[str] = []
+    more_args: list[Any] = []
+    if updated_since is not None:
+        try:
+            since = to_rfc3339(parse_date_time(updated_since))
+        except ValueError:
+            raise invalid_request("updated_since", "not an RFC 3339 time stamp, e.g. 2026-04-07T12:00:00Z") from None
+        more.append("updated_at >= ?")
+        more_args.append(since)
+    conn = db.conn()
+    plan = filters.for_count(conn, more_terms=bool(more) or group_by is not None)
+    total, groups = ticket_count(conn, caller.workspace_id, plan, more=more, more_args=more_args, group_by=group_by)
+    return ok({"total": total, "groups": groups})
+
+
+def ticket_count(conn: sqlite3.Connection, workspace_id: str, plan: TicketQuery, *, more: list[str] = (),
+                 more_args: list[Any] = (), group_by: str | None = None) -> tuple[int, list[dict] | None]:
+    """`(total, groups)` of the tickets `plan` finds (plus the `more` terms), split by `group_by`."""
+    p = f"{plan.alias}." if plan.alias else ""
+    clause = " AND ".join([f"{p}workspace_id = ?", *plan.where, *more])
+    args = [*plan.source_args, workspace_id, *plan.args, *more_args]
+    if group_by is None:
+        return conn.execute(f"SELECT count(*) FROM {plan.source} WHERE {clause}", args).fetchone()[0], None
+    rows = conn.execute(f"SELECT {p}{group_by} AS value, count(*) AS n FROM {plan.source} WHERE {clause}"
+                        f" GROUP BY {p}{group_by}", args).fetchall()
+    groups = sorted(({"value": r["value"], "count": r["n"]} for r in rows),
+                    key=lambda g: (-g["count"], g["value"] or ""))
+    return sum(g["count"] for g in groups), groups
 
 
 @router.post("/support/tickets", response_model=Envelope[Ticket], status_code=201, summary="Create a support ticket")
