@@ -32,7 +32,7 @@ from app.data.record_store import StoreChange
 from app.ui.module_panel import ModulePanel
 from app.ui.panel_context import PanelContext
 from app.ui.panels.api_keys.create_key_dialog import CreateKeyDialog
-from app.ui.panels.api_keys.key_rows import KEY_WIDTHS, key_columns
+from app.ui.panels.api_keys.key_rows import KEY, KEY_WIDTHS, key_columns
 from app.ui.panels.api_keys.revoke_confirmation import confirm_revoke
 from app.ui.panels.api_keys.rotate_key_dialog import RotateKeyDialog, rehearsal_text
 from app.ui.record_table_model import RecordTableModel
@@ -71,7 +71,9 @@ class ApiKeysPanel(ModulePanel):
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
         self.table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.columns = ColumnLayout(self.table, "api_keys", KEY_WIDTHS)
+        # The key column fits the widest prefix…last4 the font can draw (its characters are random).
+        widest_key = self.table.fontMetrics().horizontalAdvance("opk_live_WMWM…MWMW") + 14
+        self.columns = ColumnLayout(self.table, "api_keys", {**KEY_WIDTHS, KEY: max(KEY_WIDTHS[KEY], widest_key)})
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
 
         self.new_button = self._button("New key…", "api_keys.new", self._on_new)
