@@ -162,7 +162,7 @@ def test_every_way_of_answering_a_search_finds_the_same_tickets(tmp_path: Path, 
         for extra in ({}, {"status": "open"}, {"queue_id": queue, "state": "open"}):
             filters = asyncio.run(ticket_filter(query=text, **extra))
             pages, counts = [], []
-            for plan in (filters.scanning(), filters.through_matches(), filters.matches_as_filter()):
+            for plan in (filters.scanning(), filters.through_matches(workspace), filters.matches_as_filter()):
                 after, ids = None, []
                 while True:
                     rows, cursor = fetch_page(conn, plan.source, workspace,
@@ -176,25 +176,28 @@ def test_every_way_of_answering_a_search_finds_the_same_tickets(tmp_path: Path, 
                 pages.append(ids)
                 counts.append(ticket_count(conn, workspace, plan, group_by="status"))
             if not extra:
-                counts.append(ticket_count(conn, workspace, filters.through_matches(workspace_only=True)))
+                counts.append(ticket_count(conn, workspace, filters.through_matches(workspace, workspace_only=True)))
                 assert counts[-1][0] == len(pages[0])
                 counts.pop()
             assert pages[0] == pages[1] == pages[2], (text, extra)
             assert counts[0] == counts[1] == counts[2] and counts[0][0] == len(pages[0]), (text, extra)
     # The choice itself: a rare text through the matches, a common one by scanning.
     rare = asyncio.run(ticket_filter(query="zzz-none"))
-    assert rare.for_page(conn, 100) == rare.through_matches()
+    assert rare.for_page(conn, workspace, 100) == rare.through_matches(workspace)
     common = max(("ing", "the", " on", "ent", "for", "or "), key=lambda text: conn.execute(
         "SELECT count(*) FROM tickets WHERE instr(lower(subject), ?) > 0", (text,)).fetchone()[0])
     frequent = asyncio.run(ticket_filter(query=common, status="open"))
-    assert frequent.for_page(conn, 100) == frequent.scanning()
-    assert frequent.for_count(conn) == frequent.through_matches(), "few matches: read their rows"
+    assert frequent.for_page(conn, workspace, 100) == frequent.scanning()
+    assert frequent.for_count(conn, workspace) == frequent.through_matches(workspace), "few matches: their rows"
     monkeypatch.setattr(support, "FEW_MATCHES", 10)
-    assert frequent.for_count(conn) == frequent.matches_as_filter(), "many matches: look them up from the filter"
+    assert frequent.for_count(conn, workspace) == frequent.matches_as_filter(), "many: looked up from the filter"
+    broad = asyncio.run(ticket_filter(query=common, state="open"))
+    assert broad.for_count(conn, workspace) == broad.through_matches(workspace), "a broad filter drives nothing"
     alone = asyncio.run(ticket_filter(query=common))
-    assert alone.for_count(conn) == alone.through_matches(workspace_only=True)
+    assert alone.for_count(conn, workspace) == alone.through_matches(workspace, workspace_only=True)
     two = asyncio.run(ticket_filter(query="in"))
-    assert two.for_page(conn, 100) == two.for_count(conn) == two.scanning(), "two letters have no trigram"
+    assert two.for_page(conn, workspace, 100) == two.for_count(conn, workspace) == two.scanning(), \
+        "two letters have no trigram"
     assert conn.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'tickets'").fetchone()[0] > 0
 
 

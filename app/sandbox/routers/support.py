@@ -255,13 +255,15 @@ GroupBy = Literal["status", "priority", "queue_id", "assignee_id"]
 
 #: The subject index (`tickets_fts`, trigrams) answers searches of at least this many characters.
 MIN_INDEXED_SEARCH = 3
-#: Below this many subject matches a count reads the matches' rows; above it, with other filters,
-#: it reads their index and looks each entry up among the matches.
+#: Below this many subject matches a count reads the matches' rows; above it, with an equality
+#: filter, it reads that filter's index and looks each entry up among the matches.
 FEW_MATCHES = 3_000
 #: Filters a page can answer from an index without scanning far: such a page is served on the
 #: event loop (quicker than the hop to a worker thread); any other runs on a worker thread.
 _SEEK_FILTERS = frozenset({"status", "priority", "queue_id", "assignee_id", "contact_id", "company_id", "state",
                            "assigned", "breaching_sla", "first_response_due_before"})
+#: Equality filters with an index of their own, narrow enough to drive a search count.
+_SELECTIVE_FILTERS = frozenset({"status", "priority", "queue_id", "assignee_id", "contact_id", "company_id"})
 _MATCHES = "SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?"
 
 
@@ -309,14 +311,21 @@ class TicketFilter:
         return TicketQuery("tickets", [], ["(instr(lower(subject), lower(?)) > 0 OR id = ?)", *self.where],
                            [self.text, self.text, *self.args])
 
-    def through_matches(self, *, workspace_only: bool = False) -> TicketQuery:
-        """The subject index's matches first, then their rows (or, for a count with no other
-        filter, only their workspace, from the narrow `tickets_workspace` index)."""
-        index = " INDEXED BY tickets_workspace" if workspace_only else ""
-        return TicketQuery("(SELECT rowid AS ticket_rowid FROM tickets_fts WHERE tickets_fts MATCH ?"
+    def through_matches(self, workspace_id: str, *, workspace_only: bool = False) -> TicketQuery:
+        """The subject index's matches first, kept to the workspace's through the narrow
+        `tickets_workspace` index (entries, not rows), then their rows; for a count with no
+        other filter, the narrow index alone."""
+        if workspace_only:
+            return TicketQuery("(SELECT rowid AS ticket_rowid FROM tickets_fts WHERE tickets_fts MATCH ?"
+                               " UNION SELECT rowid FROM tickets WHERE id = ?) AS matches"
+                               " CROSS JOIN tickets INDEXED BY tickets_workspace ON tickets.rowid = matches.ticket_rowid",
+                               [self._phrase, self.text], self.where, self.args, alias="tickets")
+        return TicketQuery("(SELECT mine.rowid AS ticket_rowid FROM (SELECT rowid AS subject_match FROM tickets_fts"
+                           " WHERE tickets_fts MATCH ?) AS found CROSS JOIN tickets AS mine INDEXED BY tickets_workspace"
+                           " ON mine.workspace_id = ? AND mine.rowid = found.subject_match"
                            " UNION SELECT rowid FROM tickets WHERE id = ?) AS matches"
-                           f" CROSS JOIN tickets{index} ON tickets.rowid = matches.ticket_rowid",
-                           [self._phrase, self.text], self.where, self.args, alias="tickets")
+                           " CROSS JOIN tickets ON tickets.rowid = matches.ticket_rowid",
+                           [self._phrase, workspace_id, self.text], self.where, self.args, alias="tickets")
 
     def matches_as_filter(self) -> TicketQuery:
         """The other filters' index first, each entry looked up among the subject index's matches
@@ -327,7 +336,7 @@ class TicketFilter:
     def _matches(self, conn: sqlite3.Connection, cap: int) -> int:
         return conn.execute(f"SELECT count(*) FROM ({_MATCHES} LIMIT ?)", (self._phrase, cap)).fetchone()[0]
 
-    def for_page(self, conn: sqlite3.Connection, limit: int) -> TicketQuery:
+    def for_page(self, conn: sqlite3.Connection, workspace_id: str, limit: int) -> TicketQuery:
         """Scanning in list order stops at the page's last match, about `limit × tickets /
         matches` rows; the matches path reads every match (dearer per row) and sorts them. So the
         matches win while `matches² < limit × tickets / 2`, and counting them only that far is cheap."""
@@ -335,16 +344,19 @@ class TicketFilter:
             return self.scanning()
         tickets = conn.execute("SELECT max(rowid) FROM tickets").fetchone()[0] or 0
         enough = int(((limit + 1) * tickets / 2) ** 0.5) + 1
-        return self.through_matches() if self._matches(conn, enough) < enough else self.scanning()
+        return self.through_matches(workspace_id) if self._matches(conn, enough) < enough else self.scanning()
 
-    def for_count(self, conn: sqlite3.Connection, *, more_terms: bool = False) -> TicketQuery:
-        """A count reads every match: through the matches when there is no other filter (from a
-        narrow index) or few matches, else from the other filters' index."""
+    def for_count(self, conn: sqlite3.Connection, workspace_id: str, *, more_terms: bool = False) -> TicketQuery:
+        """A count reads every match. With no other filter, from the narrow index alone; with few
+        matches or only broad filters (`state`, `assigned` …), the matches' rows; with many
+        matches and an equality filter, that filter's index, each entry looked up among them."""
         if not self.indexed():
             return self.scanning()
         if not self.where and not more_terms:
-            return self.through_matches(workspace_only=True)
-        return self.through_matches() if self._matches(conn, FEW_MATCHES) < FEW_MATCHES else self.matches_as_filter()
+            return self.through_matches(workspace_id, workspace_only=True)
+        if self.used & _SELECTIVE_FILTERS and self._matches(conn, FEW_MATCHES) >= FEW_MATCHES:
+            return self.matches_as_filter()
+        return self.through_matches(workspace_id)
 
 
 async def ticket_filter(
@@ -445,7 +457,7 @@ async def list_tickets(db: Db, caller: Scoped("support:read"), params: PageParam
 def tickets_page(db: Database, workspace_id: str, params: PageQuery, filters: TicketFilter) -> Response:
     """One page of tickets as the list answer, each rendered to JSON by SQLite (`_LIST_COLUMNS`)."""
     conn = db.conn()
-    plan = filters.for_page(conn, params.limit)
+    plan = filters.for_page(conn, workspace_id, params.limit)
     rows, cursor = fetch_page(conn, plan.source, workspace_id, params, where=plan.where, params=plan.args,
                               alias=plan.alias, source_params=plan.source_args, columns=_LIST_COLUMNS)
     return json_page([r["listed"] for r in rows], cursor)
@@ -470,7 +482,7 @@ def count_tickets(
         more.append("updated_at >= ?")
         more_args.append(since)
     conn = db.conn()
-    plan = filters.for_count(conn, more_terms=bool(more) or group_by is not None)
+    plan = filters.for_count(conn, caller.workspace_id, more_terms=bool(more) or group_by is not None)
     total, groups = ticket_count(conn, caller.workspace_id, plan, more=more, more_args=more_args, group_by=group_by)
     return ok({"total": total, "groups": groups})
 
