@@ -527,7 +527,8 @@ class _Generator:
         use grows slowly over the window."""
         rng, today = self.rng, self.now.date()
         start = today - timedelta(days=HISTORY_DAYS)
-        day_fraction = (self.now - datetime(today.year, today.month, today.day, tzinfo=timezone.utc)) / timedelta(days=1)
+        midnight = datetime(today.year, today.month, today.day, tzinfo=self.now.tzinfo)
+        day_fraction = (self.now - midnight) / timedelta(days=1)
         users = [(member, role, start, today) for member, role in self.roles.items()]
         credentials = [(key_id, name, created.date(), used.date()) for key_id, name, created, used in keys]
         rows = []

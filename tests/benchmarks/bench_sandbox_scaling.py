@@ -38,11 +38,11 @@ from urllib.parse import urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from app.core.sandbox_process import SandboxProcess  # noqa: E402
-from app.sandbox.bootstrap import ensure_initialized  # noqa: E402
-from app.sandbox.db import Database  # noqa: E402
-from app.sandbox.settings import SandboxSettings  # noqa: E402
-from app.sandbox.timeutil import to_rfc3339  # noqa: E402
+from app.core.sandbox_process import SandboxProcess
+from app.sandbox.bootstrap import ensure_initialized
+from app.sandbox.db import Database
+from app.sandbox.settings import SandboxSettings
+from app.sandbox.timeutil import to_rfc3339
 
 PAGE_P50_TARGET_MS = 5.0
 COUNT_TARGET_MS = 50.0

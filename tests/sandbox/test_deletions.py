@@ -5,7 +5,7 @@ per resource with the resource's own read scope, never another workspace's."""
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -47,10 +47,10 @@ def test_a_deleted_contact_is_listed_with_its_time_and_since_leaves_out_older_on
     [entry] = [d for d in _all(owner, "contact") if d["id"] == contact_id]
     assert entry["resource"] == "contact"
     deleted_at = parse_rfc3339(entry["deleted_at"])
-    assert abs(datetime.now(timezone.utc) - deleted_at) < timedelta(minutes=1)
+    assert abs(datetime.now(UTC) - deleted_at) < timedelta(minutes=1)
 
     # since is inclusive: a client that synced at exactly that moment still hears of it.
-    assert [d["id"] for d in _all(owner, "contact", since=entry["deleted_at"])][:1] == [contact_id]
+    assert next(d["id"] for d in _all(owner, "contact", since=entry["deleted_at"])) == contact_id
     later = to_rfc3339(deleted_at + timedelta(microseconds=1))
     assert contact_id not in {d["id"] for d in _all(owner, "contact", since=later)}
     # The record is really gone, and the answer says from when the log is complete.
@@ -64,7 +64,7 @@ def test_pages_run_oldest_first_and_a_deletion_made_while_paging_is_neither_lost
     ids = [_contact(owner) for _ in range(5)]
     for contact_id in ids:
         _delete(owner, f"contacts/{contact_id}")
-    first = [d for d in _all(owner, "contact") if d["id"] == ids[0]][0]
+    first = next(d for d in _all(owner, "contact") if d["id"] == ids[0])
     since = first["deleted_at"]
 
     page = owner.get("deletions", params={"resource": "contact", "since": since, "limit": 2}).json()
@@ -134,7 +134,7 @@ def test_bad_parameters_are_400_naming_the_parameter(owner: httpx.Client, client
 
 
 def test_the_log_survives_a_restart_and_keeps_its_complete_since(tmp_path: Path) -> None:
-    with own_sandbox(tmp_path) as (process, client, credentials):
+    with own_sandbox(tmp_path) as (process, client, _):
         contact_id = _contact(client)
         _delete(client, f"contacts/{contact_id}")
         before = client.get("deletions", params={"resource": "contact"})
@@ -150,14 +150,16 @@ def test_the_log_survives_a_restart_and_keeps_its_complete_since(tmp_path: Path)
 def test_entries_are_kept_the_retention_period_and_older_ones_pruned(tmp_path: Path) -> None:
     conn = sqlite3.connect(tmp_path / "d.db", isolation_level=None)
     conn.executescript((Path(app.sandbox.__file__).parent / "schema.sql").read_text())
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
     deletions.record_deletion(conn, "wrk_a", "contact", "con_old", now=start)
     deletions.record_deletion(conn, "wrk_a", "webhook", "wh_old", now=start)
     deletions.record_deletion(conn, "wrk_b", "contact", "con_b", now=start)
     assert deletions.RETENTION_DAYS >= 30
     within = start + timedelta(days=deletions.RETENTION_DAYS)
     deletions.record_deletion(conn, "wrk_a", "contact", "con_1", now=within)
-    kept = lambda: {r[0] for r in conn.execute("SELECT record_id FROM deletions")}  # noqa: E731
+    def kept() -> set[str]:
+        return {r[0] for r in conn.execute("SELECT record_id FROM deletions")}
+
     assert kept() == {"con_old", "wh_old", "con_b", "con_1"}, "exactly the retention period is still kept"
     deletions.record_deletion(conn, "wrk_a", "contact", "con_2", now=within + timedelta(seconds=1))
     assert kept() == {"wh_old", "con_b", "con_1", "con_2"}, "only that workspace's and resource's old entries go"

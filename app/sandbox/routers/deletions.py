@@ -18,7 +18,12 @@ from app.sandbox import deletions
 from app.sandbox.deps import Caller, Db
 from app.sandbox.envelope import Page, page
 from app.sandbox.errors import ApiProblem, invalid_request
-from app.sandbox.pagination import CURSOR_PATTERN, DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT
+from app.sandbox.pagination import (
+    CURSOR_PATTERN,
+    DEFAULT_LIMIT,
+    MAX_CURSOR_LENGTH,
+    MAX_LIMIT,
+)
 from app.sandbox.timeutil import to_rfc3339
 from app.sandbox.validation import parse_date_time
 
