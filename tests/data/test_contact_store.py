@@ -6,7 +6,6 @@ import uuid
 
 import pytest
 
-from app.api import AdminClient, ApiKeyAuth
 from app.cache import AsyncPageCache
 from app.data.contacts import ContactQuery
 from app.data.record_store import MergeNeeded, Saved, StoreChange
@@ -15,20 +14,6 @@ from app.data.stores import Stores
 
 def unique(word: str) -> str:
     return f"{word}{uuid.uuid4().hex[:8]}"
-
-
-@pytest.fixture
-async def session(sandbox, sandbox_credentials, tmp_path):
-    """(stores, colleague): a session's stores and a second client editing the same workspace."""
-    key = sandbox_credentials["test"]["owner_key"]
-    cache = await AsyncPageCache.open(tmp_path / "cache.sqlite3")
-    client, colleague = AdminClient(sandbox.url, ApiKeyAuth(key)), AdminClient(sandbox.url, ApiKeyAuth(key))
-    stores = Stores(client, cache)
-    yield stores, colleague
-    stores.close()
-    await client.aclose()
-    await colleague.aclose()
-    await cache.close()
 
 
 async def test_a_colleagues_change_to_another_field_is_merged_and_resent(session):

@@ -7,26 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.api import AdminClient, ApiKeyAuth, errors
-from app.cache import AsyncPageCache
+from app.api import AdminClient, errors
 from app.data.invoices import InvoiceFilter, ListTotals
 from app.data.record_store import MergeNeeded, Saved
-from app.data.stores import Stores
-
-
-@pytest.fixture
-async def stores(sandbox, sandbox_credentials, tmp_path):
-    client = AdminClient(sandbox.url, ApiKeyAuth(sandbox_credentials["test"]["owner_key"]))
-    cache = await AsyncPageCache.open(tmp_path / "cache.sqlite3")
-    yield Stores(client, cache)
-    await cache.close()
-    await client.aclose()
-
-
-@pytest.fixture
-async def colleague(sandbox, sandbox_credentials):
-    async with AdminClient(sandbox.url, ApiKeyAuth(sandbox_credentials["test"]["owner_key"])) as client:
-        yield client
 
 
 def line(name: str, cents: int, quantity: int = 1) -> dict:

@@ -5,20 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.api import AdminClient, ApiKeyAuth
-from app.cache import AsyncPageCache
 from app.data.stores import Stores
-
-
-@pytest.fixture
-async def stores(sandbox, sandbox_credentials, tmp_path):
-    client = AdminClient(sandbox.url, ApiKeyAuth(sandbox_credentials["test"]["owner_key"]))
-    cache = await AsyncPageCache.open(tmp_path / "cache.sqlite3")
-    stores = Stores(client, cache)
-    yield stores
-    stores.close()
-    await cache.close()
-    await client.aclose()
 
 
 async def test_totals_and_shares_are_the_sums_of_the_breakdown(stores) -> None:

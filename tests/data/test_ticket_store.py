@@ -5,33 +5,15 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 
-from app.api import AdminClient, ApiKeyAuth
 from app.api.models import Ticket
-from app.cache import AsyncPageCache
 from app.data.record_store import Saved, StoreChange
-from app.data.stores import Stores
 from app.data.ticket_conversation import NOTE, REPLY, ActivitySnapshot
 from app.data.tickets import Refused
 
 
 def unique(word: str) -> str:
     return f"{word} {uuid.uuid4().hex[:8]}"
-
-
-@pytest.fixture
-async def session(sandbox, sandbox_credentials, tmp_path):
-    """(stores, colleague): a session's stores and a second client working in the same workspace."""
-    key = sandbox_credentials["test"]["owner_key"]
-    cache = await AsyncPageCache.open(tmp_path / "cache.sqlite3")
-    client, colleague = AdminClient(sandbox.url, ApiKeyAuth(key)), AdminClient(sandbox.url, ApiKeyAuth(key))
-    stores = Stores(client, cache)
-    yield stores, colleague
-    stores.close()
-    await client.aclose()
-    await colleague.aclose()
-    await cache.close()
 
 
 async def test_the_counts_are_the_held_tickets_and_follow_every_change(session):

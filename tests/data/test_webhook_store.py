@@ -3,27 +3,9 @@ colleague's concurrent change is merged, and the list follows deletions made els
 
 from __future__ import annotations
 
-import pytest
 
-from app.api import AdminClient, ApiKeyAuth
-from app.cache import AsyncPageCache
 from app.data.record_store import Saved
 from app.data.stores import Stores
-
-
-@pytest.fixture
-async def stores(sandbox, sandbox_credentials, tmp_path):
-    client = AdminClient(sandbox.url, ApiKeyAuth(sandbox_credentials["test"]["owner_key"]))
-    cache = await AsyncPageCache.open(tmp_path / "cache.sqlite3")
-    yield Stores(client, cache)
-    await cache.close()
-    await client.aclose()
-
-
-@pytest.fixture
-async def colleague(sandbox, sandbox_credentials):
-    async with AdminClient(sandbox.url, ApiKeyAuth(sandbox_credentials["test"]["owner_key"])) as client:
-        yield client
 
 
 async def test_the_signing_secret_is_returned_once_and_never_cached(stores, tmp_path) -> None:
