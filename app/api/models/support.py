@@ -51,6 +51,25 @@ class Ticket(ApiModel):
     updated_at: datetime
 
 
+class TicketCountGroup(ApiModel):
+    """One slice of a ticket count: the value of the grouped field (None: none, e.g. no assignee)."""
+
+    value: str | None = None
+    count: int
+
+
+class TicketCount(ApiModel):
+    """How many tickets match a list's filters (`GET /support/tickets/count`), optionally split
+    by one field (`groups`, largest first; None without `group_by`)."""
+
+    total: int
+    groups: list[TicketCountGroup] | None = None
+
+    def of(self, value: str | None) -> int:
+        """The count of one group's value (0 when the server named no such group)."""
+        return next((g.count for g in self.groups or () if g.value == value), 0)
+
+
 class TicketCreate(ApiModel):
     """A new ticket; only `subject` is required."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from app.api.models import (
     Comment,
@@ -14,12 +14,21 @@ from app.api.models import (
     Queue,
     QueueCreate,
     Ticket,
+    TicketCount,
     TicketCreate,
     TicketUpdate,
 )
 from app.api.pagination import CursorPage
 from app.api.request_loop import RequestLoop
 from app.api.resources.base import Resource, as_body
+
+TicketState = Literal["open", "closed"]
+TicketGroupBy = Literal["status", "priority", "queue_id", "assignee_id"]
+#: The filters `Tickets.count` takes: every filter of `Tickets.list`, and `updated_since`.
+COUNT_FILTERS = frozenset({
+    "query", "status", "priority", "source", "category", "queue_id", "assignee_id", "contact_id", "company_id",
+    "invoice_id", "custom_field_key", "custom_field_value", "state", "assigned", "breaching_sla",
+    "first_response_due_before", "updated_since"})
 
 
 class Queues(Resource):
@@ -78,14 +87,33 @@ class Tickets(Resource):
         source: str | None = None, category: str | None = None, queue_id: str | None = None,
         assignee_id: str | None = None, contact_id: str | None = None, company_id: str | None = None,
         invoice_id: str | None = None, updated_since: datetime | None = None, limit: int = 20,
-        cursor: str | None = None,
+        cursor: str | None = None, *, state: TicketState | None = None, assigned: bool | None = None,
+        breaching_sla: bool | None = None, first_response_due_before: datetime | None = None,
+        custom_field_key: str | None = None, custom_field_value: str | None = None,
     ) -> CursorPage[Ticket]:
-        """One page, newest first, filtered by the arguments (`next_page()` walks on)."""
+        """One page, newest first, filtered by the arguments (`next_page()` walks on).
+
+        Beside the contract's exact matches: `state` ("open": neither resolved nor closed;
+        "closed": resolved or closed), `assigned` (False: nobody is), `breaching_sla` (True: the
+        first response is overdue by the server's clock) and `first_response_due_before` (still
+        owed a first response due before that moment). docs/API.md has the details."""
         return await self._page("/support/tickets", Ticket, {
             "query": query, "status": status, "priority": priority, "source": source, "category": category,
             "queue_id": queue_id, "assignee_id": assignee_id, "contact_id": contact_id,
-            "company_id": company_id, "invoice_id": invoice_id, "updated_since": updated_since,
-            "limit": limit, "cursor": cursor})
+            "company_id": company_id, "invoice_id": invoice_id, "custom_field_key": custom_field_key,
+            "custom_field_value": custom_field_value, "state": state, "assigned": assigned,
+            "breaching_sla": breaching_sla, "first_response_due_before": first_response_due_before,
+            "updated_since": updated_since, "limit": limit, "cursor": cursor})
+
+    async def count(self, *, group_by: TicketGroupBy | None = None, **filters: Any) -> TicketCount:
+        """How many tickets `list` would page through with the same `filters` (any of its filter
+        arguments, and `updated_since`); `group_by` splits the total by one field in the same answer."""
+        unknown = sorted(set(filters) - COUNT_FILTERS)
+        if unknown:
+            raise TypeError(f"Tickets.count() got unknown filter(s): {', '.join(unknown)}; "
+                            f"it takes {', '.join(sorted(COUNT_FILTERS))}")
+        return await self._item("GET", "/support/tickets/count", TicketCount,
+                                params={**filters, "group_by": group_by})
 
     async def iterate(self, **filters: Any) -> AsyncIterator[Ticket]:
         """Every ticket matching `filters` (the arguments of `list`), page after page."""
