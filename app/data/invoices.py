@@ -6,6 +6,10 @@ or saved, an invoice sent or voided, a payment recorded) and every server read l
 list, so a list's `totals` (the footer's "N invoices — due … · paid …") follow each change
 without a reload. Drafts save through the base class's three-way merge, line items per line.
 `issuer()` says who the invoices are from (the workspace's billing identity, for the PDF).
+
+Offline, drafts still change: an edit waits in the outbox like any record's, a new draft waits
+as a create and shows in the lists as a provisional draft (`app.data.invoice_drafts`) until the
+server has it. Sending, voiding and payments move money and need the server.
 """
 
 from __future__ import annotations
@@ -18,10 +22,19 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from app.api import errors
-from app.api.models import Invoice, InvoiceUpdate, Payment
+from app.api.models import Invoice, InvoiceCreate, InvoiceUpdate, Payment
 from app.data.connection import Connection
+from app.data.invoice_drafts import (
+    KeyedCreates,
+    PendingDrafts,
+    is_provisional,
+    provisional,
+    with_totals,
+)
+from app.data.invoice_issuer import Issuer
 from app.data.observable import Observable
-from app.data.record_store import MergeNeeded, Offline, RecordStore, Saved, dump
+from app.data.outbox import OutboxItem, new_key
+from app.data.record_store import MergeNeeded, Offline, Queued, RecordStore, Saved, dump
 
 #: Invoices a list shows from the cache; a workspace with more is narrowed by its filters.
 MAX_LISTED = 5000
@@ -81,45 +94,6 @@ class ListTotals:
 
 
 @dataclass(frozen=True)
-class Issuer:
-    """Who the invoices are from: the name they are issued under, the billing address (one line
-    each), the tax id and the billing email, as GET /workspace says them."""
-
-    name: str
-    address: tuple[str, ...] = ()
-    tax_id: str = ""
-    email: str = ""
-    #: A test workspace's invoices are marked as such on paper.
-    test: bool = False
-
-    @classmethod
-    def of(cls, workspace: Any) -> Issuer:
-        """From GET /workspace: `legal_name` (else `name`), `billing_address` (else `address`, text or
-        an address object), `tax_id`, `billing_email`; what the server does not send stays empty."""
-        def field(name: str) -> Any:
-            return getattr(workspace, name, None)
-
-        return cls(field("legal_name") or field("name") or "",
-                   address_lines(field("billing_address") or field("address")),
-                   field("tax_id") or "", field("billing_email") or "", field("environment") == "test")
-
-
-def address_lines(address: Any) -> tuple[str, ...]:
-    """A postal address as printed lines: its `formatted` lines when the server sends them, a
-    text's lines, or an address object's parts (line1, line2, postal code and city, region, country)."""
-    if isinstance(address, Mapping) and address.get("formatted"):
-        return tuple(str(line).strip() for line in address["formatted"] if str(line).strip())
-    if isinstance(address, str):
-        return tuple(line.strip() for line in address.splitlines() if line.strip())
-    if isinstance(address, Mapping):
-        city = " ".join(str(part) for part in (address.get("postal_code"), address.get("city")) if part)
-        parts = (address.get("line1"), address.get("line2"), city, address.get("state") or address.get("region"),
-                 address.get("country"))
-        return tuple(str(part).strip() for part in parts if part and str(part).strip())
-    return ()
-
-
-@dataclass(frozen=True)
 class RecordedPayment:
     """A payment the server took, and the invoice as it stands after it."""
 
@@ -155,10 +129,13 @@ class InvoiceList:
         return self._records.get(invoice_id)
 
     async def load(self) -> None:
-        """The cached matches at once, then the server's; a connection error comes after the first."""
-        self._replace(await self._store.cached_matching(self.filter), "cache")
+        """The cached matches at once, then the server's; a connection error comes after the first.
+
+        Drafts waiting in the outbox to be created lead both (they are the newest)."""
+        waiting = self._store.provisional_matching(self.filter)
+        self._replace([*waiting, *await self._store.cached_matching(self.filter)], "cache")
         fresh = await self._store.server_matching(self.filter)
-        self._replace(fresh, "server")
+        self._replace([*self._store.provisional_matching(self.filter), *fresh], "server")
         await self._store.remember(fresh)
 
     def close(self) -> None:
@@ -202,9 +179,61 @@ class InvoiceStore(RecordStore[Invoice]):
     model = Invoice
     editable = frozenset(InvoiceUpdate.model_fields)
 
-    def __init__(self, client: Any, cache: Any, connection: Connection) -> None:
-        super().__init__(client, cache, connection)
+    def __init__(self, client: Any, cache: Any, connection: Connection, outbox: Any = None) -> None:
         self._lists: weakref.WeakSet[InvoiceList] = weakref.WeakSet()
+        self._drafts = PendingDrafts()
+        self._outbox: Any = None
+        self._stop_following: Any = None
+        super().__init__(client, cache, connection, outbox)
+
+    # ---- the outbox: drafts created offline ------------------------------------------------
+    @property
+    def outbox(self) -> Any:
+        """The profile's outbox; its invoice creates are shown as provisional drafts in every list."""
+        return self._outbox
+
+    @outbox.setter
+    def outbox(self, outbox: Any) -> None:
+        if self._stop_following is not None:
+            self._stop_following()
+        self._outbox = outbox
+        self._stop_following = outbox.changes.subscribe(self._on_outbox_changed) if outbox is not None else None
+        self._on_outbox_changed(outbox.items if outbox is not None else [])
+
+    @property
+    def api(self) -> Any:
+        return KeyedCreates(super().api, self._drafts)
+
+    def provisional_matching(self, invoice_filter: InvoiceFilter) -> list[Invoice]:
+        """The drafts waiting to be created that `invoice_filter` shows."""
+        return [draft for draft in self._drafts.drafts() if invoice_filter.matches(draft)]
+
+    def pending_ids(self) -> set[str]:
+        """Invoices with a change waiting in the outbox, provisional drafts included (rows marked ⇪)."""
+        if self._outbox is None:
+            return set()
+        return self._outbox.pending_ids(self.resource) | {draft.id for draft in self._drafts.drafts()}
+
+    def waiting_change(self, invoice_id: str) -> OutboxItem | None:
+        """The outbox's change to `invoice_id` that the operator should hear about first (one the
+        server refused, else the oldest waiting), None when nothing waits."""
+        if self._outbox is None:
+            return None
+        if is_provisional(invoice_id):
+            return self._drafts.item(invoice_id)
+        mine = [item for item in self._outbox.items if item.resource == self.resource and item.record_id == invoice_id]
+        return next((item for item in mine if not item.waiting), mine[0] if mine else None)
+
+    def sent_as(self, draft_id: str) -> str | None:
+        """The server's id of the invoice a provisional draft became once its create was sent."""
+        return self._drafts.sent_as(draft_id)
+
+    def _on_outbox_changed(self, items: list[OutboxItem]) -> None:
+        drafts, gone = self._drafts.follow(items)
+        for invoice_list in list(self._lists):
+            for draft_id in gone:
+                invoice_list.drop(draft_id)
+            invoice_list.take(drafts)
 
     # ---- lists -----------------------------------------------------------------------------
     def listing(self, invoice_filter: InvoiceFilter) -> InvoiceList:
@@ -240,15 +269,63 @@ class InvoiceStore(RecordStore[Invoice]):
         """A new draft from the editor's values (empty ones left to the server: number, customer)."""
         return await self.create({name: value for name, value in values.items() if value is not None})
 
-    async def update_draft(self, base: Invoice, values: Mapping[str, Any]) -> Saved[Invoice] | MergeNeeded[Invoice]:
+    async def new_draft(self, values: Mapping[str, Any], *, label: str = "") -> Saved[Invoice] | Queued[Invoice]:
+        """Create a draft now, or (no server, with an outbox) queue its create: `Queued` with the
+        provisional draft the lists show meanwhile. `label` names it in the outbox.
+
+        The Idempotency-Key is minted here, when the operator saved: a create that got no answer
+        is queued with the key it was sent with, so if the server did make it, the replay gets
+        that invoice back instead of a second one.
+        """
+        body = InvoiceCreate.model_validate({k: v for k, v in values.items() if v is not None}).to_body()
+        if self._outbox is None:
+            return Saved(await self.create(body))
+        key = new_key()
+        if self.online:
+            try:
+                created = await self.api.create(body, idempotency_key=key)
+            except errors.ApiConnectionError:
+                pass  # no answer: queued below with the key it used
+            else:
+                await self.remember([created])
+                return Saved(created)
+        item = await self._outbox.queue(self.resource, None, "create", body, label=label or "New invoice draft",
+                                        idempotency_key=key)
+        return Queued(provisional(item), (), item)
+
+    async def update_draft(self, base: Invoice, values: Mapping[str, Any]
+                           ) -> Saved[Invoice] | Queued[Invoice] | MergeNeeded[Invoice]:
         """Save the fields the operator changed over `base` (the version the edit started from),
-        merged three ways on 412.
+        merged three ways on 412; offline it waits in the outbox (`Queued`, totals recomputed).
 
         An empty number or customer keeps the invoice's (the server refuses a null number);
-        empty notes clear them.
+        empty notes clear them. A provisional draft's queued create takes the change instead.
         """
         mine = {name: value for name, value in values.items() if value is not None or name == "notes"}
-        return await self.update(base, mine)
+        if is_provisional(base.id):
+            return await self._edit_provisional(base, mine)
+        outcome = await self.update(base, mine)
+        if isinstance(outcome, Queued):
+            local = with_totals(outcome.record)
+            await self.remember([local])
+            return Queued(local, (), outcome.item)
+        return outcome
+
+    async def _edit_provisional(self, draft: Invoice, mine: Mapping[str, Any]
+                                ) -> Saved[Invoice] | Queued[Invoice] | MergeNeeded[Invoice]:
+        item = self._drafts.item(draft.id)
+        if item is not None:
+            body = InvoiceCreate.model_validate(
+                {k: v for k, v in {**item.fields, **mine}.items() if v is not None}).to_body()
+            with contextlib.suppress(KeyError):  # KeyError: it was sent meanwhile
+                edited = await self._outbox.edit(item.seq, body)
+                return Queued(provisional(edited), (), edited)
+        sent_id = self._drafts.sent_as(draft.id)
+        sent = await self.cached(sent_id) if sent_id else None
+        if sent is None:
+            raise errors.NotFound("This draft is no longer waiting to be created (it was dropped from the outbox).",
+                                  status=404, code="NOT_FOUND")
+        return await self.update_draft(sent, mine)
 
     async def send(self, invoice: Invoice) -> Invoice:
         sent = await self.api.send(invoice.id)
@@ -266,6 +343,8 @@ class InvoiceStore(RecordStore[Invoice]):
         # Kept as one cached list per invoice: filtering cached records by a field would index
         # that field over every cached record of every resource.
         query = {"invoice_id": invoice_id}
+        if is_provisional(invoice_id):
+            return []  # not on the server yet: nothing can have been paid
         if not self.online:
             cached = await self._cache.get_list(PAYMENTS, query) if self._cache is not None else None
             return [Payment.model_validate(body) for body in cached.rows] if cached else []

@@ -148,7 +148,7 @@ def test_the_pdf_has_issuer_customer_lines_taxes_payments_and_amount_due(qtbot, 
 def test_the_issuer_address_is_printed_under_its_name_however_the_server_sends_it(qtbot, tmp_path):
     """`billing_address.formatted` as it is; a plain text address line by line; an address object
     without printed lines from its parts."""
-    from app.data.invoices import Issuer, address_lines
+    from app.data.invoice_issuer import Issuer, address_lines
     from app.ui.panels.invoices.customers import Customer
     from app.ui.panels.invoices.invoice_document import invoice_document
     from app.ui.panels.invoices.invoice_pdf import render_pdf
@@ -176,7 +176,7 @@ def test_the_issuer_address_is_printed_under_its_name_however_the_server_sends_i
 
 
 def test_a_long_invoice_runs_onto_numbered_pages_with_every_line(qtbot, tmp_path):
-    from app.data.invoices import Issuer
+    from app.data.invoice_issuer import Issuer
     from app.ui.panels.invoices.invoice_document import invoice_document
     from app.ui.panels.invoices.invoice_pdf import render_pdf
 

@@ -16,7 +16,7 @@ from PySide6.QtGui import QFont, QTextDocument
 
 from app.api import errors
 from app.api.models import Invoice, Payment
-from app.data.invoices import Issuer
+from app.data.invoice_issuer import Issuer
 from app.data.stores import Stores
 from app.ui.labels import label
 from app.ui.money import format_money, line_amount_cents, line_tax_cents, user_locale
