@@ -18,6 +18,7 @@ import httpx
 from app.api import constants, transport_defaults
 from app.api.auth import ApiKeyAuth, UserLoginAuth
 from app.api.clock import Clock
+from app.api.dialects.base import Dialect
 from app.api.observed_transport import ObservedTransport, RequestListener
 from app.api.rate_limit import RateLimitState
 from app.api.request_loop import RequestLoop
@@ -36,7 +37,11 @@ Credential = ApiKeyAuth | UserLoginAuth | httpx.Auth
 
 
 class AdminClient:
-    """A typed async client for the Platform API v1 at `base_url` (ending in `/v1`)."""
+    """A typed async client for the Platform API v1 at `base_url` (ending in `/v1`).
+
+    `dialect` (`app.api.dialects`) is the platform's own wire format when it is not the contract's;
+    `base_url` is then that platform's API root (the sandbox mounts them at `/dialects/<name>/…`).
+    """
 
     def __init__(
         self,
@@ -49,6 +54,7 @@ class AdminClient:
         clock: Clock | None = None,
         user_agent: str | None = None,
         retry_policy: RetryPolicy | None = None,
+        dialect: Dialect | None = None,
     ) -> None:
         url = httpx.URL(base_url)
         if url.scheme not in ("http", "https") or not url.host:
@@ -70,7 +76,9 @@ class AdminClient:
             follow_redirects=False,
         )
         self.set_auth(auth)
-        loop = RequestLoop(self._http, policy=self._policy, clock=self._clock, rate_limit=self.rate_limit)
+        self.dialect = dialect or Dialect()
+        loop = RequestLoop(self._http, policy=self._policy, clock=self._clock, rate_limit=self.rate_limit,
+                           dialect=self.dialect)
         self.workspace = WorkspaceResource(loop)
         self.members = Members(loop)
         self.me = MeResource(loop)

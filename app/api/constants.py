@@ -67,7 +67,11 @@ SECRET_HEADERS = frozenset({
 })
 # The prefixes of every secret the platform mints: API keys, webhook signing secrets, user access
 # and refresh tokens. A cheap substring check on these skips the regex for most text.
-SECRET_TOKEN_PREFIXES = ("opk_live_", "opk_test_", "whsec_", "opat_", "oprt_")
+SECRET_TOKEN_PREFIXES = ("opk_live_", "opk_test_", "whsec_", "opat_", "oprt_",
+                         # The seed platforms' own shapes (app/api/dialects): BiVelio, BizBasics,
+                         # Bi369, 8bit-ai keys and refresh tokens, and JWT access tokens.
+                         "bv_live_sk_", "bv_test_sk_", "bv_live_pk_", "bv_test_pk_", "bbk_", "bbas_",
+                         "b369_full_", "b369_read_", "8b_sk_", "8b_rt_", "eyJ")
 # Token shapes masked wherever they appear (headers, bodies, URLs, error text, cache, logs, drafts).
 # Secrets carry 32+ random characters; a shorter run is a display prefix (`opk_live_AbCd`,
 # `whsec_MZ2Q…`), kept.
@@ -76,11 +80,19 @@ SECRET_TOKEN_PATTERNS = (
     r"whsec_[A-Za-z0-9+/=_-]{16,}",
     r"opat_[A-Za-z0-9]{16,}",
     r"oprt_[A-Za-z0-9]{16,}",
+    r"bv_(?:live|test)_(?:sk|pk)_[A-Za-z0-9]{16,}",
+    r"bbk_[A-Za-z0-9]{16,}",
+    r"bbas_[A-Za-z0-9]{16,}",
+    r"b369_(?:full|read)_[A-Za-z0-9]{16,}",
+    r"8b_(?:sk|rt)_[A-Za-z0-9]{16,}",
+    # A JWT: base64url header and claims (both JSON objects, so both start `eyJ`) and a signature.
+    r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*",
 )
 # A Bearer credential, whatever its shape (masked in recorded headers and free text).
 BEARER_PATTERN = r"(?i:bearer)\s+[A-Za-z0-9._~+/=-]+"
 # At the cut of a truncated body, any start of a token is masked: it may be the head of a secret.
-SECRET_TOKEN_HEAD_PATTERN = r"(?:opk_(?:live|test)_|whsec_|opat_|oprt_)[A-Za-z0-9+/=_-]*$"
+SECRET_TOKEN_HEAD_PATTERN = (r"(?:opk_(?:live|test)_|whsec_|opat_|oprt_|bv_(?:live|test)_(?:sk|pk)_|bbk_|bbas_"
+                             r"|b369_(?:full|read)_|8b_(?:sk|rt)_|eyJ)[A-Za-z0-9+/=_.-]*$")
 
 # Name of the httpx request extension that carries the attempt number to the observed transport.
 ATTEMPT_EXTENSION = "opsdesk.attempt"

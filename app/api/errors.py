@@ -124,6 +124,19 @@ class UnexpectedResponse(ApiError):
     """The platform said yes, but its answer does not fit the contract (a proxy page, a changed field)."""
 
 
+class NotSupported(ApiError):
+    """The platform has no such operation (its dialect's manifest says so); nothing was sent.
+
+    `operation` is the contract operation ("tickets.list"); the message is the sentence the
+    console shows ("BizBasics has no ticketing API").
+    """
+
+    def __init__(self, message: str, *, platform: str, operation: str) -> None:
+        super().__init__(message)
+        self.platform = platform
+        self.operation = operation
+
+
 class ApiConnectionError(ApiError):
     """No answer from the platform: refused, reset, name lookup, TLS or protocol failure."""
 

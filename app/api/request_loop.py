@@ -19,6 +19,8 @@ import httpx
 
 from app.api import constants, errors
 from app.api.clock import Clock
+from app.api.dialects.base import Call, Dialect
+from app.api.dialects.operations import operation_of
 from app.api.rate_limit import RateLimitState
 from app.api.retry_policy import RetryPolicy, parse_retry_after
 
@@ -34,11 +36,12 @@ class RequestLoop:
     """Sends one logical API call, as many attempts as the policy allows; returns the 2xx response."""
 
     def __init__(self, http: httpx.AsyncClient, *, policy: RetryPolicy, clock: Clock,
-                 rate_limit: RateLimitState) -> None:
+                 rate_limit: RateLimitState, dialect: Dialect | None = None) -> None:
         self._http = http
         self._policy = policy
         self._clock = clock
         self._rate_limit = rate_limit
+        self.dialect = dialect or Dialect()
 
     async def send(
         self,
@@ -50,38 +53,52 @@ class RequestLoop:
         idempotency_key: str | None = None,
         if_match: int | str | None = None,
     ) -> httpx.Response:
-        """Send `method path` until it succeeds or may not be retried; return the 2xx response."""
+        """Send `method path` until it succeeds or may not be retried; return the 2xx response.
+
+        The call is the contract's; the platform's dialect makes the wire request of it and turns
+        the answer back into the contract's shape, so retries, typed errors and the rate-limit
+        state work the same on every platform.
+        """
         method = method.upper()
-        headers: dict[str, str] = {}
-        content: bytes | None = None
-        if body is not None:
-            content = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-            headers["Content-Type"] = "application/json"
+        dialect = self.dialect
         if method in constants.IDEMPOTENT_WRITE_METHODS:
-            key = idempotency_key or new_idempotency_key()
-            if len(key) > 255:
+            idempotency_key = idempotency_key or new_idempotency_key()
+            if len(idempotency_key) > 255:
                 raise ValueError("an Idempotency-Key is at most 255 characters")
-            headers[constants.HEADER_IDEMPOTENCY_KEY] = key
-        if if_match is not None:
-            headers[constants.HEADER_IF_MATCH] = f'"{if_match}"'
-        query = _query(params)
+        try:
+            operation = operation_of(method, path)
+        except KeyError:
+            operation = None
+        call = Call(method, path, operation, _query(params) or {}, body, idempotency_key, if_match)
+        wire = dialect.encode(call)
+        if if_match is not None and not dialect.manifest.has("etag"):
+            await self._check_unchanged(call)
+        headers = dict(wire.headers)
+        content: bytes | None = None
+        if wire.body is not None:
+            content = json.dumps(wire.body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+        # Without an Idempotency-Key a POST that may have arrived is never sent again by itself.
+        unsafe_to_resend = method == "POST" and not dialect.manifest.has("idempotency_key")
         failures = waits = attempt = 0
         outcome_unknown = False
         while True:
             attempt += 1
             request = self._http.build_request(
-                method, path, params=query, content=content, headers=headers,
+                wire.method, wire.path, params=wire.params, content=content, headers=headers,
                 extensions={constants.ATTEMPT_EXTENSION: attempt},
             )
             try:
                 response = await self._http.send(request)
             except httpx.RequestError as exc:
-                if not self._policy.is_retryable_exception(exc) or failures >= self._policy.max_retries:
+                if (not self._policy.is_retryable_exception(exc) or failures >= self._policy.max_retries
+                        or (unsafe_to_resend and not isinstance(exc, _NOT_SENT))):
                     raise errors.connection_error(exc, method, str(request.url)) from exc
                 failures += 1
                 outcome_unknown = True
                 await self._clock.sleep(self._policy.backoff(failures))
                 continue
+            response = dialect.decode(call, response)
             self._rate_limit.update_from_headers(response.headers)
             if response.is_success:
                 return response
@@ -91,6 +108,8 @@ class RequestLoop:
             retry_after = parse_retry_after(response.headers, self._clock.time())
             error = errors.error_from_response(response, retry_after=retry_after)
             if not self._policy.is_retryable_status(response.status_code, error.code):
+                raise error
+            if unsafe_to_resend and response.status_code != 429:
                 raise error
             if retry_after is not None and not self._policy.honours(retry_after):
                 raise error
@@ -107,6 +126,31 @@ class RequestLoop:
                          else self._policy.backoff(failures))
             outcome_unknown = outcome_unknown or response.status_code != 429
             await self._clock.sleep(delay)
+
+
+    async def _check_unchanged(self, call: Call) -> None:
+        """The emulated If-Match of a platform without ETags: re-read the record, compare versions.
+
+        A record changed since `call.if_match` raises the same 412 a contract platform would, so
+        the three-way merge runs; the window between this read and the write stays open, which
+        is what the manifest's missing "etag" tells the operator.
+        """
+        current = await self.send("GET", call.path)
+        try:
+            version = json.loads(current.content)["data"]["version"]
+        except (ValueError, KeyError, TypeError):
+            return
+        if str(version) != str(call.if_match):
+            raise errors.PreconditionFailed(
+                f"{self.dialect.manifest.display_name} shows a newer version of this record "
+                "(compared by update time: the platform has no ETags)",
+                status=412, code="PRECONDITION_FAILED",
+                details={"current_version": version, "emulated": True},
+                request_id=current.headers.get(constants.HEADER_REQUEST_ID))
+
+
+#: Failures before any byte of the request left: resending cannot duplicate a write.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 def _query(params: Mapping[str, QueryValue] | None) -> dict[str, str] | None:

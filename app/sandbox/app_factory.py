@@ -21,6 +21,7 @@ from fastapi import Depends, FastAPI
 
 from app.sandbox import deletions, idempotency
 from app.sandbox.db import Database
+from app.sandbox.dialects.gateway import DialectGateway
 from app.sandbox.errors import ERROR_RESPONSES, install_exception_handlers
 from app.sandbox.hot_path import ContactsListFastPath
 from app.sandbox.middleware import RequestContextMiddleware
@@ -98,6 +99,8 @@ def create_app(settings: SandboxSettings, db: Database | None = None) -> FastAPI
     idempotency.install(app)
     # Added first, so it runs inside RequestContextMiddleware (request id, log, rate headers).
     app.add_middleware(ContactsListFastPath)
+    # The dialect mounts translate into contract calls that pass the fast path and the routers.
+    app.add_middleware(DialectGateway)
     app.add_middleware(RequestContextMiddleware, db=db, request_log=request_log,
                        max_body_bytes=settings.max_body_bytes)
     unguarded: list[str] = []

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from app.sandbox.errors import ApiProblem
 from app.sandbox.ids import base62
+from app.sandbox.request_context import current
 from app.sandbox.scopes import ROLE_SCOPES
 from app.sandbox.timeutil import parse_rfc3339, to_rfc3339
 
@@ -46,6 +47,11 @@ class Principal:
 
     def has(self, scope: str) -> bool:
         return scope in self.scopes
+
+
+#: Secret prefixes looked up as API keys: the contract's and the dialect mounts' own key shapes.
+API_KEY_PREFIXES = ("opk_", "bv_live_sk_", "bv_test_sk_", "bv_live_pk_", "bv_test_pk_", "bbk_", "bbas_",
+                    "b369_full_", "b369_read_", "8b_sk_")
 
 
 def hash_secret(secret: str) -> str:
@@ -104,11 +110,12 @@ def unauthorized(reason: str, message: str) -> ApiProblem:
 def resolve_secret(conn: sqlite3.Connection, secret: str, now: datetime) -> Principal:
     """The caller behind a Bearer secret, or 401 with `details.reason` invalid/expired/revoked."""
     digest = hash_secret(secret)
-    if secret.startswith("opk_"):
+    if secret.startswith(API_KEY_PREFIXES):
         row = conn.execute(
             "SELECT k.*, w.rate_limit_per_minute FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id"
             " WHERE k.secret_hash = ?", (digest,)).fetchone()
-        if row is None:
+        # A dialect's key works on its own mount only, and the contract's keys on /v1 only.
+        if row is None or row["dialect"] != current().dialect:
             raise unauthorized("invalid", "The API key is not valid.")
         status = api_key_status(row, now)
         if status == "revoked":

@@ -19,6 +19,7 @@ from typing import Any
 from app.sandbox import seed
 from app.sandbox.auth import hash_password, hash_secret, new_api_key_secret
 from app.sandbox.db import Database
+from app.sandbox.dialects.credentials import ensure_dialect_credentials
 from app.sandbox.ids import base62, new_id
 from app.sandbox.scopes import ALL_SCOPES, READ_SCOPES
 from app.sandbox.settings import DEFAULT_RATE_LIMIT_PER_MINUTE, SandboxSettings
@@ -140,9 +141,25 @@ def ensure_initialized(db: Database, settings: SandboxSettings) -> bool:
         # Data dirs made before workspaces had an address get the demo one.
         with db.transaction() as conn:
             _set_billing_identity(conn)
+        _ensure_dialects(db, settings)
         return False
     with db.bulk_transaction() as conn, seed.bulk_load(conn):
         # One bulk load for both workspaces: the indexes are built once, over both.
         credentials = {env: _create_workspace(conn, env, settings) for env in ("live", "test")}
+    with db.transaction() as conn:
+        ensure_dialect_credentials(conn, credentials)
     write_credentials(settings.credentials_path, credentials)
     return True
+
+
+def _ensure_dialects(db: Database, settings: SandboxSettings) -> None:
+    """Give a data dir made before a dialect existed that dialect's credentials."""
+    path = settings.credentials_path
+    try:
+        credentials = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # no readable credentials file: nobody could use new dialect secrets either
+    with db.transaction() as conn:
+        changed = ensure_dialect_credentials(conn, credentials)
+    if changed:
+        write_credentials(path, credentials)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from app.sandbox.auth import Principal, hash_secret
+from app.sandbox.request_context import current
 from app.sandbox.timeutil import parse_rfc3339
 
 _MAX_ENTRIES = 1024
@@ -44,7 +45,8 @@ def cached_resolve(conn: sqlite3.Connection, secret: str, now: datetime,
     version = _version(conn)
     if _local.conn is not conn or _local.version != version:
         _local.conn, _local.version, _local.entries = conn, version, {}
-    digest = hash_secret(secret)
+    # Per mount: a dialect's key resolves on its own mount only (`auth.resolve_secret`).
+    digest = hash_secret(secret) + "@" + (current().dialect or "")
     hit = _local.entries.get(digest)
     if hit is not None and (hit[1] is None or hit[1] > now):
         return hit[0]

@@ -36,6 +36,7 @@ _ADDED_COLUMNS = (
     ("workspaces", "billing_address", "TEXT"),
     ("workspaces", "tax_id", "TEXT"),
     ("workspaces", "billing_email", "TEXT"),
+    ("api_keys", "dialect", "TEXT"),
 )
 
 

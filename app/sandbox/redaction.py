@@ -19,10 +19,12 @@ MASK = "[redacted]"
 
 #: Every secret prefix the platform and its dialects mint.
 SECRET_PREFIXES = ("opk_live_", "opk_test_", "whsec_", "opat_", "oprt_", "bv_live_sk_", "bv_test_sk_",
-                   "bbk_", "bbas_")
+                   "bv_live_pk_", "bv_test_pk_", "bbk_", "bbas_", "b369_full_", "b369_read_", "8b_sk_",
+                   "8b_rt_", "eyJ")
 # The whole token after its prefix, however short (a cut-off secret is still masked), and wherever
 # it starts (`xopk_live_…` is masked too: masking too much costs nothing here).
-_SECRET_RE = re.compile("(" + "|".join(re.escape(p) for p in SECRET_PREFIXES) + r")[A-Za-z0-9+/=_-]*")
+_SECRET_RE = re.compile(r"eyJ[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*){0,2}|"  # a JWT, all three parts
+                        "(" + "|".join(re.escape(p) for p in SECRET_PREFIXES) + r")[A-Za-z0-9+/=_-]*")
 _BEARER_RE = re.compile(r"(?i:bearer)\s+[^\s,;]+")
 
 
@@ -32,7 +34,7 @@ def _could_hold_secret(text: str) -> bool:
 
 
 def _mask_plain(text: str) -> str:
-    return _BEARER_RE.sub("Bearer " + MASK, _SECRET_RE.sub(lambda m: m.group(1) + MASK, text))
+    return _BEARER_RE.sub("Bearer " + MASK, _SECRET_RE.sub(lambda m: (m.group(1) or "") + MASK, text))
 
 
 def _unescaped(text: str) -> str:

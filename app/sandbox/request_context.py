@@ -25,6 +25,7 @@ class RequestContext:
     caller: Any = None          # auth.Caller once authenticated
     rate: Any = None            # ratelimit.RateState once counted
     idempotency: Any = None     # idempotency.Claim when this request owns an Idempotency-Key
+    dialect: str | None = None  # the dialect mount serving it (None: the contract's /v1)
 
 
 _current: ContextVar[RequestContext | None] = ContextVar("sandbox_request", default=None)

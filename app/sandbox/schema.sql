@@ -49,7 +49,8 @@ CREATE TABLE IF NOT EXISTS api_keys (
     last_used_at TEXT,
     expires_at   TEXT,                                 -- NULL: never
     revoked_at   TEXT,
-    rotated_to   TEXT                                  -- id of the key that replaced this one
+    rotated_to   TEXT,                                 -- id of the key that replaced this one
+    dialect      TEXT                                  -- the dialect mount it works on; NULL: the contract's /v1
 );
 CREATE INDEX IF NOT EXISTS api_keys_page ON api_keys (workspace_id, created_at DESC, id DESC);
 
