@@ -1,0 +1,48 @@
+"""Clients of every dialect against the shared sandbox's mounts (`/dialects/<name>/…`).
+
+`credentials.json` lists each dialect's credentials per workspace under `dialects`, in that
+platform's own names (the names of its `Dialect.credential_fields`), beside `base_url` (a path
+below the sandbox root) and an optional `readonly` set.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from app.api import AdminClient
+from app.api.dialects import DIALECTS, dialect_for
+from app.core.sandbox_process import SandboxProcess
+
+BUILT = [name for name, (module, _) in DIALECTS.items() if importlib.util.find_spec(module) is not None]
+
+
+def sandbox_root(sandbox: SandboxProcess) -> str:
+    """The sandbox's URL without the contract's `/v1`."""
+    return sandbox.url.rstrip("/").removesuffix("/v1")
+
+
+def dialect_section(sandbox: SandboxProcess, name: str, environment: str = "live") -> dict:
+    """The credentials.json section of dialect `name` (the contract's own keys for `opsdesk`)."""
+    workspace = sandbox.credentials()[environment]
+    if name == "opsdesk":
+        return {"base_url": "/v1", "api_key": workspace["owner_key"],
+                "readonly": {"api_key": workspace["readonly_key"]}}
+    return workspace["dialects"][name]
+
+
+def dialect_client(sandbox: SandboxProcess, name: str, *, readonly: bool = False,
+                   environment: str = "live", **kwargs) -> AdminClient:
+    """An `AdminClient` speaking dialect `name` to its mount, with its full (or read-only) credentials."""
+    section = dialect_section(sandbox, name, environment)
+    dialect = dialect_for(name)
+    credentials = section.get("readonly", section) if readonly else section
+    return AdminClient(sandbox_root(sandbox) + section["base_url"], dialect.auth(credentials),
+                       dialect=dialect, **kwargs)
+
+
+@pytest.fixture(params=BUILT)
+def dialect_name(request: pytest.FixtureRequest) -> str:
+    """Each dialect whose client adapter exists."""
+    return request.param
