@@ -4,11 +4,13 @@ Panels configure it with columns instead of subclassing (napari's `_BaseEventedI
 Lazy cursor paging: give it a `fetch_more` callback and `set_has_more(True)`; Qt's view calls
 `fetchMore` as the user scrolls near the end and the callback appends the next page.
 Sorting re-orders the Python list with one model reset (NOTES.md: never a proxy over big models).
+Rows are kept in a list, or in the container `storage` makes (a table of 250k contacts keeps
+them packed: `app.ui.panels.contacts.packed_rows`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, MutableSequence, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +18,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 Index = QModelIndex | QPersistentModelIndex
+#: The invisible root every row of a table hangs from (Qt's default `parent` argument).
+_ROOT = QModelIndex()
 
 #: Role that returns the record itself for a row (delegates, selections, tests).
 RecordRole = Qt.ItemDataRole.UserRole + 1
@@ -77,18 +81,23 @@ def _foreground(column: Column, record: Any) -> QBrush | None:
 class RecordTableModel(QAbstractTableModel):
     """Rows are records; columns are `Column`s; optional lazy paging through `fetch_more`."""
 
-    def __init__(self, columns: Sequence[Column], parent=None, *, id_of: Callable[[Any], Any] = field_of("id")) -> None:
+    def __init__(self, columns: Sequence[Column], parent=None, *, id_of: Callable[[Any], Any] | None = None,
+                 storage: Callable[[Iterable[Any]], MutableSequence[Any]] = list) -> None:
+        """`storage(rows)` makes the container rows are kept in: a list, or any mutable sequence
+        with `sort(key=, reverse=)`; one that has `index_of_id(id)` is asked where an id is
+        instead of having every record read."""
         super().__init__(parent)
         self._columns = list(columns)
-        self._rows: list[Any] = []
-        self._id_of = id_of
+        self._storage = storage
+        self._rows: MutableSequence[Any] = storage(())
+        self._id_of = id_of or field_of("id")
         self._fetch_more: Callable[[], None] | None = None
         self._has_more = False
         self._fetching = False
 
     # ---- data in -------------------------------------------------------------------------
     @property
-    def rows(self) -> list[Any]:
+    def rows(self) -> MutableSequence[Any]:
         return self._rows
 
     @property
@@ -97,7 +106,7 @@ class RecordTableModel(QAbstractTableModel):
 
     def set_rows(self, rows: Sequence[Any]) -> None:
         self.beginResetModel()
-        self._rows = list(rows)
+        self._rows = self._storage(rows)
         self.endResetModel()
 
     def replace_rows(self, rows: Sequence[Any]) -> None:
@@ -169,6 +178,9 @@ class RecordTableModel(QAbstractTableModel):
         self.endRemoveRows()
 
     def row_of_id(self, record_id: Any) -> int | None:
+        index_of_id = getattr(self._rows, "index_of_id", None)
+        if index_of_id is not None:
+            return index_of_id(record_id)
         for row, record in enumerate(self._rows):
             if self._id_of(record) == record_id:
                 return row
@@ -207,22 +219,22 @@ class RecordTableModel(QAbstractTableModel):
     def has_more(self) -> bool:
         return self._has_more
 
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802 (Qt API)
+    def canFetchMore(self, parent: Index = _ROOT) -> bool:
         return not parent.isValid() and self._has_more and not self._fetching and self._fetch_more is not None
 
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: N802 (Qt API)
+    def fetchMore(self, parent: Index = _ROOT) -> None:
         if self.canFetchMore(parent):
             self._fetching = True
             self._fetch_more()
 
     # ---- Qt model API --------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+    def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._columns)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self._columns[section].title
         return None
@@ -246,7 +258,7 @@ class RecordTableModel(QAbstractTableModel):
             return _RIGHT_ALIGNED
         return None
 
-    def multiData(self, index: Index, roleDataSpan) -> None:  # noqa: N802, N803 (Qt API)
+    def multiData(self, index: Index, roleDataSpan) -> None:
         # The view's delegate asks for all the roles it paints with in one call: answering them
         # together is one crossing into Python per cell instead of seven, which halves the cost
         # of repainting a scrolled table. The delegate reuses its span from cell to cell, so

@@ -194,7 +194,8 @@ class ContactList:
         while wanted and start < self.model.rowCount() and generation == self._generation:
             rows_now, end = self.model.rows, min(start + REPAINT_SCAN_ROWS, self.model.rowCount())
             for index in range(start, end):
-                fresh = wanted.pop(rows_now[index][ID], None)
+                # The id alone: unpacking every row passed (`PackedRows`) would cost 10x more.
+                fresh = wanted.pop(rows_now.id_at(index), None)
                 if fresh is not None and fresh != rows_now[index]:
                     rows_now[index] = fresh
                     self.model.dataChanged.emit(self.model.index(index, 0),
