@@ -1,14 +1,15 @@
-"""Starting the bundled sandbox for the console: first run, and every run on a sandbox profile.
+"""The bundled sandbox for the console: first run, and every run on a sandbox profile.
 
 First run (no profile at all): a "Local sandbox" profile (test environment) is created, the
-sandbox child is started on 127.0.0.1 with port 0 and its data dir under the user data dir,
+sandbox is started detached on 127.0.0.1 with port 0 and its data dir under the user data dir,
 and the test workspace's owner key goes to the keychain (or the session store). Later runs on
-a local-sandbox profile start the child again, on a new port, and update the profile's URL.
+a local-sandbox profile use the sandbox still running from an earlier run (found through its
+state file: no wait), or start it again, and update the profile's URL if its port changed.
 
-Everything here blocks (starting the child takes a second or more, the keychain may prompt):
-call `start_for_console`, `first_run` and `restart_local_sandbox` from a worker thread, as
+Everything here may block (starting a sandbox takes a second or more, the keychain may prompt):
+call `start_for_console`, `first_run` and `open_local_sandbox` from a worker thread, as
 `app.core.sandbox_supervisor.SandboxSupervisor` does for the console, which also watches the
-child and stops it (`LocalSandbox.process.stop()`).
+sandbox while the console uses it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ SANDBOX_ENVIRONMENT = "test"
 LIVE_SANDBOX_NAME = "Local sandbox (live)"
 SECRET_KIND = "api_key"
 
+#: Finds or starts the sandbox of a data dir (tests hand in their own).
 Starter = Callable[..., SandboxProcess]
 
 
@@ -49,7 +51,7 @@ class LocalSandbox:
 def start_for_console(
     store: ProfileStore, secrets: SecretStore, requested: str | None = None, **start_options
 ) -> LocalSandbox | None:
-    """The start-up decision: first run, restart a sandbox profile, or None for a remote one.
+    """The start-up decision: first run, a sandbox profile's sandbox, or None for a remote one.
 
     `requested` is `--profile NAME`; otherwise the last used or default profile is opened.
     Blocking; see the module docstring.
@@ -59,7 +61,7 @@ def start_for_console(
     profile = store.choose(requested)
     if profile is None or not profile.is_local_sandbox:
         return None
-    return restart_local_sandbox(store, secrets, profile.name, **start_options)
+    return open_local_sandbox(store, secrets, profile.name, **start_options)
 
 
 def first_run(
@@ -67,10 +69,10 @@ def first_run(
     secrets: SecretStore,
     *,
     data_dir: Path | None = None,
-    start: Starter = SandboxProcess.start,
+    start: Starter = SandboxProcess.find_or_start,
     **start_options,
 ) -> LocalSandbox:
-    """Create the "Local sandbox" profile and start its server. Blocking."""
+    """Create the "Local sandbox" profile on its server (found running, or started). Blocking."""
     data_dir = data_dir or paths.local_sandbox_data_dir()
     process = start(data_dir, port=0, **start_options)
     try:
@@ -92,7 +94,7 @@ def first_run(
             raise
         offer_live_workspace(store, secrets, profile, process)
     except BaseException:
-        process.stop()
+        _stop_if_started(process)
         raise
     return LocalSandbox(profile, process.url, secret, process, True, secrets.session_only)
 
@@ -100,7 +102,7 @@ def first_run(
 def offer_live_workspace(store: ProfileStore, secrets: SecretStore, local: Profile, process: SandboxProcess) -> None:
     """Add the "Local sandbox (live)" profile beside a local sandbox profile that has none (blocking).
 
-    It shares the sandbox (same data dir, same running child): the live workspace's owner key is
+    It shares the sandbox (same data dir, same running server): the live workspace's owner key is
     read from the sandbox's credentials.json. Nothing happens when the profile exists already or
     the sandbox has no live workspace.
     """
@@ -121,19 +123,19 @@ def offer_live_workspace(store: ProfileStore, secrets: SecretStore, local: Profi
         raise
 
 
-def restart_local_sandbox(
+def open_local_sandbox(
     store: ProfileStore,
     secrets: SecretStore,
     name: str,
     *,
-    start: Starter = SandboxProcess.start,
+    start: Starter = SandboxProcess.find_or_start,
     **start_options,
 ) -> LocalSandbox:
-    """Start the sandbox of an existing local-sandbox profile on a new port. Blocking.
+    """The sandbox of an existing local-sandbox profile: the one running, else a new one. Blocking.
 
-    Also used to restart the child after it crashed. If the key is missing from the keychain
-    (a session-only key from an earlier run), it is read again from the sandbox's
-    credentials.json and stored.
+    Also used after the sandbox crashed (its stale state file leads to a new one). If the key is
+    missing from the keychain (a session-only key from an earlier run), it is read again from the
+    sandbox's credentials.json and stored.
     """
     profile = store.get(name)
     if not profile.is_local_sandbox or not profile.sandbox_data_dir:
@@ -144,13 +146,20 @@ def restart_local_sandbox(
         if secret is None:
             secret = _owner_key(process, profile.environment)
             secrets.set(profile.id, SECRET_KIND, secret)
-        profile = store.update(profile.name, base_url=process.url)
+        if profile.base_url != process.url:
+            profile = store.update(profile.name, base_url=process.url)
         store.mark_used(profile.name)
         offer_live_workspace(store, secrets, profile, process)
     except BaseException:
-        process.stop()
+        _stop_if_started(process)
         raise
     return LocalSandbox(profile, process.url, secret, process, False, secrets.session_only)
+
+
+def _stop_if_started(process: SandboxProcess) -> None:
+    """Undo a start that failed half way; a sandbox found running serves others and stays."""
+    if process.started_here:
+        process.stop()
 
 
 def _owner_key(process: SandboxProcess, environment: str = SANDBOX_ENVIRONMENT) -> str:

@@ -1,9 +1,11 @@
 """Profiles for the console: which one opens, save, delete, test, switch; the local sandbox behind them.
 
 Qt-free. The service makes the decisions (first run → a local sandbox; `--profile NAME`; what a
-switch means for the sandbox child; which keychain entry holds a secret; where a key is kept) and
-does the blocking work (profile file, keychain, starting and stopping the child) in a worker thread
-it owns. The window side implements `ProfileHost`: it opens and closes the session of a profile
+switch means for the local sandbox; which keychain entry holds a secret; where a key is kept) and
+does the blocking work (profile file, keychain, finding, starting and stopping the sandbox) in a
+worker thread it owns. The local sandbox outlives the console and serves every profile on its
+data dir: no switch and no shutdown stops it; the operator's "Stop local sandbox", deleting the
+data it serves, or its own idle shutdown do. The window side implements `ProfileHost`: it opens and closes the session of a profile
 and shows the service's notices and connection status; the console is that host, the profiles
 dialog calls the service.
 """
@@ -123,7 +125,7 @@ class ProfileService:
         """Open the profile to use now; False (with a notice saying why) if none could be opened.
 
         First run (no profile, none requested) creates the "Local sandbox" profile and starts its
-        child; a sandbox profile starts its child on a new port; `requested` is `--profile NAME`.
+        sandbox; a sandbox profile opens on its running sandbox (or starts it); `requested` is `--profile NAME`.
         """
         if self.store.recovered_from is not None:
             self._notify("profiles", "warning", f"The profiles file could not be read; it was kept as "
@@ -150,26 +152,29 @@ class ProfileService:
         return await self.host.open_profile(profile)
 
     async def switch(self, name: str) -> bool:
-        """Open profile `name`. A local sandbox profile whose sandbox is already running (the test and
-        live workspaces share one) opens on it, never restarting it; another local sandbox profile
-        (re)starts its child; a remote profile stops the child, which no open profile uses then."""
+        """Open profile `name`. A local sandbox profile whose sandbox is watched already (the test and live
+        workspaces share one) opens on it at once; another local sandbox profile opens on its own sandbox
+        (running, else started); a remote profile only releases the local sandbox, which keeps serving
+        its other profiles and the next start."""
         profile = self.store.get(name)
         running = self.sandbox.local
         if profile.is_local_sandbox and running is not None and running.process.running() \
                 and profile.sandbox_data_dir == running.profile.sandbox_data_dir:
             await self.host.close_session()
-            profile = await self.blocking(self.store.update, profile.name, base_url=running.url)
+            if profile.base_url != running.url:
+                profile = await self.blocking(self.store.update, profile.name, base_url=running.url)
             return await self.host.open_profile(profile)
         if profile.is_local_sandbox:
             return await self.restart_sandbox(name)
-        await self.stop_sandbox()
+        self.sandbox.release()
         return await self.host.open_profile(profile)
 
     async def restart_sandbox(self, name: str | None = None) -> bool:
-        """(Re)start the local sandbox of profile `name` (default: the one that ran, e.g. after a crash) and open it."""
+        """Open the local sandbox of profile `name` (default: the one that ran, e.g. the Restart after a crash):
+        the running one, else a new one."""
         if name is None and self.sandbox.local is not None:
             name = self.sandbox.local.profile.name
-        await self.stop_sandbox()
+        self.sandbox.release()
         self._notify("sandbox", "info", "Starting the local sandbox…")
         try:
             local = await (self.sandbox.start(name) if name is not None else self.sandbox.start_for_console(None))
@@ -181,15 +186,37 @@ class ProfileService:
             return False
         return await self.host.open_profile(local.profile, local.secret)
 
-    async def stop_sandbox(self) -> None:
-        """Stop the local sandbox child (closing the session on it first); nothing without one."""
-        if self.sandbox.local is not None:
+    async def stop_sandbox(self) -> bool:
+        """Stop the local sandbox (the operator's "Stop local sandbox"), closing the session on it first.
+
+        Stops the sandbox of every local sandbox profile's data dir, whichever console started it;
+        False when none was running.
+        """
+        directories = self._sandbox_dirs()
+        if self.active is not None and self.active.is_local_sandbox:
             await self.host.close_session()
-        await self.sandbox.stop()
+        stopped = False
+        for directory in directories:
+            stopped = await self.sandbox.stop(directory) or stopped
+        if stopped:
+            self.host.show_status("sandbox_down", "Stopped from the Console menu.")
+            self._notify("sandbox", "info", "The local sandbox was stopped. Restart it, or open a local sandbox "
+                         "profile, to start it again.", RESTART)
+        return stopped
+
+    def _sandbox_dirs(self) -> list[str]:
+        """The data dirs of the local sandboxes: the watched one first, then every local profile's."""
+        local = self.sandbox.local
+        found = [local.profile.sandbox_data_dir] if local is not None and local.profile.sandbox_data_dir else []
+        for profile in self.store.list():
+            if profile.is_local_sandbox and profile.sandbox_data_dir and profile.sandbox_data_dir not in found:
+                found.append(profile.sandbox_data_dir)
+        return found
 
     def _on_sandbox_exit(self, exit: SandboxExit) -> None:
-        self.host.show_status("sandbox_down", exit.log_tail or f"exit code {exit.code}")
-        self._sandbox_failed(f"The local sandbox stopped unexpectedly (exit code {exit.code}).")
+        code = f"exit code {exit.code}" if exit.code is not None else ""
+        self.host.show_status("sandbox_down", exit.log_tail or code or "no log")
+        self._sandbox_failed(f"The local sandbox stopped unexpectedly{f' ({code})' if code else ''}.")
 
     def _sandbox_failed(self, message: str) -> None:
         self._notify("sandbox", "error", message, RESTART)
@@ -272,12 +299,19 @@ class ProfileService:
         return saved
 
     async def delete(self, name: str) -> None:
-        """Delete a profile with its keychain entries, cache and drafts (closing it, and its sandbox, if open)."""
+        """Delete a profile with its keychain entries, cache and drafts (closing it if open). Its local
+        sandbox is stopped when no other profile uses that data, which then goes too."""
         profile = self.store.get(name)
         was_open = self.active is not None and self.active.id == profile.id
         if was_open:
-            await self.stop_sandbox()
             await self.host.close_session()
+        if profile.is_local_sandbox and profile.sandbox_data_dir:
+            shared = any(other.id != profile.id and other.sandbox_data_dir == profile.sandbox_data_dir
+                         for other in self.store.list())
+            if not shared:
+                await self.sandbox.stop(profile.sandbox_data_dir)
+            elif was_open:
+                self.sandbox.release()
         await self.blocking(remove_profile, self.store, self.secrets, name)
         if was_open:
             self.host.show_status("signed_out", "No profile is open.")
@@ -304,8 +338,9 @@ class ProfileService:
 
     # ---- shutdown --------------------------------------------------------------------------
     async def close(self) -> None:
-        """Stop the local sandbox child and release the keychain and worker threads (at shutdown)."""
-        await self.stop_sandbox()
+        """Release the local sandbox (it keeps running for the next start), the keychain and the worker
+        thread (at shutdown)."""
+        self.sandbox.release()
         self.secrets.close()
         self.executor.shutdown(wait=True)
 

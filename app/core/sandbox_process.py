@@ -1,9 +1,18 @@
-"""Start and stop the bundled sandbox server as a child process.
+"""Start, find and stop the bundled sandbox server.
 
-The console's first run and the test suite both use this: the child is started with
-`--port 0`, prints one JSON line when it is ready (`{"url", "credentials", "pid"}`), and is
-stopped with SIGTERM so it finishes in-flight requests. One implementation, so the tests exercise
-exactly what the console does.
+Two ways to run it, one implementation, so the tests exercise exactly what the console does:
+
+- `SandboxProcess.find_or_start(data_dir)`: the console's way. The sandbox already serving the data
+  dir is found through its state file (`sandbox_state`) and used at once; only when there is none
+  (or only a stale file) is a new one started, DETACHED (its own session / process group): it
+  outlives the console, serves the next console and every profile on that data dir, and stops on
+  `--idle-minutes` without a client or when asked (`stop()`). A file lock in the data dir makes two
+  consoles starting at once start one sandbox.
+- `SandboxProcess.start(data_dir)`: a child bound to this process (`--parent-pid`: it stops when
+  this process dies), for tests and benchmarks that need their own server with special flags.
+
+Either way the child is started with `--port 0` and prints one JSON line when it is ready
+(`{"url", "credentials", "pid"}`).
 """
 
 from __future__ import annotations
@@ -14,9 +23,17 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from app.core import sandbox_state
+from app.core.file_lock import exclusive_lock
+
+#: A detached sandbox with no client for this long stops by itself.
+DEFAULT_IDLE_MINUTES = 30.0
+LOCK_FILE_NAME = "sandbox.lock"
 
 
 class SandboxStartError(RuntimeError):
@@ -32,22 +49,61 @@ def sandbox_command() -> list[str]:
 
 @dataclass
 class SandboxProcess:
-    """A running sandbox child: its URL, credentials file and process handle."""
+    """A running sandbox: its URL, credentials file, pid and, when this process started it, its handle."""
 
     url: str
     credentials_path: Path
     data_dir: Path
-    process: subprocess.Popen = field(repr=False)
-    stderr_path: Path = field(repr=False)
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
+    pid: int
+    process: subprocess.Popen | None = field(default=None, repr=False)
+    """The child's handle when this process started it; None for a sandbox found running."""
+    stderr_path: Path = field(default=Path(), repr=False)
+    detached: bool = False
+    """Outlives this process (found, or started by `find_or_start`); stopped by asking it over HTTP."""
+    state: sandbox_state.SandboxState | None = field(default=None, repr=False)
 
     @property
     def origin(self) -> str:
         """The URL without the `/v1` suffix."""
         return self.url.removesuffix("/v1")
+
+    @property
+    def started_here(self) -> bool:
+        """True when this process started the sandbox (rather than finding it running)."""
+        return self.process is not None
+
+    @property
+    def idle_minutes(self) -> float | None:
+        return self.state.idle_minutes if self.state is not None else None
+
+    @classmethod
+    def find_or_start(cls, data_dir: str | os.PathLike[str], *, idle_minutes: float = DEFAULT_IDLE_MINUTES,
+                      timeout: float = 120.0, **options: Any) -> SandboxProcess:
+        """The sandbox serving `data_dir`: the running one if its state file proves alive, else a new
+        detached one (`options` as for `start`; they only matter for a new one). Blocking."""
+        data_dir = Path(data_dir)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            with exclusive_lock(data_dir / LOCK_FILE_NAME, timeout + 30):
+                found = cls.find(data_dir)
+                if found is not None:
+                    return found
+                return cls.start(data_dir, detached=True, idle_minutes=idle_minutes, timeout=timeout, **options)
+        except TimeoutError as error:
+            raise SandboxStartError(f"another console is still starting the sandbox: {error}") from None
+
+    @classmethod
+    def find(cls, data_dir: str | os.PathLike[str]) -> SandboxProcess | None:
+        """The sandbox running in `data_dir` (proved by its nonce), or None; a stale state file is removed."""
+        data_dir = Path(data_dir)
+        state = sandbox_state.read_state(data_dir)
+        if state is None:
+            return None
+        if not sandbox_state.is_live(state):
+            sandbox_state.forget_stale(data_dir, state)
+            return None
+        return cls(url=state.url, credentials_path=state.credentials, data_dir=data_dir, pid=state.pid,
+                   stderr_path=data_dir / "sandbox.stderr.log", detached=True, state=state)
 
     @classmethod
     def start(
@@ -57,34 +113,40 @@ class SandboxProcess:
         host: str = "127.0.0.1",
         port: int = 0,
         seed_size: int | None = None,
+        tickets: int | None = None,
         time_scale: float | None = None,
         rate_limit: int | None = None,
+        detached: bool = False,
+        idle_minutes: float | None = None,
         timeout: float = 120.0,
         env: dict[str, str] | None = None,
-    ) -> "SandboxProcess":
+    ) -> SandboxProcess:
+        """Start a new sandbox on `data_dir` and wait for its ready line (blocking).
+
+        Bound to this process unless `detached`; `idle_minutes` stops it after that long without a client.
+        """
         data_dir = Path(data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
         argv = [*sandbox_command(), "--host", host, "--port", str(port), "--data-dir", str(data_dir)]
-        if seed_size is not None:
-            argv += ["--seed-size", str(seed_size)]
-        if time_scale is not None:
-            argv += ["--time-scale", str(time_scale)]
-        if rate_limit is not None:
-            argv += ["--rate-limit", str(rate_limit)]
-        # The child stops by itself if this process dies without stopping it (SIGKILL, a crash).
-        argv += ["--parent-pid", str(os.getpid())]
+        for flag, value in (("--seed-size", seed_size), ("--tickets", tickets), ("--time-scale", time_scale),
+                            ("--rate-limit", rate_limit), ("--idle-minutes", idle_minutes)):
+            if value is not None:
+                argv += [flag, str(value)]
+        if not detached:
+            # The child stops by itself if this process dies without stopping it (SIGKILL, a crash).
+            argv += ["--parent-pid", str(os.getpid())]
         stderr_path = data_dir / "sandbox.stderr.log"
-        stderr = open(stderr_path, "ab")
         child_env = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"}
-        process = subprocess.Popen(
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            env=child_env,
-            cwd=_source_root(),
-        )
-        stderr.close()
+        with open(stderr_path, "ab") as stderr:
+            process = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                env=child_env,
+                cwd=_source_root(),
+                **(_detached_options() if detached else {}),
+            )
         line = _read_ready_line(process, timeout)
         if line is None:
             _terminate(process)
@@ -96,25 +158,73 @@ class SandboxProcess:
         except (ValueError, KeyError, TypeError) as exc:
             _terminate(process)
             raise SandboxStartError(f"the sandbox printed an unreadable ready line: {line!r}") from exc
-        threading.Thread(target=_drain, args=(process.stdout,), daemon=True).start()
-        return cls(url=url, credentials_path=Path(credentials), data_dir=data_dir,
-                   process=process, stderr_path=stderr_path)
+        # The child writes nothing more to stdout (it points it at the null device after the ready line).
+        assert process.stdout is not None
+        process.stdout.close()
+        return cls(url=url, credentials_path=Path(credentials), data_dir=data_dir, pid=process.pid,
+                   process=process, stderr_path=stderr_path, detached=detached,
+                   state=sandbox_state.read_state(data_dir))
 
     def credentials(self) -> dict[str, Any]:
         """The demo credentials the sandbox wrote on first start (see `app/sandbox/README`)."""
         return json.loads(self.credentials_path.read_text())
 
     def running(self) -> bool:
-        return self.process.poll() is None
+        if self.process is not None:
+            return self.process.poll() is None
+        return sandbox_state.pid_alive(self.pid)
 
-    def stop(self, timeout: float = 15.0) -> int:
-        """SIGTERM and wait: the server finishes in-flight requests, then exits."""
-        return _terminate(self.process, timeout)
+    def answers(self) -> bool:
+        """True when the sandbox answers for its nonce (it is alive and still itself). Blocking."""
+        return self.state is not None and sandbox_state.is_live(self.state)
 
-    def kill(self) -> int:
+    def stop(self, timeout: float = 15.0) -> int | None:
+        """Stop cleanly and wait: in-flight requests finish, the state file goes. The exit code when
+        this process started it (None for a sandbox found running)."""
+        if self.process is not None and not self.detached:
+            return _terminate(self.process, timeout)
+        if self.running() and not (self.state is not None and sandbox_state.request_shutdown(self.state)):
+            self._signal(signal.SIGTERM)
+        if not self._wait_gone(timeout):
+            self.kill()
+        return self.process.wait() if self.process is not None else None
+
+    def kill(self) -> int | None:
         """SIGKILL, as a crash would: nothing gets to clean up."""
-        self.process.kill()
-        return self.process.wait()
+        if self.process is not None:
+            self.process.kill()
+            return self.process.wait()
+        self._signal(getattr(signal, "SIGKILL", signal.SIGTERM))
+        self._wait_gone(15.0)
+        return None
+
+    def _signal(self, signum: int) -> None:
+        try:
+            os.kill(self.pid, signum)
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
+
+    def _wait_gone(self, timeout: float) -> bool:
+        if self.process is not None:
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                return False
+            return True
+        deadline = time.monotonic() + timeout
+        pause = threading.Event()
+        while self.running():
+            if time.monotonic() > deadline:
+                return False
+            pause.wait(0.02)
+        return True
+
+
+def _detached_options() -> dict[str, Any]:
+    """Popen options for a child that outlives this process and its terminal."""
+    if os.name == "nt":
+        return {"creationflags": subprocess.DETACHED_PROCESS | subprocess.CREATE_NEW_PROCESS_GROUP}
+    return {"start_new_session": True}
 
 
 def _source_root() -> str | None:
@@ -139,12 +249,6 @@ def _read_ready_line(process: subprocess.Popen, timeout: float) -> str | None:
     reader.start()
     reader.join(timeout)
     return result[0] if result else None
-
-
-def _drain(stream) -> None:
-    """Keep reading the child's stdout so a full pipe never blocks it."""
-    for _ in stream:
-        pass
 
 
 def _terminate(process: subprocess.Popen, timeout: float = 15.0) -> int:

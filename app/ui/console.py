@@ -1,6 +1,6 @@
 """The console: the window, the session of the open profile, and an orderly shutdown.
 
-Which profile opens, what a switch means for the local sandbox child and where secrets go is
+Which profile opens, what a switch means for the local sandbox and where secrets go is
 decided by the Qt-free `app.core.profile_service.ProfileService`; the console is its host. It
 builds a `Session` for the profile the service opens and hands its `PanelContext` to the window,
 switches cleanly (the old session's tasks cancelled, its client and cache closed first), lets the
@@ -24,7 +24,7 @@ from app.core.keychain import SecretStore
 from app.core.profile_service import PROFILES, RESTART, Notice, ProfileService
 from app.core.profiles import Profile, ProfileStore
 from app.core.secret_masking import mask_secrets
-from app.ui import session_status
+from app.ui import sandbox_menu, session_status
 from app.ui.error_messages import describe
 from app.ui.runtime_tuning import tune_for_interaction
 from app.ui.session import Session
@@ -58,10 +58,12 @@ class Console(QObject):
         self.window.sig_close_requested.connect(self.closed.set)
         self.window.sig_profiles_requested.connect(self.show_profiles)
         self.window.sig_palette_requested.connect(self.show_palette)
+        self.stop_sandbox_action = sandbox_menu.install(self.window, self._stop_sandbox_confirmed)
 
     store = property(lambda self: self.profiles.store, doc="The profiles file.")
     secrets = property(lambda self: self.profiles.secrets, doc="The keychain (or the session-only store).")
-    local_sandbox = property(lambda self: self.profiles.sandbox.local, doc="The local sandbox child, if one runs.")
+    local_sandbox = property(lambda self: self.profiles.sandbox.local,
+                             doc="The local sandbox this console uses, if any (it outlives the console).")
 
     async def start(self, requested: str | None = None) -> bool:
         """Open the profile to use now; False (with a notice saying why) if none could be opened."""
@@ -194,6 +196,13 @@ class Console(QObject):
     def _restart_clicked(self) -> None:
         self._actions.spawn(self.profiles.restart_sandbox(), name="restart sandbox")
 
+    def _stop_sandbox_confirmed(self) -> None:
+        self._actions.spawn(self._stop_sandbox(), name="stop sandbox")
+
+    async def _stop_sandbox(self) -> None:
+        if not await self.profiles.stop_sandbox():
+            self.show_notice(Notice("sandbox", "info", "No local sandbox is running."))
+
     # ---- dialogs -----------------------------------------------------------------------------------
     def show_profiles(self) -> None:
         from app.ui.profiles.profiles_dialog import ProfilesDialog
@@ -229,7 +238,7 @@ class Console(QObject):
                                 else mask_secrets(str(error))))
 
     async def shutdown(self) -> None:
-        """Close the session, stop the local sandbox child, release the worker threads (once)."""
+        """Close the session, release the local sandbox (it keeps running) and the worker threads (once)."""
         if self._shut_down:
             return
         self._shut_down = True

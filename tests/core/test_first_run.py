@@ -1,4 +1,5 @@
-"""First run against the real sandbox child: a working profile whose key is in the keychain."""
+"""First run against the real sandbox: a working profile whose key is in the keychain; later runs use the
+sandbox still running."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from app.core.first_run import LIVE_SANDBOX_NAME, LOCAL_SANDBOX_NAME, start_for_
 from app.core.keychain import SecretStore
 from app.core.profiles import Profile, ProfileStore
 from tests.core.conftest import files_containing
+from tests.core.sandbox_cleanup import no_sandbox_left_fixture  # noqa: F401  (fixture)
 
 SEED = {"seed_size": 20}
 
@@ -29,7 +31,8 @@ def secret_files(secret: str) -> list[Path]:
             for f in files_containing(d, secret)]
 
 
-def test_first_run_creates_the_profile_and_keeps_the_key_in_the_keychain(home: Path, memory_keyring) -> None:
+def test_first_run_creates_the_profile_and_keeps_the_key_in_the_keychain(home: Path, memory_keyring,
+                                                                        no_sandbox_left) -> None:
     store, secrets = ProfileStore(), SecretStore()
     first = start_for_console(store, secrets, **SEED)
     try:
@@ -48,13 +51,20 @@ def test_first_run_creates_the_profile_and_keeps_the_key_in_the_keychain(home: P
         assert live_key.startswith("opk_live_") and contacts_status(first.url, live_key) == 200
         assert secret_files(first.secret) == [] and secret_files(live_key) == []
         assert first.secret not in repr(first) and first.url in repr(first)  # printing it shows no key
+        assert first.process.detached and first.process.started_here
+
+        # The next run finds the sandbox still running: the same server, nothing started.
+        running = start_for_console(ProfileStore(), secrets, **SEED)
+        assert running is not None and not running.created and not running.process.started_here
+        assert running.process.pid == first.process.pid and running.url == first.url
+        assert running.secret == first.secret
     finally:
         first.process.stop()
     assert not first.process.running()
 
     again = start_for_console(ProfileStore(), secrets, **SEED)
     try:
-        assert again is not None and not again.created
+        assert again is not None and not again.created and again.process.started_here
         assert again.profile.id == first.profile.id and again.secret == first.secret
         assert ProfileStore().get(LOCAL_SANDBOX_NAME).base_url == again.url
         assert contacts_status(again.url, again.secret) == 200
@@ -63,7 +73,7 @@ def test_first_run_creates_the_profile_and_keeps_the_key_in_the_keychain(home: P
     secrets.close()
 
 
-def test_first_run_without_keychain_keeps_the_key_for_the_session(home: Path) -> None:
+def test_first_run_without_keychain_keeps_the_key_for_the_session(home: Path, no_sandbox_left) -> None:
     keyring.set_keyring(fail.Keyring())
     secrets = SecretStore()
     first = start_for_console(ProfileStore(), secrets, **SEED)

@@ -14,8 +14,16 @@ from app.api import errors
 from app.core import paths
 from app.core.first_run import LIVE_SANDBOX_NAME, LOCAL_SANDBOX_NAME
 from app.core.keychain import KeychainError, SecretStore
-from app.core.profile_service import NO_KEYCHAIN_NOTICE, PROFILES, RESTART, Notice, ProfileService
+from app.core.profile_service import (
+    NO_KEYCHAIN_NOTICE,
+    PROFILES,
+    RESTART,
+    Notice,
+    ProfileService,
+)
 from app.core.profiles import Profile, ProfileStore
+from app.core.sandbox_process import SandboxProcess
+from tests.core.sandbox_cleanup import stop_sandboxes_under
 from tests.waiting import wait_until
 
 SEED = {"seed_size": 20}
@@ -62,6 +70,7 @@ async def service(home: Path):
     host.service = made
     yield made
     await made.close()
+    stop_sandboxes_under(home)  # the service leaves its sandbox running, as the console does
 
 
 def add_remote(service: ProfileService, name: str, url: str, key: str | None) -> Profile:
@@ -96,7 +105,7 @@ async def test_first_run_opens_the_local_sandbox_and_a_crash_offers_a_restart(se
     assert service.sandbox.local.process.running()
 
 
-async def test_switching_to_a_remote_profile_stops_the_child_and_deleting_the_open_one_closes_it(
+async def test_switching_to_a_remote_profile_keeps_the_sandbox_and_deleting_its_last_profile_stops_it(
         service, sandbox, sandbox_credentials, memory_keyring) -> None:
     host = service.host
     assert await service.start()
@@ -104,24 +113,49 @@ async def test_switching_to_a_remote_profile_stops_the_child_and_deleting_the_op
     remote = add_remote(service, "Remote", sandbox.url, sandbox_credentials["test"]["readonly_key"])
 
     assert await service.switch("Remote")
-    assert not child.running(), "the sandbox child outlived the switch"
+    assert child.running(), "a switch stopped the sandbox the local profiles use"
     assert service.sandbox.local is None and host.closed >= 1
     assert host.opened[-1] == (remote, sandbox_credentials["test"]["readonly_key"])
 
-    assert await service.switch(LOCAL_SANDBOX_NAME)  # a sandbox profile starts its child again
+    assert await service.switch(LOCAL_SANDBOX_NAME)  # back on the same sandbox, nothing started
     local = service.sandbox.local
-    assert local.process.running() and service.active.is_local_sandbox
+    assert local.process.pid == child.pid and not local.process.started_here and service.active.is_local_sandbox
     data_dir = Path(local.profile.sandbox_data_dir)
     await service.delete(LOCAL_SANDBOX_NAME)
-    assert not local.process.running() and service.active is None
+    assert child.running(), "the live workspace's profile still uses the sandbox"
+    assert service.active is None and service.sandbox.local is None
     assert host.status[-1] == ("signed_out", "No profile is open.")
     assert "was deleted" in host.notices["startup"].text and host.notices["startup"].action == PROFILES
     assert [p.name for p in service.list()] == [LIVE_SANDBOX_NAME, "Remote"]
     assert data_dir.exists(), "the live workspace's profile still uses the sandbox's data"
     await service.delete(LIVE_SANDBOX_NAME)
+    assert not child.running(), "the sandbox outlived the last profile on its data"
     assert [p.name for p in service.list()] == ["Remote"]
     assert not data_dir.exists() and data_dir.is_relative_to(paths.data_dir())
     assert all(not name.startswith(local.profile.id) for _, name in memory_keyring.entries)
+
+
+async def test_stop_local_sandbox_closes_its_session_and_stops_it_whoever_started_it(service) -> None:
+    host = service.host
+    assert await service.start()
+    data_dir = service.sandbox.local.profile.sandbox_data_dir
+    pid = service.sandbox.local.process.pid
+    await service.close()  # a console exits; the sandbox stays
+
+    later = ProfileService(host, ProfileStore(), SecretStore(), sandbox_options=SEED)
+    host.service = later
+    try:
+        assert await later.start() and later.sandbox.local.process.pid == pid
+        assert await later.stop_sandbox()
+        assert SandboxProcess.find(data_dir) is None, "the sandbox still answers"
+        assert later.active is None and host.status[-1] == ("sandbox_down", "Stopped from the Console menu.")
+        notice = host.notices["sandbox"]
+        assert notice.kind == "info" and "was stopped" in notice.text and notice.action == RESTART
+        assert not await later.stop_sandbox(), "nothing left to stop"
+        assert await later.restart_sandbox(LOCAL_SANDBOX_NAME)  # the notice's Restart
+        assert later.sandbox.local.process.started_here and later.sandbox.local.process.pid != pid
+    finally:
+        await later.close()
 
 
 async def test_start_says_why_nothing_opened(service) -> None:
@@ -226,3 +260,15 @@ async def test_the_live_workspace_is_a_profile_of_its_own_on_the_same_running_sa
 
     assert await service.switch(LOCAL_SANDBOX_NAME)
     assert host.opened[-1][0].name == LOCAL_SANDBOX_NAME and service.sandbox.local.process is process
+
+    # Two consoles, one on each workspace, share the one sandbox too.
+    other_host = Host()
+    other = ProfileService(other_host, ProfileStore(), SecretStore(), sandbox_options=SEED)
+    other_host.service = other
+    try:
+        assert await other.start(LIVE_SANDBOX_NAME)
+        assert other.sandbox.local.process.pid == process.pid and other.sandbox.local.url == process.url
+        await service.close()
+        assert process.running() and other.sandbox.local.process.running()
+    finally:
+        await other.close()

@@ -1,4 +1,5 @@
-"""`python -m app --exit-after-load` as a real process: first run on the bundled sandbox, data shown, exit 0."""
+"""`python -m app --exit-after-load` as a real process: first run on the bundled sandbox, data shown, exit 0;
+the sandbox outlives the console and the next run opens on it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from app.core.sandbox_state import read_state
+from app.ui.launch import CACHED_ROWS_LINE, LIVE_ROWS_LINE
+from tests.core.sandbox_cleanup import no_sandbox_left_fixture  # noqa: F401  (fixture)
 from tests.ui.shell_harness import XDG_NAMES
 from tests.waiting import wait_until_sync
 
@@ -27,7 +31,12 @@ def _run(home: Path, *args: str, timeout: float = 150) -> subprocess.CompletedPr
                           text=True, timeout=timeout, check=False)
 
 
-def test_exit_after_load_opens_the_sandbox_with_data_and_exits_cleanly(tmp_path):
+def _answers(url) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex((url.hostname, url.port)) == 0
+
+
+def test_exit_after_load_opens_the_sandbox_with_data_and_exits_cleanly(no_sandbox_left, tmp_path):
     shot = tmp_path / "window.png"
     first = _run(tmp_path, "--exit-after-load", "--screenshot", str(shot))
     assert first.returncode == 0, first.stderr[-3000:]
@@ -39,16 +48,18 @@ def test_exit_after_load_opens_the_sandbox_with_data_and_exits_cleanly(tmp_path)
     for path in tmp_path.rglob("*"):
         if path.is_file() and path.suffix != ".json" and "sandbox" not in path.parts:
             assert secret.encode() not in path.read_bytes(), path
-    # The child sandbox stopped with the console: nothing listens on its port any more.
+    assert first.stdout.splitlines()[-1].startswith(LIVE_ROWS_LINE.split("{")[0]), first.stdout
+    # The sandbox outlives the console: the next start connects to it at once.
     url = urlsplit(profiles["profiles"][0]["base_url"])
-    with socket.socket() as probe:
-        assert probe.connect_ex((url.hostname, url.port)) != 0, "the sandbox child outlived the console"
+    state = read_state(tmp_path / "xdg_data_home" / "Opsdesk" / "sandbox")
+    assert _answers(url) and state is not None and state.port == url.port, "the console's exit stopped the sandbox"
     second = _run(tmp_path, "--exit-after-load", "--profile", "Local sandbox")
     assert second.returncode == 0, second.stderr[-3000:]
-    # A returning user sees the cached contacts first, then the connected panel.
+    # A returning user sees the cached contacts first, then the live rows, from the same sandbox.
     lines = second.stdout.splitlines()
-    assert lines[0].startswith("opsdesk: cached contacts shown"), lines
-    assert lines[-1].startswith("opsdesk: contacts shown"), lines
+    assert lines[0].startswith(CACHED_ROWS_LINE.split("{")[0]), lines
+    assert lines[-1].startswith(LIVE_ROWS_LINE.split("{")[0]), lines
+    assert read_state(tmp_path / "xdg_data_home" / "Opsdesk" / "sandbox").pid == state.pid, "a new sandbox started"
 
 
 def test_an_unknown_profile_is_refused_with_a_clear_message(tmp_path):
@@ -57,7 +68,7 @@ def test_an_unknown_profile_is_refused_with_a_clear_message(tmp_path):
     assert "There is no profile named 'Nope'" in result.stderr
 
 
-def test_sigterm_closes_the_console_cleanly_and_stops_the_sandbox_child(tmp_path):
+def test_sigterm_closes_the_console_cleanly_and_leaves_the_sandbox_running(no_sandbox_left, tmp_path):
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
     for name in XDG_NAMES:
         env[name] = str(tmp_path / name.lower())
@@ -67,15 +78,10 @@ def test_sigterm_closes_the_console_cleanly_and_stops_the_sandbox_child(tmp_path
     try:
         wait_until_sync(profiles_file.exists, 120, "the first run never created its profile")
         url = urlsplit(json.loads(profiles_file.read_text())["profiles"][0]["base_url"])
-
-        def sandbox_answers() -> bool:
-            with socket.socket() as probe:
-                return probe.connect_ex((url.hostname, url.port)) == 0
-
-        wait_until_sync(sandbox_answers, 60, "the sandbox child never answered")
+        wait_until_sync(lambda: _answers(url), 60, "the sandbox never answered")
         console.send_signal(signal.SIGTERM)
         assert console.wait(30) == 0, console.stderr.read()[-3000:]
-        assert not sandbox_answers(), "the sandbox child outlived the console"
+        assert _answers(url), "the sandbox stopped with the console"
     finally:
         if console.poll() is None:
             console.kill()
