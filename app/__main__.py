@@ -1,4 +1,5 @@
-"""`opsdesk` and `python -m app`: the console, or `opsdesk sandbox` for the server alone."""
+"""`opsdesk` and `python -m app`: the console; `opsdesk sandbox` for the server alone; `opsdesk check`
+to test a connection from a script."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ def main(argv: list[str] | None = None) -> int:
         from app.sandbox.cli import main as sandbox_main
 
         return sandbox_main(args[1:])
+    if args and args[0] == "check":
+        from app.core.check_command import main as check_main
+
+        return check_main(args[1:])
     if args and args[0] in ("--version", "-V"):
         from app import __version__
 
