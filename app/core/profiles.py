@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from app.api.dialects import DIALECTS
 from app.core import paths
 
 AuthKind = Literal["api_key", "login"]
@@ -49,6 +50,8 @@ class Profile:
     is_local_sandbox: bool = False
     sandbox_data_dir: str | None = None
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    #: The platform's dialect (`app.api.dialects`): which wire format the base URL speaks.
+    platform: str = "opsdesk"
 
     def validated(self) -> Profile:
         """This profile with surrounding spaces trimmed, or ProfileError naming the problem."""
@@ -78,6 +81,8 @@ class Profile:
                 raise ProfileError("A login profile needs the login email.")
             if "@" not in email or email.startswith("@") or email.endswith("@"):
                 raise ProfileError(f"The login email {email!r} is not an email address.")
+        if self.platform not in DIALECTS:
+            raise ProfileError(f"The platform {self.platform!r} is not one of: {', '.join(DIALECTS)}.")
         if self.is_local_sandbox and not self.sandbox_data_dir:
             raise ProfileError("A local sandbox profile needs its sandbox data dir.")
         if not self.id:

@@ -19,10 +19,12 @@ from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, Signal
 
-from app.api import AdminClient, ApiKeyAuth, RequestRecord, UserLoginAuth, errors
+from app.api import AdminClient, RequestRecord, errors
+from app.api.dialects import dialect_for
 from app.cache import AsyncPageCache
 from app.core import paths
 from app.core.drafts import DraftStore
+from app.core.platform_connect import platform_auth
 from app.core.profiles import Profile
 from app.data.identity import Identity
 from app.data.outbox import Outbox
@@ -116,15 +118,15 @@ class Session(QObject):
                    on_refresh_token: Callable[[str], None] | None = None,
                    executor: Executor | None = None) -> Session:
         """Connect to `profile` with `secret` (its API key, or its login password)."""
-        if profile.auth_kind == "login":
-            auth: Any = UserLoginAuth(profile.login_email or "", secret, on_refresh_token=on_refresh_token)
-        else:
-            auth = ApiKeyAuth(secret)
+        dialect = dialect_for(profile.platform)
+        auth = platform_auth(profile.platform, profile.auth_kind, secret, login_email=profile.login_email,
+                             on_refresh_token=on_refresh_token, dialect=dialect)
+        client_options = {**(client_options or {}), "dialect": dialect}
         loop = asyncio.get_running_loop()
         # Building the client loads CA certificates (tens of ms) and opening the drafts may
         # checkpoint a WAL file: both happen in a worker thread, never on the UI thread.
         work = executor or _shared_executor()
-        client = await loop.run_in_executor(work, _build_client, profile.base_url, auth, client_options or {})
+        client = await loop.run_in_executor(work, _build_client, profile.base_url, auth, client_options)
         cache = await AsyncPageCache.open(paths.profile_cache_file(profile.id))
         drafts = await loop.run_in_executor(work, _open_drafts, profile.id)
         outbox = await loop.run_in_executor(work, _open_outbox, profile.id)

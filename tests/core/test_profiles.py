@@ -76,6 +76,7 @@ def test_choose_prefers_requested_then_last_used_then_default(home: Path) -> Non
         ({"auth_kind": "login"}, "needs the login email"),
         ({"auth_kind": "login", "login_email": "nobody"}, "not an email"),
         ({"is_local_sandbox": True}, "sandbox data dir"),
+        ({"platform": "zendesk"}, "platform 'zendesk' is not one of: opsdesk, platform004"),
     ],
 )
 def test_invalid_profiles_are_refused_with_the_reason(home: Path, changes: dict, message: str) -> None:
@@ -113,7 +114,7 @@ def test_config_file_holds_no_secret_fields_and_is_valid_json(home: Path) -> Non
     data = json.loads(paths.profiles_file().read_text())
     assert set(data["profiles"][0]) == {
         "name", "base_url", "auth_kind", "environment", "login_email", "is_local_sandbox",
-        "sandbox_data_dir", "id",
+        "sandbox_data_dir", "id", "platform",
     }
     assert not list(paths.profiles_file().parent.glob(".*.tmp"))  # no temp file left behind
 
