@@ -118,7 +118,7 @@ class AsyncPageCache:
                 if self._closed or not await self._upkeep_step(loop):
                     return
                 await asyncio.sleep(UPKEEP_PAUSE_S)
-        except Exception:
+        except Exception:  # noqa: BLE001 (any failure: see below)
             # Upkeep only keeps searches fast: a failure must not reach the UI as an error.
             self._upkeep_failed_at = time.monotonic()
             _log.warning("search index upkeep stopped", exc_info=True)

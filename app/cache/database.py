@@ -217,6 +217,9 @@ def _prepare(conn: sqlite3.Connection) -> None:
     (app_id,) = conn.execute("PRAGMA application_id").fetchone()
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if not tables:
+        # Before the first table, or never: lets search upkeep give freed pages back to the
+        # file system after churn (`search_upkeep.compact_step`) instead of keeping them.
+        conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.executescript(f"BEGIN; {SCHEMA} COMMIT;")
     else:

@@ -108,6 +108,8 @@ class PageCache:
         self._upkeep_state: dict[str, search_upkeep.UpkeepState] = {}
         self._churn_pending: dict[str, int] = {}
         self._pacer = search_upkeep.MergePacer()
+        #: A whole merge has completed: the file has pages to give back and a WAL to empty.
+        self._compact_due = False
         self._generation = 0
         #: Steps, merges and time search upkeep has taken since this cache was opened.
         self.search_upkeep_tally = search_upkeep.UpkeepTally()
@@ -404,8 +406,8 @@ class PageCache:
         """The next upkeep step to take, or None when no search index needs one."""
         due = [(resource, state) for resource, state in self._upkeep_state.items() if state.due]
         if not due:
-            self.search_upkeep_due = False
-            return None
+            self.search_upkeep_due = self._compact_due
+            return search_upkeep.UpkeepPlan("", False, 0, self._generation, compact=True) if self._compact_due else None
         # An index already being merged first: its merge is carried on, never restarted.
         resource, state = max(due, key=lambda item: (item[1].merging, item[1].churn))
         start = not state.merging
@@ -415,14 +417,18 @@ class PageCache:
     def finish_search_upkeep(self, plan: search_upkeep.UpkeepPlan, merged: bool, seconds: float) -> bool:
         """Mirror a step taken (by `upkeep_search` or a `SearchMerger`); True while more are due."""
         state = self._upkeep_state.get(plan.resource)
-        if state is not None and plan.generation == self._generation:  # else cleared or rebuilt meanwhile
+        if plan.compact:
+            self.search_upkeep_tally.add(seconds, completed=False)
+            self._compact_due = merged and plan.generation == self._generation
+        elif state is not None and plan.generation == self._generation:  # else cleared or rebuilt meanwhile
             self.search_upkeep_tally.add(seconds, completed=not merged)
             if merged:
                 state.merging, state.churn_at_start = True, plan.cleared
             else:
                 state.churn, state.merging, state.churn_at_start = max(0, state.churn - plan.cleared), False, 0
+                self._compact_due = True
             state.live_rows = self._guarded(lambda: self._live_rows(plan.resource))
-        self.search_upkeep_due = any(item.due for item in self._upkeep_state.values())
+        self.search_upkeep_due = self._compact_due or any(item.due for item in self._upkeep_state.values())
         return self.search_upkeep_due
 
     def optimize_search(self) -> int:
@@ -447,7 +453,7 @@ class PageCache:
                     self._conn.execute(f"DROP TABLE {database.search_table(resource)}")
                     self._conn.execute(database.search_table_sql(resource))
             self._upkeep_state.clear()
-            self.search_upkeep_due = False
+            self._compact_due = self.search_upkeep_due = False
 
         self._guarded(clear)
 
@@ -477,7 +483,7 @@ class PageCache:
         self._indexed_fields.clear()
         self._anchors.forget()
         self._upkeep_state.clear()
-        self.search_upkeep_due = False
+        self._compact_due = self.search_upkeep_due = False
         self._generation += 1
         try:
             self.recovered_from = database.move_aside(self.path)
@@ -709,7 +715,7 @@ class PageCache:
             state.churn += count
             state.live_rows = self._live_rows(resource)
         if pending:
-            self.search_upkeep_due = any(state.due for state in self._upkeep_state.values())
+            self.search_upkeep_due = self._compact_due or any(state.due for state in self._upkeep_state.values())
 
     def _live_rows(self, resource: str) -> int:
         row = self._conn.execute("SELECT rows FROM record_totals WHERE resource = ?", (resource,)).fetchone()

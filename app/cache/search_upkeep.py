@@ -17,6 +17,12 @@ row each for most of its rows: at 1M contacts one step could take 0.5 s whatever
 So `AsyncPageCache` runs the steps through a `SearchMerger`, on a connection and a thread of
 their own: SQLite's WAL lets the cache's connection read while another writes, so a read never
 waits for a step (a put may, for one step).
+
+A completed merge leaves the pages it freed inside the file, and the WAL as big as the churn
+made it: a 10k-contact cache re-synced once was 1.59x its fresh size (2.6 MB of free pages, a
+9 MB WAL beside a 12 MB file). So after each whole merge the same steps hand the free pages back
+to the file system (`incremental_vacuum`, `COMPACT_PAGES` at a time; files are created with
+`auto_vacuum = INCREMENTAL`) and then empty the WAL (a TRUNCATE checkpoint).
 """
 
 from __future__ import annotations
@@ -40,6 +46,8 @@ STEP_BUDGET_MS = 5.0
 _FIRST_STEP_PAGES = 32
 _CHECKPOINT_PAGES = 4_000
 _MIN_STEP_PAGES, _MAX_STEP_PAGES = 8, 4_096
+#: Free pages one compaction step gives back: each one moved costs a few microseconds.
+COMPACT_PAGES = 512
 
 
 @dataclass
@@ -86,6 +94,8 @@ class UpkeepPlan:
     cleared: int
     #: Which cache file the plan is for: a file rebuilt after damage is a new one.
     generation: int
+    #: Not a merge: give the file's free pages back, then empty the WAL (`compact_step`).
+    compact: bool = False
 
 
 def merge_step(conn: sqlite3.Connection, pacer: MergePacer, plan: UpkeepPlan, budget_ms: float) -> tuple[bool, float]:
@@ -98,6 +108,8 @@ def merge_step(conn: sqlite3.Connection, pacer: MergePacer, plan: UpkeepPlan, bu
     only makes the next step start or finish a merge that is already started or finished,
     which FTS5 handles.
     """
+    if plan.compact:
+        return compact_step(conn)
     began = time.perf_counter()
     merged = pacer.merge(conn, database.search_table(plan.resource), start=plan.start)
     elapsed = time.perf_counter() - began
@@ -109,6 +121,26 @@ def merge_step(conn: sqlite3.Connection, pacer: MergePacer, plan: UpkeepPlan, bu
         conn.execute("UPDATE search_upkeep SET merging = 0, churn = MAX(0, churn - ?), churn_at_start = 0 "
                      "WHERE resource = ?", (plan.cleared, plan.resource))
     return merged, elapsed
+
+
+def compact_step(conn: sqlite3.Connection, pages: int = COMPACT_PAGES) -> tuple[bool, float]:
+    """Give up to `pages` free pages back, or empty the WAL once none are left; (more to do, seconds).
+
+    A file made before `auto_vacuum = INCREMENTAL` keeps its free pages (they are reused by
+    later writes); its WAL is still emptied.
+    """
+    began = time.perf_counter()
+    (free,) = conn.execute("PRAGMA freelist_count").fetchone()
+    (auto_vacuum,) = conn.execute("PRAGMA auto_vacuum").fetchone()
+    if free and auto_vacuum == _INCREMENTAL:
+        conn.execute(f"PRAGMA incremental_vacuum({int(pages)})").fetchall()
+        return True, time.perf_counter() - began
+    # TRUNCATE waits for readers to reach the newest snapshot; a put waits for it in turn.
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    return False, time.perf_counter() - began
+
+
+_INCREMENTAL = 2  # PRAGMA auto_vacuum's value for INCREMENTAL
 
 
 class SearchMerger:
