@@ -1,6 +1,11 @@
-"""The Contacts panel over 100,000 cached contacts: search as you type, scrolling, memory.
+"""The Contacts panel over 100,000 and 250,000 cached contacts: search as you type, scrolling, memory.
 
-    python tests/benchmarks/bench_contacts_panel.py [N]      (default 100,000; offscreen)
+    python tests/benchmarks/bench_contacts_panel.py [N ...] [--runs R]
+    (default 100,000 and 250,000 contacts, the cache's row bound, three runs of each; offscreen)
+
+Each run is a fresh process over the same cache file, so its memory is its own; the scroll
+stall's target holds only if every run meets it (issue 17: "on three consecutive runs"), and the
+last lines give each size's runs side by side with the worst of them.
 
 The panel runs exactly as in the console (qasync loop, the real page cache in its worker thread),
 with no server: every row comes from the cache, the way a large workspace reopens. Figures:
@@ -19,6 +24,7 @@ wall-clock figure means little without it.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import gc
 import multiprocessing
@@ -29,6 +35,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -93,7 +100,17 @@ class Heartbeat:
         self.last, self.last_cpu = now, cpu
 
 
-async def bench(n: int, cache_path: Path) -> None:
+#: The longest scroll stall allowed, by cached rows (issue 17).
+STALL_TARGET_MS = {100_000: 12.0, 250_000: 16.0}
+RSS_TARGET_MB = 250
+
+
+def stall_target(n: int) -> float:
+    """The target for `n` rows: that of the nearest size at or above it (16 ms beyond 250k)."""
+    return next((STALL_TARGET_MS[size] for size in sorted(STALL_TARGET_MS) if n <= size), 16.0)
+
+
+async def bench(n: int, cache_path: Path) -> dict[str, float]:
     cache = await AsyncPageCache.open(cache_path)
     panel = ContactsPanel(PanelContext(client=None, cache=cache, profile=None, scopes=frozenset({"crm:read"})))
     panel.resize(1200, 800)
@@ -148,16 +165,20 @@ async def bench(n: int, cache_path: Path) -> None:
     rows = panel.model.rowCount()
     if rows != n:
         raise SystemExit(f"scrolled to the bottom but the table has {rows} rows, not {n}")
-    print(f"contacts_scroll_longest_stall: {max(heartbeat.gaps):.1f} ms (target: ≤ 16 ms, top to bottom of {n} rows)")
-    print(f"contacts_scroll_longest_stall_cpu: {max(heartbeat.cpu_gaps):.1f} ms (target: ≤ 16 ms; "
+    target = stall_target(n)
+    print(f"contacts_scroll_longest_stall: {max(heartbeat.gaps):.1f} ms (target: ≤ {target:g} ms, top to bottom of {n} rows)")
+    print(f"contacts_scroll_longest_stall_cpu: {max(heartbeat.cpu_gaps):.1f} ms (target: ≤ {target:g} ms; "
           "UI-thread CPU time in the worst gap, excludes time the OS gave other processes)")
     print(f"contacts_scroll_stall_p99: {statistics.quantiles(heartbeat.gaps, n=100)[-1]:.1f} ms (target: none)")
     print(f"contacts_scroll_top_to_bottom: {scroll_s:.1f} s (target: none; one page per 2 ms step)")
+    load = os.getloadavg()[0]
     print_load("scroll")
-    print(f"contacts_panel_rss_after_scroll: {rss_mb():.0f} MB (target: ≤ 250 MB with {n} rows in the table)")
+    rss = rss_mb()
+    print(f"contacts_panel_rss_after_scroll: {rss:.0f} MB (target: ≤ {RSS_TARGET_MB} MB with {n} rows in the table)")
 
     await panel.context.tasks.cancel_all()
     await cache.close()
+    return {"stall": max(heartbeat.gaps), "stall_cpu": max(heartbeat.cpu_gaps), "rss": rss, "load": load}
 
 
 def fill_cache(path: Path, n: int) -> None:
@@ -168,22 +189,53 @@ def fill_cache(path: Path, n: int) -> None:
             cache.put_records("contacts", rows[offset:offset + 10_000])
 
 
-def main(n: int = 100_000) -> None:
+def run(n: int, path: Path, results: Any) -> None:
+    """One run in this (child) process: the panel over the cache at `path`; figures to `results`."""
     print(f"bench_load_average_1min: {os.getloadavg()[0]:.2f} (target: none, context for the figures)")
     app = QApplication.instance() or QApplication([])
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "cache.sqlite3"
-        child = multiprocessing.get_context("spawn").Process(target=fill_cache, args=(path, n))
-        child.start()
-        child.join()
-        if child.exitcode != 0:
-            raise SystemExit("filling the cache failed")
-        print(f"contacts_panel_rss_before: {rss_mb():.0f} MB (target: none; Qt loaded, panel not built yet)")
-        loop = qasync.QEventLoop(app)
-        asyncio.set_event_loop(loop)
-        with loop:
-            loop.run_until_complete(bench(n, path))
+    print(f"contacts_panel_rss_before: {rss_mb():.0f} MB (target: none; Qt loaded, panel not built yet)")
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        results.put(loop.run_until_complete(bench(n, path)))
 
+
+def in_child(target: Any, *args: Any) -> None:
+    child = multiprocessing.get_context("spawn").Process(target=target, args=args)
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        raise SystemExit(f"{target.__name__} failed (exit code {child.exitcode})")
+
+
+def main(sizes: list[int], runs: int) -> None:
+    results = multiprocessing.get_context("spawn").Queue()
+    summary = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "cache.sqlite3"
+            in_child(fill_cache, path, n)
+            figures = []
+            for number in range(1, runs + 1):
+                print(f"# {n} contacts, run {number} of {runs}", flush=True)
+                in_child(run, n, path, results)
+                figures.append(results.get())
+        summary.append((n, figures))
+    for n, figures in summary:
+        stalls = " / ".join(f"{f['stall']:.1f}" for f in figures)
+        cpu = " / ".join(f"{f['stall_cpu']:.1f}" for f in figures)
+        loads = " / ".join(f"{f['load']:.2f}" for f in figures)
+        rss = " / ".join(f"{f['rss']:.0f}" for f in figures)
+        met = "met" if all(f["stall"] <= stall_target(n) for f in figures) else "MISSED"
+        print(f"contacts_scroll_longest_stall_{n}_worst_of_{len(figures)}: {max(f['stall'] for f in figures):.1f} ms "
+              f"(target: ≤ {stall_target(n):g} ms on every run, {met}; runs {stalls} ms at load {loads}; "
+              f"UI-thread CPU in those gaps {cpu} ms)")
+        print(f"contacts_panel_rss_after_scroll_{n}_max: {max(f['rss'] for f in figures):.0f} MB "
+              f"(target: ≤ {RSS_TARGET_MB} MB; runs {rss} MB)")
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[100_000, 250_000])
+    parser.add_argument("--runs", type=int, default=3)
+    arguments = parser.parse_args()
+    main(arguments.sizes, arguments.runs)
