@@ -18,10 +18,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.api.models import Invoice
+from app.data.invoice_drafts import is_provisional
 from app.ui.panels.invoices.invoice_editor import InvoiceEditor
 from app.ui.panels.invoices.merge_bar import MergeBar
 from app.ui.panels.invoices.payment_box import OPEN_STATUSES, PaymentBox
 from app.ui.widgets.confirm_bar import ConfirmBar
+
+#: Why a draft waiting in the outbox to be created cannot be sent, voided or printed yet.
+NOT_CREATED = "This draft is created on the server when the connection is back; then it can be sent."
 
 
 class InvoiceDetail(QScrollArea):
@@ -58,19 +62,37 @@ class InvoiceDetail(QScrollArea):
         # The scroll area's own minimum: a splitter reads that one, not its content's.
         self.setMinimumWidth(400 + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth())
 
-    def update_actions(self, record: Invoice | None, writable: bool) -> None:
-        """Offer what the platform allows for `record` (None: a new draft)."""
+    def update_actions(self, record: Invoice | None, writable: bool, editable: bool | None = None) -> None:
+        """Offer what the platform allows for `record` (None: a new draft).
+
+        `editable`: a draft's edits save (offline, into the outbox); `writable`: the server is
+        there, which sending, voiding and payments need (money moves), and the tooltips say so.
+        A draft waiting in the outbox to be created is not on the server yet: only its edits save.
+        """
+        editable = writable if editable is None else editable
         status = record.status if record else None
-        self.save_button.setEnabled(writable and (record is None or status == "draft"))
-        self.send_button.setEnabled(writable and status == "draft")
+        waiting = record is not None and is_provisional(record.id)
+        moves = writable and not waiting
+        self.save_button.setEnabled(editable and (record is None or status == "draft"))
+        self.send_button.setEnabled(moves and status == "draft")
         # The platform refuses to void an invoice that has payments on it.
         unpaid = record is None or not record.amount_paid_cents
-        self.void_button.setEnabled(writable and unpaid and status in ("draft", "sent", "overdue"))
-        self.void_button.setToolTip("" if unpaid else "Invoices with payments cannot be voided.")
+        self.void_button.setEnabled(moves and unpaid and status in ("draft", "sent", "overdue"))
         if not self.void_button.isEnabled():
             self.confirm.hide()
-        self.pdf_button.setEnabled(record is not None)
-        self.payments.record_button.setEnabled(writable and status in OPEN_STATUSES)
+        self.pdf_button.setEnabled(record is not None and not waiting)
+        self.payments.record_button.setEnabled(moves and status in OPEN_STATUSES)
+        if waiting:
+            why = {button: NOT_CREATED for button in (self.send_button, self.void_button, self.pdf_button)}
+        elif not writable and editable:
+            why = {self.send_button: "Send needs a connection; the draft's edits are queued.",
+                   self.void_button: "Voiding needs a connection.", self.payments.record_button: "Payments need a connection."}
+        else:
+            why = {}
+        if not unpaid:
+            why.setdefault(self.void_button, "Invoices with payments cannot be voided.")
+        for button in (self.send_button, self.void_button, self.pdf_button, self.payments.record_button):
+            button.setToolTip(why.get(button, ""))
 
     @staticmethod
     def _button(text: str, name: str, parent: QWidget) -> QPushButton:

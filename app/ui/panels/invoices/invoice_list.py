@@ -9,6 +9,7 @@ first and fit the list's share of a 1024×700 window; their widths are measured 
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.api.models import Company, Invoice
+from app.data.invoice_drafts import is_provisional
 from app.data.invoices import InvoiceFilter, InvoiceList, ListTotals
 from app.ui.labels import label
 from app.ui.money import format_money
@@ -34,6 +36,8 @@ from app.ui.theme import semantic_colour
 from app.ui.widgets.column_layout import ColumnLayout, resize_mode_interactive
 from app.ui.widgets.record_table_view import RecordTableView
 
+#: Put before the number of an invoice whose change waits in the outbox.
+PENDING_MARK = "⇪ "
 STATUSES = ("draft", "sent", "partially_paid", "paid", "overdue", "void")
 NUMBER, CUSTOMER, TOTAL, STATUS, DUE_DATE, DUE = range(6)
 #: Room around a cell's text (the style's margins and the sort arrow's share).
@@ -104,8 +108,10 @@ class InvoiceFilterBar(QWidget):
         self.customer.blockSignals(False)
 
 
-def invoice_table(parent: QWidget, customer_name: Callable[[Invoice], str]) -> tuple[RecordTableModel, RecordTableView]:
-    """The list's model and view: overdue rows in the error colour, human statuses and local dates."""
+def invoice_table(parent: QWidget, customer_name: Callable[[Invoice], str],
+                  pending: Callable[[], AbstractSet[str]] = frozenset) -> tuple[RecordTableModel, RecordTableView]:
+    """The list's model and view: overdue rows in the error colour, human statuses and local dates;
+    an invoice with a change waiting in the outbox (`pending()` names them) is marked ⇪."""
 
     def error(invoice: Invoice):
         return semantic_colour("error") if invoice.status == "overdue" else None
@@ -118,8 +124,19 @@ def invoice_table(parent: QWidget, customer_name: Callable[[Invoice], str]) -> t
             return None
         return _due_words(invoice.due_date)
 
+    def number(invoice: Invoice) -> str:
+        mark = PENDING_MARK if invoice.id in pending() else ""
+        return mark + (invoice.invoice_number or "New draft")
+
+    def pending_tip(invoice: Invoice) -> str | None:
+        if invoice.id not in pending():
+            return None
+        if is_provisional(invoice.id):
+            return "A new draft waiting to be created on the server (see the status bar); it gets its number then."
+        return "A change to this invoice waits to be sent (see the status bar)."
+
     model = RecordTableModel([
-        Column("Number", field_of("invoice_number"), foreground=error),
+        Column("Number", number, sort_key=field_of("invoice_number"), foreground=error, tooltip=pending_tip),
         Column("Customer", customer_name, repeats=True),
         Column("Total", money("total_cents"), align_right=True, sort_key=field_of("total_cents")),
         Column("Status", field_of("status"), text=lambda status: label("status", status), foreground=error,
@@ -167,12 +184,13 @@ def _due_words(due: date) -> str:
 class InvoiceListPane(QWidget):
     """Filters and New draft above the table; the footer (`totals`) below it."""
 
-    def __init__(self, customer_name: Callable[[Invoice], str], parent: QWidget | None = None) -> None:
+    def __init__(self, customer_name: Callable[[Invoice], str], parent: QWidget | None = None, *,
+                 pending: Callable[[], AbstractSet[str]] = frozenset) -> None:
         super().__init__(parent)
         self.filter_bar = InvoiceFilterBar(self)
         self.new_button = QPushButton("New draft", self)
         self.new_button.setObjectName("invoices.new")
-        self.model, self.table = invoice_table(self, customer_name)
+        self.model, self.table = invoice_table(self, customer_name, pending)
         self.columns = ColumnLayout(self.table, "invoices", first_widths(self.table))
         self.totals = QLabel(self)
         self.totals.setObjectName("invoices.totals")

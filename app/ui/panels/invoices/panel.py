@@ -7,6 +7,8 @@ draft's totals as the server does and, after every save, shows the server's tota
 any difference; a colleague's concurrent change is merged, and only fields both changed are
 asked about. Drafts and payments are checked against the contract's rules before sending, and
 refusals read in the operator's words. Send, void (confirmed), and a PDF fit to send.
+Offline a draft still saves (`DraftSaving`): its change, or a new draft, waits in the outbox,
+marked ⇪ in the list; sending, voiding and payments move money and wait for the connection.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
@@ -22,20 +23,19 @@ from PySide6.QtWidgets import QWidget
 from app.api import errors
 from app.api.models import Invoice
 from app.data.invoices import InvoiceList
-from app.data.record_store import MergeNeeded, Saved
 from app.ui.error_messages import request_id_of
 from app.ui.module_panel import ModulePanel
-from app.ui.money import format_money, invoice_totals
+from app.ui.money import format_money
 from app.ui.panel_context import PanelContext
 from app.ui.panels.invoices.customers import Customers
+from app.ui.panels.invoices.draft_saving import DraftSaving
 from app.ui.panels.invoices.held_messages import HeldMessages
 from app.ui.panels.invoices.invoice_detail import InvoiceDetail, side_by_side
 from app.ui.panels.invoices.invoice_document import document_for
 from app.ui.panels.invoices.invoice_list import InvoiceListPane
 from app.ui.panels.invoices.invoice_pdf import PdfFiles, open_file
-from app.ui.panels.invoices.rules import draft_problems, send_problem
-from app.ui.panels.invoices.tax_rate import LineError
-from app.ui.panels.invoices.words import refusal_message, their_change_words
+from app.ui.panels.invoices.rules import send_problem
+from app.ui.panels.invoices.words import refusal_message
 from app.ui.store_binding import StoreBinding, bind
 
 
@@ -46,7 +46,7 @@ class InvoicesPanel(ModulePanel):
     title = "Invoices"
     required_scope = "crm:read"
     write_scope = "crm:write"
-    offline_text = "Offline: showing cached invoices. Changes are off until the server can be reached."
+    offline_text = "Offline: showing cached invoices. Send, void and payments need a connection."
 
     sig_rows_shown = Signal()
     """The list was (re)filled or one of its invoices changed."""
@@ -65,7 +65,7 @@ class InvoicesPanel(ModulePanel):
         self.messages = HeldMessages(self.banner)
         self._pdf_files = PdfFiles(self)
 
-        self.list_pane = pane = InvoiceListPane(self.customers.name, self)
+        self.list_pane = pane = InvoiceListPane(self.customers.name, self, pending=self.stores.invoices.pending_ids)
         self.filter_bar, self.new_button, self.totals = pane.filter_bar, pane.new_button, pane.totals
         self.model, self.table = pane.model, pane.table
         bar = self.filter_bar
@@ -80,18 +80,21 @@ class InvoicesPanel(ModulePanel):
         self.save_button, self.send_button = detail.save_button, detail.send_button
         self.void_button, self.pdf_button = detail.void_button, detail.pdf_button
         self.confirm, self.merge_bar = detail.confirm, detail.merge_bar
-        self.editor.sig_edited.connect(self._update_actions)
-        self.save_button.clicked.connect(lambda: self.run(self.save()))
+        self.editor.sig_edited.connect(self.update_actions)
+        self.saving = DraftSaving(self)
+        self.save_button.clicked.connect(lambda: self.run(self.saving.save()))
         self.send_button.clicked.connect(lambda: self.run(self.send()))
         self.void_button.clicked.connect(self._on_void_clicked)
         self.pdf_button.clicked.connect(self._on_pdf_clicked)
-        self.merge_bar.sig_resolved.connect(lambda choices: self.run(self.resolve(choices)))
-        self.merge_bar.cancel_button.clicked.connect(self._update_actions)  # its question is gone
+        self.merge_bar.sig_resolved.connect(lambda choices: self.run(self.saving.resolve(choices)))
+        self.merge_bar.cancel_button.clicked.connect(self.update_actions)  # its question is gone
         self.payments.record_button.clicked.connect(lambda: self.run(self.record_payment()))
 
+        if self.stores.outbox is not None:
+            bind(self.stores.outbox.changes, self, lambda _items: self._on_outbox_changed())
         self.splitter = side_by_side(self.body, pane, detail)
-        self._loaded_values = self.editor.values_or_none()
-        self._update_actions()
+        self.loaded_values = self.editor.values_or_none()
+        self.update_actions()
 
     # ---- list --------------------------------------------------------------------------------
     async def activate(self) -> None:
@@ -124,8 +127,8 @@ class InvoicesPanel(ModulePanel):
         if self.customers.unnamed(listing.records):
             self.run(self._name_contacts(listing))
         if self.record is not None:
-            fresh = listing.get(self.record.id)
-            if fresh is not None and fresh != self.record and not self._editor_dirty():
+            fresh = listing.get(self.record.id) or self.saving.carry_on(listing)
+            if fresh is not None and fresh != self.record and not self.editor_dirty():
                 self._open(fresh)
         self.sig_rows_shown.emit()
 
@@ -143,9 +146,9 @@ class InvoicesPanel(ModulePanel):
     # ---- one invoice -------------------------------------------------------------------------
     def _on_current_changed(self, current, _previous) -> None:
         if current.isValid():
-            if self._editor_dirty():
+            if self.editor_dirty():
                 self.messages.say("warning", "Save the draft you are editing first (or start a new one to drop it).",
-                                  holds=self._editor_dirty)
+                                  holds=self.editor_dirty)
                 return
             self._open(self.model.record(current.row()))
 
@@ -162,9 +165,10 @@ class InvoicesPanel(ModulePanel):
         self.editor.load(invoice)
         if invoice is None:
             self.editor.add_line(None)
-        self._loaded_values = self.editor.values_or_none()
+        self.loaded_values = self.editor.values_or_none()
         self.payments.show_invoice(invoice)
-        self._update_actions()
+        self.update_actions()
+        self.saving.say_held(invoice)
 
     async def _load_payments(self, invoice: Invoice) -> None:
         payments = await self.stores.invoices.payments_of(invoice.id)
@@ -177,66 +181,33 @@ class InvoicesPanel(ModulePanel):
         self.table.clearSelection()
         self._show(None)
 
-    def _editor_dirty(self) -> bool:
+    def editor_dirty(self) -> bool:
         editable = self.record is None or self.record.status == "draft"
-        return editable and self.editor.values_or_none() != self._loaded_values
+        return editable and self.editor.values_or_none() != self.loaded_values
 
     def _update_write_state(self, writable: bool) -> None:
-        self._update_actions()
+        self.update_actions()
 
-    def _update_actions(self) -> None:
-        self.new_button.setEnabled(self.writable)
-        self.detail.update_actions(self.record, self.writable)
+    def update_actions(self) -> None:
+        self.new_button.setEnabled(self.editable)
+        self.new_button.setToolTip("" if self.writable or not self.editable else
+                                   "Offline: a new draft waits in the outbox and is created when the server answers.")
+        self.detail.update_actions(self.record, self.writable, self.editable)
         self.messages.revalidate()
 
-    def _about(self, invoice_id: str | None) -> Callable[[], bool]:
+    def _on_outbox_changed(self) -> None:
+        """The ⇪ marks follow what waits to be sent."""
+        self.table.viewport().update()
+
+    def about(self, invoice_id: str | None) -> Callable[[], bool]:
         """True while the invoice `invoice_id` (None: a new draft) is the one shown."""
         return lambda: (self.record.id if self.record else None) == invoice_id
 
-    def _working(self, text: str) -> contextlib.AbstractContextManager[None]:
+    def working(self, text: str) -> contextlib.AbstractContextManager[None]:
         """Say what is being done while it is being done; the buttons follow the outcome."""
-        return self.messages.working(text, after=self._update_actions)
+        return self.messages.working(text, after=self.update_actions)
 
     # ---- writes ------------------------------------------------------------------------------
-    async def save(self) -> None:
-        """Create or update the draft; then show the server's totals and report any difference."""
-        try:
-            values = self.editor.values()
-        except LineError as problem:
-            self.editor.show_errors({}, str(problem))
-            return
-        local = self.editor.local_totals()
-        base = self.record
-        # The contract's rules first: a refusal the editor can foresee costs no round trip.
-        problems = draft_problems(values, local.total_cents)
-        if problems:
-            self.editor.show_errors(problems)
-            self.messages.say("warning", "Fix the fields marked in the draft, then save.")
-            self._hold_for(values, base)
-            return
-        self.editor.clear_errors()
-        self.save_button.setEnabled(False)
-        with self._working("Saving draft…"):
-            try:
-                if base is None:
-                    outcome = Saved(await self.stores.invoices.create_draft(values))
-                else:
-                    # Only what the operator changed: a date the editor merely filled in is not an edit.
-                    loaded = self._loaded_values or {}
-                    changed = {name: value for name, value in values.items() if loaded.get(name, ...) != value}
-                    outcome = await self.stores.invoices.update_draft(base, changed)
-            except errors.ValidationFailed as error:
-                self.editor.show_errors(error.fields)
-                self.show_error(error)
-                self._hold_for(values, base)
-                return
-        self._saved(outcome, local)
-
-    def _hold_for(self, values: dict, base: Invoice | None) -> None:
-        """The message shown is about these values of this draft: an edit or another invoice ends it."""
-        shown = self._about(base.id if base else None)
-        self.messages.hold(lambda: shown() and self.editor.values_or_none() == values)
-
     def show_error(self, error: BaseException) -> None:
         """A refusal in the operator's words: fields as the form names them, no library phrasing."""
         text = refusal_message(error)
@@ -244,56 +215,28 @@ class InvoicesPanel(ModulePanel):
             return super().show_error(error)
         self.banner.show_message("error", text, request_id_of(error))
 
-    async def resolve(self, choices: dict) -> None:
-        """Save the merge with the operator's choice for each field both sides changed."""
-        needed = self.merge_bar.pending
-        if needed is None:
-            return
-        self.merge_bar.clear()
-        with self._working("Saving draft…"):
-            outcome = await self.stores.invoices.resolve(needed, choices)
-        self._saved(outcome, None)
-
-    def _saved(self, outcome: Saved[Invoice] | MergeNeeded[Invoice], local: Any) -> None:
-        if isinstance(outcome, MergeNeeded):
-            self.merge_bar.ask(outcome)
-            self.messages.say("warning", "Someone else changed this draft too: choose below which version to keep "
-                              "of each field you both changed.", holds=lambda: self.merge_bar.pending is outcome)
-            return
-        saved = outcome.record
-        if outcome.merged_from or local is None:
-            # Lines may be a colleague's now: the console's totals are those of what was saved.
-            local = invoice_totals([line.model_dump() for line in saved.line_items])
-        self._adopt(saved)
-        merged = their_change_words(outcome.merged_from)
-        if self.editor.show_server_totals(saved, local):
-            self.messages.say("success", f"Saved {saved.invoice_number}{merged}; the server's totals match.",
-                              holds=self._about(saved.id))
-        else:
-            self.messages.say("error", f"Saved {saved.invoice_number}{merged}, but the server's totals differ from "
-                              "this console's: see below the line items.", holds=self._about(saved.id))
-
-    def _adopt(self, invoice: Invoice) -> None:
-        """Show the server's answer to a write, selected in the list."""
+    def adopt(self, invoice: Invoice, *, from_server: bool = True) -> None:
+        """Show the answer to a write (the server's, or the draft as it waits in the outbox), selected."""
         if invoice != self.record:
             self._show(invoice)
         self.list_pane.select(invoice.id)
-        self.sig_saved.emit(invoice)
+        if from_server:
+            self.sig_saved.emit(invoice)
 
     async def send(self) -> None:
         invoice = self.record
         if invoice is None:
             return
-        if self._editor_dirty():
-            self.messages.say("warning", "Save the draft before sending it.", holds=self._editor_dirty)
+        if self.editor_dirty():
+            self.messages.say("warning", "Save the draft before sending it.", holds=self.editor_dirty)
             return
         if problem := send_problem(invoice):
-            self.messages.say("warning", problem, holds=self._about(invoice.id))
+            self.messages.say("warning", problem, holds=self.about(invoice.id))
             return
-        with self._working(f"Sending {invoice.invoice_number}…"):
+        with self.working(f"Sending {invoice.invoice_number}…"):
             sent = await self.stores.invoices.send(invoice)
-        self._adopt(sent)
-        self.messages.say("success", f"Sent {sent.invoice_number}.", holds=self._about(sent.id))
+        self.adopt(sent)
+        self.messages.say("success", f"Sent {sent.invoice_number}.", holds=self.about(sent.id))
 
     def _on_void_clicked(self) -> None:
         invoice = self.record
@@ -303,10 +246,10 @@ class InvoicesPanel(ModulePanel):
                          "Void invoice", lambda: self.run(self.void(invoice)))
 
     async def void(self, invoice: Invoice) -> None:
-        with self._working(f"Voiding {invoice.invoice_number}…"):
+        with self.working(f"Voiding {invoice.invoice_number}…"):
             voided = await self.stores.invoices.void(invoice)
-        self._adopt(voided)
-        self.messages.say("success", f"Voided {voided.invoice_number}.", holds=self._about(voided.id))
+        self.adopt(voided)
+        self.messages.say("success", f"Voided {voided.invoice_number}.", holds=self.about(voided.id))
 
     async def record_payment(self) -> None:
         """Check the amount against what is due, then record it; the server's refusal shows too."""
@@ -315,7 +258,7 @@ class InvoicesPanel(ModulePanel):
         if cents is None:
             return
         self.payments.record_button.setEnabled(False)
-        with self._working("Recording payment…"):
+        with self.working("Recording payment…"):
             try:
                 recorded = await self.stores.invoices.record_payment(invoice, cents, self.payments.method.currentData())
             except errors.ValidationFailed as error:
@@ -323,13 +266,13 @@ class InvoicesPanel(ModulePanel):
                 fresh = self.record if self.record is not None and self.record.id == invoice.id else None
                 problem = self.payments.show_refusal(fresh, cents, error)
                 self.banner.show_message("error", f"The server refused the payment: {problem}", request_id_of(error))
-                self.messages.hold(self._about(invoice.id))
+                self.messages.hold(self.about(invoice.id))
                 return
         fresh = recorded.invoice
-        self._adopt(fresh)
+        self.adopt(fresh)
         self.payments.amount.clear()
         self.messages.say("success", f"Recorded {format_money(cents, fresh.currency)} on {fresh.invoice_number}; "
-                          f"{format_money(fresh.amount_due_cents, fresh.currency)} still due.", holds=self._about(fresh.id))
+                          f"{format_money(fresh.amount_due_cents, fresh.currency)} still due.", holds=self.about(fresh.id))
         await self._load_payments(fresh)
 
     # ---- PDF -----------------------------------------------------------------------------------
