@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from app.api.dialects.base import Dialect
+from app.api.dialects.manifest import Manifest
 from app.data.stores import Stores
 from app.ui.task_set import TaskSet
 
@@ -25,7 +27,7 @@ class PanelContext:
     the session, which build the stores from them.
     """
 
-    client: "AdminClient | None"
+    client: AdminClient | None
     cache: Any  # app.cache AsyncPageCache for the active profile
     profile: Any  # app.core Profile
     scopes: frozenset[str] = frozenset()
@@ -48,6 +50,11 @@ class PanelContext:
     def __post_init__(self) -> None:
         if self.stores is None:
             self.stores = Stores(self.client, self.cache)
+
+    @property
+    def manifest(self) -> Manifest:
+        """What the profile's platform offers (the contract's full manifest while not connected)."""
+        return self.client.dialect.manifest if self.client is not None else Dialect.manifest
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes

@@ -29,6 +29,8 @@ class ModuleSpec:
     summary: str
     #: The shortcut digit (Ctrl+1 … Ctrl+7) that opens it.
     digit: int
+    #: The platform capability it shows (`app.api.dialects.manifest.MODULES`); "" for the console's own.
+    capability: str = ""
 
     @property
     def module_path(self) -> str:
@@ -36,12 +38,12 @@ class ModuleSpec:
 
 
 MODULES: tuple[ModuleSpec, ...] = (
-    ModuleSpec("contacts", "Contacts", "crm:read", "People and companies", 1),
-    ModuleSpec("tickets", "Tickets", "support:read", "Support queues and ticket triage", 2),
-    ModuleSpec("invoices", "Invoices", "crm:read", "Invoices and payments", 3),
-    ModuleSpec("webhooks", "Webhooks", "integrations:read", "Endpoints and deliveries", 4),
-    ModuleSpec("quota", "Quota", "quota:read", "Usage against the plan's limits", 5),
-    ModuleSpec("api_keys", "API keys", "keys:read", "Create, rotate and revoke keys", 6),
+    ModuleSpec("contacts", "Contacts", "crm:read", "People and companies", 1, "crm"),
+    ModuleSpec("tickets", "Tickets", "support:read", "Support queues and ticket triage", 2, "support"),
+    ModuleSpec("invoices", "Invoices", "crm:read", "Invoices and payments", 3, "billing"),
+    ModuleSpec("webhooks", "Webhooks", "integrations:read", "Endpoints and deliveries", 4, "integrations"),
+    ModuleSpec("quota", "Quota", "quota:read", "Usage against the plan's limits", 5, "quota"),
+    ModuleSpec("api_keys", "API keys", "keys:read", "Create, rotate and revoke keys", 6, "keys"),
     ModuleSpec("request_log", "Request log", "", "Every request this console made", 7),
 )
 

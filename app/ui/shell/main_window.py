@@ -25,19 +25,21 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.app_log import NOTICES_LOGGER
-from app.ui.ui_state import ui_state_settings  # noqa: F401  (the shell's callers import it from here)
 from app.ui.icons import icon
 from app.ui.panels import registry
 from app.ui.shell.environment_marker import EnvironmentBar, live_frame_style
+from app.ui.shell.module_access import unavailable_modules
 from app.ui.shell.placeholder_page import PlaceholderPage
 from app.ui.shell.sidebar import ModuleSidebar
 from app.ui.shell.status_bar import ShellStatusBar
+from app.ui.ui_state import ui_state_settings  # noqa: F401  (the shell's callers import it from here)
 from app.ui.widgets.banner import Banner
 from app.ui.widgets.message_strip import MessageStrip
 
 if TYPE_CHECKING:  # kept out of the import path of the first paint (start-up speed)
     import asyncio
 
+    from app.api.dialects.manifest import Manifest
     from app.ui.panel_context import PanelContext
 
 log = logging.getLogger(__name__)
@@ -232,7 +234,7 @@ class MainWindow(QMainWindow):
         if context is not None:
             context.message_strip = self._notice_area
         self._scopes = None
-        self.sidebar.set_disabled_reasons({})
+        self.sidebar.set_disabled_reasons(unavailable_modules(self._manifest(), None))
         self.status.reset()
         if context is None:
             self.environment_bar.hide()
@@ -277,14 +279,7 @@ class MainWindow(QMainWindow):
     def set_scopes(self, scopes: frozenset[str] | None) -> None:
         """Disable the modules these scopes do not allow (None: not known yet, allow all)."""
         self._scopes = scopes
-        reasons: dict[str, str] = {}
-        if scopes is not None:
-            for spec in registry.MODULES:
-                needed = registry.required_scope(spec.name)
-                if needed and needed not in scopes:
-                    reasons[spec.name] = (
-                        f"{spec.title} is not available: this credential lacks the {needed} scope."
-                    )
+        reasons = unavailable_modules(self._manifest(), scopes)
         self.sidebar.set_disabled_reasons(reasons)
         for name, page in list(self._pages.items()):
             if name in reasons or isinstance(page, PlaceholderPage):
@@ -293,6 +288,9 @@ class MainWindow(QMainWindow):
                 page.on_scopes_changed(scopes)
         if self.current_module in reasons:
             self.open_module(self.current_module)
+
+    def _manifest(self) -> Manifest | None:
+        return self._context.manifest if self._context is not None else None
 
     def disabled_reason(self, name: str) -> str | None:
         """Why module `name` is disabled for this credential, or None."""
@@ -393,11 +391,15 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
 
     def saved_module(self) -> str:
-        """The module that was open when the window last closed (else Contacts)."""
-        if self._settings is None:
-            return DEFAULT_MODULE
-        name = self._settings.value("window/module", DEFAULT_MODULE)
-        return name if name in {spec.name for spec in registry.MODULES} else DEFAULT_MODULE
+        """The module that was open when the window last closed (else Contacts), or the first one
+        the profile's platform has when it lacks that one."""
+        name = DEFAULT_MODULE if self._settings is None else self._settings.value("window/module", DEFAULT_MODULE)
+        if name not in {spec.name for spec in registry.MODULES}:
+            name = DEFAULT_MODULE
+        absent = unavailable_modules(self._manifest(), None)
+        if name in absent:
+            name = next((spec.name for spec in registry.MODULES if spec.name not in absent), name)
+        return name
 
     def save_state(self) -> None:
         if self._settings is None:
