@@ -52,6 +52,11 @@ class ModulePanel(QWidget):
         self.banner = self.messages.channel(f"{self.module_name}.banner", self)
         self.banner.sig_request_link.connect(context.open_request_log)
         self.offline_banner = self.messages.channel(f"{self.module_name}.offline", self)
+        #: What the profile's platform cannot guarantee for this panel's edits (shown until dismissed).
+        self.platform_banner = self.messages.channel(f"{self.module_name}.platform", self)
+        note = self.platform_note()
+        if note:
+            self.platform_banner.show_message("info", note, action=("Got it", self.platform_banner.clear))
         self.body = QWidget(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -96,6 +101,19 @@ class ModulePanel(QWidget):
         if self.write_scope and scopes and self.write_scope not in scopes:
             return f"This credential cannot make changes here (it needs {self.write_scope})."
         return None
+
+    def platform_note(self) -> str | None:
+        """The sentence saying what the platform lacks that this panel's edits rely on, if anything."""
+        if not self.write_scope:
+            return None
+        manifest = self.context.manifest
+        notes = []
+        if not manifest.has("etag"):
+            notes.append(f"{manifest.display_name} cannot detect a colleague's concurrent change; "
+                         "Opsdesk compares update times before saving instead.")
+        if not manifest.has("idempotency_key"):
+            notes.append("A new record whose answer is lost is not sent again by itself: check before retrying.")
+        return " ".join(notes) or None
 
     @property
     def queues_offline(self) -> bool:
