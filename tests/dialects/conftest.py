@@ -14,8 +14,11 @@ import pytest
 from app.api import AdminClient
 from app.api.dialects import DIALECTS, dialect_for
 from app.core.sandbox_process import SandboxProcess
+from app.sandbox.dialects.registry import MOUNTS
 
-BUILT = [name for name, (module, _) in DIALECTS.items() if importlib.util.find_spec(module) is not None]
+#: Dialects with both halves built: the client's adapter and the sandbox's mount.
+BUILT = [name for name, (module, _) in DIALECTS.items() if importlib.util.find_spec(module) is not None
+         and (name == "opsdesk" or importlib.util.find_spec(MOUNTS[name][0]) is not None)]
 
 
 def sandbox_root(sandbox: SandboxProcess) -> str:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import logging
 from functools import cache
 
 from app.sandbox.dialects.translator import Translator
+
+log = logging.getLogger("app.sandbox")
 
 #: mount name → (module, class). The contract itself is `/v1`, not a mount.
 MOUNTS: dict[str, tuple[str, str]] = {
@@ -24,9 +27,11 @@ def translator_for(name: str) -> Translator | None:
     if spec is None:
         return None
     try:
-        module = importlib.import_module(spec[0])
+        return getattr(importlib.import_module(spec[0]), spec[1])()
     except ModuleNotFoundError as error:
         if error.name == spec[0]:
             return None
-        raise
-    return getattr(module, spec[1])()
+        log.exception("the %s dialect mount cannot load; it is off", name)
+    except Exception:  # a broken mount must not take the contract's /v1 down with it
+        log.exception("the %s dialect mount cannot load; it is off", name)
+    return None
