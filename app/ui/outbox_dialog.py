@@ -1,8 +1,11 @@
 """The outbox, as the operator reviews it: each change waiting to be sent, and what to do with it.
 
-Opened from the status bar's "n changes waiting" badge. Each row says what changed and when, and
-for a change the server refused (or a colleague's collision) the reason. The operator can edit
-what a change sends (field by field), drop it, or send now. A view over `app.data.outbox.Outbox`.
+Opened from the status bar's "n changes waiting" badge. Each row says in words which record a
+change is about and what it changes ("Invoice INV-1001: line items, due date", "New draft for Acme
+Ltd: 2 lines, total $450.00"), and when; for a change the server refused (or a colleague's
+collision) the reason. The operator can edit what a change sends (field by field, each labelled
+as its form labels it; an invoice's lines are shown, and changed in the draft itself), drop it,
+or send now. A view over `app.data.outbox.Outbox`.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.data.outbox import Outbox, OutboxItem, SecretInChange
+from app.ui.outbox_words import describe, field_title, lines_detail, reason_words
 from app.ui.store_binding import bind
 from app.ui.task_set import TaskSet
 from app.ui.time_text import exact, relative
@@ -87,7 +91,7 @@ class OutboxDialog(QDialog):
         for item in self.outbox.items:
             when = datetime.fromtimestamp(item.queued_at, UTC)
             state = "waiting" if item.waiting else "needs you"
-            row = QListWidgetItem(f"{item.label or item.resource}  ·  {state}  ·  {relative(when, now)}", self.list)
+            row = QListWidgetItem(f"{describe(item)}  ·  {state}  ·  {relative(when, now)}", self.list)
             row.setToolTip(exact(when))
             row.setData(Qt.ItemDataRole.UserRole, item.seq)
             if current is not None and item.seq == current.seq:
@@ -106,12 +110,20 @@ class OutboxDialog(QDialog):
         while self.fields_layout.rowCount():
             self.fields_layout.removeRow(0)
         self._edits = {}
-        self.reason.setText(item.message if item is not None and item.message else "")
+        self.reason.setText(reason_words(item.message) if item is not None and item.message else "")
         for name, value in (item.fields.items() if item is not None else ()):
-            edit = QLineEdit(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False), self.fields)
+            if name == "line_items":
+                # A line table does not fit one text field: the draft's editor changes lines.
+                lines = QLabel(f"{lines_detail(value or [])} (open the draft to change its lines)", self.fields)
+                lines.setObjectName("outbox.field.line_items")
+                lines.setWordWrap(True)
+                self.fields_layout.addRow(field_title(name), lines)
+                continue
+            shown = "" if value is None else value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            edit = QLineEdit(shown, self.fields)
             edit.setObjectName(f"outbox.field.{name}")
             self._edits[name] = edit
-            self.fields_layout.addRow(name.replace("_", " ").capitalize(), edit)
+            self.fields_layout.addRow(field_title(name), edit)
         for button in (self.save_button, self.drop_button):
             button.setEnabled(item is not None)
 
@@ -119,17 +131,18 @@ class OutboxDialog(QDialog):
         item = self.selected()
         if item is None:
             return
-        fields = {}
+        fields = dict(item.fields)  # what is not offered as text (an invoice's lines) is kept as queued
         for name, edit in self._edits.items():
             original = item.fields[name]
             text = edit.text()
-            if isinstance(original, str) or original is None:
-                fields[name] = text
+            if original is None or isinstance(original, str):
+                # An emptied field that was empty (None) stays cleared, not an empty text.
+                fields[name] = None if original is None and not text.strip() else text
                 continue
             try:
                 fields[name] = json.loads(text)
             except ValueError:
-                self.result.setText(f"{name.replace('_', ' ').capitalize()}: not a valid value ({text!r}).")
+                self.result.setText(f"{field_title(name)}: not a valid value ({text!r}).")
                 return
         try:
             await self.outbox.edit(item.seq, fields)
@@ -142,6 +155,6 @@ class OutboxDialog(QDialog):
         item = self.selected()
         if item is not None:
             await self.outbox.drop(item.seq)
-            self.result.setText(f"Dropped: {item.label or item.resource}. It will not be sent.")
+            self.result.setText(f"Dropped: {describe(item)}. It will not be sent.")
             if self._refetch is not None:
                 await self._refetch(item)

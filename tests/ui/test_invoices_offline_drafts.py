@@ -126,9 +126,10 @@ def test_a_draft_edited_offline_is_sent_once_merged_with_a_colleagues_change(
             panel.editor.notes_edit.setPlainText("Four workshops")
             click(panel.save_button)
             await wait_until(lambda: session.outbox.waiting == 1, 10, panel.banner.plain_text)
-            assert cell(panel, base.id).startswith("⇪ ")
             total = [column.title for column in panel.model.columns].index("Total")
-            assert cell(panel, base.id, total) == "$400.00", "the list shows the edit's total while it waits"
+            await wait_until(lambda: cell(panel, base.id, total) == "$400.00", 5,
+                             "the list does not show the edit's total while it waits")
+            assert cell(panel, base.id).startswith("⇪ ")
             due = date.today() + timedelta(days=60)
             await colleague.invoices.update(base.id, {"due_date": due.isoformat()})  # meanwhile
 
@@ -140,6 +141,82 @@ def test_a_draft_edited_offline_is_sent_once_merged_with_a_colleagues_change(
             await wait_until(lambda: not cell(panel, base.id).startswith("⇪"), 5, "the mark stayed")
             await wait_until(lambda: panel.editor.due_date.date() == QDate(due.year, due.month, due.day), 5,
                              "the editor does not show the merged invoice")
+        finally:
+            await session.close()
+            await colleague.aclose()
+
+    run_async(scenario(), timeout=90)
+
+
+def test_the_outbox_dialog_words_invoice_changes_and_fixes_one_the_server_refused(
+        qtbot, run_async, sandbox, sandbox_credentials, tmp_path):
+    from PySide6.QtWidgets import QLabel, QLineEdit
+
+    from app.ui.outbox_dialog import OutboxDialog
+
+    key = sandbox_credentials["test"]["owner_key"]
+    today = date.today()
+
+    async def scenario():
+        colleague = AdminClient(sandbox.url, ApiKeyAuth(key))
+        base = await colleague.invoices.create({"currency": "USD", "line_items": [line("Dates", 5_000)],
+                                                "issue_date": today.isoformat(),
+                                                "due_date": (today + timedelta(days=10)).isoformat()})
+        session = await open_flaky_session(sandbox.url, key, tmp_path)
+        try:
+            panel = await open_panel(qtbot, session)
+            await open_invoice(panel, base.id)
+            session.drop()
+            soon = today + timedelta(days=5)
+            panel.editor.due_date.setDate(QDate(soon.year, soon.month, soon.day))
+            click(panel.save_button)
+            await wait_until(lambda: session.outbox.waiting == 1, 10, panel.banner.plain_text)
+            click(panel.new_button)
+            customer_id, customer = panel.editor.company_combo.itemData(1), panel.editor.company_combo.itemText(1)
+            panel.editor.company_combo.setCurrentIndex(1)
+            type_line(qtbot, panel, 0, "Widget", "1", "50.00", "0")
+            click(panel.save_button)
+            await wait_until(lambda: session.outbox.waiting == 2, 10, panel.banner.plain_text)
+            assert customer_id and session.outbox.items[1].fields["company_id"] == customer_id
+            provisional_id = panel.record.id
+
+            dialog = OutboxDialog(session.outbox, session.sender.kick)
+            qtbot.addWidget(dialog)
+            dialog.show()
+            edit_row, create_row = dialog.list.item(0).text(), dialog.list.item(1).text()
+            assert edit_row.startswith(f"Invoice {base.invoice_number}: due date  ·  waiting"), edit_row
+            assert create_row.startswith(f"New draft for {customer}: 1 line, total $50.00"), create_row
+            dialog.list.setCurrentRow(1)
+            lines = dialog.findChild(QLabel, "outbox.field.line_items")
+            assert lines.text().startswith("Widget × 1"), "lines in words, not JSON"
+            click(dialog.drop_button)
+            await wait_until(lambda: session.outbox.waiting == 1, 5)
+            await wait_until(lambda: panel.model.row_of_id(provisional_id) is None, 5, "a dropped draft stays listed")
+
+            # Meanwhile a colleague moves the issue date past my new due date: the merge is clean,
+            # the server refuses the merged result.
+            await colleague.invoices.update(base.id, {"issue_date": (today + timedelta(days=7)).isoformat()})
+            session.restore()
+            await wait_until(lambda: session.outbox.items and not session.outbox.items[0].waiting, 20,
+                             "the refusal was not kept")
+            await wait_until(lambda: "needs you" in dialog.list.item(0).text(), 5)
+            assert "due_date: must be on or after issue_date" in dialog.reason.text()
+            assert "Value error" not in dialog.reason.text()
+            assert (await colleague.invoices.get(base.id)).due_date == today + timedelta(days=10), "nothing applied"
+            await open_invoice(panel, base.id)
+            await wait_until(lambda: "was not sent" in panel.banner.plain_text, 5, panel.banner.plain_text)
+            assert "Due: must be on or after the issue date" in panel.banner.plain_text
+
+            due_edit = dialog.findChild(QLineEdit, "outbox.field.due_date")
+            assert dialog.fields_layout.labelForField(due_edit).text() == "Due date"
+            later = today + timedelta(days=20)
+            due_edit.setText(later.isoformat())
+            click(dialog.save_button)
+            await wait_until(lambda: session.outbox.waiting == 0, 20, "the fixed change was not sent")
+            server = await colleague.invoices.get(base.id)
+            assert (server.issue_date, server.due_date) == (today + timedelta(days=7), later)
+            assert server.version == base.version + 2, "their change and my fixed one, each once"
+            await wait_until(lambda: not cell(panel, base.id).startswith("⇪"), 5, "the mark stayed")
         finally:
             await session.close()
             await colleague.aclose()
