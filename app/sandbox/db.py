@@ -37,6 +37,7 @@ _ADDED_COLUMNS = (
     ("workspaces", "tax_id", "TEXT"),
     ("workspaces", "billing_email", "TEXT"),
     ("api_keys", "dialect", "TEXT"),
+    ("webhooks", "dialect", "TEXT"),
 )
 
 

@@ -267,7 +267,8 @@ CREATE TABLE IF NOT EXISTS webhooks (
     consecutive_failures INTEGER NOT NULL DEFAULT 0,
     version              INTEGER NOT NULL DEFAULT 1,
     created_at           TEXT NOT NULL,
-    updated_at           TEXT NOT NULL
+    updated_at           TEXT NOT NULL,
+    dialect              TEXT                          -- the mount it was created through (NULL: /v1): how it is signed and retried
 );
 CREATE INDEX IF NOT EXISTS webhooks_page ON webhooks (workspace_id, created_at DESC, id DESC);
 

@@ -6,11 +6,14 @@ pending when the process died is sent after the next start. One dispatcher threa
 (`pending`/`retrying` with `next_attempt_at <= now`) and hands each to a small thread pool, so a
 slow receiver (up to the 10 s timeout) never holds up the others and never blocks request handling.
 
-Per attempt: sign (Standard Webhooks), POST with a 10 s timeout, record status, latency, the first
-4 KiB of the answer and any error. A 2xx ends the delivery (`succeeded`, endpoint failure counter
-reset). Otherwise the next attempt is scheduled 30 s, 2 min, 10 min, 1 h later (divided by the
-time scale); after the 5th failed attempt the delivery is `failed`, and the 5th consecutive failed
-delivery disables the endpoint with a reason. Automatic attempts only go to `active` endpoints;
+Per attempt: render and sign the body in the endpoint's delivery style (`signing.delivery_style`
+of the dialect it was created through: Standard Webhooks for the contract's, `X-BiVelio-Signature`
+for BiVelio's), POST with a 10 s timeout, record status, latency, the first 4 KiB of the answer
+and any error. A 2xx ends the delivery (`succeeded`, endpoint failure counter reset). Otherwise the
+next attempt is scheduled 30 s, 2 min, 10 min, 1 h later (divided by the time scale); after the 5th
+failed attempt the delivery is `failed`, and the 5th consecutive failed delivery disables the
+endpoint with a reason (a BiVelio endpoint is deactivated by its first failed delivery: seed 002's
+"after 5 failed attempts"). Automatic attempts only go to `active` endpoints;
 test events and manual retries (`forced`) go out whatever the endpoint's status, so a user can
 check a paused or disabled endpoint before turning it back on.
 
@@ -32,14 +35,11 @@ import httpx
 from app.sandbox.db import Database
 from app.sandbox.invoice_records import has_newly_overdue, mark_overdue
 from app.sandbox.settings import SandboxSettings
-from app.sandbox.signing import signed_headers
+from app.sandbox.signing import STANDARD, DeliveryStyle, delivery_style
 from app.sandbox.timeutil import parse_rfc3339, to_rfc3339, utcnow
 
 log = logging.getLogger("app.sandbox.webhooks")
 
-#: Delay before attempt 2, 3, 4, 5 after the previous one failed (seed 002); attempt 1 is at once.
-RETRY_DELAYS_SECONDS: tuple[int, ...] = (30, 120, 600, 3600)
-MAX_ATTEMPTS = len(RETRY_DELAYS_SECONDS) + 1
 DISABLE_AFTER_FAILED_DELIVERIES = 5
 ATTEMPT_TIMEOUT_SECONDS = 10.0
 RESPONSE_BODY_LIMIT = 4096
@@ -50,11 +50,11 @@ _SENDERS = 4
 _CRASH_BACKOFF_SECONDS = 5.0
 
 
-def next_attempt_delay(attempts_made: int, time_scale: float) -> float | None:
+def next_attempt_delay(attempts_made: int, time_scale: float, style: DeliveryStyle = STANDARD) -> float | None:
     """Seconds to wait after the `attempts_made`-th failed attempt; None when none is left."""
-    if attempts_made >= MAX_ATTEMPTS:
+    if attempts_made >= style.max_attempts:
         return None
-    return RETRY_DELAYS_SECONDS[attempts_made - 1] / time_scale
+    return style.retry_delays_seconds[attempts_made - 1] / time_scale
 
 
 class WebhookWorker:
@@ -176,13 +176,20 @@ class WebhookWorker:
 
     def _attempt(self, delivery_id: str) -> None:
         row = self._db.conn().execute(
-            "SELECT d.event_id, d.payload, d.status, w.url, w.signing_secret FROM webhook_deliveries d"
-            " JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = ?", (delivery_id,)).fetchone()
+            "SELECT d.event_id, d.payload, d.status, d.webhook_id, w.url, w.signing_secret, w.dialect"
+            " FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = ?",
+            (delivery_id,)).fetchone()
         if row is None or row["status"] not in ("pending", "retrying"):
             return
-        body = row["payload"].encode("utf-8")
+        style = delivery_style(row["dialect"])
+        body = style.render(row["payload"], row["webhook_id"])
+        if body != row["payload"].encode("utf-8"):
+            # The delivery log shows the exact body sent, in the endpoint's own dialect.
+            with self._db.transaction() as conn:
+                conn.execute("UPDATE webhook_deliveries SET payload = ? WHERE id = ?",
+                             (body.decode("utf-8"), delivery_id))
         started_at = utcnow()
-        headers = signed_headers(row["signing_secret"], row["event_id"], int(started_at.timestamp()), body)
+        headers = style.headers(row["signing_secret"], row["event_id"], int(started_at.timestamp()), body)
         clock = time.perf_counter()
         status: int | None = None
         text: str | None = None
@@ -209,8 +216,8 @@ class WebhookWorker:
         now = utcnow()
         with self._db.transaction() as conn:
             row = conn.execute(
-                "SELECT d.webhook_id, d.attempt_count, w.consecutive_failures, w.status AS webhook_status"
-                " FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = ?",
+                "SELECT d.webhook_id, d.attempt_count, w.consecutive_failures, w.status AS webhook_status,"
+                " w.dialect FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = ?",
                 (delivery_id,)).fetchone()
             if row is None:  # endpoint deleted while the attempt ran
                 return
@@ -226,7 +233,8 @@ class WebhookWorker:
                     (attempts, to_rfc3339(now), delivery_id))
                 conn.execute("UPDATE webhooks SET consecutive_failures = 0 WHERE id = ?", (row["webhook_id"],))
                 return
-            delay = next_attempt_delay(attempts, self._settings.time_scale)
+            style = delivery_style(row["dialect"])
+            delay = next_attempt_delay(attempts, self._settings.time_scale, style)
             if delay is not None:
                 conn.execute(
                     "UPDATE webhook_deliveries SET status = 'retrying', attempt_count = ?,"
@@ -238,9 +246,14 @@ class WebhookWorker:
                 " next_attempt_at = NULL, updated_at = ? WHERE id = ?",
                 (attempts, to_rfc3339(now), delivery_id))
             failures = row["consecutive_failures"] + 1
-            if failures >= DISABLE_AFTER_FAILED_DELIVERIES and row["webhook_status"] == "active":
+            if style.deactivate_on_failed_delivery and row["webhook_status"] == "active":
+                reason = f"Deactivated after {attempts} failed attempts; last error: {error}."
+            elif failures >= DISABLE_AFTER_FAILED_DELIVERIES and row["webhook_status"] == "active":
                 reason = (f"Disabled after {failures} consecutive failed deliveries;"
                           f" last error: {error}.")
+            else:
+                reason = None
+            if reason is not None:
                 conn.execute(
                     "UPDATE webhooks SET consecutive_failures = ?, status = 'disabled', disabled_reason = ?,"
                     " version = version + 1, updated_at = ? WHERE id = ?",

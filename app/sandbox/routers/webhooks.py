@@ -3,7 +3,8 @@
 
 The signing secret is shown whole only in the answers to create and rotate-secret; everywhere
 else a `signing_secret_preview`. Sending is the worker's job (`webhook_worker.py`): these handlers
-queue rows and nudge it.
+queue rows and nudge it. An endpoint remembers the dialect mount it was created through
+(`webhooks.dialect`), which decides how its deliveries are signed, retried and deactivated.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from app.sandbox.etag import IfMatch, check_if_match, set_etag
 from app.sandbox.events import EVENT_TYPES, emit_event
 from app.sandbox.ids import new_id
 from app.sandbox.pagination import PageParams, fetch_page
+from app.sandbox.request_context import current
 from app.sandbox.signing import new_signing_secret, secret_preview
 from app.sandbox.timeutil import now_rfc3339
 from app.sandbox.validation import NotNull, WebhookUrl, unset
@@ -197,9 +199,10 @@ def create_webhook(body: WebhookCreate, db: Db, caller: Scoped("integrations:wri
     with db.transaction() as conn:
         conn.execute(
             "INSERT INTO webhooks (id, workspace_id, name, url, description, event_types, status, signing_secret,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " created_at, updated_at, dialect) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (webhook_id, caller.workspace_id, body.name, body.url, body.description,
-             json.dumps(list(dict.fromkeys(body.event_types))), body.status, secret, stamp, stamp))
+             json.dumps(list(dict.fromkeys(body.event_types))), body.status, secret, stamp, stamp,
+             current().dialect))
         webhook = _webhook_out(conn, _load(conn, caller.workspace_id, webhook_id))
     set_etag(response, webhook["version"])
     return ok({**webhook, "signing_secret": secret})
