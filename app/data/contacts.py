@@ -12,8 +12,8 @@ colleague's concurrent change is merged three ways and only fields both changed 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -77,6 +77,20 @@ class Related:
 
     tickets: list[Ticket]
     invoices: list[Invoice]
+    #: Why a list is empty because the platform cannot give it ("tickets" / "invoices" → sentence).
+    unavailable: Mapping[str, str] = field(default_factory=dict)
+
+
+async def _related_page(store: RecordStore[Any], what: str, contact_id: str, unavailable: dict[str, str]) -> list[Any]:
+    """The contact's newest `what`, or none with the platform's reason when it cannot list them."""
+    if not store.supports(f"{what}.list"):
+        unavailable[what] = f"This platform has no {what}"
+        return []
+    try:
+        return list((await store.api.list(contact_id=contact_id, limit=RELATED_ROWS)).items)
+    except errors.NotSupported as refused:  # the platform lists them, but not by contact
+        unavailable[what] = refused.message
+        return []
 
 
 class ContactStore(RecordStore[Contact]):
@@ -219,11 +233,12 @@ class ContactStore(RecordStore[Contact]):
                       *, refresh: bool) -> Related:
         """The contact's tickets and invoices: cached ones, or (with `refresh`) the server's, cached."""
         if refresh:
-            ticket_page = await tickets.api.list(contact_id=contact_id, limit=RELATED_ROWS)
-            invoice_page = await invoices.api.list(contact_id=contact_id, limit=RELATED_ROWS)
-            await tickets.remember(ticket_page.items)
-            await invoices.remember(invoice_page.items)
-            return Related(list(ticket_page.items), list(invoice_page.items))
+            unavailable: dict[str, str] = {}
+            found_tickets = await _related_page(tickets, "tickets", contact_id, unavailable)
+            found_invoices = await _related_page(invoices, "invoices", contact_id, unavailable)
+            await tickets.remember(found_tickets)
+            await invoices.remember(found_invoices)
+            return Related(found_tickets, found_invoices, unavailable)
         where = {"filters": {"contact_id": contact_id}, "limit": RELATED_ROWS}
         return Related(await tickets.cached_where(**where), await invoices.cached_where(**where))
 

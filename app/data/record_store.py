@@ -101,6 +101,11 @@ class RecordStore(Generic[M]):
     def online(self) -> bool:
         return self._client is not None and not self.connection.offline
 
+    def supports(self, operation: str) -> bool:
+        """True unless the profile's platform lacks `operation` ("tickets.list"; its manifest says)."""
+        dialect = getattr(self._client, "dialect", None)
+        return dialect is None or dialect.manifest.supports(operation)
+
     @property
     def api(self) -> Any:
         """The client's resource; `Offline` without a client."""

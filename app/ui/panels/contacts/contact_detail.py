@@ -101,10 +101,10 @@ class ContactDetail(QWidget):
         for ticket in related.tickets:
             self.tickets_list.addItem(f"{ticket.subject} — {ticket.status}, {ticket.priority}")
         if not related.tickets:
-            self.tickets_list.addItem("No tickets")
+            self.tickets_list.addItem(related.unavailable.get("tickets") or "No tickets")
         self.invoices_list.clear()
         for invoice in related.invoices:
             total = format_money(int(invoice.total_cents or 0), invoice.currency or "USD")
             self.invoices_list.addItem(f"{invoice.invoice_number} — {invoice.status}, {total}")
         if not related.invoices:
-            self.invoices_list.addItem("No invoices")
+            self.invoices_list.addItem(related.unavailable.get("invoices") or "No invoices")
