@@ -49,7 +49,10 @@ class ContactList:
         self.query = ContactQuery()
         self._generation = 0
         self._offset = 0
-        self._shown: set[str] = set()
+        #: The ids of the rows shown, as a dict's keys rather than a set: a dict of strings is
+        #: left out of the cyclic collector's passes, a set is not (250k ids added 6 ms to each
+        #: full pass, and one full pass stalled a scroll by 21 ms).
+        self._shown: dict[str, None] = {}
         self._server_page: Any = None
         self._offset_has_more = False
         self._reload: asyncio.Task | None = None
@@ -114,7 +117,7 @@ class ContactList:
             # Typing a letter often leaves the best matches as they were (about half the keystrokes
             # of the benchmark): a reset would only repaint the table and drop the selection.
             return
-        self._shown = {row[ID] for row in rows}
+        self._shown = dict.fromkeys(row[ID] for row in rows)
         self.model.replace_rows(rows)
 
     # ---- paging ----------------------------------------------------------------------------
@@ -159,21 +162,21 @@ class ContactList:
 
     def _append(self, rows: list[ContactRow]) -> None:
         fresh = [row for row in rows if row[ID] not in self._shown]
-        self._shown.update(row[ID] for row in fresh)
+        self._shown.update(dict.fromkeys(row[ID] for row in fresh))
         self.model.append_rows(fresh)
 
     # ---- following the store ----------------------------------------------------------------
     def show_saved(self, contact: Contact) -> None:
         """A contact this panel just saved: repainted in place, or on top if it is new."""
         row = contact_row_of_model(contact)
-        self._shown.add(row[ID])
+        self._shown[row[ID]] = None
         self.model.upsert(row)
 
     def on_store_change(self, change: StoreChange) -> None:
         """The store changed: drop removed rows, repaint shown ones, re-read the slice on a reset."""
         for contact_id in change.removed:
             if contact_id in self._shown:
-                self._shown.discard(contact_id)
+                del self._shown[contact_id]
                 self.model.remove_id(contact_id)
         if change.reset:
             self._reload = self._spawn(self.reload())
