@@ -35,7 +35,10 @@ class CompanyStore(RecordStore[Company]):
     editable = frozenset(CompanyUpdate.model_fields)
 
     async def listed(self, *, refresh: bool) -> list[Company]:
-        """Every company by name: the cached ones, or (with `refresh`, online) the server's, cached."""
+        """Every company by name: the cached ones, or (with `refresh`, online) the server's, cached.
+        A platform without companies has none."""
+        if not self.supports("companies.list"):
+            return []
         if refresh and self.online:
             fresh = [company async for company in self.api.iterate(limit=SERVER_PAGE)]
             await self.remember(fresh)

@@ -165,9 +165,17 @@ class WebhookStore(ListedStore[Webhook]):
 
     async def deliveries(self, *, status: str | None = None, event_type: str | None = None,
                          webhook_id: str | None = None, limit: int = DELIVERY_PAGE) -> CursorPage[Delivery]:
-        """The first page of the delivery log (every endpoint's, or one's), newest first."""
-        return await self._dev_logs.webhook_deliveries(status=status, event_type=event_type,
-                                                       webhook_id=webhook_id, limit=limit)
+        """The first page of the delivery log (every endpoint's, or one's), newest first.
+
+        A platform without a workspace-wide delivery log (its manifest says) still lists one
+        endpoint's deliveries; across endpoints it has none to show.
+        """
+        if self.supports("dev.webhook_deliveries"):
+            return await self._dev_logs.webhook_deliveries(status=status, event_type=event_type,
+                                                           webhook_id=webhook_id, limit=limit)
+        if webhook_id and self.supports("deliveries.list"):
+            return await self.api.deliveries.list(webhook_id, status=status, event_type=event_type, limit=limit)
+        return CursorPage([], None)
 
     async def more(self, page: CursorPage[Delivery]) -> CursorPage[Delivery] | None:
         """The page after `page`, or None after the last."""

@@ -9,15 +9,23 @@ manifest lacks the module are asserted to be refused by the sidebar elsewhere
 from __future__ import annotations
 
 import pytest
+from PySide6.QtTest import QTest
 
 from app.api import AdminClient, ApiKeyAuth
 from app.api.dialects import dialect_class
 from app.cache import AsyncPageCache
 from app.ui.panel_context import PanelContext
 from app.ui.panels.contacts.panel import ContactsPanel
+from app.ui.panels.invoices.panel import InvoicesPanel
+from app.ui.panels.webhooks.panel import WebhooksPanel
 from tests.dialects.conftest import BUILT, dialect_client
+from tests.ui.test_api_keys import child, confirm_saved_and_close, dialog
 from tests.ui.test_contacts_editing import click, replace_text
 from tests.ui.test_contacts_panel import record_id, select_row_of, unique
+from tests.ui.test_invoices_panel import (
+    type_line,
+    us_locale,  # noqa: F401  (fixture)
+)
 from tests.waiting import wait_until
 
 ALL_SCOPES = frozenset({"crm:read", "crm:write", "support:read", "billing:read", "billing:write",
@@ -69,6 +77,65 @@ def test_contacts_panel_lists_edits_and_saves_on_the_platform(qtbot, run_async, 
             manifest = panel.context.manifest
             if not manifest.has("etag"):
                 assert "compares update times" in panel.platform_banner.plain_text
+        finally:
+            await contract.aclose()
+            await _close(panel)
+
+    run_async(scenario(), timeout=90)
+
+
+@pytest.mark.usefixtures("us_locale")
+@pytest.mark.parametrize("name", _dialects_with("invoices.create"))
+def test_invoices_panel_lists_saves_and_edits_a_draft_on_the_platform(qtbot, run_async, sandbox, tmp_path, name):
+    async def scenario():
+        contract = _contract(sandbox)
+        panel = await _panel(qtbot, InvoicesPanel, sandbox, name, tmp_path / "cache.sqlite")
+        try:
+            await panel.activate()
+            await wait_until(lambda: panel.model.rows, 15, f"no invoices listed: {panel.banner.plain_text}")
+            click(panel.new_button)
+            type_line(qtbot, panel, 0, "Platform check", "2", "10.00", "0")
+            click(panel.save_button)
+            await wait_until(lambda: panel.record is not None and panel.banner.kind in ("success", "error"), 15,
+                             "the draft was never saved")
+            assert panel.banner.kind == "success", panel.banner.plain_text
+            saved = await contract.invoices.get(panel.record.id)
+            assert saved.total_cents == 2000
+            if panel.context.manifest.supports("invoices.send"):  # else the platform issues at once
+                assert saved.status == "draft"
+            if panel.context.manifest.supports("invoices.update") and saved.status == "draft":
+                type_line(qtbot, panel, 0, "Platform check", "3", "10.00", "0")
+                click(panel.save_button)
+                await wait_until(lambda: panel.record.total_cents == 3000, 15, panel.banner.plain_text)
+                assert (await contract.invoices.get(saved.id)).total_cents == 3000
+        finally:
+            await contract.aclose()
+            await _close(panel)
+
+    run_async(scenario(), timeout=90)
+
+
+@pytest.mark.parametrize("name", _dialects_with("webhooks.create"))
+def test_webhooks_panel_lists_and_creates_an_endpoint_on_the_platform(qtbot, run_async, sandbox, tmp_path, name):
+    async def scenario():
+        contract = _contract(sandbox)
+        panel = await _panel(qtbot, WebhooksPanel, sandbox, name, tmp_path / "cache.sqlite")
+        try:
+            await panel.activate()
+            click(panel.new_button)
+            form = await dialog("webhooks.endpoint_dialog")
+            hook_name = unique("Platform hook ")
+            QTest.keyClicks(child(form, "webhooks.endpoint.name"), hook_name)
+            child(form, "webhooks.endpoint.url").setText("https://example.com/hooks/" + unique("p"))
+            child(form, "webhooks.endpoint.event.invoice.paid").setChecked(True)
+            click(child(form, "webhooks.endpoint.submit"))
+            secret = await confirm_saved_and_close(await dialog("secret_reveal"))
+            assert secret
+            await wait_until(lambda: panel.selected_endpoint() is not None, 10, panel.banner.plain_text)
+            created = panel.selected_endpoint()
+            listed = [hook async for hook in await contract.webhooks.list(limit=100)]
+            assert any(hook.id == created.id and hook.event_types == ["invoice.paid"] for hook in listed)
+            assert secret not in panel.banner.plain_text
         finally:
             await contract.aclose()
             await _close(panel)

@@ -77,6 +77,10 @@ class ContactsPanel(ModulePanel):
         self.companies = CompaniesView(self)
         self.tabs.addTab(self._build_contacts_tab(), "Contacts")
         self.tabs.addTab(self.companies, "Companies")
+        # A platform without companies (its manifest) shows people only.
+        has_companies = self.stores.companies.supports("companies.list")
+        self.tabs.setTabVisible(1, has_companies)
+        self.tabs.setTabToolTip(1, "" if has_companies else self.context.manifest.why_absent("crm") or "")
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(8, 0, 8, 8)
         layout.addWidget(self.tabs, 1)
