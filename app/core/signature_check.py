@@ -7,7 +7,8 @@ receiver, so when verification fails this module re-does the steps one by one an
 a malformed header or secret, a stale (or future) timestamp, a body changed after signing
 (re-formatted JSON, a trailing newline, or different content than the original), or a wrong secret.
 
-Qt-free: the signature lab and the local listener both call `check_signature`.
+Qt-free: `webhook_verifiers.StandardWebhooksVerifier` wraps `check_signature` for the signature lab
+and the local listener; `body_variants` and `first_difference` serve every scheme's explanations.
 """
 
 from __future__ import annotations
@@ -235,11 +236,11 @@ def _why_mismatch(webhook: Webhook, text: str, message_id: str, timestamp: int, 
                      else reference_body)
         if reference != text:
             return Failure.BODY_ALTERED, ("Body altered: it differs from the body the platform sent "
-                                          f"({_first_difference(reference, text)}).")
+                                          f"({first_difference(reference, text)}).")
         return Failure.WRONG_SECRET, ("Wrong secret: the body is exactly what the platform sent, so the "
                                       "secret (or the webhook-id / webhook-timestamp header) is not the "
                                       "one it was signed with.")
-    for variant, how in _body_variants(text):
+    for variant, how in body_variants(text):
         if _matches(_sign(webhook, message_id, timestamp, variant), signatures):
             return Failure.BODY_ALTERED, f"Body altered after signing: it verifies {how}."
     if secret_is_current:
@@ -251,7 +252,7 @@ def _why_mismatch(webhook: Webhook, text: str, message_id: str, timestamp: int, 
                                         "signing. Paste the original body from the delivery log to tell which.")
 
 
-def _body_variants(text: str) -> list[tuple[str, str]]:
+def body_variants(text: str) -> list[tuple[str, str]]:
     """Common accidental re-writings of a body, each with how to describe it."""
     variants: list[tuple[str, str]] = []
     stripped = text.rstrip("\r\n")
@@ -278,7 +279,7 @@ def _body_variants(text: str) -> list[tuple[str, str]]:
     return variants
 
 
-def _first_difference(expected: str, actual: str) -> str:
+def first_difference(expected: str, actual: str) -> str:
     """Where two bodies part ways: a JSON field path when both are JSON, else a character offset."""
     try:
         expected_json, actual_json = json.loads(expected), json.loads(actual)

@@ -2,7 +2,8 @@
 
 It listens on 127.0.0.1 only (never another interface: it is for the platform running on this
 machine, i.e. the sandbox, or a tunnel the user set up), accepts POSTs on any path, checks each
-message's Standard Webhooks signature against the endpoint's secret and reports every delivery
+message's signature against the endpoint's secret with the verifier of the profile's platform
+(`webhook_verifiers`: Standard Webhooks, or BiVelio's `X-BiVelio-Signature`) and reports every delivery
 (headers, body, verdict) to a plain callback. It can be told to answer with an error status, so a
 user can watch the platform's retries against a failing receiver and then "fix" it.
 
@@ -20,7 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 
-from app.core.signature_check import SignatureVerdict, check_signature
+from app.core.signature_check import SignatureVerdict
+from app.core.webhook_verifiers import CONTRACT_PLATFORM, verifier_for
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +59,15 @@ class ReceivedDelivery:
 
     @property
     def event_type(self) -> str | None:
-        """The `type` field of a JSON event body, if there is one."""
+        """The event's name in a JSON body: `type` (the contract) or `event` (BiVelio), if there is one."""
         try:
             parsed = json.loads(self.body)
         except ValueError:
             return None
-        return parsed.get("type") if isinstance(parsed, dict) else None
+        if not isinstance(parsed, dict):
+            return None
+        name = parsed.get("type", parsed.get("event"))
+        return name if isinstance(name, str) else None
 
 
 class WebhookListener:
@@ -71,6 +76,7 @@ class WebhookListener:
     `secret` is the endpoint's signing secret (held in memory only); `earlier_secrets` the ones it
     replaced, so a message signed with a rotated-out secret is named as such. `response_status`
     is what every request is answered with (200 normally; 500 to simulate a broken receiver).
+    `platform` (a dialect name) picks the signature scheme; the contract's by default.
     """
 
     def __init__(
@@ -80,14 +86,20 @@ class WebhookListener:
         port: int = 0,
         secret: str | None = None,
         response_status: int = 200,
+        platform: str = CONTRACT_PLATFORM,
     ) -> None:
         self._on_delivery = on_delivery
         self._port = port
         self.secret = secret
         self.earlier_secrets: Sequence[str] = ()
         self.response_status = response_status
+        self.verifier = verifier_for(platform)
         self._server: asyncio.AbstractServer | None = None
         self._connections: set[asyncio.Task] = set()
+
+    def set_platform(self, platform: str) -> None:
+        """Verify what arrives from now on with `platform`'s scheme (the profile's platform changed)."""
+        self.verifier = verifier_for(platform)
 
     @property
     def running(self) -> bool:
@@ -188,8 +200,8 @@ class WebhookListener:
         status = self.response_status if method == "POST" else 405
         verdict = None
         if self.secret and method == "POST":
-            verdict = check_signature(body, lookup, self.secret, secret_is_current=True,
-                                      earlier_secrets=self.earlier_secrets)
+            verdict = self.verifier.verify(body, lookup, self.secret, secret_is_current=True,
+                                           earlier_secrets=self.earlier_secrets)
         await _respond(writer, status, "ok" if 200 <= status < 300 else f"listener answered {status}")
         self._on_delivery(ReceivedDelivery(datetime.now(UTC), method, path, tuple(headers),
                                            body, status, verdict))

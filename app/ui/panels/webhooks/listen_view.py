@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from app.api import errors
 from app.api.models.webhooks import EVENT_TYPES
 from app.core.webhook_listener import ListenerError, ReceivedDelivery, WebhookListener
+from app.core.webhook_verifiers import CONTRACT_PLATFORM
 from app.ui.error_messages import describe
 from app.ui.labels import event_label, humanize
 from app.ui.panels.webhooks.deliveries_view import record_table
@@ -87,12 +88,12 @@ class ListenView(QWidget):
     sig_open_in_lab = Signal(object)
     """The user wants this ReceivedDelivery checked in the signature lab."""
 
-    def __init__(self, panel: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, panel: Any, parent: QWidget | None = None, *, platform: str = CONTRACT_PLATFORM) -> None:
         super().__init__(parent)
         self.setObjectName("webhooks.listen_view")
         self._panel = panel
         self._store = panel.stores.webhooks
-        self.listener = WebhookListener(self._on_delivery)
+        self.listener = WebhookListener(self._on_delivery, platform=platform)
         self.endpoint_id: str | None = None
         self._created = False
         self._original_url: str | None = None

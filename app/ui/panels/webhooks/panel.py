@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.api.models import Webhook
+from app.core.webhook_verifiers import CONTRACT_PLATFORM
 from app.data.listed_store import Revealed
 from app.data.record_store import MergeNeeded, Saved, StoreChange
 from app.ui.module_panel import ModulePanel
@@ -94,8 +95,10 @@ class WebhooksPanel(ModulePanel):
         endpoints_layout.addWidget(split, 1)
 
         self.deliveries = DeliveriesView(self, self.tabs)
-        self.listen = ListenView(self, self.tabs)
-        self.lab = SignatureLab(self.tabs)
+        # The profile's platform picks the signature scheme (Standard Webhooks unless it has its own).
+        platform = getattr(context.profile, "platform", None) or CONTRACT_PLATFORM
+        self.listen = ListenView(self, self.tabs, platform=platform)
+        self.lab = SignatureLab(self.tabs, platform=platform)
         self.listen.sig_open_in_lab.connect(self._on_open_in_lab)
         bind(self.store.changes, self, self._on_store_changed)
         self.tabs.addTab(endpoints, "Endpoints")

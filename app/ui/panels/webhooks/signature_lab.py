@@ -1,5 +1,7 @@
-"""The signature lab: paste a webhook's body, its three `webhook-*` headers and a secret, and see
-whether it verifies, the exact string that was signed, and, when it does not, why.
+"""The signature lab: paste a webhook's body, its signature headers and a secret, and see whether
+it verifies, the exact string that was signed, and, when it does not, why. The headers asked for
+are the platform's scheme's (`webhook_verifiers`): the three `webhook-*` of Standard Webhooks, or
+BiVelio's one `X-BiVelio-Signature`.
 
 For debugging a receiver: "my endpoint says the signature is invalid" becomes "the body was
 re-serialized after signing" or "the timestamp is 7 min old". The secret typed here stays in
@@ -20,16 +22,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.signature_check import SignatureVerdict, check_signature
+from app.core.signature_check import SignatureVerdict
+from app.core.webhook_verifiers import CONTRACT_PLATFORM, verifier_for
 from app.ui.panels.webhooks.semantic_label import SemanticLabel
 
 
 class SignatureLab(QWidget):
     """Body + headers + secret in; valid/invalid, the signed string and the reason out."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, platform: str = CONTRACT_PLATFORM) -> None:
         super().__init__(parent)
         self.setObjectName("webhooks.lab")
+        self.verifier = verifier_for(platform)
         mono = QFont("monospace")
         self.body = QPlainTextEdit(self)
         self.body.setObjectName("webhooks.lab.body")
@@ -89,7 +93,7 @@ class SignatureLab(QWidget):
         self.expected.setReadOnly(True)
         self.expected.setFont(mono)
 
-        form = QFormLayout()
+        self._form = form = QFormLayout()
         form.addRow("Body", self.body)
         form.addRow("webhook-id", self.message_id)
         form.addRow("webhook-timestamp", self.timestamp)
@@ -110,6 +114,31 @@ class SignatureLab(QWidget):
         layout.addLayout(form, 1)
         layout.addLayout(buttons)
         layout.addLayout(result)
+        self.set_platform(platform)
+
+    def set_platform(self, platform: str) -> None:
+        """Ask for `platform`'s signature headers and check with its scheme from now on."""
+        self.verifier = verifier_for(platform)
+        names = [field.name for field in self.verifier.header_fields]
+        standard = len(names) == 3
+        for line, shown in ((self.message_id, standard), (self.timestamp, standard)):
+            self._form.setRowVisible(line, shown)
+        signature_field = self.verifier.header_fields[-1]
+        label = self._form.labelForField(self.signature)
+        if label is not None:
+            label.setText(signature_field.name)
+        self.signature.setPlaceholderText(signature_field.placeholder)
+        self.signature.setObjectName("webhooks.lab.webhook_signature" if standard
+                                     else "webhooks.lab." + signature_field.name.lower().replace("-", "_"))
+        self.secret.setPlaceholderText(self.verifier.secret_placeholder)
+        self._show(None)
+
+    def _header_values(self) -> dict[str, str]:
+        """The scheme's headers as typed: the signature field holds the last one (the signature)."""
+        if len(self.verifier.header_fields) == 3:
+            return {"webhook-id": self.message_id.text(), "webhook-timestamp": self.timestamp.text(),
+                    "webhook-signature": self.signature.text()}
+        return {self.verifier.header_fields[-1].name: self.signature.text()}
 
     def load_message(self, body: bytes, headers: dict[str, str]) -> None:
         """Fill in a received message (from the local listener); the secret is left to the user."""
@@ -117,13 +146,16 @@ class SignatureLab(QWidget):
         lowered = {name.lower(): value for name, value in headers.items()}
         self.message_id.setText(lowered.get("webhook-id", ""))
         self.timestamp.setText(lowered.get("webhook-timestamp", ""))
-        self.signature.setText(lowered.get("webhook-signature", ""))
+        self.signature.setText(lowered.get(self.verifier.header_fields[-1].name.lower(), ""))
         self._show(None)
 
     def fill_headers(self, text: str) -> int:
-        """Take webhook-id/-timestamp/-signature from `name: value` lines; returns how many were found."""
-        fields = {"webhook-id": self.message_id, "webhook-timestamp": self.timestamp,
-                  "webhook-signature": self.signature}
+        """Take the scheme's headers from `name: value` lines; returns how many were found."""
+        if len(self.verifier.header_fields) == 3:
+            fields = {"webhook-id": self.message_id, "webhook-timestamp": self.timestamp,
+                      "webhook-signature": self.signature}
+        else:
+            fields = {self.verifier.header_fields[-1].name.lower(): self.signature}
         found = 0
         for line in text.splitlines():
             name, colon, value = line.strip().lstrip("<>* ").partition(":")
@@ -136,11 +168,8 @@ class SignatureLab(QWidget):
     def check(self) -> SignatureVerdict:
         """Verify what is in the form and show the verdict."""
         reference = self.reference.toPlainText()
-        verdict = check_signature(
-            self.body.toPlainText(),
-            {"webhook-id": self.message_id.text(), "webhook-timestamp": self.timestamp.text(),
-             "webhook-signature": self.signature.text()},
-            self.secret.text(), reference_body=reference if reference.strip() else None)
+        verdict = self.verifier.verify(self.body.toPlainText(), self._header_values(), self.secret.text(),
+                                       reference_body=reference if reference.strip() else None)
         self._show(verdict)
         return verdict
 
