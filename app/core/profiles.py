@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from app.api.dialects import DIALECTS
 from app.core import paths
+from app.core.platform_names import PLATFORMS
 
 AuthKind = Literal["api_key", "login"]
 Environment = Literal["live", "test"]
@@ -81,8 +81,8 @@ class Profile:
                 raise ProfileError("A login profile needs the login email.")
             if "@" not in email or email.startswith("@") or email.endswith("@"):
                 raise ProfileError(f"The login email {email!r} is not an email address.")
-        if self.platform not in DIALECTS:
-            raise ProfileError(f"The platform {self.platform!r} is not one of: {', '.join(DIALECTS)}.")
+        if self.platform not in PLATFORMS:
+            raise ProfileError(f"The platform {self.platform!r} is not one of: {', '.join(PLATFORMS)}.")
         if self.is_local_sandbox and not self.sandbox_data_dir:
             raise ProfileError("A local sandbox profile needs its sandbox data dir.")
         if not self.id:
