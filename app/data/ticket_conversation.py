@@ -3,8 +3,13 @@ and sending what an agent wrote.
 
 A reply goes to a customer and cannot be unsent (Help Scout's rule): it is sent only after a fresh
 look at the ticket shows nothing new since the agent opened it, otherwise it is held and the new
-activity comes back to be shown first. An internal note goes straight away. Cache resources:
-"ticket_messages" and "ticket_comments", filtered by `ticket_id`.
+activity comes back to be shown first. An internal note goes straight away.
+
+Offline, an internal note waits in the outbox with the Idempotency-Key minted when the agent
+pressed Add note, and is replayed on reconnect. A reply is never sent from the outbox: offline it
+stays the agent's draft, marked to send when online (`SendResult.waiting_online`); once the
+server answers, the agent confirms it and it goes through the collision check like any reply.
+Cache resources: "ticket_messages" and "ticket_comments", filtered by `ticket_id`.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import Any
 
 from app.api import errors
 from app.api.models import Comment, Message, Ticket
-from app.data.record_store import dump
+from app.data.record_store import StoreChange, dump
 
 REPLY, NOTE = "reply", "note"
 #: Items per server page, and the most of a thread that is read.
@@ -79,6 +84,10 @@ class SendResult:
     sent: bool
     now: Conversation | None = None
     new_ids: frozenset[str] = frozenset()
+    #: A note queued in the outbox (offline): it is added when the server answers again.
+    queued: bool = False
+    #: A reply not sent because the server cannot be reached: it stays a draft until confirmed online.
+    waiting_online: bool = False
 
 
 async def _collect(pages: Any, limit: int = MAX_ITEMS) -> tuple:
@@ -131,9 +140,17 @@ class TicketConversations:
 
         Once the server has it, the thread is read again for the caller to show; a failure of that
         read does not undo the send (`now` is then None)."""
-        api = self._tickets.api
+        store = self._tickets
+        if kind == REPLY and store._client is None:
+            return SendResult(False, waiting_online=True)
+        if kind == NOTE and not store.online and store.outbox is not None:
+            return await self._queue_note(ticket_id, text, idempotency_key, pinned)
+        api = store.api
         if kind == REPLY:
-            now = await self.fetch(ticket_id)
+            try:  # offline or not, the agent's Send is how the console finds out the server is back
+                now = await self.fetch(ticket_id)
+            except errors.ApiConnectionError:
+                return SendResult(False, waiting_online=True)
             seen_here = seen if seen is not None and seen.ticket_id == ticket_id else None
             if seen_here is None:  # the agent never saw this thread load: show it before anything goes out
                 return SendResult(False, now)
@@ -143,11 +160,26 @@ class TicketConversations:
             await api.messages.create(ticket_id, {"direction": "outbound", "channel": "email", "body": text},
                                       idempotency_key=idempotency_key)
         else:
-            await api.comments.create(ticket_id, {"body": text, "pinned": pinned}, idempotency_key=idempotency_key)
+            try:
+                await api.comments.create(ticket_id, {"body": text, "pinned": pinned}, idempotency_key=idempotency_key)
+            except errors.ApiConnectionError:
+                if store.outbox is None:
+                    raise
+                # No answer: queued with the key this attempt used, so a note the server did
+                # take is not added twice by the replay.
+                return await self._queue_note(ticket_id, text, idempotency_key, pinned)
         try:
             return SendResult(True, await self.fetch(ticket_id))
         except errors.ApiError:
             return SendResult(True)
+
+    async def _queue_note(self, ticket_id: str, text: str, idempotency_key: str, pinned: bool) -> SendResult:
+        ticket = self._tickets.held(ticket_id)
+        subject = ticket.subject if ticket is not None else ticket_id
+        await self._tickets.outbox.queue("tickets", ticket_id, "note", {"body": text, "pinned": pinned},
+                                         label=f"{subject}: internal note", idempotency_key=idempotency_key)
+        self._tickets.changes.emit(StoreChange(upserted=(ticket_id,)))  # its row shows the pending mark
+        return SendResult(False, queued=True)
 
     async def add_message(self, ticket_id: str, body: dict[str, Any], *, idempotency_key: str) -> Message:
         """Add a message to a ticket's thread (a new ticket's first, inbound, message)."""

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import uuid
 
-
 from app.api.models import Ticket
 from app.data.record_store import Saved, StoreChange
 from app.data.ticket_conversation import NOTE, REPLY, ActivitySnapshot
-from app.data.tickets import Refused
+from app.data.ticket_query import TicketQuery
+from app.data.tickets import PAGE_SIZE, Refused
 
 
 def unique(word: str) -> str:
     return f"{word} {uuid.uuid4().hex[:8]}"
 
 
-async def test_the_counts_are_the_held_tickets_and_follow_every_change(session):
+async def test_the_counts_are_the_servers_and_follow_every_change(session):
     stores, colleague = session
     tickets = stores.tickets
     heard: list[StoreChange] = []
@@ -24,20 +24,43 @@ async def test_the_counts_are_the_held_tickets_and_follow_every_change(session):
     await tickets.refresh()
     assert heard[-1].reset
     counts = tickets.counts()
-    assert counts.total == len(tickets.tickets) > 0
-    assert counts.open == sum(t.status not in ("resolved", "closed") for t in tickets.tickets)
-    assert counts.open == sum(counts.open_by_queue.values()), "every open ticket is in one queue count"
+    server_open = await colleague.tickets.count(state="open", group_by="queue_id")
+    assert (counts.total, counts.open) == ((await colleague.tickets.count()).total, server_open.total) > (0, 0)
+    assert dict(counts.open_by_queue) == {g.value: g.count for g in server_open.groups}
+    assert tickets.tickets == [], "counting loads no tickets"
 
     arrived = await colleague.tickets.create({"subject": unique("Arrives")})
+    await tickets.list_page(TicketQuery())  # the list's first page: the newest, the new one on top
     changed = await tickets.poll()
-    assert arrived.id in {t.id for t in changed}
-    assert tickets.tickets[0].id == arrived.id, "a new ticket goes on top"
+    assert arrived.id in {t.id for t in changed} or tickets.held(arrived.id) is not None
     assert (tickets.counts().total, tickets.counts().open) == (counts.total + 1, counts.open + 1)
 
     base = tickets.held(arrived.id)
+    opened = tickets.live_count(TicketQuery(state="open", text=base.subject))
+    await tickets.recount(opened)
+    assert opened.total == 1
     outcome = await tickets.change(base, {"status": "resolved"})
     assert isinstance(outcome, Saved) and tickets.held(arrived.id).status == "resolved"
     assert tickets.counts().open == counts.open, "resolving it leaves the open count at once"
+    assert opened.total == 0, "and every live count it was in"
+    await tickets.recount()
+    assert tickets.counts().open == counts.open and opened.total == 0, "the server agrees"
+
+
+async def test_the_list_is_paged_and_filtered_by_the_server(session):
+    stores, colleague = session
+    tickets = stores.tickets
+    tag = unique("Paged")
+    made = [await colleague.tickets.create({"subject": f"{tag} {n}", "priority": "urgent"}) for n in range(3)]
+    query = TicketQuery(view="unassigned_urgent", text=tag)
+    rows, cursor = await tickets.list_page(query)
+    assert [t.id for t in rows] == [t.id for t in reversed(made)] and cursor is None, "newest first, one page"
+    everything, cursor = await tickets.list_page(TicketQuery())
+    assert len(everything) == PAGE_SIZE or cursor is None
+    if cursor is not None:
+        following, _ = await tickets.list_page(TicketQuery(), cursor)
+        assert not {t.id for t in following} & {t.id for t in everything}, "the next page follows on"
+    assert [t.id for t in tickets.instant(query)] == [t.id for t in reversed(made)], "held: the instant answer"
 
 
 async def test_a_late_answer_never_replaces_a_newer_version(session):

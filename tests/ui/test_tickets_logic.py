@@ -8,10 +8,10 @@ import pytest
 
 from app.api.models import Comment, Message, Ticket
 from app.data.ticket_conversation import ActivitySnapshot, new_activity
+from app.data.ticket_query import UNASSIGNED, TicketQuery
 from app.data.tickets import count_tickets
 from app.ui.panels.tickets.reply_checks import check_reply
 from app.ui.panels.tickets.sla import format_countdown, is_breached
-from app.ui.panels.tickets.ticket_filters import UNASSIGNED, TicketFilter
 from app.ui.panels.tickets.timeline import NOTE, build_timeline
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -83,16 +83,35 @@ def test_filters_and_views():
         a_ticket(id="d", status="resolved", priority="low", assignee_id="usr_me", queue_id=None),
     ]
 
-    def ids(f: TicketFilter) -> list[str]:
-        return [t.id for t in tickets if f.matches(t, me_id="usr_me", now=NOW)]
+    def ids(f: TicketQuery) -> list[str]:
+        return [t.id for t in tickets if f.with_(me_id="usr_me").matches(t, NOW)]
 
-    assert ids(TicketFilter(view="unassigned_urgent")) == ["a"]
-    assert ids(TicketFilter(view="my_open")) == ["c"]
-    assert ids(TicketFilter(assignee_id=UNASSIGNED)) == ["a", "b"]
-    assert ids(TicketFilter(queue_id="q1", status="closed")) == ["b"]
+    assert ids(TicketQuery(view="unassigned_urgent")) == ["a"]
+    assert ids(TicketQuery(view="my_open")) == ["c"]
+    assert ids(TicketQuery(assignee_id=UNASSIGNED)) == ["a", "b"]
+    assert ids(TicketQuery(queue_id="q1", status="closed")) == ["b"]
+    assert ids(TicketQuery(state="open")) == ["a", "c"]
+    assert ids(TicketQuery(view="unassigned_urgent", assignee_id="usr_me")) == [], "contradictory: nothing"
+    assert not TicketQuery(view="my_open").answerable, "nobody is 'me' for an API key"
     counts = count_tickets(tickets)
     assert counts.open_by_queue == {"q1": 1, "q2": 1}
     assert (counts.total, counts.open, counts.open_in(None), counts.open_in("q1")) == (4, 2, 2, 1)
+
+
+def test_the_views_ask_the_server_in_its_own_words():
+    """docs/API.md: My open = assignee_id=<me>&state=open; Unassigned urgent =
+    assigned=false&priority=urgent&state=open; Breaching SLA = breaching_sla=true."""
+    me = TicketQuery(me_id="usr_me")
+    assert me.with_(view="my_open").server_filters() == {"assignee_id": "usr_me", "state": "open"}
+    assert me.with_(view="unassigned_urgent").server_filters() == {"assigned": False, "priority": "urgent",
+                                                                    "state": "open"}
+    assert me.with_(view="breaching_sla").server_filters() == {"breaching_sla": True}
+    assert me.with_(assignee_id=UNASSIGNED, queue_id="q1", text=" Printer ").server_filters() == {
+        "assigned": False, "queue_id": "q1", "query": "Printer"}
+    overdue = a_ticket(id="e", status="open", first_response_due_at="2026-11-23T11:59:00Z", first_responded_at=None)
+    due_soon = a_ticket(id="f", status="open", first_response_due_at="2026-11-23T12:30:00Z", first_responded_at=None)
+    breaching = TicketQuery(view="breaching_sla")
+    assert breaching.matches(overdue, NOW) and not breaching.matches(due_soon, NOW), "overdue, as the server counts"
 
 
 def test_new_activity_since_the_snapshot():

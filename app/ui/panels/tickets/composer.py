@@ -309,8 +309,8 @@ class Composer(QFrame):
         self._recheck_notice()
 
     # ---- outcomes from the panel ----------------------------------------------------------------
-    def sent(self, ticket_id: str) -> None:
-        """The server has it: forget the text and its draft."""
+    def sent(self, ticket_id: str, message: str | None = None) -> None:
+        """The server (or, for a note, the outbox) has it: forget the text and its draft."""
         if self._drafts is not None:
             self._drafts.delete(draft_key(ticket_id, self.kind))
         self.sig_draft_changed.emit(ticket_id, False)
@@ -325,7 +325,7 @@ class Composer(QFrame):
         self.set_busy(False)
         self.retry.hide()
         self.pin.setChecked(False)
-        self._set_notice(Notice("Sent." if self.kind == REPLY else "Note added.", _blank))
+        self._set_notice(Notice(message or ("Sent." if self.kind == REPLY else "Note added."), _blank))
 
     def failed(self, ticket_id: str, message: str) -> None:
         """Not sent: the text and its draft stay; Retry sends the same text with the same key."""
@@ -334,6 +334,11 @@ class Composer(QFrame):
         self.set_busy(False)
         self._set_notice(Notice(f"Not sent: {message} Your text is kept.", lambda text: not _blank(text)))
         self.retry.show()
+
+    def ready_again(self, ticket_id: str, message: str) -> None:
+        """A reply kept while offline can go now: say so; Retry (the agent's click) sends it."""
+        if ticket_id == self._ticket_id and self.retry.isVisible():
+            self._set_notice(Notice(message, lambda text: not _blank(text)))
 
     def held(self, ticket_id: str, message: str) -> None:
         """Not sent because the ticket changed: the text stays, Send again after reviewing."""

@@ -5,6 +5,10 @@ The panel hands over the list's current ticket. Its conversation loads after a q
 holding j loads only the ticket the agent stops on. The detail follows the ticket store: a poll or
 a colleague's change that the store takes shows at once. Requests from the composers and pickers
 become store calls here, and their outcomes are shown in the composers and the panel's banner.
+
+Offline, a field change and a note wait in the outbox (the ticket shows ⇪); a reply is kept as
+the agent's draft, marked "send when online" (`waiting_replies`): once the server answers, the
+composer says so and the agent's Send runs the checks and the collision check like any reply.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from PySide6.QtCore import QObject, QTimer
 
 from app.api import errors
 from app.api.models import Ticket
-from app.data.record_store import StoreChange
+from app.data.record_store import Queued, StoreChange
 from app.data.ticket_conversation import REPLY, ActivitySnapshot, Conversation
 from app.data.tickets import Refused
 from app.ui.error_messages import describe, request_id_of
@@ -33,6 +37,9 @@ log = logging.getLogger(__name__)
 
 #: Quiet time on a ticket before its conversation loads (j/k through a list stays light).
 OPEN_DELAY_MS = 120
+OFFLINE_REPLY_TEXT = ("the server cannot be reached. The reply stays a draft, marked to send when online: "
+                      "once the server answers, review the conversation and press Retry.")
+READY_TEXT = "Back online: your reply written offline is ready. Review the conversation, then press Retry."
 CONFLICT_TEXT = ("Someone else changed this ticket since you opened it; it now shows their version. "
                  "Apply your change again if it still makes sense.")
 
@@ -50,6 +57,8 @@ class OpenTicket(QObject):
         #: What the agent has seen of the open ticket (collision safety for replies).
         self.snapshot: ActivitySnapshot | None = None
         self._contact_names: dict[str, str] = {}
+        #: Tickets whose reply was written offline: a draft to send when online, on the agent's word.
+        self.waiting_replies: set[str] = set()
         self._task: asyncio.Task | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -59,6 +68,9 @@ class OpenTicket(QObject):
         for composer in (detail.reply_composer, detail.note_composer):
             composer.sig_send.connect(self._on_send)
         bind(self._store.changes, self, self._on_store_change)
+        bind(panel.stores.connection.changes, self, lambda _state: self._on_connection())
+        if self._store.outbox is not None:
+            bind(self._store.outbox.changes, self, lambda _items: self._show_fields(self._detail.ticket))
 
     # ---- which ticket, and its conversation ---------------------------------------------------
     def show(self, ticket: Ticket | None) -> None:
@@ -77,7 +89,17 @@ class OpenTicket(QObject):
 
     def _show_fields(self, ticket: Ticket | None) -> None:
         name = self._contact_names.get(ticket.contact_id) if ticket is not None and ticket.contact_id else None
-        self._detail.show_ticket(ticket, contact_name=name)
+        pending = ticket is not None and ticket.id in self._store.pending_ids()
+        self._detail.show_ticket(ticket, contact_name=name, pending=pending)
+
+    def _on_connection(self) -> None:
+        """Back online: a reply written offline is ready, and waits for the agent's Send."""
+        if self._store.online and self.ticket_id in self.waiting_replies:
+            self._detail.reply_composer.ready_again(self.ticket_id, READY_TEXT)
+        if self._store.online and self.waiting_replies:
+            count = len(self.waiting_replies)
+            self._panel.show_notice(f"Back online: {count} repl{'y' if count == 1 else 'ies'} written offline "
+                                    "wait for you to review and press Send reply.", "info")
 
     def _on_store_change(self, change: StoreChange) -> None:
         if self.ticket_id is not None and (change.reset or self.ticket_id in change.upserted):
@@ -148,6 +170,15 @@ class OpenTicket(QObject):
             composer.failed(ticket_id, describe(error))
             self._panel.show_error(error)
             return False
+        if result.waiting_online:
+            self.waiting_replies.add(ticket_id)
+            composer.failed(ticket_id, OFFLINE_REPLY_TEXT)
+            return False
+        if result.queued:
+            composer.sent(ticket_id, "Offline: the note waits in the outbox (⇪) and is added when the server "
+                                     "answers again.")
+            self._show_fields(self._store.held(ticket_id))
+            return False
         if not result.sent:
             if ticket_id == self.ticket_id and result.now is not None:
                 self.show_now(result.now, new_ids=result.new_ids)
@@ -156,6 +187,7 @@ class OpenTicket(QObject):
             composer.held(ticket_id, NEW_ACTIVITY_TEXT + " Press Send reply again when ready.")
             return False
         composer.sent(ticket_id)
+        self.waiting_replies.discard(ticket_id)
         if ticket_id == self.ticket_id:
             detail.show_new_activity(False)
             if result.now is not None:
@@ -190,6 +222,10 @@ class OpenTicket(QObject):
             self._panel.banner.show_message("warning", CONFLICT_TEXT, outcome.request_id)
             return None
         saved = outcome.record
+        if isinstance(outcome, Queued):
+            self._panel.show_notice(f"Offline: {saved.subject} will be updated when the server answers again "
+                                    "(waiting in the outbox, ⇪).", "info")
+            return saved
         if not outcome.merged_from:  # merged: a colleague's change is in it, the next reply must show it first
             self.own_write(base, saved)
         what = ", ".join(f"{key.removesuffix('_id')} → {self._value_label(key, value)}" for key, value in changes.items())

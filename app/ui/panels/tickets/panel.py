@@ -3,8 +3,11 @@ its reply and note composers, bulk changes and ticket creation — all usable by
 
 The panel is a view over the ticket store (`stores.tickets`): it builds the widgets, binds them to
 the store, and turns what the agent does into store calls. The list, the queue counts and the
-open ticket follow the store's changes; the open ticket's flows live in `open_ticket`. Offline and
-without `support:write` everything stays readable and drafts keep being saved, but nothing is sent.
+open ticket follow the store's changes; the open ticket's flows live in `open_ticket`. The server
+filters, pages and counts the list (`ticket_paging`); the cache is the first paint and, offline,
+what is searched. Offline, field changes and notes wait in the outbox (⇪) and a reply stays a
+draft to send when online; without `support:write` everything stays readable and drafts keep
+being saved, but nothing is sent.
 """
 
 from __future__ import annotations
@@ -48,9 +51,13 @@ class TicketsPanel(ModulePanel):
     title: ClassVar[str] = "Tickets"
     required_scope: ClassVar[str] = "support:read"
     write_scope: ClassVar[str] = "support:write"
-    offline_text: ClassVar[str] = (
-        "Offline: showing cached tickets, read-only. Changes are disabled until the server answers again "
-        "(checked every 30 s, or press Refresh). Drafts are still saved.")
+    @property
+    def offline_text(self) -> str:  # type: ignore[override]  (it depends on the profile's outbox)
+        if self.queues_offline:
+            return ("Offline: showing cached tickets (checked every 30 s, or press Refresh). Status, priority, "
+                    "assignee, queue and notes still save; a reply stays a draft until you send it online.")
+        return ("Offline: showing cached tickets, read-only. Changes are disabled until the server answers "
+                "again (checked every 30 s, or press Refresh). Drafts are still saved.")
 
     def __init__(self, context: PanelContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
@@ -73,7 +80,7 @@ class TicketsPanel(ModulePanel):
         self.help_button.clicked.connect(self.show_shortcuts)
 
         self.queues = QueueList(store, self.body)
-        self.tickets = TicketList(store, self.body)
+        self.tickets = TicketList(store, self.body, spawn=self.run)
         self.bulk = BulkBar(self.body)
         self.bulk.hide()
         #: Drafts are read and written on this panel's own worker thread, never on the Qt thread.
@@ -87,6 +94,7 @@ class TicketsPanel(ModulePanel):
         self.queues.sig_queue_chosen.connect(self.tickets.set_queue)
         self.tickets.sig_current_changed.connect(self.open_ticket.show)
         self.tickets.sig_selection_changed.connect(self._on_selection)
+        self.tickets.sig_rows_shown.connect(self._open_first)
         for composer in (self.detail.reply_composer, self.detail.note_composer):
             composer.sig_cancel.connect(self.tickets.table.setFocus)
             composer.sig_draft_changed.connect(self._on_draft_changed)
@@ -95,6 +103,8 @@ class TicketsPanel(ModulePanel):
         bind(store.changes, self, self._on_store_change)
         bind(store.cache_problems, self, self._on_cache_problem)
         bind(self.stores.identity.changes, self, self._on_identity)
+        if self.stores.outbox is not None:  # the ⇪ marks follow what waits to be sent
+            bind(self.stores.outbox.changes, self, lambda _items: self.tickets.model.refresh_cells())
         self._install_shortcuts()
         self._polling = False
         self.poll_timer = QTimer(self)
@@ -166,7 +176,7 @@ class TicketsPanel(ModulePanel):
 
     def resolve_current(self) -> None:
         ticket = self.detail.ticket
-        if ticket is not None and self.writable and is_open(ticket):
+        if ticket is not None and self.editable and is_open(ticket):
             self.run(self.open_ticket.change(ticket.id, {"status": "resolved"}), name=f"tickets.change.{ticket.id}")
 
     # ---- loading -----------------------------------------------------------------------------
@@ -177,9 +187,11 @@ class TicketsPanel(ModulePanel):
         await self.refresh()
 
     async def refresh(self) -> None:
-        """Reload tickets, queues and members; unreachable, the offline strip says so (read-only)."""
+        """Queues, members and counts, then the list's first page, from the server; unreachable,
+        the offline strip says so and the list is the cache's."""
         try:
             await self.stores.tickets.refresh()
+            await self.tickets.reload()
         except errors.ApiError as error:
             self.show_error(error)
 
@@ -196,7 +208,7 @@ class TicketsPanel(ModulePanel):
             return
         self._polling = True
         try:
-            if self.offline or not self.stores.tickets.tickets:
+            if self.offline or self.stores.tickets.everything.source != "server":
                 await self.refresh()
             else:
                 await self.stores.tickets.poll()
@@ -212,8 +224,12 @@ class TicketsPanel(ModulePanel):
         self.detail.set_choices(queues=store.queues, members=store.members)
         self.bulk.set_choices(queues=store.queues, members=store.members)
         self.detail.conversation.set_author_names(store.member_name)
-        if self.tickets.current_ticket() is None and self.tickets.model.rowCount():
-            self.tickets.move(0)  # the first ticket opens on its own
+        self._open_first()
+
+    def _open_first(self) -> None:
+        """Nothing open yet: the first ticket opens on its own."""
+        if self.detail.ticket is None and self.tickets.current_ticket() is None and self.tickets.model.rowCount():
+            self.tickets.move(0)
 
     def _on_cache_problem(self, problem: str | None) -> None:
         """The cache's trouble is shown while it lasts, and taken away once the cache works again."""
@@ -260,7 +276,8 @@ class TicketsPanel(ModulePanel):
     # ---- the write gate ----------------------------------------------------------------------------
     def _update_write_state(self, writable: bool) -> None:
         reason = "" if writable else self.write_block_reason() or ""
-        self.detail.set_writable(writable, reason)
+        # Offline with an outbox a ticket's fields and notes still save (queued); a reply is kept to send online.
+        self.detail.set_writable(self.editable, self.edit_block_reason() or "")
         self.new_button.setEnabled(writable)
         self.new_button.setToolTip("Create a ticket (c)" if writable else reason)
         running = self._bulk_task is not None and not self._bulk_task.done()

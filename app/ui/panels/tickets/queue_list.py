@@ -1,7 +1,9 @@
 """The queues above the ticket list: every queue with its open-ticket count, one row of choices.
 
-The counts are the ticket store's (`count_tickets`, the same count as the list's summary), read
-again on every change of the store, so they never disagree with the list beside them.
+The counts are the server's (`GET /support/tickets/count`, open tickets grouped by queue, in one
+request), moved by the ticket store as it takes each change and asked again on every poll, so a
+ticket resolved here leaves its queue's count at once. Before the server answers (and offline)
+they are the cached tickets' and say so.
 
 The queues flow left to right and wrap, and the strip is exactly as tall as its rows: a column of
 its own beside the list took a sixth of the window's width for six short lines, width the ticket
@@ -51,7 +53,9 @@ class QueueList(QListWidget):
         self._store = store
         self._counts: TicketCounts = store.counts()
         self.currentItemChanged.connect(self._on_current_changed)
-        bind(store.changes, self, lambda _change: self._rebuild())
+        bind(store.changes, self, lambda change: self._rebuild() if change.reset else None)
+        bind(store.count_changes, self, lambda count: self._rebuild() if count in (
+            store.open_by_queue, store.everything) else None)
         self._rebuild()
 
     def count_of(self, queue_id: str | None) -> int:
@@ -75,20 +79,21 @@ class QueueList(QListWidget):
         chosen = self.currentItem().data(_QUEUE_ID_ROLE) if self.currentItem() else ALL_QUEUES
         self.blockSignals(True)
         self.clear()
+        cached = " cached" if self._store.counts_from_cache else ""
         entries = [(ALL_QUEUES, "All queues", counts.open,
-                    f"{counts.open} of the {counts.total} loaded tickets are open ({_OPEN_MEANS})")]
+                    f"{counts.open:,} of the {counts.total:,}{cached} tickets are open ({_OPEN_MEANS})")]
         for queue in self._store.queues:
             open_here = counts.open_in(queue.id)
             if queue.status == "archived" and not open_here:
                 continue  # an archived queue matters only while tickets are still open in it
             paused = " · paused" if queue.status == "paused" else ""
             target = queue.first_response_target_minutes
-            tip = f"{open_here} open tickets ({_OPEN_MEANS})"
+            tip = f"{open_here:,} open{cached} tickets ({_OPEN_MEANS})"
             if target:
                 tip += f"; first response within {target} minutes"
             entries.append((queue.id, f"{queue.name}{paused}", open_here, tip))
         for queue_id, name, count, tip in entries:
-            item = QListWidgetItem(f"{name}  ({count} open)")
+            item = QListWidgetItem(f"{name}  ({count:,} open)")
             item.setData(_QUEUE_ID_ROLE, queue_id)
             item.setToolTip(tip)
             self.addItem(item)

@@ -65,10 +65,15 @@ def ticket_columns(store: TicketStore, clock: Callable[[], datetime],
         return f"First response was due {due}: breached" if left.total_seconds() < 0 else f"First response due {due}"
 
     def subject_tip(ticket: Ticket) -> str:
-        return (ticket.subject or "") + ("\nAn unsent draft is waiting here" if ticket.id in drafted() else "")
+        waiting = "\nA change made offline waits to be sent (⇪)" if ticket.id in store.pending_ids() else ""
+        return (ticket.subject or "") + ("\nAn unsent draft is waiting here" if ticket.id in drafted() else "") + waiting
+
+    def subject(ticket: Ticket) -> str:
+        marks = ("⇪ " if ticket.id in store.pending_ids() else "") + ("✎ " if ticket.id in drafted() else "")
+        return marks + (ticket.subject or "")
 
     return [
-        Column("Subject", lambda t: ("✎ " if t.id in drafted() else "") + (t.subject or ""),
+        Column("Subject", subject,
                sort_key=lambda t: (t.subject or "").casefold(), object_name="subject", tooltip=subject_tip),
         Column("First reply due", remaining, text=format_countdown, object_name="first_response",
                sort_key=lambda t: breach_sort_key(t, clock()), foreground=sla_colour, tooltip=sla_tip,

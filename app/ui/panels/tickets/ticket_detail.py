@@ -186,8 +186,9 @@ class TicketDetail(QWidget):
         if self.ticket:
             self._show_fields(self.ticket)
 
-    def show_ticket(self, ticket: Ticket | None, *, contact_name: str | None = None) -> None:
-        """Show a ticket's fields (the conversation is set separately, it loads later)."""
+    def show_ticket(self, ticket: Ticket | None, *, contact_name: str | None = None, pending: bool = False) -> None:
+        """Show a ticket's fields (the conversation is set separately, it loads later); `pending`:
+        a change made offline waits in the outbox (⇪)."""
         changed_ticket = (ticket.id if ticket else None) != (self.ticket.id if self.ticket else None)
         self.ticket = ticket
         self.reply_composer.set_ticket(ticket.id if ticket else None)
@@ -203,7 +204,8 @@ class TicketDetail(QWidget):
             self._fit_composers()
             return
         self.subject.setText(ticket.subject or "(no subject)")
-        self.meta.setText(" · ".join(self._meta_parts(ticket, contact_name)))
+        waiting = ["⇪ changes waiting to be sent"] if pending else []
+        self.meta.setText(" · ".join(waiting + self._meta_parts(ticket, contact_name)))
         self.meta.setToolTip(f"Created {exact(as_datetime(ticket.created_at))}")
         self._show_fields(ticket)
         self._set_fields_enabled(True)

@@ -1,10 +1,12 @@
 """The ticket list (`tickets.table`) with its filter bar: saved view, status, priority, assignee.
 
-The list shows the ticket store's tickets that the filter (and the queue list) lets through,
-sorted by the column the user chose; by default the soonest SLA breach comes first. It follows
-the store's changes, and its summary ("n shown of m loaded · k open") is counted from the same
-tickets as the queue counts. The first-response countdown column is repainted by one timer that
-touches only that column.
+The server filters, pages and counts (`ticket_paging`): the list shows at once what the store
+holds for the filter (and the queue list), then the server's first page, and the next page as
+the agent scrolls; the loaded rows are sorted by the column the user chose (by default the
+soonest SLA breach first). It follows the store's changes, and its summary ("100 shown of
+12,345") is the server's count, moved by every change the store takes. Offline it is the cached
+tickets that match, and says so. The first-response countdown column is repainted by one timer
+that touches only that column.
 
 The columns an agent needs first (subject, first reply due, status, assignee) come first, at
 widths measured from the font so each reads in full at the default window sizes; the header's
@@ -18,7 +20,14 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QItemSelection,
+    QItemSelectionModel,
+    QSignalBlocker,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -31,9 +40,11 @@ from PySide6.QtWidgets import (
 
 from app.api.models import Ticket
 from app.data.record_store import StoreChange
-from app.data.tickets import TicketStore, count_tickets
+from app.data.ticket_counts import LiveCount
+from app.data.ticket_query import SAVED_VIEWS, UNASSIGNED, TicketQuery
+from app.data.tickets import TicketStore
 from app.ui.labels import label
-from app.ui.panels.tickets.ticket_columns import (  # noqa: F401  (breached_colour: the list's red, for tests)
+from app.ui.panels.tickets.ticket_columns import (
     ASSIGNEE,
     FIRST_NEEDED,
     PRIORITIES,
@@ -41,12 +52,11 @@ from app.ui.panels.tickets.ticket_columns import (  # noqa: F401  (breached_colo
     STATUS,
     STATUSES,
     SUBJECT,
-    breached_colour,
     first_run_widths,
     ticket_columns,
     width_for,
 )
-from app.ui.panels.tickets.ticket_filters import SAVED_VIEWS, UNASSIGNED, TicketFilter
+from app.ui.panels.tickets.ticket_paging import Spawn, TicketPaging
 from app.ui.record_table_model import RecordTableModel
 from app.ui.store_binding import bind
 from app.ui.widgets.column_layout import ColumnLayout, resize_mode_interactive
@@ -55,6 +65,7 @@ from app.ui.widgets.record_table_view import RecordTableView
 #: How often the countdown column is repainted.
 COUNTDOWN_INTERVAL_MS = 1000
 
+
 class TicketList(QWidget):
     """Filter bar + table. Emits the current ticket and the multi-selection."""
 
@@ -62,15 +73,17 @@ class TicketList(QWidget):
     """The ticket under the cursor changed: its `Ticket`, or None."""
     sig_selection_changed = Signal(list)
     """The selected tickets changed (`Ticket`s, in list order): drives the bulk bar."""
+    sig_rows_shown = Signal()
+    """A query's rows replaced the shown ones (the held tickets', then the server's)."""
 
     def __init__(self, store: TicketStore, parent: QWidget | None = None, *,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, spawn: Spawn | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._filter = TicketFilter()
-        self._me_id: str | None = None
+        self._filter = TicketQuery()
         self._drafted: set[str] = set()
+        self.paging = TicketPaging(store, spawn, self._on_rows, self._show_summary)
 
         self.view_combo = self._combo("tickets.filter.view", "View", [(key, label) for key, label in SAVED_VIEWS])
         self.status_combo = self._combo("tickets.filter.status", "Status",
@@ -85,11 +98,13 @@ class TicketList(QWidget):
         self.search.setMinimumWidth(self.fontMetrics().averageCharWidth() * 12)
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Filter tickets")
-        self.search.textChanged.connect(self._on_filter_changed)
+        self.search.textChanged.connect(lambda _text: self._on_filter_changed())
+        self.search.returnPressed.connect(lambda: self._on_filter_changed(search_server=True))
         self.summary = QLabel(self)
         self.summary.setObjectName("tickets.list_summary")
 
         self.model = RecordTableModel(ticket_columns(store, self._clock, lambda: self._drafted), self)
+        self.model.set_fetch_more(self.paging.more)
         self.table = RecordTableView(self)
         self.table.setObjectName("tickets.table")
         self.table.setAccessibleName("Tickets")
@@ -125,12 +140,13 @@ class TicketList(QWidget):
         self.countdown_timer.setInterval(COUNTDOWN_INTERVAL_MS)
         self.countdown_timer.timeout.connect(self.refresh_countdowns)
         bind(store.changes, self, self._on_store_change)
+        bind(store.count_changes, self, self._on_count)
+        self.destroyed.connect(self.paging.close)
         self._on_store_change(StoreChange(reset=True))
 
     # ---- columns ------------------------------------------------------------------------------
     subject_column, sla_column, status_column, assignee_column = SUBJECT, SLA, STATUS, ASSIGNEE
-    #: The columns an agent needs first: the list is given room for these before anything else.
-    first_needed = FIRST_NEEDED
+    first_needed = FIRST_NEEDED  # the list is given room for these before anything else
 
     def width_for(self, columns: Sequence[int]) -> int:
         """The list's width that shows every visible column up to the last of `columns`."""
@@ -143,15 +159,21 @@ class TicketList(QWidget):
         combo.setToolTip(label)
         for value, text in items:
             combo.addItem(text, value)
-        combo.currentIndexChanged.connect(self._on_filter_changed)
+        combo.currentIndexChanged.connect(lambda _index: self._on_filter_changed())
         return combo
 
     # ---- data -------------------------------------------------------------------------------
     def _on_store_change(self, change: StoreChange) -> None:
-        """The store's tickets changed: show the change (a reset re-reads all) and count again."""
+        """The store's tickets changed: show the change and say how many there are again.
+
+        A reset (the cache read, the queues and members) repaints; it asks the server nothing:
+        the list asks on a filter change and on `reload`."""
         if change.reset:
             self._fill_assignees()
-            self._apply_filter()
+            if self.paging.from_server:
+                self.model.replace_rows([self._store.held(t.id) or t for t in self.model.rows])
+            else:
+                self.paging.show(self._filter, instant_only=True)
             return
         for ticket_id in change.removed:
             self.model.remove_id(ticket_id)
@@ -160,9 +182,38 @@ class TicketList(QWidget):
             ticket = self._store.held(ticket_id)
             # A ticket that stops matching stays until the filter changes: the agent keeps their row.
             if ticket is not None and (self.model.row_of_id(ticket_id) is not None
-                                       or self._filter.matches(ticket, me_id=self._me_id, now=now)):
+                                       or self._filter.matches(ticket, now)):
                 self.model.upsert(ticket)
         self._show_summary()
+
+    def _on_rows(self, rows: list[Ticket], append: bool) -> None:
+        """Rows from the paging: a page to add below, or a query's answer instead of the shown rows
+        (the open ticket stays, so the server's answer never closes what the agent is reading)."""
+        if append:
+            shown = {t.id for t in self.model.rows}
+            self.model.append_rows([t for t in rows if t.id not in shown])
+            self.model.set_has_more(self.paging.has_more)
+            self._sort()
+            return
+        selected = {ticket.id for ticket in self.selected_tickets()}
+        current = self.current_ticket()
+        if current is not None and self.paging.from_server and current.id not in {t.id for t in rows} \
+                and self._filter.matches(current, self._clock()):
+            rows = [current, *rows]
+        self.model.set_rows(rows)
+        self.model.set_has_more(self.paging.has_more)
+        self._sort()
+        self.select_ids(selected, current_id=current.id if current else None)
+        self.sig_rows_shown.emit()
+
+    def _sort(self) -> None:
+        header = self.table.horizontalHeader()
+        if header.sortIndicatorSection() >= 0:
+            self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+
+    def _on_count(self, count: LiveCount) -> None:
+        if self.paging.concerns(count):
+            self._show_summary()
 
     def _fill_assignees(self) -> None:
         current = self.assignee_combo.currentData()
@@ -175,12 +226,10 @@ class TicketList(QWidget):
         self.assignee_combo.blockSignals(False)
 
     def _show_summary(self) -> None:
-        """What the list shows, counted like the queue list counts (both from the store's tickets)."""
-        shown, held = count_tickets(self.model.rows), self._store.counts()
-        self.summary.setText(f"{shown.total} shown of {held.total} loaded · {shown.open} open")
-        more = f" The newest {held.total} are loaded; the server has more." if self._store.truncated else ""
-        self.summary.setToolTip(f"{shown.total} tickets pass the filters, {shown.open} of them open (not resolved "
-                                f"or closed); {held.total} tickets are loaded, {held.open} of them open.{more}")
+        """How many are shown of how many the server counts (or, offline, what the cache answered)."""
+        summary = self.paging.summary(self.model.rowCount())
+        self.summary.setText(summary.text)
+        self.summary.setToolTip(summary.tip)
 
     def set_drafted(self, ticket_ids: set[str]) -> None:
         """Tickets with an unsent reply or note draft: their subject shows ✎."""
@@ -193,13 +242,15 @@ class TicketList(QWidget):
         return self._drafted
 
     def set_me(self, me_id: str | None) -> None:
-        self._me_id = me_id
-        self._apply_filter()
+        if me_id != self._filter.me_id:
+            self._filter = self._filter.with_(me_id=me_id)
+            if self._filter.view == "my_open":
+                self.paging.show(self._filter)
 
     @property
     def me_id(self) -> str | None:
         """The signed-in member's id ("My open"); None for API keys or before the identity is known."""
-        return self._me_id
+        return self._filter.me_id
 
     @property
     def all_tickets(self) -> list[Ticket]:
@@ -207,12 +258,16 @@ class TicketList(QWidget):
         return self._store.tickets
 
     @property
-    def filter(self) -> TicketFilter:
+    def filter(self) -> TicketQuery:
         return self._filter
+
+    async def reload(self) -> None:
+        """Ask the server for the current filter again and wait for its first page."""
+        await self.paging.load(self._filter)
 
     def set_queue(self, queue_id: str | None) -> None:
         self._filter = self._filter.with_(queue_id=queue_id)
-        self._apply_filter()
+        self.paging.show(self._filter)
 
     def choose_view(self, view: str) -> None:
         self.view_combo.setCurrentIndex(self.view_combo.findData(view))
@@ -220,35 +275,21 @@ class TicketList(QWidget):
     def show_everything(self) -> None:
         """Clear every filter (used to jump to a ticket the current filter hides)."""
         for combo in (self.view_combo, self.status_combo, self.priority_combo, self.assignee_combo):
-            combo.blockSignals(True)
-            combo.setCurrentIndex(0)
-            combo.blockSignals(False)
-        self.search.blockSignals(True)
-        self.search.clear()
-        self.search.blockSignals(False)
-        self._filter = TicketFilter(queue_id=self._filter.queue_id)
-        self._apply_filter()
+            with QSignalBlocker(combo):
+                combo.setCurrentIndex(0)
+        with QSignalBlocker(self.search):
+            self.search.clear()
+        self._filter = TicketQuery(queue_id=self._filter.queue_id, me_id=self._filter.me_id)
+        self.paging.show(self._filter)
 
-    def _on_filter_changed(self) -> None:
+    def _on_filter_changed(self, *, search_server: bool = False) -> None:
         self._filter = self._filter.with_(
             view=self.view_combo.currentData(), status=self.status_combo.currentData(),
             priority=self.priority_combo.currentData(), assignee_id=self.assignee_combo.currentData(),
             text=self.search.text().strip())
         if self._filter.view == "breaching_sla":
             self.table.sortByColumn(self.sla_column, Qt.SortOrder.AscendingOrder)
-        self._apply_filter()
-
-    def _apply_filter(self) -> None:
-        now = self._clock()
-        selected = {ticket.id for ticket in self.selected_tickets()}
-        current = self.current_ticket()
-        rows = [t for t in self._store.tickets if self._filter.matches(t, me_id=self._me_id, now=now)]
-        self.model.set_rows(rows)
-        header = self.table.horizontalHeader()
-        if header.sortIndicatorSection() >= 0:
-            self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
-        self._show_summary()
-        self.select_ids(selected, current_id=current.id if current else None)
+        self.paging.show(self._filter, search_server=search_server)
 
     # ---- countdowns -------------------------------------------------------------------------------
     def showEvent(self, event) -> None:
