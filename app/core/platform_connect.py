@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from app.api import AdminClient, ApiKeyAuth, UserLoginAuth, errors
-from app.api.dialects import DIALECTS, dialect_for
+from app.api.dialects import DIALECTS, dialect_class, dialect_for
 from app.api.dialects.base import Dialect
 
 DEFAULT_PLATFORM = "opsdesk"
@@ -117,17 +117,29 @@ class PlatformCheck:
 
 
 def candidate_platforms(secret: str) -> list[str]:
-    """Every platform, the ones the secret's shape points at first."""
+    """Every platform whose adapter is installed, the ones the secret's shape points at first."""
     first = [name for prefix, name in _KEY_HINTS if secret.strip().startswith(prefix)]
-    return list(dict.fromkeys(first + list(DIALECTS)))
+    return [name for name in dict.fromkeys(first + list(DIALECTS)) if _installed(name)]
+
+
+def _installed(name: str) -> bool:
+    try:
+        dialect_class(name)
+    except ImportError:
+        return False
+    return True
 
 
 async def check_platform(base_url: str, secret: str, platform: str | None = None, *, auth_kind: str = "api_key",
                          login_email: str | None = None, **client_options: Any) -> PlatformCheck:
-    """Connect to `base_url` as `platform` (or find which platform answers) and report what it offers."""
+    """Connect to `base_url` as `platform` (or find which platform answers) and report what it offers.
+
+    When none answers, the result carries the error of the first platform tried (the one the
+    key's shape points at); a host that does not answer at all is not tried again.
+    """
     names = [platform] if platform else candidate_platforms(secret)
     tried: list[tuple[str, str]] = []
-    last: PlatformCheck | None = None
+    first: PlatformCheck | None = None
     for name in names:
         result = await _check_one(base_url, secret, name, auth_kind, login_email, client_options)
         if result.ok:
@@ -135,10 +147,12 @@ async def check_platform(base_url: str, secret: str, platform: str | None = None
             result.tried = tried
             return result
         tried.append((name, str(result.error)))
-        last = result
-    assert last is not None
-    last.tried = tried
-    return last
+        first = first or result
+        if isinstance(result.error, errors.ApiConnectionError):
+            break
+    assert first is not None
+    first.tried = tried
+    return first
 
 
 async def _check_one(base_url: str, secret: str, name: str, auth_kind: str, login_email: str | None,

@@ -21,8 +21,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from app.api import AdminClient, ApiKeyAuth, UserLoginAuth, errors
+from app.api import errors
 from app.core.keychain import KeychainError, SecretStore
+from app.core.platform_connect import DEFAULT_PLATFORM, check_platform
 from app.core.profile_removal import remove_profile
 from app.core.profiles import Profile, ProfileError, ProfileStore
 from app.core.sandbox_process import SandboxStartError
@@ -65,6 +66,13 @@ class ConnectionCheck:
     error: errors.ApiError | None = None
     secret_missing: bool = False
     """No secret was typed or stored: nothing was tried."""
+    platform: str = ""
+    """The platform (dialect) that answered."""
+    platform_name: str = ""
+    missing: tuple[str, ...] = ()
+    """What that platform cannot guarantee, as the console says it."""
+    absent: tuple[str, ...] = ()
+    """Why modules are missing ("BizBasics has no ticketing API")."""
 
 
 class ProfileHost(Protocol):
@@ -318,23 +326,32 @@ class ProfileService:
             self._notify("startup", "info", f"{profile.name!r} was deleted. Open or add a profile.", PROFILES)
 
     async def test_connection(self, profile: Profile, secret: str | None) -> ConnectionCheck:
-        """Try the profile's URL and secret (typed, else stored) with GET /me and GET /workspace."""
+        """Try the profile's URL and secret (typed, else stored) in the profile's platform dialect.
+
+        A profile still on the default platform is detected (the key's shape first, then each
+        dialect in turn); one whose named platform does not answer is tried against the others, so
+        the result can say which platform the URL really speaks.
+        """
         profile = profile.validated()
         if not secret:
             secret = await self.secrets.aget(profile.id, secret_kind(profile))
         if not secret:
             return ConnectionCheck(secret_missing=True)
-        auth: Any = (UserLoginAuth(profile.login_email or "", secret) if profile.auth_kind == "login"
-                     else ApiKeyAuth(secret))
-        # Building a client loads CA certificates (tens of ms): not on the event loop's thread.
-        client = await self.blocking(AdminClient, profile.base_url, auth, max_retries=0, **self.client_options)
-        async with client:
-            try:
-                me = await client.me.get()
-                workspace = await client.workspace.get()
-            except errors.ApiError as error:
-                return ConnectionCheck(error=error)
-        return ConnectionCheck(workspace.name, workspace.environment, frozenset(me.scopes))
+        named = None if profile.platform == DEFAULT_PLATFORM else profile.platform
+        options = {**self.client_options}
+        found = await check_platform(profile.base_url, secret, named, auth_kind=profile.auth_kind,
+                                     login_email=profile.login_email, **options)
+        if not found.ok and named is not None:
+            other = await check_platform(profile.base_url, secret, None, auth_kind=profile.auth_kind,
+                                         login_email=profile.login_email, **options)
+            if other.ok:
+                found = other
+        if not found.ok:
+            return ConnectionCheck(error=found.error or errors.ApiError("no platform answered"))
+        return ConnectionCheck(found.workspace or found.workspace_id, found.environment, found.scopes,
+                               platform=found.platform, platform_name=found.display_name,
+                               missing=tuple(found.manifest.get("missing_guarantees", {}).values()),
+                               absent=tuple(found.manifest.get("absent_modules", {}).values()))
 
     # ---- shutdown --------------------------------------------------------------------------
     async def close(self) -> None:

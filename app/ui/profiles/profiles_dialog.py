@@ -211,6 +211,8 @@ class ProfilesDialog(QDialog):
         self._say("Testing…")
         try:
             check = await self.profiles.test_connection(self.form.profile(), self.form.secret_text() or None)
+            if check.platform:
+                self.form.set_platform(check.platform)  # what answered is what the profile speaks
             message = connection_sentence(check)
             self._say(message, "success" if check.error is None and not check.secret_missing else "error")
         except (ProfileError, KeychainError, ValueError) as error:
@@ -281,4 +283,9 @@ def connection_sentence(check: ConnectionCheck) -> str:
     if check.error is not None:
         return f"Connection failed: {describe(check.error)}"
     scopes = ", ".join(sorted(check.scopes)) or "no scopes"
-    return f"Connected to workspace {check.workspace} ({check.environment}). Scopes: {scopes}."
+    where = f"{check.platform_name}: " if check.platform_name else ""
+    sentence = f"Connected to {where}workspace {check.workspace} ({check.environment or 'environment unknown'})." \
+               f" Scopes: {scopes}."
+    for note in (*check.absent, *check.missing):
+        sentence += f" {note[0].upper()}{note[1:].rstrip('.')}."
+    return sentence
