@@ -13,7 +13,7 @@ from typing import Any
 from app.api.dialects import dialect_class
 from app.core.keychain import SecretStore
 from app.core.platform_connect import pack_credentials
-from app.core.profiles import Profile, ProfileStore
+from app.core.profiles import Profile, ProfileError, ProfileStore
 
 SECRET_KIND = "api_key"
 
@@ -31,6 +31,16 @@ def profile_url(profile: Profile, process_url: str, credentials: dict[str, Any])
     if not section:
         return process_url
     return sandbox_root(process_url) + section["base_url"]
+
+
+def dialect_secret(profile: Profile, credentials: dict[str, Any]) -> str:
+    """The packed credentials of a dialect profile, read again from the sandbox's credentials.json
+    (a session-only secret is gone after a restart); ProfileError when the file has none."""
+    section = credentials.get(profile.environment, {}).get("dialects", {}).get(profile.platform) or {}
+    fields = [field for field, _ in dialect_class(profile.platform).credential_fields]
+    if not all(section.get(field) for field in fields):
+        raise ProfileError(f"The sandbox's credentials file has no {profile.platform} credentials.")
+    return pack_credentials({field: section[field] for field in fields})
 
 
 def dialect_profile_name(base: str, display_name: str) -> str:

@@ -19,6 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core import paths
+from app.core.dialect_profiles import (
+    dialect_secret,
+    offer_dialect_workspaces,
+    profile_url,
+)
 from app.core.keychain import SecretStore
 from app.core.profiles import Profile, ProfileError, ProfileStore
 from app.core.sandbox_process import SandboxProcess
@@ -93,6 +98,7 @@ def first_run(
             secrets.delete_profile(profile.id)
             raise
         offer_live_workspace(store, secrets, profile, process)
+        _offer_dialects(store, secrets, profile, process)
     except BaseException:
         _stop_if_started(process)
         raise
@@ -142,18 +148,35 @@ def open_local_sandbox(
         raise ProfileError(f"The profile {profile.name!r} is not a local sandbox profile.")
     process = start(Path(profile.sandbox_data_dir), port=0, **start_options)
     try:
+        credentials = _credentials(process)
         secret = secrets.get(profile.id, SECRET_KIND)
         if secret is None:
-            secret = _owner_key(process, profile.environment)
+            secret = (_owner_key(process, profile.environment) if profile.platform == "opsdesk"
+                      else dialect_secret(profile, credentials))
             secrets.set(profile.id, SECRET_KIND, secret)
-        if profile.base_url != process.url:
-            profile = store.update(profile.name, base_url=process.url)
+        url = profile_url(profile, process.url, credentials)
+        if profile.base_url != url:
+            profile = store.update(profile.name, base_url=url)
         store.mark_used(profile.name)
-        offer_live_workspace(store, secrets, profile, process)
+        if profile.platform == "opsdesk":
+            offer_live_workspace(store, secrets, profile, process)
+            _offer_dialects(store, secrets, profile, process)
     except BaseException:
         _stop_if_started(process)
         raise
-    return LocalSandbox(profile, process.url, secret, process, False, secrets.session_only)
+    return LocalSandbox(profile, url, secret, process, False, secrets.session_only)
+
+
+def _credentials(process: SandboxProcess) -> dict:
+    try:
+        return process.credentials()
+    except (OSError, ValueError):
+        return {}
+
+
+def _offer_dialects(store: ProfileStore, secrets: SecretStore, local: Profile, process: SandboxProcess) -> None:
+    """The sandbox's workspace in every other platform's dialect, a profile each (once)."""
+    offer_dialect_workspaces(store, secrets, local, process.url, _credentials(process))
 
 
 def _stop_if_started(process: SandboxProcess) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from app.api import errors
+from app.core.dialect_profiles import profile_url
 from app.core.keychain import KeychainError, SecretStore
 from app.core.platform_connect import DEFAULT_PLATFORM, check_platform
 from app.core.profile_removal import remove_profile
@@ -169,8 +170,9 @@ class ProfileService:
         if profile.is_local_sandbox and running is not None and running.process.running() \
                 and profile.sandbox_data_dir == running.profile.sandbox_data_dir:
             await self.host.close_session()
-            if profile.base_url != running.url:
-                profile = await self.blocking(self.store.update, profile.name, base_url=running.url)
+            url = await self.blocking(lambda: profile_url(profile, running.url, running.process.credentials()))
+            if profile.base_url != url:
+                profile = await self.blocking(self.store.update, profile.name, base_url=url)
             return await self.host.open_profile(profile)
         if profile.is_local_sandbox:
             return await self.restart_sandbox(name)

@@ -16,6 +16,7 @@ from app.core.keychain import SecretStore
 from app.core.profiles import Profile, ProfileStore
 from tests.core.conftest import files_containing
 from tests.core.sandbox_cleanup import no_sandbox_left_fixture  # noqa: F401  (fixture)
+from tests.dialects.conftest import BUILT
 
 SEED = {"seed_size": 20}
 
@@ -44,7 +45,13 @@ def test_first_run_creates_the_profile_and_keeps_the_key_in_the_keychain(home: P
         assert contacts_status(first.url, first.secret) == 200
         assert Path(first.profile.sandbox_data_dir).is_relative_to(paths.data_dir())
         profiles = ProfileStore().list()
-        assert profiles[0] == first.profile and [p.name for p in profiles] == [LOCAL_SANDBOX_NAME, LIVE_SANDBOX_NAME]
+        assert profiles[0] == first.profile
+        assert [p.name for p in profiles if p.platform == "opsdesk"] == [LOCAL_SANDBOX_NAME, LIVE_SANDBOX_NAME]
+        # Every other dialect the sandbox serves is a profile of its own, on the same sandbox.
+        dialects = [p for p in profiles if p.platform != "opsdesk"]
+        assert {p.platform for p in dialects} == {name for name in BUILT if name != "opsdesk"}
+        assert all(p.sandbox_data_dir == first.profile.sandbox_data_dir and p.name.startswith(LOCAL_SANDBOX_NAME + " · ")
+                   for p in dialects)
         live = profiles[1]
         assert live.environment == "live" and live.sandbox_data_dir == first.profile.sandbox_data_dir
         live_key = memory_keyring.entries[("opsdesk", f"{live.id}:api_key")]

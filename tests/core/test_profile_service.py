@@ -126,8 +126,11 @@ async def test_switching_to_a_remote_profile_keeps_the_sandbox_and_deleting_its_
     assert service.active is None and service.sandbox.local is None
     assert host.status[-1] == ("signed_out", "No profile is open.")
     assert "was deleted" in host.notices["startup"].text and host.notices["startup"].action == PROFILES
-    assert [p.name for p in service.list()] == [LIVE_SANDBOX_NAME, "Remote"]
+    assert [p.name for p in service.list() if p.platform == "opsdesk"] == [LIVE_SANDBOX_NAME, "Remote"]
     assert data_dir.exists(), "the live workspace's profile still uses the sandbox's data"
+    for dialect_profile in [p for p in service.list() if p.platform != "opsdesk"]:
+        await service.delete(dialect_profile.name)
+        assert child.running(), "other profiles still use the sandbox"
     await service.delete(LIVE_SANDBOX_NAME)
     assert not child.running(), "the sandbox outlived the last profile on its data"
     assert [p.name for p in service.list()] == ["Remote"]
