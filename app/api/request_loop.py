@@ -135,6 +135,12 @@ class RequestLoop:
         the three-way merge runs; the window between this read and the write stays open, which
         is what the manifest's missing "etag" tells the operator.
         """
+        try:
+            read = operation_of("GET", call.path)
+        except KeyError:
+            return
+        if not self.dialect.manifest.supports(read.name):
+            return  # the platform cannot read one record back: nothing to compare (its manifest says so)
         current = await self.send("GET", call.path)
         try:
             version = json.loads(current.content)["data"]["version"]

@@ -42,7 +42,9 @@ def test_exit_after_load_opens_the_sandbox_with_data_and_exits_cleanly(no_sandbo
     assert first.returncode == 0, first.stderr[-3000:]
     assert shot.exists() and shot.stat().st_size > 10_000
     profiles = json.loads((tmp_path / "xdg_config_home" / "Opsdesk" / "profiles.json").read_text())
-    assert [p["name"] for p in profiles["profiles"]] == ["Local sandbox", "Local sandbox (live)"]
+    assert [p["name"] for p in profiles["profiles"] if p.get("platform", "opsdesk") == "opsdesk"] == [
+        "Local sandbox", "Local sandbox (live)"]
+    assert all(p["name"].startswith("Local sandbox · ") for p in profiles["profiles"] if p["platform"] != "opsdesk")
     key = json.loads((tmp_path / "xdg_data_home" / "Opsdesk" / "sandbox" / "credentials.json").read_text())
     secret = key["test"]["owner_key"]
     for path in tmp_path.rglob("*"):

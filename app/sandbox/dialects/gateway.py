@@ -65,7 +65,8 @@ class DialectGateway:
         request = DialectRequest(
             method=scope["method"], path=below,
             query=parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True),
-            headers=Headers(scope=scope), body=await _read_all(receive))
+            headers=Headers(scope=scope), body=await _read_all(receive),
+            state=scope["app"].state if "app" in scope else None)
         if request.method == "GET" and below == "/openapi.json":
             await _answer(send, DialectResponse(200, translator.openapi()))
             return

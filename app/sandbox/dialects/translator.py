@@ -30,6 +30,8 @@ class DialectRequest:
     query: list[tuple[str, str]]
     headers: Headers
     body: bytes
+    #: The application's state (`state.db` the sandbox's database, for a dialect's own tables).
+    state: Any = None
 
     def query_value(self, name: str) -> str | None:
         """The last value of query parameter `name`, or None."""
