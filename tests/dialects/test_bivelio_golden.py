@@ -259,3 +259,12 @@ def test_the_seeds_rate_limit_answer_is_rate_limited_with_its_wait():
 def test_a_key_of_another_shape_is_refused_before_anything_is_sent():
     with pytest.raises(ValueError, match="bv_live_sk_"):
         dialect_for("bivelio").auth({"api_key": "opk_live_" + "a" * 32})
+
+
+async def test_the_mount_serves_its_own_openapi_document(sandbox):
+    async with httpx.AsyncClient(base_url=sandbox_root(sandbox) + "/dialects/bivelio/v1") as http:
+        document = (await http.get("/openapi.json")).json()
+    assert document["openapi"] == "3.1.0"
+    assert {"/contacts", "/contacts/create", "/contacts/update", "/invoices/list", "/invoices/create",
+            "/webhooks/create", "/webhooks/list"} <= set(document["paths"])
+    assert document["components"]["securitySchemes"]["ApiKey"]["name"] == "X-API-Key"
