@@ -121,9 +121,12 @@ class OutboxFile:
         with self._lock:
             self._conn.execute("UPDATE outbox SET state = ?, message = ? WHERE seq = ?", (state, message, seq))
 
-    def remove(self, seq: int) -> None:
+    def remove(self, seq: int, key: str | None = None) -> None:
+        """Delete item `seq`; with `key`, only while it still has that Idempotency-Key (an item the
+        operator edited meanwhile has a new key and stays)."""
         with self._lock:
-            self._conn.execute("DELETE FROM outbox WHERE seq = ?", (seq,))
+            self._conn.execute("DELETE FROM outbox WHERE seq = ? AND (? IS NULL OR idempotency_key = ?)",
+                               (seq, key, key))
 
     def close(self) -> None:
         with self._lock:
@@ -175,8 +178,8 @@ class Outbox:
         await self._refresh()
         return item
 
-    async def drop(self, seq: int) -> None:
-        await self._run(self._file.remove, seq)
+    async def drop(self, seq: int, *, key: str | None = None) -> None:
+        await self._run(self._file.remove, seq, key)
         await self._refresh()
 
     async def mark(self, seq: int, state: State, message: str = "") -> None:

@@ -64,6 +64,9 @@ class OutboxReplay:
             except (errors.NotFound, errors.Forbidden) as error:
                 gone = "was deleted" if isinstance(error, errors.NotFound) else "is no longer yours to change"
                 await self.outbox.mark(item.seq, "needs_attention", f"Not sent: this record {gone} on the server.")
+            except errors.ValidationFailed as error:
+                words = "; ".join(f"{name}: {text}" for name, text in error.fields.items()) or error.message
+                await self.outbox.mark(item.seq, "needs_attention", f"Not sent: {words}")
             except errors.ApiStatusError as error:
                 await self.outbox.mark(item.seq, "needs_attention", f"Not sent: {error.message}")
             except _Collision as collision:
@@ -71,7 +74,8 @@ class OutboxReplay:
             else:
                 report.sent += 1
                 report.merged += int(merged)
-                await self.outbox.drop(item.seq)
+                # Sent as it was: an edit made while it was on its way stays, under its new key.
+                await self.outbox.drop(item.seq, key=item.idempotency_key)
                 continue
             report.needs_attention += 1
             held.add(record)

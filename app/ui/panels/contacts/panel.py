@@ -51,7 +51,7 @@ class ContactsPanel(ModulePanel):
     title = "Contacts"
     required_scope = "crm:read"
     write_scope = "crm:write"
-    offline_text = "Offline: showing cached contacts. Editing is off until the server can be reached."
+    offline_text = "Offline: showing cached contacts and companies. New records and deletions need the server."
 
     sig_rows_shown = Signal()
     """The table's rows were replaced (a search, filter, sort or refresh finished)."""
