@@ -48,6 +48,9 @@ def test_deleting_the_local_sandbox_profile_removes_its_credentials(home: Path, 
 
     remove_profile(store, secrets, local.profile.name)
     assert sandbox_dir.exists(), "the live workspace's profile still uses it"
+    for other in [p for p in store.list() if p.platform != "opsdesk"]:  # the sandbox in the other dialects
+        remove_profile(store, secrets, other.name)
+        assert sandbox_dir.exists(), "the live workspace's profile still uses it"
     remove_profile(store, secrets, LIVE_SANDBOX_NAME)
 
     assert ProfileStore().list() == [] and memory_keyring.entries == {}
