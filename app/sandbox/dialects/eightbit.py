@@ -129,8 +129,8 @@ class EightBitTranslator(Translator):
 
     # -- authentication --------------------------------------------------------------------
 
-    def _key(self, call: CallContract) -> bytes:
-        db = _app_state(call).db
+    def _key(self, request: DialectRequest) -> bytes:
+        db = request.state.db
         if id(db) not in self._keys:
             self._keys[id(db)] = jwt.signing_key(db)
         return self._keys[id(db)]
@@ -148,7 +148,7 @@ class EightBitTranslator(Translator):
             return error(401, "UNAUTHORIZED", "The bearer credential is not an 8bit-ai access token or API key.",
                          {"reason": "invalid"})
         try:
-            claims = jwt.verify(secret, self._key(call))
+            claims = jwt.verify(secret, self._key(request))
         except jwt.TokenRejected as rejected:
             return error(401, "UNAUTHORIZED", str(rejected), {"reason": rejected.reason})
         return f"Bearer {jwt.contract_access(claims)}"
@@ -173,24 +173,12 @@ class EightBitTranslator(Translator):
             return _failure(answer)
         pair = answer.data
         user = pair.get("user") or {}
-        data = {"access_token": jwt.access_token(pair, list(ROLE_SCOPES.get(user.get("role"), ())), self._key(call)),
+        data = {"access_token": jwt.access_token(pair, list(ROLE_SCOPES.get(user.get("role"), ())), self._key(request)),
                 "token_type": "Bearer", "expires_in": pair.get("expires_in"),
                 "refresh_token": jwt.own_refresh(pair["refresh_token"]),
                 "user": {"id": user.get("id"), "name": user.get("name"), "email": user.get("email"),
                          "role": user.get("role"), "organization_id": user.get("workspace_id")}}
         return DialectResponse(200, {"success": True, "data": data}, _kept(answer))
-
-
-def _app_state(call: CallContract) -> Any:
-    """The application's state (its database) behind `call`.
-
-    Workaround: the gateway hands translators no application state, and this mount must read its
-    JWT key from `meta`; the gateway's `call` closes over the ASGI scope, whose `app` is the
-    FastAPI application. The proposed framework change passes `scope["app"].state` on
-    `DialectRequest` instead (see the helper's report).
-    """
-    cells = dict(zip(call.__code__.co_freevars, call.__closure__ or (), strict=True))
-    return cells["scope"].cell_contents["app"].state
 
 
 async def _listing(request: DialectRequest, call: CallContract, path: str, headers: dict[str, str],
