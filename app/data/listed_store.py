@@ -58,7 +58,11 @@ class ListedStore(RecordStore[M]):
         return self.listed
 
     async def reload(self) -> list[M]:
-        """Every record from the server, cached; records the server no longer lists are forgotten."""
+        """Every record from the server, cached; records the server no longer lists are forgotten.
+
+        A platform that cannot list them (its manifest) keeps what this session made or read."""
+        if not self.supports(f"{self.endpoint}.list"):
+            return self.listed
         fresh = [self.keepable(record) async for record in (await self.api.list()).iter_items()]
         fresh_ids = {self._id(record) for record in fresh}
         if self._cache is not None:

@@ -26,6 +26,9 @@ from app.ui.store_binding import bind
 from app.ui.widgets.message_strip import MessageStrip
 
 log = logging.getLogger(__name__)
+#: The operation that lists each module's records (a platform without it shows only what was made here).
+_LIST_OPERATIONS = {"contacts": "contacts.list", "tickets": "tickets.list", "invoices": "invoices.list",
+                    "webhooks": "webhooks.list", "api_keys": "api_keys.list"}
 
 
 class ModulePanel(QWidget):
@@ -108,6 +111,9 @@ class ModulePanel(QWidget):
             return None
         manifest = self.context.manifest
         notes = []
+        listing = _LIST_OPERATIONS.get(self.module_name)
+        if listing and not manifest.supports(listing):
+            notes.append(f"{manifest.display_name} cannot list these: only the ones made here are shown.")
         if not manifest.has("etag"):
             notes.append(f"{manifest.display_name} cannot detect a colleague's concurrent change; "
                          "Opsdesk compares update times before saving instead.")
