@@ -15,8 +15,14 @@ from app.api import constants
 
 SECRET_TOKEN_RE = re.compile("|".join(constants.SECRET_TOKEN_PATTERNS))
 """Every token-shaped secret the platform mints; the one pattern set the cache and core use too."""
+#: Every token shape is one of the prefixes and at least 16 more characters, so no shorter text
+#: holds a token (tests/api/test_observed_record.py checks each pattern against it).
+SHORTEST_TOKEN = min(len(prefix) for prefix in constants.SECRET_TOKEN_PREFIXES) + 16
 _BEARER_RE = re.compile(constants.BEARER_PATTERN)
 _TOKEN_HEAD_RE = re.compile(constants.SECRET_TOKEN_HEAD_PATTERN)
+# Every token head is made of these characters, so one can only sit in the run of them that ends
+# the text: the head pattern is searched in that run alone, not in the whole 4 KB body.
+_TOKEN_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_.-"
 # `"password": "…"` (or a value cut off by truncation), and non-string values up to , } or end.
 _KEY_ALTERNATION = "|".join(re.escape(key) for key in sorted(constants.SECRET_BODY_KEYS))
 _SECRET_FIELD_RE = re.compile(
@@ -39,10 +45,14 @@ def truncated_bytes(masked_body: str) -> int:
 def mask_tokens(text: str, mask: str = constants.REDACTED) -> str:
     """`text` with every token-shaped secret (`opk_live_…`, `whsec_…`, `opat_…`, `oprt_…`) replaced
     by `mask`; the rest of the text is kept as it is."""
-    # Most texts hold no token at all; substring checks are far cheaper than the regex.
-    if not any(prefix in text for prefix in constants.SECRET_TOKEN_PREFIXES):
+    # Most texts hold no token at all: a text too short for one (most header values and
+    # fields) is returned at once, and substring checks are far cheaper than the regex.
+    if len(text) < SHORTEST_TOKEN:
         return text
-    return SECRET_TOKEN_RE.sub(mask, text)
+    for prefix in constants.SECRET_TOKEN_PREFIXES:
+        if prefix in text:
+            return SECRET_TOKEN_RE.sub(mask, text)
+    return text
 
 
 def mask_text(text: str) -> str:
@@ -53,25 +63,42 @@ def mask_text(text: str) -> str:
     return text
 
 
+# The secret keys no other secret key contains ("token" stands for "access_token" too): a body
+# naming none of them names no secret key, at a fraction of the substring scans.
+_SECRET_KEY_STEMS = tuple(sorted(key for key in constants.SECRET_BODY_KEYS
+                                 if not any(other != key and other in key for other in constants.SECRET_BODY_KEYS)))
+
+
 def _names_a_secret_key(text: str) -> bool:
     lowered = text.lower()
-    return any(key in lowered for key in constants.SECRET_BODY_KEYS)
+    return any(stem in lowered for stem in _SECRET_KEY_STEMS)
 
 
-def mask_body(body: bytes | str | None, limit: int = constants.RECORD_BODY_LIMIT_BYTES) -> str:
-    """A body cut to `limit` bytes with secret fields and token-shaped values masked."""
+def _mask_token_head(text: str) -> str:
+    """`text` with a token head that runs to its very end masked (where truncation cut it)."""
+    tail_start = len(text.rstrip(_TOKEN_CHARS))
+    return text[:tail_start] + _TOKEN_HEAD_RE.sub(constants.REDACTED, text[tail_start:])
+
+
+def mask_body(body: bytes | str | None, limit: int = constants.RECORD_BODY_LIMIT_BYTES, *,
+              size: int | None = None) -> str:
+    """A body cut to `limit` bytes with secret fields and token-shaped values masked.
+
+    `size` is the whole body's length when `body` is only its head (a record that kept just the
+    bytes it will show); by default `body` is the whole body.
+    """
     if not body:
         return ""
     raw = body.encode("utf-8") if isinstance(body, str) else body
-    truncated = len(raw) > limit
+    size = len(raw) if size is None else size
+    truncated = size > limit
     text = raw[:limit].decode("utf-8", "replace")
     if _names_a_secret_key(text):
         text = _SECRET_FIELD_RE.sub(lambda m: m.group(1) + '"' + constants.REDACTED + '"', text)
         text = _SECRET_PAIR_RE.sub(lambda m: m.group(1) + constants.REDACTED, text)
     text = mask_text(text)
     if truncated:
-        text = _TOKEN_HEAD_RE.sub(constants.REDACTED, text)
-        text += f"… [{len(raw) - limit} more bytes]"
+        text = _mask_token_head(text) + f"… [{size - limit} more bytes]"
     return text
 
 

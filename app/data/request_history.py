@@ -1,9 +1,15 @@
 """Every request the console made for one profile, live and persisted; and the server's own log.
 
 `RequestHistory` takes each exchange from the client (`add`, retries included), holds the
-session's records newest first (bounded), and writes them to the profile's page cache in small
-batches, bounded there too, so the log survives a restart. Records are already redacted by the
-client; the cache strips secrets once more. `changes` tells a view what arrived.
+session's records newest first (bounded), and writes them to the profile's page cache, bounded
+there too, so the log survives a restart. Records are already redacted by the client (their
+masked headers and bodies are built on first read); the cache strips secrets once more.
+`changes` tells a view what arrived.
+
+Writing a record costs more than taking it (its masked bodies are built, turned into JSON and
+written), so the history writes in the pauses between requests, not during a burst: once no
+record has arrived for a quarter of a second, or at the latest ten seconds (or 2,000 records)
+after the oldest unsaved one, in chunks that each leave the event loop free again within a few ms.
 
 `ServerRequestLog` pages through the platform's record of this workspace's calls (logs:read).
 `curl_command` and `export_har` turn records into what an operator shares (both redacted).
@@ -14,9 +20,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -33,20 +40,27 @@ log = logging.getLogger(__name__)
 
 #: Records held for the session's view (the cache keeps its own bound).
 MAX_RECORDS = 5000
-#: Records written per cache hop; the flush runs right after the burst that filled it.
-_FLUSH_DELAY_SECONDS = 0.25
-#: Records kept for a later write while the cache refuses them (a full disk); the oldest go first.
+#: The pause in the stream of records after which the unsaved ones are written.
+_QUIET_SECONDS = 0.25
+#: How long a record waits for a pause at most, in a burst that never pauses.
+_MAX_WAIT_SECONDS = 10.0
+#: Records kept for a later write while the cache refuses them (a full disk), the oldest going
+#: first; also the most a burst leaves unsaved before a write.
 MAX_UNSAVED_RECORDS = 2000
-_FIELDS = {f.name for f in fields(RequestRecord)}
+#: Records converted and written per cache hop (each chunk a few ms of the event loop).
+_CHUNK = 50
+_FIELD_NAMES = tuple(f.name for f in fields(RequestRecord))
+_FIELDS = set(_FIELD_NAMES)
 #: Server log entries per page.
 SERVER_PAGE = 100
 
 
 def record_to_dict(record: RequestRecord) -> dict[str, Any]:
     """A JSON-ready dict of the record (what the cache keeps); `time` is its start, for filtering."""
-    data = asdict(record)
-    data["started_at"] = record.started_at.isoformat()
-    data["time"] = data["started_at"]
+    data = {name: getattr(record, name) for name in _FIELD_NAMES}
+    data["started_at"] = data["time"] = record.started_at.isoformat()
+    for name in ("request_headers", "response_headers"):
+        data[name] = [list(pair) for pair in data[name]]
     return data
 
 
@@ -109,7 +123,9 @@ class RequestHistory:
         self._records: list[RequestRecord] = []
         self._keys: set[tuple] = set()
         self._pending: list[RequestRecord] = []
+        self._last_added = self._oldest_unsaved = 0.0
         self._flush_task: asyncio.Task | None = None
+        self._writing = asyncio.Lock()
         self._closed = False
         self.loaded = False
         """Whether the persisted records were merged in (`ensure_loaded`)."""
@@ -130,6 +146,9 @@ class RequestHistory:
         """Take one record from the client (its request listener)."""
         if self._closed:
             return
+        self._last_added = time.monotonic()
+        if not self._pending:
+            self._oldest_unsaved = self._last_added
         self._pending.append(record)
         key = record_key(record)
         if key not in self._keys:
@@ -141,7 +160,7 @@ class RequestHistory:
                 self._keys.discard(dropped[-1])
             self.changes.emit(HistoryChange(added=record, dropped=tuple(dropped)))
         if self._cache is not None and (self._flush_task is None or self._flush_task.done()):
-            self._flush_task = asyncio.ensure_future(self._flush_soon())
+            self._flush_task = asyncio.ensure_future(self._flush_when_quiet())
 
     async def ensure_loaded(self) -> None:
         """Merge the persisted log in, once (this session's records keep arriving live)."""
@@ -159,20 +178,34 @@ class RequestHistory:
         self._keys = {record_key(r) for r in self._records}
         self.changes.emit(HistoryChange(reset=True))
 
-    async def _flush_soon(self) -> None:
-        await asyncio.sleep(_FLUSH_DELAY_SECONDS)
-        await self.flush()
+    async def _flush_when_quiet(self) -> None:
+        """Write the unsaved records at each pause (or once the oldest has waited too long)."""
+        while self._pending:
+            now = time.monotonic()
+            due = min(self._last_added + _QUIET_SECONDS, self._oldest_unsaved + _MAX_WAIT_SECONDS)
+            if now < due and len(self._pending) < MAX_UNSAVED_RECORDS:
+                await asyncio.sleep(due - now)
+                continue
+            # Shielded: `close` cancels this task, and a write under way must finish, not be lost.
+            if not await asyncio.shield(self.flush()):
+                return  # the cache refused: the records wait for the next arrival's flush
 
-    async def flush(self) -> None:
-        """Write the records not yet persisted."""
+    async def flush(self) -> bool:
+        """Write the records not yet persisted, in order, a chunk per cache hop; False if refused."""
         if self._cache is None or not self._pending:
-            return
-        batch, self._pending = self._pending, []
-        try:
-            await self._cache.append_request_records([record_to_dict(r) for r in batch])
-        except Exception:  # a full disk must not lose the console: the batch waits for the next flush
-            log.exception("could not persist %d request records", len(batch))
-            self._pending = [*batch, *self._pending][-MAX_UNSAVED_RECORDS:]
+            return True
+        async with self._writing:
+            batch, self._pending = self._pending, []
+            for start in range(0, len(batch), _CHUNK):
+                chunk = batch[start:start + _CHUNK]
+                try:
+                    await self._cache.append_request_records([record_to_dict(r) for r in chunk])
+                except Exception:  # a full disk must not lose the console: the rest waits for the next flush
+                    log.exception("could not persist %d request records", len(batch) - start)
+                    self._pending = [*batch[start:], *self._pending][-MAX_UNSAVED_RECORDS:]
+                    self._oldest_unsaved = time.monotonic()
+                    return False
+        return True
 
     async def load(self, limit: int = MAX_RECORDS) -> list[RequestRecord]:
         """Every persisted record (this session's included), newest first."""
