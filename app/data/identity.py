@@ -43,7 +43,10 @@ class IdentityStore:
         """Ask the server; offline, apply the last known answer and re-raise the connection error."""
         try:
             me = await self._client.me.get()
-            workspace = await self._client.workspace.get()
+            # A platform without a workspace call (its manifest) is known by the id the credential names.
+            dialect = getattr(self._client, "dialect", None)
+            has_workspace = dialect is None or dialect.manifest.supports("workspace.get")
+            workspace = await self._client.workspace.get() if has_workspace else None
         except errors.ApiConnectionError:
             cached = await self._cache.get_list(_IDENTITY, None) if self._cache is not None else None
             if cached and cached.rows:
@@ -52,7 +55,8 @@ class IdentityStore:
                                    row.get("environment"), row.get("credential_kind"),
                                    row.get("credential_id")))
             raise
-        identity = Identity(frozenset(getattr(me, "scopes", []) or []), getattr(workspace, "name", "") or "",
+        identity = Identity(frozenset(getattr(me, "scopes", []) or []),
+                            getattr(workspace, "name", "") or getattr(me, "workspace_id", "") or "",
                             getattr(workspace, "environment", None), getattr(me, "kind", None), getattr(me, "id", None))
         self._set(identity)
         if self._cache is not None:
