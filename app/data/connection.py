@@ -13,6 +13,9 @@ from typing import Any, Literal
 from app.data.observable import Observable
 
 State = Literal["unknown", "online", "offline"]
+#: The error of an exchange the console itself abandoned (a panel left, a search retyped): it says
+#: nothing about the server, so it never makes the connection offline.
+CANCELLED = "Cancelled"
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ class Connection:
     def _on_exchange(self, record: Any) -> None:
         if record.status is not None:
             self.mark_online()
-        elif record.error:
+        elif record.error and record.error != CANCELLED:
             self.mark_offline(str(record.error))
 
     def _set(self, state: ConnectionState) -> None:

@@ -26,6 +26,7 @@ from app.core import paths
 from app.core.drafts import DraftStore
 from app.core.platform_connect import platform_auth
 from app.core.profiles import Profile
+from app.data.connection import CANCELLED
 from app.data.identity import Identity
 from app.data.outbox import Outbox
 from app.data.outbox_replay import OutboxSender
@@ -157,7 +158,7 @@ class Session(QObject):
         self.history.add(record)
         if record.status is not None:
             self._set_connection("online", "")
-        elif record.error:
+        elif record.error and record.error != CANCELLED:
             self._set_connection("offline", f"{urlsplit(record.url).netloc}: {record.error}")
         self.sig_request.emit(record)
 

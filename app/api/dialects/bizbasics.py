@@ -174,7 +174,9 @@ class BizBasicsDialect(Dialect):
 
     def _me(self) -> dict[str, Any]:
         """The contract's Me from what BizBasics says: the org; scopes as the seed grants them."""
-        scopes = ["logs:read", "quota:read"] + (["integrations:write"] if self._internal else [])
+        # The delivery log (`/v1/dev/webhook-deliveries`) is this key's integrations read; registering
+        # needs the internal key.
+        scopes = ["logs:read", "quota:read", "integrations:read"] + (["integrations:write"] if self._internal else [])
         return {"kind": "api_key", "id": "bbk", "name": f"{DISPLAY_NAME} API key", "scopes": scopes,
                 "workspace_id": self.org_id, "expires_at": None}
 
