@@ -16,7 +16,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -70,10 +70,10 @@ class ConnectionCheck:
     platform: str = ""
     """The platform (dialect) that answered."""
     platform_name: str = ""
-    missing: tuple[str, ...] = ()
-    """What that platform cannot guarantee, as the console says it."""
-    absent: tuple[str, ...] = ()
-    """Why modules are missing ("BizBasics has no ticketing API")."""
+    missing: dict[str, str] = field(default_factory=dict)
+    """Guarantees that platform lacks (etag, idempotency_key…) → the console's sentence."""
+    absent: dict[str, str] = field(default_factory=dict)
+    """Modules it lacks → why ("BizBasics has no ticketing API")."""
 
 
 class ProfileHost(Protocol):
@@ -352,8 +352,8 @@ class ProfileService:
             return ConnectionCheck(error=found.error or errors.ApiError("no platform answered"))
         return ConnectionCheck(found.workspace or found.workspace_id, found.environment, found.scopes,
                                platform=found.platform, platform_name=found.display_name,
-                               missing=tuple(found.manifest.get("missing_guarantees", {}).values()),
-                               absent=tuple(found.manifest.get("absent_modules", {}).values()))
+                               missing=dict(found.manifest.get("missing_guarantees", {})),
+                               absent=dict(found.manifest.get("absent_modules", {})))
 
     # ---- shutdown --------------------------------------------------------------------------
     async def close(self) -> None:

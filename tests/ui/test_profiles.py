@@ -167,3 +167,41 @@ def test_open_in_the_dialog_switches_the_console_to_the_chosen_profile(console_f
         await console.shutdown()
 
     run_async(scenario(), timeout=90)
+
+
+def test_test_connection_detects_the_platform_and_a_saved_profile_speaks_it(console_factory, qtbot, run_async,
+                                                                           memory_keyring, sandbox, sandbox_credentials):
+    """A BiVelio key pasted into a new profile: Test connection finds BiVelio, says what it lacks, the
+    form switches to it; saved and opened, the console lists BiVelio's contacts through its mount."""
+    section = sandbox_credentials["live"]["dialects"]["bivelio"]
+    url = sandbox.url.removesuffix("/v1") + section["base_url"]
+    console = console_factory()
+    add_profile(console, "First", sandbox.url, sandbox_credentials["test"]["owner_key"])
+
+    async def scenario():
+        assert await console.start()
+        console.show_profiles()
+        dialog = console._profiles_dialog
+        _click(qtbot, dialog.add_button)
+        assert dialog.form.platform.currentData() == "opsdesk"
+        _fill(qtbot, dialog, "Shop on BiVelio", url, section["api_key"])
+        _click(qtbot, dialog.test_button)
+        await wait_until(lambda: dialog.result.text().startswith(("Connected", "Connection failed")), 20,
+                         dialog.result.text())
+        assert dialog.result.text().startswith("Connected to BiVelio"), dialog.result.text()
+        assert "Not on this platform: support" in dialog.result.text() and "etag" in dialog.result.text()
+        assert "compares update times" in dialog.result.toolTip()  # the whole sentence on hover
+        assert dialog.form.platform.currentData() == "bivelio"
+        _click(qtbot, dialog.save_button)
+        await wait_until(lambda: "Shop on BiVelio" in dialog.names(), 10, dialog.result.text())
+        saved = console.store.get("Shop on BiVelio")
+        assert saved.platform == "bivelio"
+        assert memory_keyring.entries[("opsdesk", f"{saved.id}:api_key")] == section["api_key"]
+        _click(qtbot, dialog.switch_button)
+        await wait_until(lambda: console.session is not None and console.session.profile.id == saved.id, 20,
+                         dialog.result.text())
+        await wait_for_rows(console.window)
+        assert not console.window.sidebar.is_enabled("tickets")  # BiVelio has no ticketing API
+        assert "BiVelio" in console.window.disabled_reason("tickets")
+
+    run_async(scenario(), timeout=90)

@@ -214,6 +214,7 @@ class ProfilesDialog(QDialog):
             if check.platform:
                 self.form.set_platform(check.platform)  # what answered is what the profile speaks
             message = connection_sentence(check)
+            self.result.setToolTip("\n".join([*check.absent.values(), *check.missing.values()]))
             self._say(message, "success" if check.error is None and not check.secret_missing else "error")
         except (ProfileError, KeychainError, ValueError) as error:
             message = str(error)
@@ -286,6 +287,8 @@ def connection_sentence(check: ConnectionCheck) -> str:
     where = f"{check.platform_name}: " if check.platform_name else ""
     sentence = f"Connected to {where}workspace {check.workspace} ({check.environment or 'environment unknown'})." \
                f" Scopes: {scopes}."
-    for note in (*check.absent, *check.missing):
-        sentence += f" {note[0].upper()}{note[1:].rstrip('.')}."
+    if check.absent:
+        sentence += f" Not on this platform: {', '.join(check.absent)}."
+    if check.missing:
+        sentence += f" It lacks: {', '.join(name.replace('_', ' ') for name in check.missing)} (hover for what that means)."
     return sentence
