@@ -28,7 +28,7 @@ def test_modules_the_platform_lacks_are_disabled_with_its_reason(qtbot, run_asyn
             assert window.sidebar.is_enabled(spec.name) == offered, spec.name
             if not offered:
                 reason = window.disabled_reason(spec.name)
-                assert reason == f"{spec.title} is not available: {manifest.why_absent(spec.capability)}."
+                assert reason == f"{spec.title} is not available: {manifest.why_absent(spec.capability).rstrip('.')}."
                 page = window.open_module(spec.name)
                 assert isinstance(page, PlaceholderPage) and page.message == reason
         assert window.saved_module() not in {s.name for s in registry.MODULES

@@ -14,7 +14,7 @@ def unavailable_modules(manifest: Manifest | None, scopes: frozenset[str] | None
     for spec in registry.MODULES:
         why = manifest.why_absent(spec.capability) if manifest is not None and spec.capability else None
         if why:
-            reasons[spec.name] = f"{spec.title} is not available: {why}."
+            reasons[spec.name] = f"{spec.title} is not available: {why.rstrip('.')}."
             continue
         needed = registry.required_scope(spec.name) if scopes is not None else None
         if needed and needed not in scopes:
