@@ -132,6 +132,14 @@ class ModulePanel(QWidget):
             return self._scope_block_reason()
         return self.write_block_reason()
 
+    def platform_block_reason(self, operation: str) -> str | None:
+        """Why the profile's platform refuses `operation` ("contacts.update"), or None when it has it."""
+        manifest = self.context.manifest
+        if manifest.supports(operation):
+            return None
+        noun, _, verb = operation.partition(".")
+        return f"{manifest.display_name} cannot {verb} {noun} through its API."
+
     @property
     def editable(self) -> bool:
         return self.edit_block_reason() is None

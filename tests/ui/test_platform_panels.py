@@ -141,3 +141,24 @@ def test_webhooks_panel_lists_and_creates_an_endpoint_on_the_platform(qtbot, run
             await _close(panel)
 
     run_async(scenario(), timeout=90)
+
+
+@pytest.mark.parametrize("name", [n for n in _dialects_with("contacts.create")
+                                  if not dialect_class(n).manifest.supports("contacts.update")])
+def test_a_platform_that_cannot_change_contacts_keeps_the_form_read_only_and_says_why(qtbot, run_async, sandbox,
+                                                                                       tmp_path, name):
+    async def scenario():
+        panel = await _panel(qtbot, ContactsPanel, sandbox, name, tmp_path / "cache.sqlite")
+        try:
+            await panel.activate()
+            await wait_until(lambda: panel.model.rows, 15, f"no contacts listed: {panel.banner.plain_text}")
+            select_row_of(panel, panel.model.record(0)[0])
+            await wait_until(lambda: panel.form.record is not None, 10, "the contact did not open")
+            assert not panel.save_button.isEnabled() and not panel.delete_button.isEnabled()
+            display = panel.context.manifest.display_name
+            assert panel.save_button.toolTip() == f"{display} cannot update contacts through its API."
+            assert panel.new_button.isEnabled(), "creating contacts is still offered"
+        finally:
+            await _close(panel)
+
+    run_async(scenario(), timeout=60)

@@ -77,10 +77,7 @@ class ContactsPanel(ModulePanel):
         self.companies = CompaniesView(self)
         self.tabs.addTab(self._build_contacts_tab(), "Contacts")
         self.tabs.addTab(self.companies, "Companies")
-        # A platform without companies (its manifest) shows people only.
-        has_companies = self.stores.companies.supports("companies.list")
-        self.tabs.setTabVisible(1, has_companies)
-        self.tabs.setTabToolTip(1, "" if has_companies else self.context.manifest.why_absent("crm") or "")
+        self.tabs.setTabVisible(1, self.stores.companies.supports("companies.list"))  # a platform may have none
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(8, 0, 8, 8)
         layout.addWidget(self.tabs, 1)
@@ -199,17 +196,18 @@ class ContactsPanel(ModulePanel):
         # creating and deleting need the server.
         dirty = self.form.dirty
         existing = self.form.record is not None
-        editable = self.editable and (existing or writable)
+        cannot = {verb: self.platform_block_reason(f"contacts.{verb}") for verb in ("create", "update", "delete")}
+        editable = (self.editable and not cannot["update"]) if existing else (writable and not cannot["create"])
         self.form.set_read_only(not editable)
         self.companies.set_read_only(not writable)
-        self.new_button.setEnabled(writable)
+        self.new_button.setEnabled(writable and not cannot["create"])
         self.save_button.setEnabled(editable and dirty)
         self.discard_button.setEnabled(dirty)
-        self.delete_button.setEnabled(writable and existing)
+        self.delete_button.setEnabled(writable and existing and not cannot["delete"])
         reason = self.write_block_reason() or ""
-        for button in (self.new_button, self.delete_button):
-            button.setToolTip(reason)
-        self.save_button.setToolTip("" if editable else reason)
+        self.new_button.setToolTip(reason or cannot["create"] or "")
+        self.delete_button.setToolTip(reason or cannot["delete"] or "")
+        self.save_button.setToolTip("" if editable else (reason or cannot["update" if existing else "create"] or ""))
 
     def _on_dirty_changed(self, dirty: bool) -> None:
         if not dirty and self._dirty_notice is not None:
