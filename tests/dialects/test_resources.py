@@ -122,6 +122,15 @@ async def test_read_only_credentials_cannot_write(sandbox, dialect_name):
     if "readonly" not in dialect_section(sandbox, dialect_name):
         pytest.skip("this platform has no read-only credential")
     async with dialect_client(sandbox, dialect_name, readonly=True) as client:
-        _require(client, "contacts.create")
-        with pytest.raises(errors.Forbidden):
-            await client.contacts.create({"name": unique("Nope")})
+        manifest = client.dialect.manifest
+        if manifest.supports("contacts.create"):
+            with pytest.raises(errors.Forbidden):
+                await client.contacts.create({"name": unique("Nope")})
+        elif manifest.supports("webhooks.create"):
+            with pytest.raises(errors.ApiError) as refused:
+                await client.webhooks.create({"name": unique("Nope"), "url": "https://example.com/hooks/nope",
+                                              "event_types": ["contact.created"]})
+            # Refused by the server, or before sending because the read-only set lacks the write credential.
+            assert isinstance(refused.value, errors.Forbidden) or "key" in refused.value.message
+        else:
+            pytest.skip("this platform has no write to try")
