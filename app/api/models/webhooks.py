@@ -33,6 +33,8 @@ class Webhook(ApiModel):
     status: str
     disabled_reason: str | None = None
     signing_secret_preview: str | None = None
+    #: Until then deliveries carry the previous secret's signature too (after a rotation with an overlap).
+    previous_secret_expires_at: datetime | None = None
     success_rate: float | None = None
     last_delivery_at: datetime | None = None
     created_at: datetime

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from app.api.models import ApiRequestLogEntry, Delivery, Event
+from app.api.models import (
+    ApiRequestLogEntry,
+    Delivery,
+    Event,
+    EventDetail,
+    TriggeredEvent,
+)
 from app.api.pagination import CursorPage
 from app.api.resources.base import Resource
 
@@ -27,12 +33,25 @@ class DevLogs(Resource):
 
 
 class Events(Resource):
-    """The event log behind webhooks, newest first."""
+    """The event log behind webhooks, newest first; resend one to an endpoint, or fire a fixture
+    event in a test workspace."""
 
     async def list(self, type: str | None = None, limit: int = 20, cursor: str | None = None) -> CursorPage[Event]:
         """One page, newest first, filtered by the arguments (`next_page()` walks on)."""
         return await self._page("/events", Event, {"type": type, "limit": limit, "cursor": cursor})
 
-    async def get(self, event_id: str) -> Event:
-        """One record by id (NotFound if it is not in this workspace)."""
-        return await self._item("GET", f"/events/{event_id}", Event)
+    async def get(self, event_id: str) -> EventDetail:
+        """One event with its payload and the deliveries it caused (NotFound if not in this workspace)."""
+        return await self._item("GET", f"/events/{event_id}", EventDetail)
+
+    async def resend(self, event_id: str, webhook_id: str, *, idempotency_key: str | None = None) -> Delivery:
+        """A new delivery of this event to that endpoint (whether or not it subscribes to the type,
+        whatever its status), with the event's own `webhook-id`."""
+        return await self._item("POST", f"/events/{event_id}/resend", Delivery, body={"webhook_id": webhook_id},
+                                idempotency_key=idempotency_key)
+
+    async def trigger(self, type: str, *, idempotency_key: str | None = None) -> TriggeredEvent:
+        """Make the fixture records an event of `type` needs so the real event fires (test
+        workspaces only: a live one answers 403 with `details.reason == "live_workspace"`)."""
+        return await self._item("POST", "/events/trigger", TriggeredEvent, body={"type": type},
+                                idempotency_key=idempotency_key)
