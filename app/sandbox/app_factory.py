@@ -36,7 +36,7 @@ log = logging.getLogger("app.sandbox")
 #: Mounted in this order when the module exists (the domain routers arrive separately).
 ROUTER_MODULES: tuple[str, ...] = (
     "auth", "workspace", "contacts", "companies", "support", "invoices", "payments",
-    "webhooks", "events", "api_keys", "quota", "dev", "deletions",
+    "webhooks", "webhook_ops", "events", "api_keys", "quota", "dev", "deletions",
 )
 _NO_CREDENTIAL_ROUTERS = {"auth"}
 
