@@ -53,7 +53,10 @@ class CursorCodec:
         return base64.urlsafe_b64encode(hmac.new(self._key, payload, hashlib.sha256).digest()[:12]).decode().rstrip("=")
 
     def encode(self, created_at: str, row_id: str) -> str:
-        payload = json.dumps([created_at, row_id], separators=(",", ":")).encode()
+        return self.encode_payload(json.dumps([created_at, row_id], separators=(",", ":")).encode())
+
+    def encode_payload(self, payload: bytes) -> str:
+        """The cursor of a payload already rendered as `encode` renders it (e.g. SQLite's json_array)."""
         return base64.urlsafe_b64encode(payload).decode().rstrip("=") + "." + self._mac(payload)
 
     def decode(self, cursor: str) -> tuple[str, str]:
@@ -65,7 +68,7 @@ class CursorCodec:
                 raise ValueError("signature mismatch")
             created_at, row_id = json.loads(payload)
             if not isinstance(created_at, str) or not isinstance(row_id, str):
-                raise ValueError("bad payload")
+                raise TypeError("bad payload")
         except (ValueError, binascii.Error, TypeError):
             raise invalid_request("cursor", "not a cursor this server issued (copy next_cursor as is)") from None
         return created_at, row_id
@@ -104,6 +107,58 @@ async def page_params(
 PageParams = Annotated[PageQuery, Depends(page_params)]
 
 
+def _page_clauses(p: str, scope_column: str, updated_column: str, query: PageQuery, where: list[str] | None,
+                  params: list[Any] | None, workspace_id: str) -> tuple[str, list[Any]]:
+    """The WHERE clause of one page (tenant, filters, updated_since, the keyset boundary) and its values."""
+    clauses = [f"{p}{scope_column} = ?", *(where or [])]
+    args: list[Any] = [workspace_id, *(params or [])]
+    if query.updated_since is not None:
+        clauses.append(f"{p}{updated_column} >= ?")
+        args.append(query.updated_since)
+    if query.after is not None:
+        # `created_at <= ?` lets SQLite seek the (workspace_id, created_at, id) index; the OR
+        # excludes the rows at the boundary time stamp already served.
+        clauses.append(f"{p}created_at <= ? AND ({p}created_at < ? OR {p}id < ?)")
+        args += [query.after[0], query.after[0], query.after[1]]
+    return " AND ".join(clauses), args
+
+
+def fetch_page_text(
+    conn: sqlite3.Connection,
+    source: str,
+    workspace_id: str,
+    query: PageQuery,
+    *,
+    listed: str,
+    where: list[str] | None = None,
+    params: list[Any] | None = None,
+    alias: str = "",
+    probe_source: str | None = None,
+    updated_column: str = "updated_at",
+) -> tuple[str, str | None]:
+    """One page as JSON text assembled by SQLite, and the next cursor (None on the last page).
+
+    `listed` is the SQL expression of one row's JSON; the rows are joined with commas by
+    `group_concat` in the list's order, so no row becomes a Python object. The page, the row the
+    cursor points at and whether one more row exists are one statement, so one snapshot: a write
+    in between cannot make the cursor disagree with the page. `probe_source` (default `source`)
+    is what the boundary probes read: the main table alone when the joins only add columns.
+    The other parameters are `fetch_page`'s.
+    """
+    p = f"{alias}." if alias else ""
+    condition, args = _page_clauses(p, "workspace_id", updated_column, query, where, params, workspace_id)
+    order = f"ORDER BY {p}created_at DESC, {p}id DESC"
+    probe = f"FROM {probe_source or source} WHERE {condition} {order}"
+    # group_concat keeps the order its sub-select hands over (SQLite's co-routine).
+    sql = (f"SELECT (SELECT group_concat(listed, ',') FROM"
+           f" (SELECT {listed} AS listed FROM {source} WHERE {condition} {order} LIMIT ?)),"
+           f" (SELECT json_array({p}created_at, {p}id) {probe} LIMIT 1 OFFSET ?),"
+           f" EXISTS (SELECT 1 {probe} LIMIT 1 OFFSET ?)")
+    text, last, more = conn.execute(sql, [*args, query.limit, *args, query.limit - 1, *args, query.limit]).fetchone()
+    next_cursor = query.codec.encode_payload(last.encode()) if more else None
+    return text or "", next_cursor
+
+
 def fetch_page(
     conn: sqlite3.Connection,
     source: str,
@@ -127,19 +182,9 @@ def fetch_page(
     Returns the rows and the next cursor (None on the last page).
     """
     p = f"{alias}." if alias else ""
-    clauses = [f"{p}{scope_column} = ?", *(where or [])]
-    args: list[Any] = [*(source_params or []), workspace_id, *(params or [])]
-    if query.updated_since is not None:
-        clauses.append(f"{p}{updated_column} >= ?")
-        args.append(query.updated_since)
-    if query.after is not None:
-        # `created_at <= ?` lets SQLite seek the (workspace_id, created_at, id) index; the OR
-        # excludes the rows at the boundary time stamp already served.
-        clauses.append(f"{p}created_at <= ? AND ({p}created_at < ? OR {p}id < ?)")
-        args += [query.after[0], query.after[0], query.after[1]]
-    sql = (f"SELECT {columns} FROM {source} WHERE {' AND '.join(clauses)}"
-           f" ORDER BY {p}created_at DESC, {p}id DESC LIMIT ?")
-    rows = conn.execute(sql, [*args, query.limit + 1]).fetchall()
+    condition, args = _page_clauses(p, scope_column, updated_column, query, where, params, workspace_id)
+    sql = f"SELECT {columns} FROM {source} WHERE {condition} ORDER BY {p}created_at DESC, {p}id DESC LIMIT ?"
+    rows = conn.execute(sql, [*(source_params or []), *args, query.limit + 1]).fetchall()
     if len(rows) <= query.limit:
         return rows, None
     rows = rows[: query.limit]

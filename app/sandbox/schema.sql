@@ -109,6 +109,11 @@ CREATE TABLE IF NOT EXISTS contacts (
 CREATE UNIQUE INDEX IF NOT EXISTS contacts_email ON contacts (workspace_id, email COLLATE NOCASE) WHERE email IS NOT NULL;
 CREATE INDEX IF NOT EXISTS contacts_page ON contacts (workspace_id, created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS contacts_company ON contacts (workspace_id, company_id);
+-- The list page reads this index alone (covering: the page order, the company to join, the
+-- pre-rendered document), in order, instead of a table row per contact; companies_named gives
+-- the joined name without a table lookup (routers/contacts.py, pagination.fetch_page_text).
+CREATE INDEX IF NOT EXISTS contacts_listed ON contacts (workspace_id, created_at DESC, id DESC, company_id, document);
+CREATE INDEX IF NOT EXISTS companies_named ON companies (id, name);
 CREATE INDEX IF NOT EXISTS contacts_updated ON contacts (workspace_id, updated_at);
 -- contacts.document is pre-rendered JSON so a list page is served without building 100 objects
 -- per request; every write to a contact re-renders it here, whoever makes the write.

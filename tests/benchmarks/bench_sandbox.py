@@ -1,9 +1,14 @@
-"""Sandbox benchmark: 100,000 seeded contacts, `GET /contacts?limit=100` deep in the list.
+"""Sandbox benchmark: 100,000 seeded contacts, `GET /contacts?limit=100` against the bare stack.
 
-    python tests/benchmarks/bench_sandbox.py [--contacts N] [--seconds S]
+    python tests/benchmarks/bench_sandbox.py [--contacts N] [--seconds S] [--rounds N]
 
-Starts a real sandbox process on 127.0.0.1 (as the console does), walks the whole contact list
-once to collect cursors, then measures sequential latency of pages from the deep half, the
+Starts a real sandbox process on 127.0.0.1 (as the console does) and, beside it, the bare stack
+(`bare_asgi.py`: the same uvicorn + httptools + uvloop serving the same page's bytes from a bare
+ASGI function), and puts both under the same wrk load (4 connections, same duration, rounds
+alternating between the two so a busy neighbour slows both alike): the sandbox's req/s as a
+share of the bare stack's, and its p99 (issue 17). wrk is installed by `load_tool.py` when
+missing (apt, as root), else a weaker Python load generator stands in and says so. Then it walks
+the whole contact list once to collect cursors, and measures sequential latency of pages from the deep half, the
 throughput of several keep-alive connections hammering those pages for a few seconds and the
 server's CPU time per page (which, unlike throughput, hardly depends on what else the shared
 machine is doing), and the latency of `GET /me` while other connections run full-table text
@@ -15,8 +20,10 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -26,9 +33,10 @@ from urllib.parse import urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from app.core.sandbox_process import SandboxProcess  # noqa: E402
+from app.core.sandbox_process import SandboxProcess
+from tests.benchmarks.load_tool import ensure_wrk, run_load
 
-import json  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 
 class Connection:
@@ -55,12 +63,65 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def start_bare(body: bytes, tmp: Path) -> tuple[subprocess.Popen, str]:
+    """The bare stack serving `body`, and its URL once it listens."""
+    body_file, port_file = tmp / "bare-body.json", tmp / "bare-port"
+    body_file.write_bytes(body)
+    process = subprocess.Popen([sys.executable, str(HERE / "bare_asgi.py"), str(body_file), str(port_file)])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if port_file.exists() and port_file.read_text():
+            url = f"http://127.0.0.1:{port_file.read_text()}/v1/contacts?limit=100"
+            try:
+                http.client.HTTPConnection("127.0.0.1", int(port_file.read_text()), timeout=1).connect()
+                return process, url
+            except OSError:
+                pass
+        time.sleep(0.05)
+    process.kill()
+    raise SystemExit("the bare uvicorn server did not start")
+
+
+def versus_bare(url: str, secret: str, tmp: Path, args: argparse.Namespace) -> list[str]:
+    """The sandbox's page under wrk beside the bare stack serving its bytes; the figure lines."""
+    page_url = f"{url}/contacts?limit=100"
+    headers = {"Authorization": f"Bearer {secret}"}
+    status, body = Connection(url, secret).get("contacts", {"limit": 100})
+    assert status == 200, body[:300]
+    wrk = ensure_wrk()
+    bare_process, bare_url = start_bare(body, tmp)
+    runs: dict[str, list] = {"bare": [], "sandbox": []}
+    load = os.getloadavg()[0]
+    try:
+        for _ in range(args.rounds):
+            for name, target in (("bare", bare_url), ("sandbox", page_url)):
+                runs[name].append(run_load(wrk, target, headers, connections=args.connections, seconds=args.seconds))
+    finally:
+        bare_process.terminate()
+        bare_process.wait(10)
+    tool = runs["sandbox"][0].tool
+    bare = statistics.median(r.rate for r in runs["bare"])
+    sandbox = statistics.median(r.rate for r in runs["sandbox"])
+    p99 = statistics.median(r.p99_ms for r in runs["sandbox"])
+    errors = sum(r.errors for rs in runs.values() for r in rs)
+    each = "; ".join(f"{b.rate:,.0f} vs {s.rate:,.0f}" for b, s in zip(runs["bare"], runs["sandbox"], strict=True))
+    return [
+        (f"bare_uvicorn_body_throughput: {bare:,.0f} req/s ({len(body):,} bytes, {tool}, {args.connections} connections,"
+        f" {args.seconds:g} s x {args.rounds}; target: none, baseline)"),
+        (f"sandbox_contacts_page_vs_bare: {sandbox / bare:.3f} x the bare stack, {sandbox:,.0f} req/s (target: ≥ 0.2;"
+        f" bare vs sandbox per round: {each}; errors {errors}; load {load:.2f} at start)"),
+        (f"sandbox_contacts_page_p99_under_load: {p99:.2f} ms (target: ≤ 5 ms; p50"
+        f" {statistics.median(r.p50_ms for r in runs['sandbox']):.2f} ms)"),
+    ]
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--samples", type=int, default=500)
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -71,6 +132,7 @@ def main(argv: list[str]) -> int:
         startup = time.perf_counter() - started
         try:
             secret = process.credentials()["live"]["owner_key"]
+            against_bare = versus_bare(process.url, secret, Path(tmp), args)
             client = Connection(process.url, secret)
             cursors: list[str] = []
             cursor = None
@@ -151,6 +213,8 @@ def main(argv: list[str]) -> int:
             process.stop()
 
     print(f"sandbox_seeded_contacts: {rows} rows (target: ≥ {args.contacts})")
+    for line in against_bare:
+        print(line)
     print(f"sandbox_first_start_with_seed: {startup:.1f} s (target: none, informational)")
     print(f"sandbox_contacts_page_p50: {p50:.2f} ms (target: ≤ 5 ms)")
     print(f"sandbox_contacts_page_p95: {p95:.2f} ms (target: ≤ 15 ms)")
