@@ -4,8 +4,12 @@ first module opened all read this one answer."""
 
 from __future__ import annotations
 
-from app.api.dialects.manifest import Manifest
+from typing import TYPE_CHECKING
+
 from app.ui.panels import registry
+
+if TYPE_CHECKING:  # only a type here; importing it would pull the client into the first paint
+    from app.api.dialects.manifest import Manifest
 
 
 def unavailable_modules(manifest: Manifest | None, scopes: frozenset[str] | None) -> dict[str, str]:
