@@ -131,22 +131,34 @@ class ContactStore(RecordStore[Contact]):
         return await self._cache.run(work)
 
     async def cached_slice(self, query: ContactQuery, offset: int, fields: Sequence[str],
-                           convert: Callable[[tuple], R], limit: int = SLICE_ROWS) -> tuple[list[R], bool]:
-        """One sorted, filtered slice of cached contacts from `offset`, and whether more follow.
+                           convert: Callable[[tuple], R], limit: int = SLICE_ROWS, *,
+                           after: tuple[Any, str] | None = None) -> tuple[list[R], tuple[Any, str] | None]:
+        """One sorted, filtered slice of cached contacts, and the key the next one starts after.
 
+        The slice starts after the row whose sort key is `after` (what the previous slice
+        returned), else at `offset`. Paging on by key is a seek in the cache's index at any
+        depth, where an OFFSET walks every earlier row once a write has made the cache forget
+        where its recent slices ended (a sync while the list is scrolled 200k rows down).
+        The second value is that key for the slice's last row (before the exact tag test, so no
+        row is skipped), or None when no rows follow: truthy exactly when more follow.
         Built in the cache's thread from the values of `fields` (no JSON parsing on the UI
-        thread); a tag filter is applied exactly there, since full-text search only approximates
-        it (a tag is a whole tag, any case).
+        thread; `fields` must hold "id"); a tag filter is applied exactly there, since
+        full-text search only approximates it (a tag is a whole tag, any case).
         """
         if self._cache is None:
-            return [], False
+            return [], None
         exact = _tag_test(query.tag, fields)
+        id_position = list(fields).index("id")
 
-        def work(cache: Any) -> tuple[list[R], bool]:
+        def work(cache: Any) -> tuple[list[R], tuple[Any, str] | None]:
             values = cache.query_records(self.resource, filters=query.cache_filters(), text=query.cache_text(),
                                          order_by=query.order_by, descending=query.descending,
-                                         limit=limit + 1, offset=offset, fields=fields)
-            return [convert(v) for v in values[:limit] if exact is None or exact(v)], len(values) > limit
+                                         limit=limit + 1, offset=0 if after else offset, after=after, fields=fields)
+            rows = [convert(v) for v in values[:limit] if exact is None or exact(v)]
+            if len(values) <= limit:
+                return rows, None
+            # The row was read in this same hop, so it is there; its key stays valid if it goes later.
+            return rows, cache.sort_key(self.resource, values[limit - 1][id_position], query.order_by)
 
         return await self._cache.run(work)
 

@@ -2,8 +2,9 @@
 
 Two views of the same table model:
 - local (the default, and every keystroke of the search box): slices of the cached contacts
-  filtered by company, tag and full-text search, sorted by any column, paged by offset as the
-  user scrolls; once the cache runs out, the server's catalogue is paged on by cursor.
+  filtered by company, tag and full-text search, sorted by any column, paged by keyset as the
+  user scrolls (each slice starts after the sort key of the one before, a seek at any depth);
+  once the cache runs out, the server's catalogue is paged on by cursor.
 - server (Enter in the search box): the server's own `query` search with the same filters,
   paged lazily by cursor.
 The store does the reading (in the cache's thread, just the fields a row needs) and the caching;
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.api.models import Contact
-from app.data.contacts import SLICE_ROWS, ContactQuery, ContactStore
+from app.data.contacts import ContactQuery, ContactStore
 from app.data.record_store import StoreChange
 from app.ui.panels.contacts.contact_rows import (
     CONTACT_FIELDS,
@@ -48,13 +49,13 @@ class ContactList:
         self._on_shown = on_shown
         self.query = ContactQuery()
         self._generation = 0
-        self._offset = 0
+        #: The sort key the next cached slice starts after (None: no more cached rows).
+        self._after: tuple[Any, str] | None = None
         #: The ids of the rows shown, as a dict's keys rather than a set: a dict of strings is
         #: left out of the cyclic collector's passes, a set is not (250k ids added 6 ms to each
         #: full pass, and one full pass stalled a scroll by 21 ms).
         self._shown: dict[str, None] = {}
         self._server_page: Any = None
-        self._offset_has_more = False
         self._reload: asyncio.Task | None = None
         model.set_fetch_more(self._on_fetch_more)
 
@@ -89,17 +90,16 @@ class ContactList:
             rows = await self.store.best_matches(query.text, CONTACT_FIELDS, contact_row_of_fields)
             if generation != self._generation:
                 return
-            self._offset_has_more = False
+            self._after = None
             self._replace(rows)
             self.model.set_has_more(False)
             return
-        rows, more = await self.store.cached_slice(query, 0, CONTACT_FIELDS, contact_row_of_fields)
+        rows, after = await self.store.cached_slice(query, 0, CONTACT_FIELDS, contact_row_of_fields)
         if generation != self._generation:
             return
-        self._offset = SLICE_ROWS
-        self._offset_has_more = more
+        self._after = after
         self._replace(rows)
-        self.model.set_has_more(more or await self.store.catalogue_has_more(query))
+        self.model.set_has_more(after is not None or await self.store.catalogue_has_more(query))
 
     def status_text(self) -> str:
         """What the rows are, for the line under the table: "100+ cached contacts", …"""
@@ -128,7 +128,7 @@ class ContactList:
         try:
             if self.query.server:
                 await self._next_server_page(generation)
-            elif self._offset_has_more:
+            elif self._after is not None:
                 await self._next_local_slice(generation)
             else:
                 await self._next_catalogue_page(generation)
@@ -137,13 +137,13 @@ class ContactList:
             raise
 
     async def _next_local_slice(self, generation: int) -> None:
-        rows, more = await self.store.cached_slice(self.query, self._offset, CONTACT_FIELDS, contact_row_of_fields)
+        rows, after = await self.store.cached_slice(self.query, 0, CONTACT_FIELDS, contact_row_of_fields,
+                                                    after=self._after)
         if generation != self._generation:
             return
-        self._offset += SLICE_ROWS
+        self._after = after
         self._append(rows)
-        self._offset_has_more = more
-        self.model.set_has_more(more or await self.store.catalogue_has_more(self.query))
+        self.model.set_has_more(after is not None or await self.store.catalogue_has_more(self.query))
 
     async def _next_server_page(self, generation: int) -> None:
         page = await self.store.next_page(self._server_page)
