@@ -33,6 +33,9 @@ from app.ui.task_set import TaskSet
 
 log = logging.getLogger(__name__)
 
+#: The longest the background record sync waits for the first panel's own data at start-up.
+FIRST_PANEL_WAIT_SECONDS = 5.0
+
 
 class Console(QObject):
     """Owns the window and everything behind it for one run of the application."""
@@ -98,8 +101,9 @@ class Console(QObject):
             self.session = session
             self._wire(session)
             self.window.set_context(session.context)
-            self.window.open_module(self.window.saved_module())
-            session.tasks.spawn(self._load_identity(session), name="identity")
+            first = self.window.saved_module()
+            self.window.open_module(first)
+            session.tasks.spawn(self._load_identity(session, self.window.activation(first)), name="identity")
         await self.profiles.opened(profile, session.cache)
         return True
 
@@ -165,7 +169,7 @@ class Console(QObject):
         self.window.set_workspace_name(workspace)
         self.window.set_scopes(scopes)
 
-    async def _load_identity(self, session: Session) -> None:
+    async def _load_identity(self, session: Session, first_panel: asyncio.Task | None = None) -> None:
         try:
             await session.load_identity()
         except errors.ApiConnectionError:
@@ -174,6 +178,10 @@ class Console(QObject):
         except errors.ApiError as error:
             self.show_notice(Notice("identity", "error", describe(error)))
             return
+        if first_panel is not None:
+            # The record sync (every contact and ticket into the cache) would compete with the
+            # panel shown at start-up for the UI thread: it starts once that panel has its rows.
+            await asyncio.wait([first_panel], timeout=FIRST_PANEL_WAIT_SECONDS)
         session.sync_task = session.tasks.spawn(session_status.sync_records(self.window.status, session),
                                                 name="sync records")
 

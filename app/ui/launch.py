@@ -23,7 +23,13 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from app.ui.theme import MODES, apply_theme
+from app.ui import startup_imports
+
+# Before anything else is imported: every later import is cheaper (see startup_imports).
+startup_imports.cheap_pyside_feature_scan()
+startup_imports.skip_httpx_cli()
+
+from app.ui.theme import MODES, apply_theme  # after the import hooks are made cheap
 
 log = logging.getLogger(__name__)
 

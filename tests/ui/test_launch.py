@@ -88,3 +88,26 @@ def test_sigterm_closes_the_console_cleanly_and_leaves_the_sandbox_running(no_sa
         if console.poll() is None:
             console.kill()
             console.wait()
+
+
+def test_the_console_process_skips_httpx_cli_and_keeps_pyside6_module_classification():
+    """The start-up import savings change nothing a module can see: httpx works (its `main` is the stub
+    saying what to install), rich is never imported, and PySide6 still tells a module that uses it
+    from one that does not, exactly as its own check does."""
+    probe = (
+        "import sys\n"
+        "import app.ui.launch\n"
+        "feature = sys.modules['shibokensupport.feature']\n"
+        "import httpx, app.ui.shell.main_window, app.core.paths, json\n"
+        "own = feature._mod_uses_pyside.__closure__[0].cell_contents\n"
+        "for name in ('app.ui.shell.main_window', 'app.core.paths', 'json', 'sys'):\n"
+        "    module = sys.modules[name]\n"
+        "    print(name, feature._mod_uses_pyside(module), own(module))\n"
+        "print('rich' in sys.modules, httpx.AsyncClient is not None, httpx.main.__module__)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, check=True)
+    lines = result.stdout.splitlines()
+    assert lines[:4] == ["app.ui.shell.main_window True True", "app.core.paths False False", "json False False",
+                         "sys False False"], result.stdout
+    assert lines[4] == "False True httpx", result.stdout
