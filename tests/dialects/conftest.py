@@ -11,7 +11,7 @@ import importlib.util
 
 import pytest
 
-from app.api import AdminClient
+from app.api import AdminClient, ApiKeyAuth
 from app.api.dialects import DIALECTS, dialect_for
 from app.core.sandbox_process import SandboxProcess
 from app.sandbox.dialects.registry import MOUNTS
@@ -43,6 +43,17 @@ def dialect_client(sandbox: SandboxProcess, name: str, *, readonly: bool = False
     credentials = section.get("readonly", section) if readonly else section
     return AdminClient(sandbox_root(sandbox) + section["base_url"], dialect.auth(credentials),
                        dialect=dialect, **kwargs)
+
+
+#: Where test endpoints point: a port that refuses at once, so deliveries to it never hold the
+#: shared sandbox's worker (an unreachable host would, for its whole connect timeout).
+REFUSING_RECEIVER = "http://127.0.0.1:9/hooks"
+
+
+async def delete_webhook(sandbox: SandboxProcess, webhook_id: str) -> None:
+    """Remove an endpoint a test made (through the contract: some platforms cannot delete)."""
+    async with AdminClient(sandbox.url, ApiKeyAuth(sandbox.credentials()["live"]["owner_key"])) as contract:
+        await contract.webhooks.delete(webhook_id)
 
 
 @pytest.fixture(params=BUILT)

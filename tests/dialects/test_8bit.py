@@ -118,7 +118,7 @@ async def test_golden_the_error_code_table(sandbox, tight_sandbox):
         assert missing["details"]["fields"][0]["field"] == "subject"  # "missing required fields"
         assert _assert_seed_error(await http.get(base + "/conversations"), "UNAUTHORIZED")["details"]["reason"] == "missing"
         forbidden = _assert_seed_error(await http.post(base + "/webhooks", headers=read, json={
-            "name": "x", "url": "https://example.com/h", "events": ["ticket.created"]}), "FORBIDDEN")
+            "name": "x", "url": "http://127.0.0.1:9/h", "events": ["ticket.created"]}), "FORBIDDEN")
         assert forbidden["details"]["required_scope"] == "integrations:write"
         _assert_seed_error(await http.get(base + "/conversations/ticket_nope", headers=key), "NOT_FOUND")
         _assert_seed_error(await http.patch(base + f"/conversations/{ticket['data']['id']}", json={"status": "new"},
@@ -167,7 +167,7 @@ async def test_conversation_thread_and_webhook_round_trip(sandbox):
 
 async def test_webhooks_create_get_update_delete(sandbox):
     async with dialect_client(sandbox, "8bit") as client:
-        hook = await client.webhooks.create({"name": unique("8bit hook"), "url": "https://example.com/8b",
+        hook = await client.webhooks.create({"name": unique("8bit hook"), "url": "http://127.0.0.1:9/8b",
                                              "event_types": ["ticket.created"]})
         assert hook.signing_secret and hook.event_types == ["ticket.created"]
         paused = await client.webhooks.update(hook.id, {"status": "paused"})
@@ -184,7 +184,7 @@ async def test_api_key_identity_and_a_read_only_key_learns_its_limit(sandbox):
         assert me.kind == "api_key" and me.workspace_id == sandbox.credentials()["live"]["workspace_id"]
         assert (await client.webhooks.list()).items is not None
         with pytest.raises(errors.Forbidden) as refused:
-            await client.webhooks.create({"name": "x", "url": "https://example.com/h", "event_types": ["ticket.created"]})
+            await client.webhooks.create({"name": "x", "url": "http://127.0.0.1:9/h", "event_types": ["ticket.created"]})
         assert refused.value.details["required_scope"] == "integrations:write"
         assert "integrations:write" not in (await client.me.get()).scopes
     async with dialect_client(sandbox, "8bit") as user:
@@ -256,7 +256,7 @@ async def test_no_8bit_secret_in_records_exports_request_log_or_sandbox_log(sand
     async with dialect_client(sandbox, "8bit") as client:
         client.add_request_listener(records.append)
         await client.tickets.list(limit=2)
-        await client.webhooks.create({"name": unique("Secret scan"), "url": "https://example.com/s",
+        await client.webhooks.create({"name": unique("Secret scan"), "url": "http://127.0.0.1:9/s",
                                       "event_types": ["ticket.created"]})
         with pytest.raises(errors.NotFound):
             await client.tickets.get("ticket_missing")

@@ -143,13 +143,13 @@ async def test_webhook_registration_sends_url_and_event_types_with_the_internal_
     async with dialect_client(sandbox, "bizbasics") as client:
         sent = []
         client.add_request_listener(sent.append)
-        hook = await client.webhooks.create({"name": unique("ignored"), "url": "https://example.com/bb",
+        hook = await client.webhooks.create({"name": unique("ignored"), "url": "http://127.0.0.1:9/bb",
                                              "event_types": ["contact.created"]})
     record = sent[-1]
     assert (record.method, _wire_path(record), record.status) == ("POST", "/v1/webhooks", 201)
-    assert json.loads(record.request_body) == {"url": "https://example.com/bb", "event_types": ["contact.created"]}
+    assert json.loads(record.request_body) == {"url": "http://127.0.0.1:9/bb", "event_types": ["contact.created"]}
     assert record.header("X-Internal-Key", response=False) and record.header("Authorization", response=False) is None
-    assert hook.url == "https://example.com/bb" and hook.name == "opsdesk-console webhook"
+    assert hook.url == "http://127.0.0.1:9/bb" and hook.name == "opsdesk-console webhook"
     async with owner_client(sandbox) as owner:
         assert (await owner.webhooks.get(hook.id)).event_types == ["contact.created"]
 
@@ -199,7 +199,7 @@ async def test_mount_errors_and_document(sandbox):
         me = await client.me.get()
         assert me.workspace_id == sandbox.credentials()["live"]["workspace_id"]
         with pytest.raises(errors.ApiError, match="internal key"):
-            await client.webhooks.create({"name": "x", "url": "https://example.com/x",
+            await client.webhooks.create({"name": "x", "url": "http://127.0.0.1:9/x",
                                           "event_types": ["contact.created"]})
 
 
@@ -212,7 +212,7 @@ async def test_no_bizbasics_secret_reaches_records_exports_or_the_request_log(sa
         await client.me.get()
         await client.dev_logs.api_requests(limit=10)
         await client.quota.consume("ai_calls", 1, module="hygiene")
-        hook = await client.webhooks.create({"name": "n", "url": "https://example.com/bb-hygiene",
+        hook = await client.webhooks.create({"name": "n", "url": "http://127.0.0.1:9/bb-hygiene",
                                              "event_types": ["contact.created"]})
         secrets.add(hook.signing_secret)
     bad = dialect_for("bizbasics")

@@ -161,7 +161,7 @@ async def test_no_platform004_secret_reaches_records_exports_or_the_request_log(
     async with dialect_client(sandbox, "platform004") as client:
         client.add_request_listener(records.append)
         await client.contacts.list(limit=3)
-        hook = await client.webhooks.create({"name": unique("p004 hygiene"), "url": "https://example.com/p004",
+        hook = await client.webhooks.create({"name": unique("p004 hygiene"), "url": "http://127.0.0.1:9/p004",
                                              "event_types": ["contact.created"]})
         secrets.add(hook.signing_secret)
         await client.contacts.create({"name": unique("pasted"), "notes": f"key {section['api_key']} here"})

@@ -12,7 +12,12 @@ import pytest
 
 from app.api import errors
 from tests.api.sandbox_clients import unique
-from tests.dialects.conftest import dialect_client, dialect_section
+from tests.dialects.conftest import (
+    REFUSING_RECEIVER,
+    delete_webhook,
+    dialect_client,
+    dialect_section,
+)
 
 
 def _require(client, operation: str) -> None:
@@ -95,12 +100,16 @@ async def test_webhooks_list_and_create(sandbox, dialect_name):
         _require(client, "webhooks.list")
         await client.webhooks.list()
         if client.dialect.manifest.supports("webhooks.create"):
+            # A receiver that refuses at once: the shared sandbox's worker never waits on it.
             created = await client.webhooks.create({"name": unique("Dialect hook"),
-                                                    "url": "https://example.com/hooks/" + unique("d"),
+                                                    "url": f"{REFUSING_RECEIVER}/{unique('d')}",
                                                     "event_types": ["contact.created"]})
-            assert created.url.startswith("https://example.com/hooks/")
-            listed = [hook.id async for hook in await client.webhooks.list(limit=100)]
-            assert created.id in listed
+            try:
+                assert created.url.startswith(REFUSING_RECEIVER)
+                listed = [hook.id async for hook in await client.webhooks.list(limit=100)]
+                assert created.id in listed
+            finally:
+                await delete_webhook(sandbox, created.id)
 
 
 async def test_tickets_list(sandbox, dialect_name):
@@ -128,7 +137,7 @@ async def test_read_only_credentials_cannot_write(sandbox, dialect_name):
                 await client.contacts.create({"name": unique("Nope")})
         elif manifest.supports("webhooks.create"):
             with pytest.raises(errors.ApiError) as refused:
-                await client.webhooks.create({"name": unique("Nope"), "url": "https://example.com/hooks/nope",
+                await client.webhooks.create({"name": unique("Nope"), "url": f"{REFUSING_RECEIVER}/nope",
                                               "event_types": ["contact.created"]})
             # Refused by the server, or before sending because the read-only set lacks the write credential.
             assert isinstance(refused.value, errors.Forbidden) or "key" in refused.value.message

@@ -18,7 +18,12 @@ from app.ui.panel_context import PanelContext
 from app.ui.panels.contacts.panel import ContactsPanel
 from app.ui.panels.invoices.panel import InvoicesPanel
 from app.ui.panels.webhooks.panel import WebhooksPanel
-from tests.dialects.conftest import BUILT, dialect_client
+from tests.dialects.conftest import (
+    BUILT,
+    REFUSING_RECEIVER,
+    delete_webhook,
+    dialect_client,
+)
 from tests.ui.test_api_keys import child, confirm_saved_and_close, dialog
 from tests.ui.test_contacts_editing import click, replace_text
 from tests.ui.test_contacts_panel import record_id, select_row_of, unique
@@ -126,7 +131,7 @@ def test_webhooks_panel_lists_and_creates_an_endpoint_on_the_platform(qtbot, run
             form = await dialog("webhooks.endpoint_dialog")
             hook_name = unique("Platform hook ")
             QTest.keyClicks(child(form, "webhooks.endpoint.name"), hook_name)
-            child(form, "webhooks.endpoint.url").setText("https://example.com/hooks/" + unique("p"))
+            child(form, "webhooks.endpoint.url").setText(f"{REFUSING_RECEIVER}/{unique('p')}")
             child(form, "webhooks.endpoint.event.invoice.paid").setChecked(True)
             click(child(form, "webhooks.endpoint.submit"))
             secret = await confirm_saved_and_close(await dialog("secret_reveal"))
@@ -134,8 +139,11 @@ def test_webhooks_panel_lists_and_creates_an_endpoint_on_the_platform(qtbot, run
             await wait_until(lambda: panel.selected_endpoint() is not None, 10, panel.banner.plain_text)
             created = panel.selected_endpoint()
             listed = [hook async for hook in await contract.webhooks.list(limit=100)]
-            assert any(hook.id == created.id and hook.event_types == ["invoice.paid"] for hook in listed)
-            assert secret not in panel.banner.plain_text
+            try:
+                assert any(hook.id == created.id and hook.event_types == ["invoice.paid"] for hook in listed)
+                assert secret not in panel.banner.plain_text
+            finally:
+                await delete_webhook(sandbox, created.id)
         finally:
             await contract.aclose()
             await _close(panel)
