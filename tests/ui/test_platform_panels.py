@@ -170,3 +170,23 @@ def test_a_platform_that_cannot_change_contacts_keeps_the_form_read_only_and_say
             await _close(panel)
 
     run_async(scenario(), timeout=60)
+
+
+@pytest.mark.usefixtures("us_locale")
+@pytest.mark.parametrize("name", [n for n in _dialects_with("invoices.list")
+                                  if not dialect_class(n).manifest.supports("invoices.send")])
+def test_invoice_actions_the_platform_lacks_are_off_with_its_reason(qtbot, run_async, sandbox, tmp_path, name):
+    async def scenario():
+        panel = await _panel(qtbot, InvoicesPanel, sandbox, name, tmp_path / "cache.sqlite")
+        try:
+            await panel.activate()
+            await wait_until(lambda: panel.model.rows, 15, f"no invoices listed: {panel.banner.plain_text}")
+            panel.table.selectRow(0)
+            await wait_until(lambda: panel.record is not None, 10, "the invoice did not open")
+            display = panel.context.manifest.display_name
+            send = panel.detail.send_button
+            assert not send.isEnabled() and send.toolTip() == f"{display} cannot send invoices through its API."
+        finally:
+            await _close(panel)
+
+    run_async(scenario(), timeout=60)

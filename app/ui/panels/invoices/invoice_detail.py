@@ -7,6 +7,8 @@ columns stay readable in a 1024 px window.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -62,12 +64,14 @@ class InvoiceDetail(QScrollArea):
         # The scroll area's own minimum: a splitter reads that one, not its content's.
         self.setMinimumWidth(400 + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth())
 
-    def update_actions(self, record: Invoice | None, writable: bool, editable: bool | None = None) -> None:
+    def update_actions(self, record: Invoice | None, writable: bool, editable: bool | None = None,
+                       cannot: Mapping[str, str | None] | None = None) -> None:
         """Offer what the platform allows for `record` (None: a new draft).
 
         `editable`: a draft's edits save (offline, into the outbox); `writable`: the server is
         there, which sending, voiding and payments need (money moves), and the tooltips say so.
         A draft waiting in the outbox to be created is not on the server yet: only its edits save.
+        `cannot` maps "create", "update", "send", "void", "pay" to why the platform refuses it.
         """
         editable = writable if editable is None else editable
         status = record.status if record else None
@@ -91,7 +95,15 @@ class InvoiceDetail(QScrollArea):
             why = {}
         if not unpaid:
             why.setdefault(self.void_button, "Invoices with payments cannot be voided.")
-        for button in (self.send_button, self.void_button, self.pdf_button, self.payments.record_button):
+        refused = {self.save_button: (cannot or {}).get("update" if record is not None else "create"),
+                   self.send_button: (cannot or {}).get("send"), self.void_button: (cannot or {}).get("void"),
+                   self.payments.record_button: (cannot or {}).get("pay")}
+        for button, reason in refused.items():
+            if reason:  # the platform has no such operation (its manifest)
+                button.setEnabled(False)
+                why[button] = reason
+        for button in (self.save_button, self.send_button, self.void_button, self.pdf_button,
+                       self.payments.record_button):
             button.setToolTip(why.get(button, ""))
 
     @staticmethod

@@ -192,7 +192,10 @@ class InvoicesPanel(ModulePanel):
         self.new_button.setEnabled(self.editable)
         self.new_button.setToolTip("" if self.writable or not self.editable else
                                    "Offline: a new draft waits in the outbox and is created when the server answers.")
-        self.detail.update_actions(self.record, self.writable, self.editable)
+        cannot = {verb: self.platform_block_reason(operation) for verb, operation in (
+            ("create", "invoices.create"), ("update", "invoices.update"), ("send", "invoices.send"),
+            ("void", "invoices.void"), ("pay", "payments.create"))}
+        self.detail.update_actions(self.record, self.writable, self.editable, cannot)
         self.messages.revalidate()
 
     def _on_outbox_changed(self) -> None:
