@@ -62,6 +62,9 @@ class SignatureVerdict:
     expected_signature: str | None
     #: How old the timestamp is, in seconds (negative: in the future); None if unreadable.
     timestamp_age_seconds: float | None
+    #: Which of several accepted secrets verified it ("new secret", "previous secret"), when the
+    #: receiver accepts more than one (a rotation's overlap); None otherwise or when invalid.
+    matched_secret: str | None = None
 
     @property
     def failure(self) -> Failure | None:

@@ -7,6 +7,12 @@ message's signature against the endpoint's secret with the verifier of the profi
 (headers, body, verdict) to a plain callback. It can be told to answer with an error status, so a
 user can watch the platform's retries against a failing receiver and then "fix" it.
 
+After a rotation with an overlap (`accept_rotation`) it accepts the new and the previous secret
+until the overlap ends, and each verdict says which one matched; afterwards the previous one is a
+rotated-out secret, named as such. With a `forwarder` (`webhook_forwarder`) every verified
+delivery is also sent on to the operator's own app: the callback hears the delivery at once
+(`forward_pending`) and again, under the same `sequence`, with the app's answer in `forward`.
+
 Qt-free and dependency-free (asyncio streams): the UI adapts the callback to a signal.
 """
 
@@ -14,15 +20,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from http import HTTPStatus
 
 from app.core.signature_check import SignatureVerdict
-from app.core.webhook_verifiers import CONTRACT_PLATFORM, verifier_for
+from app.core.webhook_forwarder import ForwardResult, WebhookForwarder
+from app.core.webhook_verifiers import CONTRACT_PLATFORM, verifier_for, verify_accepting
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +59,11 @@ class ReceivedDelivery:
     response_status: int
     #: None when no secret was known to check against.
     verdict: SignatureVerdict | None
+    #: The receiver's count of requests: the same delivery reported again (forwarded) keeps it.
+    sequence: int = 0
+    #: True while it is being forwarded to the operator's app; `forward` holds the app's answer.
+    forward_pending: bool = False
+    forward: ForwardResult | None = None
 
     def header(self, name: str) -> str | None:
         """The first value of header `name` (case-insensitive), or None."""
@@ -74,7 +87,8 @@ class WebhookListener:
     """An asyncio HTTP/1.1 server on 127.0.0.1 that verifies and reports webhook deliveries.
 
     `secret` is the endpoint's signing secret (held in memory only); `earlier_secrets` the ones it
-    replaced, so a message signed with a rotated-out secret is named as such. `response_status`
+    replaced, so a message signed with a rotated-out secret is named as such; `previous_secret` is
+    still accepted until `previous_valid_until` (a rotation's overlap). `response_status`
     is what every request is answered with (200 normally; 500 to simulate a broken receiver).
     `platform` (a dialect name) picks the signature scheme; the contract's by default.
     """
@@ -87,15 +101,48 @@ class WebhookListener:
         secret: str | None = None,
         response_status: int = 200,
         platform: str = CONTRACT_PLATFORM,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._on_delivery = on_delivery
         self._port = port
         self.secret = secret
         self.earlier_secrets: Sequence[str] = ()
+        self.previous_secret: str | None = None
+        self.previous_valid_until: datetime | None = None
         self.response_status = response_status
         self.verifier = verifier_for(platform)
+        #: Where verified deliveries are sent on (None: not forwarded).
+        self.forwarder: WebhookForwarder | None = None
+        self._now = now
         self._server: asyncio.AbstractServer | None = None
         self._connections: set[asyncio.Task] = set()
+        self._forwards: set[asyncio.Task] = set()
+        self._sequence = itertools.count(1)
+
+    def accept_rotation(self, new_secret: str, previous_valid_until: datetime | None) -> None:
+        """The endpoint's secret was rotated: verify with `new_secret`, and with the one it replaces
+        until `previous_valid_until` (None or past: no overlap, the old one is rotated out)."""
+        old = self.secret
+        if self.previous_secret is not None:  # a second rotation retires the oldest at once
+            self.earlier_secrets = (self.previous_secret, *self.earlier_secrets)
+        self.secret, self.previous_secret, self.previous_valid_until = new_secret, None, None
+        if old is None:
+            return
+        if previous_valid_until is not None and previous_valid_until > self._now():
+            self.previous_secret, self.previous_valid_until = old, previous_valid_until
+        else:
+            self.earlier_secrets = (old, *self.earlier_secrets)
+
+    def accepted_secrets(self) -> list[tuple[str, str]]:
+        """`(label, secret)` each verified against, the current first; the previous one only in its overlap."""
+        if self.secret is None:
+            return []
+        if self.previous_secret is not None and self.previous_valid_until is not None:
+            if self._now() < self.previous_valid_until:
+                return [("new secret", self.secret), ("previous secret", self.previous_secret)]
+            self.earlier_secrets = (self.previous_secret, *self.earlier_secrets)  # the overlap is over
+            self.previous_secret, self.previous_valid_until = None, None
+        return [("current secret", self.secret)]
 
     def set_platform(self, platform: str) -> None:
         """Verify what arrives from now on with `platform`'s scheme (the profile's platform changed)."""
@@ -133,10 +180,18 @@ class WebhookListener:
             task.cancel()
         if self._connections:
             await asyncio.gather(*self._connections, return_exceptions=True)
+        for task in list(self._forwards):
+            task.cancel()
+        if self._forwards:
+            await asyncio.gather(*self._forwards, return_exceptions=True)
         with contextlib.suppress(Exception):
             await server.wait_closed()
+        if self.forwarder is not None:
+            self.forwarder.close()
+            self.forwarder = None
         self.secret = None
         self.earlier_secrets = ()
+        self.previous_secret, self.previous_valid_until = None, None
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
@@ -199,12 +254,24 @@ class WebhookListener:
             return
         status = self.response_status if method == "POST" else 405
         verdict = None
-        if self.secret and method == "POST":
-            verdict = self.verifier.verify(body, lookup, self.secret, secret_is_current=True,
-                                           earlier_secrets=self.earlier_secrets)
+        accepted = self.accepted_secrets()
+        if accepted and method == "POST":
+            verdict = verify_accepting(self.verifier, body, lookup, accepted, secret_is_current=True,
+                                       earlier_secrets=self.earlier_secrets)
         await _respond(writer, status, "ok" if 200 <= status < 300 else f"listener answered {status}")
-        self._on_delivery(ReceivedDelivery(datetime.now(UTC), method, path, tuple(headers),
-                                           body, status, verdict))
+        forwarder = self.forwarder if method == "POST" else None
+        delivery = ReceivedDelivery(self._now(), method, path, tuple(headers), body, status, verdict,
+                                    next(self._sequence), forward_pending=forwarder is not None)
+        self._on_delivery(delivery)
+        if forwarder is not None:
+            task = asyncio.create_task(self._forward(forwarder, delivery))
+            self._forwards.add(task)
+            task.add_done_callback(self._forwards.discard)
+
+    async def _forward(self, forwarder: WebhookForwarder, delivery: ReceivedDelivery) -> None:
+        """Send the delivery on to the operator's app and report it again with the answer."""
+        result = await forwarder.forward(delivery.method, delivery.headers, delivery.body)
+        self._on_delivery(replace(delivery, forward_pending=False, forward=result))
 
     async def _read_chunked(self, reader: asyncio.StreamReader) -> bytes | None:
         chunks: list[bytes] = []

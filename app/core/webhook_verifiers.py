@@ -10,6 +10,11 @@ Each verifier returns a `SignatureVerdict` whose explanation names the cause a p
 a missing or malformed header, a wrong secret (or a rotated-out one), a body changed after signing,
 and for Standard Webhooks a timestamp too old or in the future. Qt-free: the local listener and the
 signature lab call `verifier_for(platform).verify(…)`.
+
+During a rotation's overlap the platform signs each delivery with both secrets (`webhook-signature:
+v1,<new> v1,<old>`) and a receiver accepts either: `verify_accepting` tries each accepted secret
+and says which one matched, so an operator sees when a sender (or their own receiver) still signs
+with the old one.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import hmac
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.core.signature_check import (
     Failure,
@@ -148,6 +153,31 @@ BIVELIO = BiVelioVerifier()
 _BY_PLATFORM = {"bivelio": BIVELIO}
 
 WebhookVerifier = StandardWebhooksVerifier | BiVelioVerifier
+
+
+def verify_accepting(verifier: WebhookVerifier, body: bytes | str, headers: Mapping[str, str],
+                     accepted: Sequence[tuple[str, str]], *, reference_body: bytes | str | None = None,
+                     secret_is_current: bool = False, earlier_secrets: Sequence[str] = (),
+                     now: Callable[[], float] = time.time) -> SignatureVerdict:
+    """Verify with each of `accepted` (`(label, secret)`, the current secret first) in turn.
+
+    The first that verifies gives the verdict, with `matched_secret` set to its label; when none
+    does, the verdict is the first secret's (its explanation names the cause, a rotated-out secret
+    among `earlier_secrets` included). One accepted secret alone still reports its label.
+    """
+    if not accepted:
+        raise ValueError("verify_accepting needs at least one accepted secret")
+    first: SignatureVerdict | None = None
+    for label, secret in accepted:
+        verdict = verifier.verify(body, headers, secret, reference_body=reference_body,
+                                  secret_is_current=secret_is_current, earlier_secrets=earlier_secrets, now=now)
+        if verdict.valid:
+            said = f"Valid with the {label}" + ("" if len(accepted) == 1 else f" (one of {len(accepted)} accepted)")
+            return replace(verdict, matched_secret=label,
+                           explanation=verdict.explanation.replace("Valid", said, 1))
+        first = first or verdict
+    assert first is not None
+    return first
 
 
 def verifier_for(platform: str | None = CONTRACT_PLATFORM) -> WebhookVerifier:

@@ -7,6 +7,11 @@ as `Revealed`; the store never keeps or caches it. Deliveries are read page by p
 platform's delivery log; `deliveries_changed` says an endpoint got a new one (a test event), so
 a delivery log on screen reloads itself. An endpoint's success over time (`success_history`) is
 counted per day from its latest deliveries, so a chart of it shows what the log holds.
+
+The operations after an outage hang off the store, each in its own module: `failures` (failed
+deliveries grouped by cause), `recovery` (recover jobs), `events` (the event log, resend,
+trigger), `retry_selected` (bulk retry); rotating a secret takes an overlap in which the old one
+still signs.
 """
 
 from __future__ import annotations
@@ -18,9 +23,16 @@ from typing import Any
 
 from app.api.models import Delivery, DeliveryDetail, Webhook, WebhookUpdate
 from app.api.pagination import CursorPage
+from app.data.events import EventLog
 from app.data.listed_store import ListedStore, Revealed
 from app.data.observable import Observable
 from app.data.record_store import MergeNeeded, Offline, Saved
+from app.data.webhook_failures import FailureLog
+from app.data.webhook_ops import RecoverJobs, RetryOutcome, retry_selected
+
+#: A rotated secret keeps signing beside the new one this long unless asked otherwise (the contract's default).
+DEFAULT_OVERLAP_HOURS = 24
+MAX_OVERLAP_HOURS = 168
 
 #: Deliveries per page of the log.
 DELIVERY_PAGE = 50
@@ -109,6 +121,9 @@ class WebhookStore(ListedStore[Webhook]):
         self.deliveries_changed: Observable[str] = Observable()
         """The id of an endpoint that has a new delivery."""
         self._success: dict[str, SuccessHistory] = {}
+        self.failures = FailureLog(self)
+        self.recovery = RecoverJobs(self)
+        self.events = EventLog(self)
 
     def keepable(self, record: Webhook) -> Webhook:
         if getattr(record, "signing_secret", None) is None:
@@ -134,9 +149,12 @@ class WebhookStore(ListedStore[Webhook]):
         """Pause, resume, or re-enable a disabled endpoint."""
         return await self.update(webhook, {"status": status})
 
-    async def rotate_secret(self, webhook: Webhook) -> Revealed[Webhook]:
-        """A new signing secret (the old one stops signing at once), returned once."""
-        rotated = await self.api.rotate_secret(webhook.id)
+    async def rotate_secret(self, webhook: Webhook, overlap_hours: float = DEFAULT_OVERLAP_HOURS) -> Revealed[Webhook]:
+        """A new signing secret, returned once; the old one signs too for `overlap_hours` (0: stops
+        at once), until the kept record's `previous_secret_expires_at`."""
+        if not 0 <= overlap_hours <= MAX_OVERLAP_HOURS:
+            raise ValueError(f"The overlap is {overlap_hours:g} h; it must be 0 to {MAX_OVERLAP_HOURS} h (a week).")
+        rotated = await self.api.rotate_secret(webhook.id, overlap_hours)
         secret = rotated.signing_secret
         kept = self.keepable(rotated)
         del rotated
@@ -189,6 +207,13 @@ class WebhookStore(ListedStore[Webhook]):
         """Send the delivery again now, whatever its status."""
         return await self.api.deliveries.retry(delivery.webhook_id, delivery.id)
 
+    async def retry_selected(self, deliveries: list[Delivery]) -> list[RetryOutcome]:
+        """Send every given delivery again now (in bulk where the platform can); a result per delivery."""
+        outcomes = await retry_selected(self, deliveries)
+        for webhook_id in dict.fromkeys(outcome.webhook_id for outcome in outcomes if outcome.ok):
+            self.deliveries_changed.emit(webhook_id)
+        return outcomes
+
     async def load_success_history(self, webhook_id: str, *, today: date | None = None) -> SuccessHistory:
         """Read the endpoint's latest deliveries (newest first, up to `SUCCESS_DELIVERIES` within
         `SUCCESS_DAYS`) and count them per day; kept for `success_history`."""
@@ -212,6 +237,10 @@ class WebhookStore(ListedStore[Webhook]):
 
     @property
     def _dev_logs(self) -> Any:
+        return self.client_part("dev_logs")
+
+    def client_part(self, name: str) -> Any:
+        """The client's resource `name` (`events`, `dev_logs`) for the operations' modules; `Offline` without one."""
         if self._client is None:
             raise Offline()
-        return self._client.dev_logs
+        return getattr(self._client, name)
