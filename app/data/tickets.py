@@ -238,6 +238,9 @@ class TicketStore(RecordStore[Ticket]):
     async def recount(self, *counts: LiveCount) -> None:
         """Ask the server for `counts` (every live count when none is named), in one round of requests."""
         wanted = list(counts or self._live)
+        if not self.supports("tickets.count"):  # the platform cannot count: what is held is counted
+            self.count_locally(*wanted)
+            return
         api = self.api
         answers = await asyncio.gather(*(api.count(group_by=c.group_by, **c.query.server_filters())
                                          for c in wanted if c.query.answerable))
@@ -289,13 +292,20 @@ class TicketStore(RecordStore[Ticket]):
         if client is None:
             raise Offline()
         (queues, _), (members, _), _ = await asyncio.gather(
-            _collect(client.queues.list(limit=PAGE_SIZE), 500),
-            _collect(client.members.list(limit=PAGE_SIZE), 1000),
+            self._listed_choices("queues.list", lambda: client.queues.list(limit=PAGE_SIZE), 500),
+            self._listed_choices("members.list", lambda: client.members.list(limit=PAGE_SIZE), 1000),
             self.recount(self.open_by_queue, self.everything),
         )
         self._set_choices(queues, members)
         self.changes.emit(StoreChange(reset=True))
         await self.write_cache(queues=[dump(q) for q in queues], members=[dump(m) for m in members])
+
+    async def _listed_choices(self, operation: str, pages: Callable[[], Awaitable[Any]],
+                              limit: int) -> tuple[list[Any], bool]:
+        """Queues or members for the pickers; none on a platform without them (its manifest)."""
+        if not self.supports(operation):
+            return [], False
+        return await _collect(pages(), limit)
 
     async def poll(self) -> list[Ticket]:
         """Tickets created or changed since the newest one held, then every live count again."""

@@ -17,6 +17,7 @@ from app.cache import AsyncPageCache
 from app.ui.panel_context import PanelContext
 from app.ui.panels.contacts.panel import ContactsPanel
 from app.ui.panels.invoices.panel import InvoicesPanel
+from app.ui.panels.tickets.panel import TicketsPanel
 from app.ui.panels.webhooks.panel import WebhooksPanel
 from tests.dialects.conftest import (
     BUILT,
@@ -187,6 +188,24 @@ def test_invoice_actions_the_platform_lacks_are_off_with_its_reason(qtbot, run_a
             send = panel.detail.send_button
             assert not send.isEnabled() and send.toolTip() == f"{display} cannot send invoices through its API."
         finally:
+            await _close(panel)
+
+    run_async(scenario(), timeout=60)
+
+
+@pytest.mark.parametrize("name", _dialects_with("tickets.list"))
+def test_tickets_panel_lists_and_triages_on_the_platform(qtbot, run_async, sandbox, tmp_path, name):
+    async def scenario():
+        contract = _contract(sandbox)
+        panel = await _panel(qtbot, TicketsPanel, sandbox, name, tmp_path / "cache.sqlite")
+        try:
+            await panel.activate()
+            await wait_until(lambda: panel.tickets.model.rowCount() or panel.banner.kind == "error", 20,
+                             "no tickets listed and no error")
+            assert panel.banner.kind != "error", panel.banner.plain_text
+            assert panel.tickets.model.rowCount() > 0
+        finally:
+            await contract.aclose()
             await _close(panel)
 
     run_async(scenario(), timeout=60)
