@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
+from app.api import errors
 from app.api.models import QuotaBreakdown, QuotaEntry, QuotaStatus
 from app.data.burn_rate import BurnRate
 from app.data.observable import Observable
@@ -196,6 +197,9 @@ class QuotaStore:
 
     # ---- breakdown and history ---------------------------------------------------------------
     async def load_breakdown(self, resource: str) -> QuotaBreakdown:
+        if not self.supports("quota.breakdown"):
+            raise errors.NotSupported(f"{self._client.dialect.manifest.display_name} gives no usage breakdown",
+                                      platform=self._client.dialect.name, operation="quota.breakdown")
         breakdown = await self._quota.breakdown(resource)
         self._breakdowns[resource] = breakdown
         self._answers += 1
@@ -212,9 +216,18 @@ class QuotaStore:
             return UsageTotals()
         return UsageTotals(sum(row.used for row in breakdown.by_key), sum(row.used for row in breakdown.by_module))
 
+    def supports(self, operation: str) -> bool:
+        """True unless the profile's platform lacks `operation` ("quota.history"; its manifest)."""
+        dialect = getattr(self._client, "dialect", None)
+        return dialect is None or dialect.manifest.supports(operation)
+
     async def load_history(self, resource: str, days: int) -> list[tuple[date, int]]:
-        history = await self._quota.history(resource, days)
-        series = [(_as_date(day.date), day.used) for day in history.days]
+        """The daily usage series; empty on a platform that keeps no history (its manifest)."""
+        if self.supports("quota.history"):
+            history = await self._quota.history(resource, days)
+            series = [(_as_date(day.date), day.used) for day in history.days]
+        else:
+            series = []
         self._histories[(resource, days)] = series
         self._answers += 1
         self._history_answers[(resource, days)] = self._answers

@@ -209,3 +209,23 @@ def test_tickets_panel_lists_and_triages_on_the_platform(qtbot, run_async, sandb
             await _close(panel)
 
     run_async(scenario(), timeout=60)
+
+
+@pytest.mark.parametrize("name", [n for n in BUILT if n != "opsdesk" and {"quota", "keys"} & set(dialect_class(n).manifest.modules)])
+def test_quota_and_keys_panels_open_without_an_error_on_the_platform(qtbot, run_async, sandbox, tmp_path, name):
+    from app.ui.panels.api_keys.panel import ApiKeysPanel
+    from app.ui.panels.quota.panel import QuotaPanel
+
+    async def scenario():
+        modules = dialect_class(name).manifest.modules
+        for panel_class, module in ((QuotaPanel, "quota"), (ApiKeysPanel, "keys")):
+            if module not in modules:
+                continue
+            panel = await _panel(qtbot, panel_class, sandbox, name, tmp_path / f"{module}.sqlite")
+            try:
+                await panel.activate()
+                assert panel.banner.kind != "error", f"{module}: {panel.banner.plain_text}"
+            finally:
+                await _close(panel)
+
+    run_async(scenario(), timeout=60)
