@@ -6,7 +6,21 @@ from __future__ import annotations
 import sys
 
 
+def skip_httpx_cli() -> None:
+    """Keep httpx's command-line client out of this process (call before httpx is imported).
+
+    httpx's `__init__` imports `httpx._main`, which imports click, rich and pygments whenever they
+    are installed (the dev tools bring rich): about 40 ms of the console's way to live rows and
+    of the sandbox child's way to its ready line, for a command neither runs. A None entry makes
+    that import fail the way httpx expects when the CLI's extras are missing; `httpx.main` is
+    then httpx's own stub saying what to install.
+    """
+    if "httpx" not in sys.modules:
+        sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
+
 def main(argv: list[str] | None = None) -> int:
+    skip_httpx_cli()
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "sandbox":
         from app.sandbox.cli import main as sandbox_main

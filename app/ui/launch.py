@@ -27,7 +27,6 @@ from app.ui import startup_imports
 
 # Before anything else is imported: every later import is cheaper (see startup_imports).
 startup_imports.cheap_pyside_feature_scan()
-startup_imports.skip_httpx_cli()
 
 from app.ui.theme import MODES, apply_theme  # after the import hooks are made cheap
 
@@ -70,10 +69,15 @@ def main(argv: list[str] | None = None) -> int:
     from app.ui.icons import icon
 
     app.setWindowIcon(icon("app"))
-    window = show_window_with_cached_rows(options)
+    window, profile = _show_window(options)
+    early = None
+    if profile is not None and profile.is_local_sandbox and profile.sandbox_data_dir:
+        from app.ui.early_sandbox import EarlySandbox
+
+        early = EarlySandbox(profile.sandbox_data_dir)  # the child boots while this process imports
     import qasync
 
-    return qasync.run(run_console(options, window))
+    return qasync.run(run_console(options, window, early))
 
 
 def show_window_with_cached_rows(options: argparse.Namespace):
@@ -82,6 +86,11 @@ def show_window_with_cached_rows(options: argparse.Namespace):
     Runs before the networking, keychain and panel code is even imported: a returning user sees
     their data while the console connects.
     """
+    return _show_window(options)[0]
+
+
+def _show_window(options: argparse.Namespace):
+    """`show_window_with_cached_rows`, and the profile it chose (None when there is none)."""
     from app.core import paths
     from app.core.profiles import ProfileError, ProfileStore
     from app.ui.shell.cached_preview import CachedPreview, read_cached_contacts
@@ -103,16 +112,19 @@ def show_window_with_cached_rows(options: argparse.Namespace):
     QApplication.processEvents()  # the window is exposed and painted now, before the loop exists
     if cached is not None and options.exit_after_load:
         print(CACHED_ROWS_LINE.format(rows=len(cached.rows)), flush=True)
-    return window
+    return window, profile
 
 
-async def run_console(options: argparse.Namespace, window=None) -> int:
-    """The main coroutine: start the console, wait for its window to close, shut down in order."""
+async def run_console(options: argparse.Namespace, window=None, early_sandbox=None) -> int:
+    """The main coroutine: start the console, wait for its window to close, shut down in order.
+
+    `early_sandbox` (an `EarlySandbox`) is the opening profile's sandbox, already being found or started.
+    """
     from app.core import app_log
     from app.ui.console import Console
 
     _install_logging(app_log)
-    console = Console(window=window)
+    console = Console(window=window, sandbox_options={"start": early_sandbox.start} if early_sandbox else None)
     previous_hook = sys.excepthook
     sys.excepthook = _excepthook(console, app_log)
     signal_watch = _quit_on_signals(console)

@@ -1,17 +1,13 @@
-"""Import work the console's start-up does not need, or needs done more cheaply (measured, issue 17).
+"""Import work the console's start-up needs done more cheaply (measured, issue 17).
 
-- httpx's package `__init__` imports its command-line client (`httpx._main`), which imports
-  click, rich and pygments whenever they are installed (the dev tools bring rich): about 40 ms
-  of the way to live rows, for a command the console never runs. `skip_httpx_cli` makes that
-  import fail the way httpx expects when the CLI's extras are missing, so `httpx.main` becomes
-  httpx's own stub that explains what to install.
-- PySide6 (6.11/6.12) hooks every import after its own and calls `inspect.getsource()` on each
-  new module to see whether its text mentions "PySide6" (for `from __feature__ import …`): about
-  45 ms over the ~500 modules the console imports, and every source kept in `linecache`.
-  `cheap_pyside_feature_scan` answers the same question by reading the module's `.py` file as
-  bytes; anything else still goes to PySide6's own check.
+PySide6 (6.11/6.12) hooks every import after its own and calls `inspect.getsource()` on each
+new module to see whether its text mentions "PySide6" (for `from __feature__ import …`): about
+45 ms over the ~500 modules the console imports, and every source kept in `linecache`.
+`cheap_pyside_feature_scan` answers the same question by reading the module's `.py` file as
+bytes; anything else still goes to PySide6's own check. (httpx's CLI imports are skipped for
+every subcommand in `app.__main__`.)
 
-Both are for the console process only (`app.ui.launch.main`), before the imports they spare.
+For the console process only (`app.ui.launch.main`), before the imports it makes cheaper.
 """
 
 from __future__ import annotations
@@ -20,15 +16,8 @@ import sys
 from collections.abc import Callable
 from types import ModuleType
 
-_HTTPX_CLI = "httpx._main"
 _FEATURE_MODULE = "shibokensupport.feature"
 _MARK = "_opsdesk_cheap_scan"
-
-
-def skip_httpx_cli() -> None:
-    """Keep httpx's command-line client (click, rich, pygments) out of this process (before httpx loads)."""
-    if "httpx" not in sys.modules:
-        sys.modules.setdefault(_HTTPX_CLI, None)  # type: ignore[arg-type]  # None: "not importable"
 
 
 def cheap_pyside_feature_scan() -> bool:

@@ -96,6 +96,8 @@ def test_the_console_process_skips_httpx_cli_and_keeps_pyside6_module_classifica
     from one that does not, exactly as its own check does."""
     probe = (
         "import sys\n"
+        "import app.__main__\n"
+        "app.__main__.skip_httpx_cli()\n"
         "import app.ui.launch\n"
         "feature = sys.modules['shibokensupport.feature']\n"
         "import httpx, app.ui.shell.main_window, app.core.paths, json\n"
