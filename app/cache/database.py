@@ -16,7 +16,7 @@ from pathlib import Path
 
 from app.cache.search_text import SEARCHABLE
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 WAL_SIZE_LIMIT = 4 * 1024 * 1024
 _APPLICATION_ID = 0x4F50444B  # "OPDK": tells our files apart from any other SQLite file
 
@@ -41,26 +41,39 @@ def search_table(resource: str) -> str:
 
 # Rows and body bytes per resource, kept exact by triggers on every insert, replace and delete:
 # eviction reads two numbers instead of `SUM(size)` over the table on every put (0.6 ms at 10k
-# rows, 219 ms at 1M, which made filling the cache quadratic).
-_TOTALS_SQL = """
-CREATE TABLE record_totals (
-    resource TEXT PRIMARY KEY,
-    rows INTEGER NOT NULL,
-    bytes INTEGER NOT NULL
-) WITHOUT ROWID;
+# rows, 219 ms at 1M, which made filling the cache quadratic). Also the newest `updated_at` put
+# (the next sync's `updated_since`), so no index on `updated_at` has to be kept for it: with
+# dates in no particular order each put row dirtied a page of that index of its own, and the
+# pages written per row grew with the cache (see `PageCache.max_updated_at`).
+_NEWEST = ("CASE WHEN {new} > COALESCE(newest_update, '') THEN {new} ELSE newest_update END")
+_TOTALS_TRIGGERS_SQL = f"""
 CREATE TRIGGER record_totals_insert AFTER INSERT ON records BEGIN
-    INSERT INTO record_totals (resource, rows, bytes) VALUES (NEW.resource, 1, NEW.size)
-    ON CONFLICT (resource) DO UPDATE SET rows = rows + 1, bytes = bytes + excluded.bytes;
+    INSERT INTO record_totals (resource, rows, bytes, newest_update) VALUES (NEW.resource, 1, NEW.size, NEW.updated_at)
+    ON CONFLICT (resource) DO UPDATE SET rows = rows + 1, bytes = bytes + excluded.bytes,
+        newest_update = {_NEWEST.format(new="excluded.newest_update")};
 END;
 CREATE TRIGGER record_totals_delete AFTER DELETE ON records BEGIN
     UPDATE record_totals SET rows = rows - 1, bytes = bytes - OLD.size WHERE resource = OLD.resource;
 END;
 CREATE TRIGGER record_totals_update AFTER UPDATE OF resource, size ON records BEGIN
     UPDATE record_totals SET rows = rows - 1, bytes = bytes - OLD.size WHERE resource = OLD.resource;
-    INSERT INTO record_totals (resource, rows, bytes) VALUES (NEW.resource, 1, NEW.size)
-    ON CONFLICT (resource) DO UPDATE SET rows = rows + 1, bytes = bytes + excluded.bytes;
+    INSERT INTO record_totals (resource, rows, bytes, newest_update) VALUES (NEW.resource, 1, NEW.size, NEW.updated_at)
+    ON CONFLICT (resource) DO UPDATE SET rows = rows + 1, bytes = bytes + excluded.bytes,
+        newest_update = {_NEWEST.format(new="excluded.newest_update")};
+END;
+CREATE TRIGGER record_totals_newest AFTER UPDATE OF updated_at ON records BEGIN
+    UPDATE record_totals SET newest_update = {_NEWEST.format(new="NEW.updated_at")} WHERE resource = NEW.resource;
 END;
 """
+_TOTALS_TRIGGERS = ("record_totals_insert", "record_totals_delete", "record_totals_update", "record_totals_newest")
+_TOTALS_SQL = """
+CREATE TABLE record_totals (
+    resource TEXT PRIMARY KEY,
+    rows INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    newest_update TEXT
+) WITHOUT ROWID;
+""" + _TOTALS_TRIGGERS_SQL
 
 # Per search index: rows deleted from it since it was last merged whole (FTS5 keeps deleted
 # entries until a merge reaches them), and whether a merge is under way (it resumes after a
@@ -90,7 +103,7 @@ CREATE TABLE records (
     UNIQUE (resource, id)
 );
 CREATE INDEX records_by_fetched ON records (resource, fetched_at);
-CREATE INDEX records_by_updated ON records (resource, updated_at, id);
+-- By `updated_at` only once a list is sorted or filtered by it (`PageCache._indexed_expression`).
 CREATE INDEX records_by_created ON records (resource, created_at, id);
 {_TOTALS_SQL}
 {_SEARCH_UPKEEP_SQL}
@@ -138,6 +151,20 @@ def _upgrade_3_to_4(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX records_by_updated ON records (resource, updated_at, id)")
 
 
+def _upgrade_4_to_5(conn: sqlite3.Connection) -> None:
+    """Version 5 keeps the newest `updated_at` in the running totals and drops the index on it
+    (made again the first time a list is sorted or filtered by `updated_at`)."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(record_totals)")}
+    if "newest_update" not in columns:  # a version 3 file got version 5's totals table already
+        conn.execute("ALTER TABLE record_totals ADD COLUMN newest_update TEXT")
+    conn.execute("UPDATE record_totals SET newest_update = "
+                 "(SELECT MAX(updated_at) FROM records WHERE records.resource = record_totals.resource)")
+    for trigger in _TOTALS_TRIGGERS:
+        conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    _execute_each(conn, _TOTALS_TRIGGERS_SQL)
+    conn.execute("DROP INDEX IF EXISTS records_by_updated")
+
+
 def _execute_each(conn: sqlite3.Connection, script: str) -> None:
     """Run a script statement by statement: `executescript` would commit the upgrade's transaction."""
     statement = ""
@@ -150,7 +177,7 @@ def _execute_each(conn: sqlite3.Connection, script: str) -> None:
 
 #: A cache written by an older Opsdesk is brought up to date in place, not thrown away: offline,
 #: it may be all the data there is. Keyed by the version each step upgrades from.
-_UPGRADES = {"2": _upgrade_2_to_3, "3": _upgrade_3_to_4}
+_UPGRADES = {"2": _upgrade_2_to_3, "3": _upgrade_3_to_4, "4": _upgrade_4_to_5}
 
 
 def _upgrade(conn: sqlite3.Connection, version: str) -> None:

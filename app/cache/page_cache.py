@@ -50,6 +50,8 @@ DEFAULT_MAX_REQUEST_RECORDS = 5_000
 #: ranking costs per candidate (bm25): 2,000 took 3-7 ms of a 2-letter keystroke over 100k contacts, 500 take 1-3.
 SEARCH_CANDIDATES = 500
 _COLUMN_ORDERS = {"created_at", "updated_at", "fetched_at", "id"}
+# Column indexes made the first time a slice sorts or filters by the column (see `_indexed_expression`).
+_LAZY_COLUMN_INDEXES = {"updated_at": "records_by_updated ON records (resource, updated_at, id)"}
 # Columns whose index ends in id: a keyset slice by them is one row-value range seek.
 _ROW_VALUE_ORDERS = {"created_at", "updated_at", "id"}
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
@@ -155,11 +157,15 @@ class PageCache:
         return self._guarded(delete)
 
     def max_updated_at(self, resource: str) -> str | None:
-        """The newest `updated_at` cached for `resource`: the `updated_since` of the next refresh."""
+        """The newest `updated_at` put for `resource`: the `updated_since` of the next refresh.
+
+        A running figure (`record_totals`), not `MAX()` over an index: a record deleted or evicted
+        since does not lower it, and need not, since the server was seen as of that moment.
+        """
         row = self._guarded(lambda: self._conn.execute(
-            "SELECT MAX(updated_at) FROM records WHERE resource = ?", (resource,)
+            "SELECT newest_update FROM record_totals WHERE resource = ?", (resource,)
         ).fetchone())
-        return row[0]
+        return row[0] if row else None
 
     def query_records(
         self,
@@ -817,6 +823,10 @@ class PageCache:
     def _indexed_expression(self, field: str) -> str:
         """The SQL for a field, with an index on it created the first time it is used."""
         expression = self._field_expression(field)
+        if field in _LAZY_COLUMN_INDEXES and field not in self._indexed_fields:
+            # Kept only once a list is sorted or filtered by it: every index makes a put dearer.
+            self._guarded(lambda: self._conn.execute(f"CREATE INDEX IF NOT EXISTS {_LAZY_COLUMN_INDEXES[field]}"))
+            self._indexed_fields.add(field)
         if field not in _COLUMN_ORDERS and field not in self._indexed_fields:
             # An expression index makes filtering or sorting 100k cached rows by a field a range
             # scan instead of a JSON parse per row; only fields panels actually use get one.

@@ -56,6 +56,16 @@ def test_max_updated_at_drives_incremental_refresh(cache: PageCache) -> None:
     assert cache.max_updated_at("tickets") is None
 
 
+def test_the_newest_update_is_kept_as_a_running_figure_not_by_an_index(cache: PageCache) -> None:
+    cache.put_records("contacts", [contact(n, updated_at=f"2026-04-{n:02d}T00:00:00Z") for n in range(1, 11)])
+    assert cache._conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'records_by_updated'").fetchone() is None, (
+        "every put keeps an index on updated_at that no list has asked for")
+    cache.delete_record("contacts", contact(10)["id"])
+    assert cache.max_updated_at("contacts") == "2026-04-10T00:00:00Z", "the server was seen as of then"
+    cache.clear()
+    assert cache.max_updated_at("contacts") is None
+
+
 def test_query_records_slices_filters_orders_and_counts(cache: PageCache) -> None:
     cache.put_records("contacts", [contact(n) for n in range(1, 101)])
     cache.put_records("companies", [{"id": "com_1", "name": "Acme"}])
