@@ -25,8 +25,8 @@ from pathlib import Path
 BUSY_TIMEOUT_MS = 10_000
 
 
-def _schema_sql() -> str:
-    return resources.files("app.sandbox").joinpath("schema.sql").read_text(encoding="utf-8")
+def _schema_sql(name: str = "schema.sql") -> str:
+    return resources.files("app.sandbox").joinpath(name).read_text(encoding="utf-8")
 
 
 #: Columns added after the first release: (table, column, declaration) for data dirs made before.
@@ -39,12 +39,21 @@ _ADDED_COLUMNS = (
     ("api_keys", "dialect", "TEXT"),
     ("webhooks", "dialect", "TEXT"),
 )
+#: Columns of the webhook operations (issue 18), added to new and old files alike after the
+#: schema: the secret still signing during a rotation's overlap, and the recover job a queued
+#: delivery belongs to (its one attempt then neither retries nor counts towards disabling).
+_WEBHOOK_OPS_COLUMNS = (
+    ("webhooks", "previous_signing_secret", "TEXT"),
+    ("webhooks", "previous_secret_expires_at", "TEXT"),
+    ("webhook_deliveries", "recover_job_id", "TEXT"),
+)
 
 
-def _add_missing_columns(conn: sqlite3.Connection) -> set[tuple[str, str]]:
-    """Add `_ADDED_COLUMNS` missing from an older file; return the `(table, column)`s added."""
+def _add_missing_columns(conn: sqlite3.Connection, columns: tuple[tuple[str, str, str], ...] = _ADDED_COLUMNS,
+                         ) -> set[tuple[str, str]]:
+    """Add `columns` missing from an existing table; return the `(table, column)`s added."""
     added = set()
-    for table, column, declaration in _ADDED_COLUMNS:
+    for table, column, declaration in columns:
         existing = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
         if existing and column not in existing:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
@@ -62,6 +71,8 @@ class Database:
         had_ticket_search = self._has_table("tickets_fts")
         # executescript commits by itself; the schema is all CREATE … IF NOT EXISTS.
         self.conn().executescript(_schema_sql())
+        _add_missing_columns(self.conn(), _WEBHOOK_OPS_COLUMNS)
+        self.conn().executescript(_schema_sql("schema_webhook_ops.sql"))
         if ("contacts", "document") in added:
             # Rendered by schema.sql's update trigger, which now exists.
             self.conn().execute("UPDATE contacts SET name = name WHERE document IS NULL")

@@ -3,6 +3,8 @@
 `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">` keyed by the secret's decoded bytes.
 
 Receivers verify with any Standard Webhooks library; the timestamp gives them replay protection.
+During a secret rotation's overlap the header lists two signatures, `v1,<new> v1,<old>`, as the
+spec allows, so a receiver still holding the old secret keeps verifying.
 `DeliveryStyle` is how one dialect's deliveries are signed, retried and deactivated: `STANDARD`
 for the contract's endpoints, BiVelio's (seed 002) for endpoints made through its mount."""
 
@@ -12,7 +14,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 SECRET_PREFIX = "whsec_"
@@ -83,3 +85,15 @@ def delivery_style(dialect: str | None) -> DeliveryStyle:
 
         return BIVELIO
     return STANDARD
+
+
+def delivery_headers(style: DeliveryStyle, secrets_in_order: Sequence[str], message_id: str, timestamp: int,
+                     body: bytes) -> dict[str, str]:
+    """The headers of one delivery: the style's, signed with the current secret (first); a Standard
+    Webhooks endpoint in a rotation's overlap gets one signature per secret, space-separated, new
+    first. Other dialects' single-signature headers carry the current secret only."""
+    headers = style.headers(secrets_in_order[0], message_id, timestamp, body)
+    if style is STANDARD and len(secrets_in_order) > 1:
+        headers["webhook-signature"] = " ".join(sign(secret, message_id, timestamp, body)
+                                                for secret in secrets_in_order)
+    return headers

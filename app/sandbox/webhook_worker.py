@@ -19,6 +19,11 @@ check a paused or disabled endpoint before turning it back on.
 
 The same thread runs the overdue-invoice sweep now and then, so `invoice.overdue` is emitted even
 when nobody reads invoices.
+
+A delivery a recover job queued again (`recover_job_id`, see `webhook_recovery.py`) gets one
+attempt: its outcome, the attempt and the job's item are written in one transaction, it never
+schedules a retry and never counts towards disabling the endpoint. During a secret rotation's
+overlap (`previous_secret_expires_at` in the future) every delivery carries both signatures.
 """
 
 from __future__ import annotations
@@ -35,8 +40,14 @@ import httpx
 from app.sandbox.db import Database
 from app.sandbox.invoice_records import has_newly_overdue, mark_overdue
 from app.sandbox.settings import SandboxSettings
-from app.sandbox.signing import STANDARD, DeliveryStyle, delivery_style
+from app.sandbox.signing import (
+    STANDARD,
+    DeliveryStyle,
+    delivery_headers,
+    delivery_style,
+)
 from app.sandbox.timeutil import parse_rfc3339, to_rfc3339, utcnow
+from app.sandbox.webhook_recovery import finish_recovered
 
 log = logging.getLogger("app.sandbox.webhooks")
 
@@ -108,15 +119,16 @@ class WebhookWorker:
             self._wake.clear()
         self._db.close_thread_connection()
 
-    def _sendable(self, select: str, tail: str, params: tuple) -> list:
+    def _sendable(self, select: str, tail: str, params: tuple, statuses: tuple[str, ...] = ("pending", "retrying"),
+                  ) -> list:
         """Rows the worker may send (queued, for an active endpoint or forced, not in flight)."""
         with self._lock:
             busy = tuple(self._in_flight)
         return self._db.conn().execute(
             f"SELECT {select} FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id"
-            " WHERE d.status IN ('pending', 'retrying') AND (w.status = 'active' OR d.forced = 1)"
+            f" WHERE d.status IN ({','.join('?' * len(statuses))}) AND (w.status = 'active' OR d.forced = 1)"
             f" AND d.id NOT IN ({','.join('?' * len(busy))}) {tail}",
-            (*busy, *params)).fetchall()
+            (*statuses, *busy, *params)).fetchall()
 
     def _dispatch_due(self) -> bool:
         """Hand due rows to the senders; False when every sender slot is taken."""
@@ -124,9 +136,13 @@ class WebhookWorker:
             free = _SENDERS * 2 - len(self._in_flight)
         if free <= 0:
             return False
-        rows = self._sendable("d.id", "AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at LIMIT ?",
-                              (to_rfc3339(utcnow()), free))
-        for (delivery_id,) in rows:
+        now = to_rfc3339(utcnow())
+        # One status at a time, so each read walks the due index in order and stops after `free`
+        # rows (with both in one IN list SQLite sorted every queued row on each pass).
+        rows = sorted(tuple(row) for status in ("pending", "retrying") for row in self._sendable(
+            "d.next_attempt_at, d.id", "AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at LIMIT ?",
+            (now, free), (status,)))[:free]
+        for _due, delivery_id in rows:
             with self._lock:
                 self._in_flight.add(delivery_id)
             self._pool.submit(self._attempt_guarded, delivery_id)
@@ -176,7 +192,8 @@ class WebhookWorker:
 
     def _attempt(self, delivery_id: str) -> None:
         row = self._db.conn().execute(
-            "SELECT d.event_id, d.payload, d.status, d.webhook_id, w.url, w.signing_secret, w.dialect"
+            "SELECT d.event_id, d.payload, d.status, d.webhook_id, w.url, w.signing_secret, w.dialect,"
+            " w.previous_signing_secret, w.previous_secret_expires_at"
             " FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = ?",
             (delivery_id,)).fetchone()
         if row is None or row["status"] not in ("pending", "retrying"):
@@ -189,7 +206,10 @@ class WebhookWorker:
                 conn.execute("UPDATE webhook_deliveries SET payload = ? WHERE id = ?",
                              (body.decode("utf-8"), delivery_id))
         started_at = utcnow()
-        headers = style.headers(row["signing_secret"], row["event_id"], int(started_at.timestamp()), body)
+        secrets = [row["signing_secret"]]
+        if row["previous_signing_secret"] and parse_rfc3339(row["previous_secret_expires_at"]) > started_at:
+            secrets.append(row["previous_signing_secret"])
+        headers = delivery_headers(style, secrets, row["event_id"], int(started_at.timestamp()), body)
         clock = time.perf_counter()
         status: int | None = None
         text: str | None = None
@@ -216,8 +236,9 @@ class WebhookWorker:
         now = utcnow()
         with self._db.transaction() as conn:
             row = conn.execute(
-                "SELECT d.webhook_id, d.attempt_count, w.consecutive_failures, w.status AS webhook_status,"
-                " w.dialect FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = ?",
+                "SELECT d.webhook_id, d.attempt_count, d.recover_job_id, w.consecutive_failures,"
+                " w.status AS webhook_status, w.dialect"
+                " FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = ?",
                 (delivery_id,)).fetchone()
             if row is None:  # endpoint deleted while the attempt ran
                 return
@@ -226,6 +247,10 @@ class WebhookWorker:
                 " duration_ms, error) VALUES (?, ?, ?, ?, ?, ?)",
                 (delivery_id, to_rfc3339(started_at), status, text, duration_ms, error))
             attempts = row["attempt_count"] + 1
+            if row["recover_job_id"] is not None:
+                finish_recovered(conn, delivery_id, row["recover_job_id"], row["webhook_id"], attempts,
+                                 succeeded=error is None, now=to_rfc3339(now))
+                return
             if error is None:
                 conn.execute(
                     "UPDATE webhook_deliveries SET status = 'succeeded', attempt_count = ?, forced = 0,"

@@ -51,9 +51,11 @@ UNSTATABLE = {
     "reference": "an id in the body must name a record of this workspace (422 naming the field)",
     "referenced_state": "the record an id names must be usable (a ticket's queue must not be archived)",
     "record_state": "the record's own state: sending an invoice with no lines or a zero total; a payment above"
-                    " the amount due or in another currency than the invoice",
+                    " the amount due or in another currency than the invoice; a recover while another runs"
+                    " on the endpoint, or cancelling a finished one",
     "across_fields": "a rule across fields: an invoice total at most 10^15 cents, due_date not before"
-                     " issue_date, custom_field_value only with custom_field_key",
+                     " issue_date, custom_field_value only with custom_field_key, a recover window of at"
+                     " most 31 days ending after it starts",
 }
 
 
@@ -76,13 +78,17 @@ def refusal_kind(status: int, body: bytes) -> str | None:
         return "reference"
     if status == 422 and fields == ["queue_id"] and "archived" in messages[0]:
         return "referenced_state"
+    if status == 409 and code == "CONFLICT" and "recover job" in message.lower():
+        return "record_state"
     if status == 422 and (fields == ["line_items"] and "to be sent" in messages[0]
                           or fields == ["amount_cents"] and "amount due" in messages[0]
                           or fields == ["currency"] and messages[0].startswith("the invoice is in")):
         return "record_state"
     if (status == 422 and (fields == ["line_items"] and "the total may be at most" in messages[0]
                            or fields == ["due_date"] and "on or after issue_date" in messages[0])
-            or status == 400 and fields == ["custom_field_key"] and "custom_field_value" in message):
+            or status == 400 and fields == ["custom_field_key"] and "custom_field_value" in message
+            or status == 422 and fields == ["since"] and "the window is at most" in messages[0]
+            or status == 422 and fields == ["until"] and "later than since" in messages[0]):
         return "across_fields"
     return None
 

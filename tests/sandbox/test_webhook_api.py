@@ -83,7 +83,9 @@ def test_a_test_event_arrives_signed_and_its_attempt_is_recorded(
 
 def test_subscribed_events_are_delivered_and_a_rotated_secret_signs_them(
         owner: httpx.Client, endpoint: dict, receiver: WebhookReceiver) -> None:
-    new_secret = owner.post(f"/webhooks/{endpoint['id']}/rotate-secret").json()["data"]["signing_secret"]
+    # No overlap: the old secret stops signing at once (the default overlap is tested in test_webhook_ops_rotation).
+    new_secret = owner.post(f"/webhooks/{endpoint['id']}/rotate-secret",
+                            json={"overlap_hours": 0}).json()["data"]["signing_secret"]
     owner.post("/companies", json={"name": "Not subscribed Ltd"})
     ticket = owner.post("/support/tickets", json={"subject": "Webhook me"}).json()["data"]
     request = receiver.wait_for(1)[0]

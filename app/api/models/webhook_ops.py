@@ -11,10 +11,10 @@ from pydantic import Field
 from app.api.models.base import ApiModel
 from app.api.models.webhooks import Delivery, Event
 
-#: The most delivery ids one bulk retry takes (the server refuses more with 400).
+#: The most delivery ids one bulk retry takes (the server refuses more with 422).
 RETRY_MANY_LIMIT = 100
 #: The statuses a recover job may pick; the contract's default is `["failed"]`.
-RECOVER_STATUSES: tuple[str, ...] = ("failed", "succeeded")
+RECOVER_STATUSES: tuple[str, ...] = ("failed", "retrying", "succeeded")
 
 
 class RecoverRequest(ApiModel):

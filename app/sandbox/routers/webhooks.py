@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.sandbox.deletions import record_deletion
-from app.sandbox.deps import Db, Scoped
+from app.sandbox.deps import AppSettings, Db, Scoped
 from app.sandbox.envelope import Envelope, Page, ok, page
 from app.sandbox.errors import not_found, validation_failed
 from app.sandbox.etag import IfMatch, check_if_match, set_etag
@@ -26,7 +27,7 @@ from app.sandbox.ids import new_id
 from app.sandbox.pagination import PageParams, fetch_page
 from app.sandbox.request_context import current
 from app.sandbox.signing import new_signing_secret, secret_preview
-from app.sandbox.timeutil import now_rfc3339
+from app.sandbox.timeutil import now_rfc3339, to_rfc3339, utcnow
 from app.sandbox.validation import NotNull, WebhookUrl, unset
 
 router = APIRouter(tags=["webhooks"])
@@ -49,6 +50,9 @@ class Webhook(BaseModel):
     status: WebhookStatus
     disabled_reason: str | None
     signing_secret_preview: str
+    previous_secret_expires_at: str | None = Field(
+        description="During a secret rotation's overlap: until then deliveries also carry the previous "
+                    "secret's signature. Null when only the current secret signs.")
     success_rate: float | None = Field(description="Share of the last 100 finished deliveries that succeeded; "
                                                    "null before the first one finishes.")
     last_delivery_at: str | None
@@ -116,7 +120,7 @@ class DeliveryDetail(Delivery):
     attempts: list[Attempt]
 
 
-def _webhook_out(conn: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
+def webhook_out(conn: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
     outcomes = conn.execute(
         "SELECT status FROM webhook_deliveries WHERE webhook_id = ? AND status IN ('succeeded', 'failed')"
         " ORDER BY created_at DESC LIMIT ?", (row["id"], SUCCESS_WINDOW)).fetchall()
@@ -128,16 +132,23 @@ def _webhook_out(conn: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
         "id": row["id"], "name": row["name"], "url": row["url"], "description": row["description"],
         "event_types": json.loads(row["event_types"]), "status": row["status"],
         "disabled_reason": row["disabled_reason"], "signing_secret_preview": secret_preview(row["signing_secret"]),
+        "previous_secret_expires_at": _overlap_end(row),
         "success_rate": None if rate is None else round(rate, 4), "last_delivery_at": last,
         "version": row["version"], "created_at": row["created_at"], "updated_at": row["updated_at"],
     }
 
 
-def _delivery_out(row: sqlite3.Row) -> dict[str, Any]:
+def _overlap_end(row: sqlite3.Row) -> str | None:
+    """When the previous secret stops signing, while that is still ahead."""
+    expires = row["previous_secret_expires_at"]
+    return expires if row["previous_signing_secret"] and expires and expires > now_rfc3339() else None
+
+
+def delivery_out(row: sqlite3.Row) -> dict[str, Any]:
     return {k: row[k] for k in Delivery.model_fields}
 
 
-def _load(conn: sqlite3.Connection, workspace_id: str, webhook_id: str) -> sqlite3.Row:
+def load_webhook(conn: sqlite3.Connection, workspace_id: str, webhook_id: str) -> sqlite3.Row:
     row = conn.execute("SELECT * FROM webhooks WHERE id = ? AND workspace_id = ?",
                        (webhook_id, workspace_id)).fetchone()
     if row is None:
@@ -145,7 +156,7 @@ def _load(conn: sqlite3.Connection, workspace_id: str, webhook_id: str) -> sqlit
     return row
 
 
-def _load_delivery(conn: sqlite3.Connection, workspace_id: str, webhook_id: str, delivery_id: str) -> sqlite3.Row:
+def load_delivery(conn: sqlite3.Connection, workspace_id: str, webhook_id: str, delivery_id: str) -> sqlite3.Row:
     row = conn.execute("SELECT * FROM webhook_deliveries WHERE id = ? AND webhook_id = ? AND workspace_id = ?",
                        (delivery_id, webhook_id, workspace_id)).fetchone()
     if row is None:
@@ -153,7 +164,15 @@ def _load_delivery(conn: sqlite3.Connection, workspace_id: str, webhook_id: str,
     return row
 
 
-def _wake_worker(request: Request) -> None:
+def queue_retry(conn: sqlite3.Connection, delivery_id: str, stamp: str) -> None:
+    """Put a delivery on the queue for an attempt now, whatever the endpoint's status. One a
+    recover job is still waiting to send stays that job's; otherwise it retries on the schedule."""
+    conn.execute("UPDATE webhook_deliveries SET status = CASE WHEN status = 'pending' THEN 'pending'"
+                 " ELSE 'retrying' END, recover_job_id = CASE WHEN status = 'pending' THEN recover_job_id END,"
+                 " next_attempt_at = ?, forced = 1, updated_at = ? WHERE id = ?", (stamp, stamp, delivery_id))
+
+
+def wake_worker(request: Request) -> None:
     worker = getattr(request.app.state, "webhook_worker", None)
     if worker is not None:
         worker.wake()
@@ -167,7 +186,7 @@ def _list_deliveries(conn: sqlite3.Connection, workspace_id: str, params: Any, w
             where.append(f"{column} = ?")
             args.append(value)
     rows, cursor = fetch_page(conn, "webhook_deliveries", workspace_id, params, where=where, params=args)
-    return page([_delivery_out(r) for r in rows], cursor)
+    return page([delivery_out(r) for r in rows], cursor)
 
 
 @router.get("/webhooks", response_model=Page[Webhook], summary="List webhook endpoints")
@@ -187,7 +206,7 @@ def list_webhooks(db: Db, caller: Scoped("integrations:read"), params: PageParam
         args.append(event_type)
     conn = db.conn()
     rows, cursor = fetch_page(conn, "webhooks", caller.workspace_id, params, where=where, params=args)
-    return page([_webhook_out(conn, r) for r in rows], cursor)
+    return page([webhook_out(conn, r) for r in rows], cursor)
 
 
 @router.post("/webhooks", response_model=Envelope[WebhookWithSecret], status_code=201,
@@ -203,7 +222,7 @@ def create_webhook(body: WebhookCreate, db: Db, caller: Scoped("integrations:wri
             (webhook_id, caller.workspace_id, body.name, body.url, body.description,
              json.dumps(list(dict.fromkeys(body.event_types))), body.status, secret, stamp, stamp,
              current().dialect))
-        webhook = _webhook_out(conn, _load(conn, caller.workspace_id, webhook_id))
+        webhook = webhook_out(conn, load_webhook(conn, caller.workspace_id, webhook_id))
     set_etag(response, webhook["version"])
     return ok({**webhook, "signing_secret": secret})
 
@@ -211,9 +230,9 @@ def create_webhook(body: WebhookCreate, db: Db, caller: Scoped("integrations:wri
 @router.get("/webhooks/{webhook_id}", response_model=Envelope[Webhook], summary="Get a webhook endpoint")
 def get_webhook(webhook_id: WebhookIdPath, db: Db, caller: Scoped("integrations:read"), response: Response) -> dict:
     conn = db.conn()
-    row = _load(conn, caller.workspace_id, webhook_id)
+    row = load_webhook(conn, caller.workspace_id, webhook_id)
     set_etag(response, row["version"])
-    return ok(_webhook_out(conn, row))
+    return ok(webhook_out(conn, row))
 
 
 @router.patch("/webhooks/{webhook_id}", response_model=Envelope[Webhook], summary="Update a webhook endpoint")
@@ -224,7 +243,7 @@ def update_webhook(webhook_id: WebhookIdPath, body: WebhookUpdate, db: Db, calle
         if required in sent and sent[required] is None:
             raise validation_failed([(required, "cannot be null")])
     with db.transaction() as conn:
-        row = _load(conn, caller.workspace_id, webhook_id)
+        row = load_webhook(conn, caller.workspace_id, webhook_id)
         check_if_match(if_match, row["version"])
         changes = dict(sent)
         if "event_types" in changes:
@@ -237,7 +256,7 @@ def update_webhook(webhook_id: WebhookIdPath, body: WebhookUpdate, db: Db, calle
             assignments = ", ".join(f"{k} = ?" for k in changes)
             conn.execute(f"UPDATE webhooks SET {assignments}, version = version + 1, updated_at = ? WHERE id = ?",
                          (*changes.values(), now_rfc3339(), webhook_id))
-        webhook = _webhook_out(conn, _load(conn, caller.workspace_id, webhook_id))
+        webhook = webhook_out(conn, load_webhook(conn, caller.workspace_id, webhook_id))
     set_etag(response, webhook["version"])
     return ok(webhook)
 
@@ -247,23 +266,34 @@ def update_webhook(webhook_id: WebhookIdPath, body: WebhookUpdate, db: Db, calle
 def delete_webhook(webhook_id: WebhookIdPath, db: Db, caller: Scoped("integrations:write"),
                    if_match: IfMatch) -> dict:
     with db.transaction() as conn:
-        row = _load(conn, caller.workspace_id, webhook_id)
+        row = load_webhook(conn, caller.workspace_id, webhook_id)
         check_if_match(if_match, row["version"])
         conn.execute("DELETE FROM webhooks WHERE id = ?", (webhook_id,))
         record_deletion(conn, caller.workspace_id, "webhook", webhook_id)
     return ok({"id": webhook_id, "deleted": True})
 
 
+class SecretRotation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    overlap_hours: float = Field(default=24, ge=0, le=168,
+                                 description="How long the previous secret keeps signing beside the new one.")
+
+
 @router.post("/webhooks/{webhook_id}/rotate-secret", response_model=Envelope[WebhookWithSecret],
-             summary="Replace the signing secret (the old one stops signing at once)")
+             summary="Replace the signing secret; the old one keeps signing beside it for overlap_hours")
 def rotate_webhook_secret(webhook_id: WebhookIdPath, db: Db, caller: Scoped("integrations:write"),
-                          response: Response) -> dict:
+                          settings: AppSettings, response: Response, body: SecretRotation | None = None) -> dict:
+    overlap = (body or SecretRotation()).overlap_hours
     secret = new_signing_secret()
+    expires = (to_rfc3339(utcnow() + settings.scaled_delta(timedelta(hours=overlap)))
+               if overlap > 0 else None)
     with db.transaction() as conn:
-        _load(conn, caller.workspace_id, webhook_id)
-        conn.execute("UPDATE webhooks SET signing_secret = ?, version = version + 1, updated_at = ? WHERE id = ?",
-                     (secret, now_rfc3339(), webhook_id))
-        webhook = _webhook_out(conn, _load(conn, caller.workspace_id, webhook_id))
+        row = load_webhook(conn, caller.workspace_id, webhook_id)
+        # The secret being replaced is the one that keeps signing; an older one retires now.
+        conn.execute("UPDATE webhooks SET signing_secret = ?, previous_signing_secret = ?,"
+                     " previous_secret_expires_at = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                     (secret, row["signing_secret"] if expires else None, expires, now_rfc3339(), webhook_id))
+        webhook = webhook_out(conn, load_webhook(conn, caller.workspace_id, webhook_id))
     set_etag(response, webhook["version"])
     return ok({**webhook, "signing_secret": secret})
 
@@ -272,15 +302,15 @@ def rotate_webhook_secret(webhook_id: WebhookIdPath, db: Db, caller: Scoped("int
              summary="Queue a webhook.test event to this endpoint (sent even when it is paused or disabled)")
 def send_test_event(webhook_id: WebhookIdPath, request: Request, db: Db, caller: Scoped("integrations:write")) -> dict:
     with db.transaction() as conn:
-        row = _load(conn, caller.workspace_id, webhook_id)
+        row = load_webhook(conn, caller.workspace_id, webhook_id)
         event_id = emit_event(conn, caller.workspace_id, "webhook.test",
                               {"webhook_id": webhook_id, "name": row["name"],
                                "message": "A test event from the Opsdesk sandbox."},
                               only_webhook_id=webhook_id)
         delivery = conn.execute("SELECT * FROM webhook_deliveries WHERE event_id = ? AND webhook_id = ?",
                                 (event_id, webhook_id)).fetchone()
-    _wake_worker(request)
-    return ok(_delivery_out(delivery))
+    wake_worker(request)
+    return ok(delivery_out(delivery))
 
 
 @router.get("/webhooks/{webhook_id}/deliveries", response_model=Page[Delivery],
@@ -289,7 +319,7 @@ def list_webhook_deliveries(webhook_id: WebhookIdPath, db: Db, caller: Scoped("i
                             params: PageParams, status: DeliveryStatus | None = None,
                             event_type: EventType | None = None) -> dict:
     conn = db.conn()
-    _load(conn, caller.workspace_id, webhook_id)
+    load_webhook(conn, caller.workspace_id, webhook_id)
     return _list_deliveries(conn, caller.workspace_id, params, webhook_id, status, event_type)
 
 
@@ -298,11 +328,11 @@ def list_webhook_deliveries(webhook_id: WebhookIdPath, db: Db, caller: Scoped("i
 def get_webhook_delivery(webhook_id: WebhookIdPath, delivery_id: DeliveryIdPath, db: Db,
                          caller: Scoped("integrations:read")) -> dict:
     conn = db.conn()
-    row = _load_delivery(conn, caller.workspace_id, webhook_id, delivery_id)
+    row = load_delivery(conn, caller.workspace_id, webhook_id, delivery_id)
     attempts = conn.execute(
         "SELECT attempted_at, response_status, response_body, duration_ms, error FROM webhook_attempts"
         " WHERE delivery_id = ? ORDER BY id", (delivery_id,)).fetchall()
-    return ok({**_delivery_out(row), "payload": json.loads(row["payload"]),
+    return ok({**delivery_out(row), "payload": json.loads(row["payload"]),
                "attempts": [dict(a) for a in attempts]})
 
 
@@ -312,13 +342,11 @@ def retry_webhook_delivery(webhook_id: WebhookIdPath, delivery_id: DeliveryIdPat
                            caller: Scoped("integrations:write")) -> dict:
     stamp = now_rfc3339()
     with db.transaction() as conn:
-        _load_delivery(conn, caller.workspace_id, webhook_id, delivery_id)
-        conn.execute("UPDATE webhook_deliveries SET status = CASE WHEN status = 'pending' THEN 'pending'"
-                     " ELSE 'retrying' END, next_attempt_at = ?, forced = 1, updated_at = ? WHERE id = ?",
-                     (stamp, stamp, delivery_id))
-        row = _load_delivery(conn, caller.workspace_id, webhook_id, delivery_id)
-    _wake_worker(request)
-    return ok(_delivery_out(row))
+        load_delivery(conn, caller.workspace_id, webhook_id, delivery_id)
+        queue_retry(conn, delivery_id, stamp)
+        row = load_delivery(conn, caller.workspace_id, webhook_id, delivery_id)
+    wake_worker(request)
+    return ok(delivery_out(row))
 
 
 @router.get("/dev/webhook-deliveries", response_model=Page[Delivery],
