@@ -172,9 +172,9 @@ def verify_accepting(verifier: WebhookVerifier, body: bytes | str, headers: Mapp
         verdict = verifier.verify(body, headers, secret, reference_body=reference_body,
                                   secret_is_current=secret_is_current, earlier_secrets=earlier_secrets, now=now)
         if verdict.valid:
-            said = f"Valid with the {label}" + ("" if len(accepted) == 1 else f" (one of {len(accepted)} accepted)")
-            return replace(verdict, matched_secret=label,
-                           explanation=verdict.explanation.replace("Valid", said, 1))
+            explanation = verdict.explanation if len(accepted) == 1 else verdict.explanation.replace(
+                "Valid", f"Valid with the {label} (one of {len(accepted)} accepted)", 1)
+            return replace(verdict, matched_secret=label, explanation=explanation)
         first = first or verdict
     assert first is not None
     return first

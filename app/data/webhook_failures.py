@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from app.api.models import Delivery, DeliveryAttempt, DeliveryDetail
+from app.data.webhook_ops import DeliveryRef
 
 #: At most this many of the latest failed deliveries are read (across endpoints) …
 MAX_FAILURES = 500
@@ -64,10 +65,16 @@ class FailureGroup:
     delivery_ids: tuple[str, ...]
     first_seen: datetime
     last_seen: datetime
+    #: When its oldest delivery was made: a recover window from here holds every one of them.
+    began: datetime
 
     @property
     def count(self) -> int:
         return len(self.delivery_ids)
+
+    def deliveries(self) -> list[DeliveryRef]:
+        """The group's deliveries, to retry them."""
+        return [DeliveryRef(delivery_id, self.webhook_id) for delivery_id in self.delivery_ids]
 
     @property
     def id(self) -> str:
@@ -118,13 +125,14 @@ def error_signature(attempt: DeliveryAttempt | None) -> ErrorSignature:
 def group_failures(details: Iterable[DeliveryDetail]) -> list[FailureGroup]:
     """Group failed deliveries by endpoint and their last attempt's signature; biggest group first,
     then the most recently seen."""
-    buckets: dict[tuple[str, ErrorSignature], list[tuple[str, datetime]]] = {}
+    buckets: dict[tuple[str, ErrorSignature], list[tuple[str, datetime, datetime]]] = {}
     for detail in details:
         last = detail.attempts[-1] if detail.attempts else None
         seen = last.attempted_at if last is not None else detail.created_at
-        buckets.setdefault((detail.webhook_id, error_signature(last)), []).append((detail.id, seen))
-    groups = [FailureGroup(webhook_id, signature, tuple(i for i, _ in members),
-                           min(s for _, s in members), max(s for _, s in members))
+        buckets.setdefault((detail.webhook_id, error_signature(last)), []).append(
+            (detail.id, seen, detail.created_at))
+    groups = [FailureGroup(webhook_id, signature, tuple(m[0] for m in members), min(m[1] for m in members),
+                           max(m[1] for m in members), min(m[2] for m in members))
               for (webhook_id, signature), members in buckets.items()]
     groups.sort(key=lambda g: (-g.count, -g.last_seen.timestamp()))
     return groups

@@ -19,7 +19,7 @@ import contextlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from app.api import errors
 from app.api.models import Delivery, RecoverJob, RecoverStatus
@@ -43,11 +43,18 @@ class RetryOutcome:
     reason: str | None = None
 
 
+class DeliveryRef(NamedTuple):
+    """A delivery known only by its id and endpoint (a failure group's members)."""
+
+    id: str
+    webhook_id: str
+
+
 def _chunks(ids: Sequence[str], size: int) -> list[list[str]]:
     return [list(ids[start:start + size]) for start in range(0, len(ids), size)]
 
 
-async def retry_selected(webhooks: Any, deliveries: Iterable[Delivery]) -> list[RetryOutcome]:
+async def retry_selected(webhooks: Any, deliveries: Iterable[Delivery | DeliveryRef]) -> list[RetryOutcome]:
     """Queue every given delivery again now; a result per delivery, in the order given."""
     by_endpoint: dict[str, list[str]] = {}
     for delivery in deliveries:

@@ -28,7 +28,7 @@ from app.data.listed_store import ListedStore, Revealed
 from app.data.observable import Observable
 from app.data.record_store import MergeNeeded, Offline, Saved
 from app.data.webhook_failures import FailureLog
-from app.data.webhook_ops import RecoverJobs, RetryOutcome, retry_selected
+from app.data.webhook_ops import DeliveryRef, RecoverJobs, RetryOutcome, retry_selected
 
 #: A rotated secret keeps signing beside the new one this long unless asked otherwise (the contract's default).
 DEFAULT_OVERLAP_HOURS = 24
@@ -207,7 +207,7 @@ class WebhookStore(ListedStore[Webhook]):
         """Send the delivery again now, whatever its status."""
         return await self.api.deliveries.retry(delivery.webhook_id, delivery.id)
 
-    async def retry_selected(self, deliveries: list[Delivery]) -> list[RetryOutcome]:
+    async def retry_selected(self, deliveries: list[Delivery | DeliveryRef]) -> list[RetryOutcome]:
         """Send every given delivery again now (in bulk where the platform can); a result per delivery."""
         outcomes = await retry_selected(self, deliveries)
         for webhook_id in dict.fromkeys(outcome.webhook_id for outcome in outcomes if outcome.ok):

@@ -1,5 +1,7 @@
 """The delivery log, per endpoint or across all of them: filters, each delivery's payload and
-every attempt (time, HTTP status, latency, response body, error), and a Retry button.
+every attempt (time, HTTP status, latency, response body, error), and a Retry button. Several rows
+can be selected (Shift/Ctrl-click): *Retry selected* sends them all again and lists a result per
+delivery (`retry_results`).
 
 While the selected delivery is still pending or retrying, its detail refreshes by itself, so a
 user who pressed Retry watches the new attempt arrive; a test event sent from anywhere in the
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
 from app.api.models import Delivery
 from app.api.models.webhooks import EVENT_TYPES
 from app.ui.labels import event_label, label
+from app.ui.panels.webhooks.retry_results import RetryResults
 from app.ui.panels.webhooks.semantic_label import SemanticLabel
 from app.ui.panels.webhooks.webhook_rows import (
     ATTEMPT_WIDTHS,
@@ -108,12 +111,18 @@ class DeliveriesView(QWidget):
         for caption, combo in (("Endpoint", self.endpoint), ("Status", self.status), ("Event", self.event_type)):
             filters.addWidget(QLabel(caption, self))
             filters.addWidget(combo)
+        self.retry_many_button = QPushButton("Retry selected", self)
+        self.retry_many_button.setObjectName("webhooks.deliveries.retry_selected")
+        self.retry_many_button.clicked.connect(lambda: self._panel.run(self.retry_many()))
         filters.addStretch(1)
+        filters.addWidget(self.retry_many_button)
         filters.addWidget(refresh)
 
         self.model = RecordTableModel(delivery_columns(self._endpoint_name), self)
         self.model.set_fetch_more(lambda: self._panel.run(self._load_more()))
         self.table = record_table("webhooks.deliveries", self.model, self)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.results = RetryResults("webhooks.deliveries.results", self._endpoint_name, self)
         self.columns = ColumnLayout(self.table, "webhooks.deliveries", DELIVERY_WIDTHS)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._on_selected())
 
@@ -151,6 +160,7 @@ class DeliveriesView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(filters)
+        layout.addWidget(self.results)
         layout.addWidget(splitter, 1)
 
         self._live = QTimer(self)
@@ -220,9 +230,35 @@ class DeliveriesView(QWidget):
         self.table.selectRow(row)
         return True
 
+    def selected_deliveries(self) -> list[Delivery]:
+        """Every selected delivery, in the log's order."""
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        return [self.model.rows[row] for row in rows]
+
     def update_actions(self) -> None:
-        self.retry_button.setEnabled(self.selected_delivery() is not None and self._panel.writable)
+        count = len(self.selected_deliveries())
+        writable = self._panel.writable
+        self.retry_button.setEnabled(count == 1 and writable)
         self.retry_button.setToolTip(self._panel.write_block_reason() or "")
+        self.retry_many_button.setEnabled(count > 0 and writable)
+        self.retry_many_button.setText(f"Retry selected ({count})" if count > 1 else "Retry selected")
+        self.retry_many_button.setToolTip(self._panel.write_block_reason()
+                                          or "Send every selected delivery again now; a result per delivery.")
+
+    async def retry_many(self) -> None:
+        """Send every selected delivery again now and list a result for each."""
+        chosen = self.selected_deliveries()
+        if not chosen:
+            return
+        self.retry_many_button.setEnabled(False)
+        try:
+            outcomes = await self._store.retry_selected(chosen)
+        finally:
+            self.update_actions()
+        self.results.show_results(outcomes)
+        for outcome in outcomes:
+            if outcome.ok and outcome.status and (row := self.model.row_of_id(outcome.delivery_id)) is not None:
+                self.model.upsert(self.model.rows[row].model_copy(update={"status": outcome.status}))
 
     def _on_selected(self) -> None:
         delivery = self.selected_delivery()

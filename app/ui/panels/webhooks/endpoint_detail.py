@@ -1,7 +1,8 @@
 """The selected endpoint in full, under the endpoints table: what the table can only sum up.
 
 Its URL, status (with the platform's reason when it disabled the endpoint), every event it
-receives in words, its secret's preview, and its success over time as a small chart with a line
+receives in words, its secret's preview (and, during a rotation's overlap, until when the old
+secret still signs), and its success over time as a small chart with a line
 that says the same in numbers. Everything shown is the store's: the endpoint from its list, the
 chart from `WebhookStore.success_history`, read again when the endpoint gets a delivery and, while
 deliveries are still on their way, every few seconds until they have ended (or have not moved for
@@ -10,6 +11,7 @@ half a minute: a receiver that is down keeps them retrying for hours, and each r
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -52,6 +54,13 @@ def success_text(history: SuccessHistory | None) -> str:
     return text + "."
 
 
+def previous_secret_text(until: datetime | None, now: datetime | None = None) -> str:
+    """"Old secret valid until Wed 2 Dec 2026, 14:05:09 (UTC+01:00)" while it still signs; else ""."""
+    if until is None or until <= (now or datetime.now(UTC)):
+        return ""
+    return f"Old secret valid until {exact(until)} (deliveries carry both signatures)"
+
+
 class EndpointDetail(QWidget):
     """`show_endpoint(webhook)` fills the fields and loads the chart; the panel supplies `run`."""
 
@@ -78,6 +87,7 @@ class EndpointDetail(QWidget):
         self.url = self._value("webhooks.detail.url")
         self.events = self._value("webhooks.detail.events")
         self.secret = self._value("webhooks.detail.secret")
+        self.previous_secret = self._value("webhooks.detail.previous_secret")
         self.last = self._value("webhooks.detail.last_delivery")
         self.success = QLabel("", self)
         self.success.setObjectName("webhooks.detail.success")
@@ -91,6 +101,7 @@ class EndpointDetail(QWidget):
         fields.addRow("URL", self.url)
         fields.addRow("Events", self.events)
         fields.addRow("Secret", self.secret)
+        fields.addRow("", self.previous_secret)
         fields.addRow("Last delivery", self.last)
         left = QVBoxLayout()
         left.addWidget(self.title)
@@ -124,7 +135,7 @@ class EndpointDetail(QWidget):
         if webhook is None:
             self._live.stop()
             self.title.setText("No endpoint selected")
-            for label in (self.status, self.url, self.events, self.secret, self.last):
+            for label in (self.status, self.url, self.events, self.secret, self.previous_secret, self.last):
                 label.clear()
             self.status.set_kind(None)
             self.success.clear()
@@ -143,6 +154,9 @@ class EndpointDetail(QWidget):
                             if count <= NAMED_EVENTS else f"{count} events — {events_by_resource(webhook.event_types)}")
         self.events.setToolTip(events_list(webhook.event_types))
         self.secret.setText(webhook.signing_secret_preview or "—")
+        until = getattr(webhook, "previous_secret_expires_at", None)
+        self.previous_secret.setText(previous_secret_text(until))
+        self.previous_secret.setVisible(bool(self.previous_secret.text()))
         self.last.setText(relative(webhook.last_delivery_at, empty="never"))
         self.last.setToolTip(exact(webhook.last_delivery_at))
         if new:

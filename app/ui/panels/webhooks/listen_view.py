@@ -5,7 +5,10 @@ Either a temporary endpoint is created (subscribed to every event; deleted on st
 existing endpoint is pointed here and its URL restored on stop. A temporary endpoint's secret
 comes from the platform and is held in memory only, so its verdicts are trusted: a mismatch means
 the message was altered. For an existing endpoint the user may paste its secret to verify.
-The receiver can answer with an error status to watch the platform's retries.
+The receiver can answer with an error status to watch the platform's retries, forward each
+verified delivery to the operator's own app (`forward_target`: its status and latency show beside
+the verdict) and, in a test workspace, have the platform fire a real event (`trigger_box`). After
+a rotation with an overlap the verdict says which secret matched.
 """
 
 from __future__ import annotations
@@ -34,7 +37,14 @@ from app.core.webhook_verifiers import CONTRACT_PLATFORM
 from app.ui.error_messages import describe
 from app.ui.labels import event_label, humanize
 from app.ui.panels.webhooks.deliveries_view import record_table
+from app.ui.panels.webhooks.forward_target import (
+    ForwardTarget,
+    ForwardTargetError,
+    forward_kind,
+    forward_text,
+)
 from app.ui.panels.webhooks.semantic_label import SemanticLabel
+from app.ui.panels.webhooks.trigger_box import TriggerBox
 from app.ui.record_table_model import Column, RecordRole, RecordTableModel
 from app.ui.theme import semantic_colour
 from app.ui.time_text import exact
@@ -52,7 +62,9 @@ def verdict_text(delivery: ReceivedDelivery) -> str:
     verdict = delivery.verdict
     if verdict is None:
         return "Not checked (no secret)"
-    return "Valid" if verdict.valid else f"Invalid: {humanize(verdict.failure.value).lower()}"
+    if verdict.valid:  # during a rotation's overlap, say which secret matched
+        return f"Valid ({verdict.matched_secret})" if verdict.matched_secret in OVERLAP_LABELS else "Valid"
+    return f"Invalid: {humanize(verdict.failure.value).lower()}"
 
 
 def _verdict_kind(delivery: ReceivedDelivery) -> str:
@@ -65,8 +77,10 @@ def _verdict_colour(delivery: ReceivedDelivery):
     return semantic_colour(_verdict_kind(delivery))
 
 
-#: First-run widths of the received list (the verdict stretches).
-RECEIVED_WIDTHS = {0: 80, 1: 170, 2: 230, 3: 80, 4: 150}
+#: The secrets a verdict names when two are accepted (a rotation's overlap).
+OVERLAP_LABELS = ("new secret", "previous secret")
+#: First-run widths of the received list (the forward column stretches).
+RECEIVED_WIDTHS = {0: 80, 1: 170, 2: 200, 3: 70, 4: 170, 5: 120}
 
 
 def received_columns() -> list[Column]:
@@ -79,6 +93,8 @@ def received_columns() -> list[Column]:
         Column("Answered", lambda d: d.response_status, foreground=lambda d: None if d.response_status < 300
                else semantic_colour("warning")),
         Column("Signature", verdict_text, foreground=_verdict_colour, object_name="verdict"),
+        Column("Forwarded", forward_text, object_name="forwarded", tooltip=forward_text,
+               foreground=lambda d: semantic_colour(forward_kind(d)) if forward_kind(d) else None),
     ]
 
 
@@ -120,12 +136,14 @@ class ListenView(QWidget):
         self.test_button = QPushButton("Send test event", self)
         self.test_button.setObjectName("webhooks.listen.test")
         self.test_button.clicked.connect(lambda: self._panel.run(self.send_test()))
+        self.forward = ForwardTarget(self)
+        self.trigger = TriggerBox(panel, self)
         self.state = SemanticLabel("Not listening.", self)
         self.state.setObjectName("webhooks.listen.state")
         self.state.setWordWrap(True)
         self.state.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.model = RecordTableModel(received_columns(), self, id_of=id)
+        self.model = RecordTableModel(received_columns(), self, id_of=lambda d: d.sequence)
         self.table = record_table("webhooks.listen.table", self.model, self)
         self.columns = ColumnLayout(self.table, "webhooks.listen", RECEIVED_WIDTHS)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_selected())
@@ -150,6 +168,7 @@ class ListenView(QWidget):
         actions.addWidget(self.stop_button)
         actions.addWidget(self.test_button)
         actions.addStretch(1)
+        actions.addWidget(self.trigger)
         detail = QWidget(self)
         detail_layout = QVBoxLayout(detail)
         detail_layout.setContentsMargins(0, 0, 0, 0)
@@ -165,6 +184,7 @@ class ListenView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(controls)
         layout.addWidget(self.secret)
+        layout.addWidget(self.forward)
         layout.addLayout(actions)
         layout.addWidget(self.state)
         layout.addWidget(splitter, 1)
@@ -198,6 +218,8 @@ class ListenView(QWidget):
         self.test_button.setEnabled(listening and self.endpoint_id is not None)
         self.lab_button.setEnabled(self.selected() is not None)
         self.start_button.setToolTip(self._panel.write_block_reason() or "")
+        self.forward.set_listening(listening)
+        self.trigger.update_actions()
 
     def _on_answer_changed(self, _index: int) -> None:
         self.listener.response_status = int(self.answer.currentData())
@@ -216,8 +238,16 @@ class ListenView(QWidget):
                 return
         self.listener.response_status = int(self.answer.currentData())
         try:
+            self.listener.forwarder = self.forward.forwarder()
+        except ForwardTargetError as problem:
+            self._panel.show_notice(str(problem), "error")
+            return
+        try:
             url = await self.listener.start()
         except ListenerError as error:
+            if self.listener.forwarder is not None:
+                self.listener.forwarder.close()
+                self.listener.forwarder = None
             self._panel.show_notice(str(error), "error")
             return
         try:
@@ -237,8 +267,10 @@ class ListenView(QWidget):
             self.update_actions()
             raise
         self.secret.clear()
+        forwarder = self.listener.forwarder
         self.state.setText(f"Listening on {url}, endpoint {self.endpoint_id} points here."
-                           + ("" if self.listener.secret else " No secret given: signatures are not checked."))
+                           + ("" if self.listener.secret else " No secret given: signatures are not checked.")
+                           + (f" Forwarding to {forwarder.url}." if forwarder else ""))
         self.state.set_kind("success")
         self.set_endpoints(self._store.listed)  # the temporary endpoint is not a target of its own
 
@@ -271,9 +303,13 @@ class ListenView(QWidget):
 
     # ---- incoming ----------------------------------------------------------------------------
     def _on_delivery(self, delivery: ReceivedDelivery) -> None:
+        """A new delivery goes on top; one reported again (its forward's answer) replaces its row."""
+        shown = self.selected()
         self.model.upsert(delivery, at_top=True)
-        if self.selected() is None:
+        if shown is None:
             self.table.selectRow(0)
+        elif shown.sequence == delivery.sequence:
+            self._show_selected()
 
     def selected(self) -> ReceivedDelivery | None:
         rows = self.table.selectionModel().selectedRows()
@@ -290,7 +326,9 @@ class ListenView(QWidget):
         self.message.setPlainText(f"{delivery.method} {delivery.path}\n{headers}\n\n"
                                   f"{delivery.body.decode('utf-8', 'replace')}")
         explanation = delivery.verdict.explanation if delivery.verdict else "No secret known: not verified."
-        self.verdict.setText(f"<b>{verdict_text(delivery)}</b>: {escape(explanation)}")
+        forwarded = forward_text(delivery)
+        self.verdict.setText(f"<b>{verdict_text(delivery)}</b>: {escape(explanation)}"
+                             + (f"<br>Forwarded: {escape(forwarded)}" if forwarded else ""))
         self.verdict.set_kind(_verdict_kind(delivery))
 
     def _on_open_lab(self) -> None:

@@ -1,7 +1,8 @@
-"""The webhooks panel (`panel.webhooks`): endpoints, their delivery log, a local listener and a
-signature lab, one tab each.
+"""The webhooks panel (`panel.webhooks`): endpoints, failures grouped by cause (with recover jobs),
+the delivery log, the event log, a local listener and a signature lab, one tab each.
 
-Endpoints: create / edit / pause / resume / delete / send test / rotate secret. A signing secret
+Endpoints: create / edit / pause / resume / delete / send test / rotate secret (with an overlap,
+`rotate_dialog`) / recover a window (`recover_dialog`). A signing secret
 is shown once (create, rotate) in `SecretRevealDialog`; afterwards only its preview. Deleting asks
 first, and in a live-environment profile asks for the endpoint's name to be typed. The panel is a
 view over `stores.webhooks`: its table follows the store's list, and every action is a store call.
@@ -35,7 +36,10 @@ from app.ui.panel_context import PanelContext
 from app.ui.panels.webhooks.deliveries_view import DeliveriesView, record_table
 from app.ui.panels.webhooks.endpoint_detail import EndpointDetail
 from app.ui.panels.webhooks.endpoint_dialog import EndpointDialog
+from app.ui.panels.webhooks.events_view import EventsView
+from app.ui.panels.webhooks.failures_view import FailuresView
 from app.ui.panels.webhooks.listen_view import ListenView
+from app.ui.panels.webhooks.rotate_dialog import rotate_with_overlap
 from app.ui.panels.webhooks.signature_lab import SignatureLab
 from app.ui.panels.webhooks.webhook_rows import ENDPOINT_WIDTHS, endpoint_columns
 from app.ui.record_table_model import RecordTableModel
@@ -75,12 +79,13 @@ class WebhooksPanel(ModulePanel):
         self.pause_button = self._button("Pause", "webhooks.pause", self._on_pause_resume)
         self.test_button = self._button("Send test event", "webhooks.test", self._on_test)
         self.rotate_button = self._button("Rotate secret…", "webhooks.rotate_secret", self._on_rotate)
+        self.recover_button = self._button("Recover…", "webhooks.recover", self._on_recover)
         self.delete_button = self._button("Delete…", "webhooks.delete", self._on_delete)
         self.deliveries_button = self._button("Deliveries", "webhooks.show_deliveries", self._on_show_deliveries)
         self.refresh_button = self._button("Refresh", "webhooks.refresh", lambda: self.run(self.refresh()))
         bar = QHBoxLayout()
         for button in (self.new_button, self.edit_button, self.pause_button, self.test_button,
-                       self.rotate_button, self.delete_button, self.deliveries_button):
+                       self.rotate_button, self.recover_button, self.delete_button, self.deliveries_button):
             bar.addWidget(button)
         bar.addStretch(1)
         bar.addWidget(self.refresh_button)
@@ -94,7 +99,9 @@ class WebhooksPanel(ModulePanel):
         endpoints_layout.addLayout(bar)
         endpoints_layout.addWidget(split, 1)
 
+        self.failures = FailuresView(self, self.tabs)
         self.deliveries = DeliveriesView(self, self.tabs)
+        self.events = EventsView(self, self.tabs)
         # The profile's platform picks the signature scheme (Standard Webhooks unless it has its own).
         platform = getattr(context.profile, "platform", None) or CONTRACT_PLATFORM
         self.listen = ListenView(self, self.tabs, platform=platform)
@@ -102,7 +109,10 @@ class WebhooksPanel(ModulePanel):
         self.listen.sig_open_in_lab.connect(self._on_open_in_lab)
         bind(self.store.changes, self, self._on_store_changed)
         self.tabs.addTab(endpoints, "Endpoints")
+        self.tabs.addTab(self.failures, "Failures")
         self.tabs.addTab(self.deliveries, "Deliveries")
+        self.tabs.addTab(self.events, "Events")
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         self.tabs.addTab(self.listen, "Listen locally")
         self.tabs.addTab(self.lab, "Signature lab")
         layout = QVBoxLayout(self.body)
@@ -130,8 +140,8 @@ class WebhooksPanel(ModulePanel):
     def _on_store_changed(self, change: StoreChange) -> None:
         """The table and every view that names endpoints follow the store (renames, new, deleted)."""
         follow_store(self.table, self.model, self.store, change)
-        self.deliveries.set_endpoints(self.store.listed)
-        self.listen.set_endpoints(self.store.listed)
+        for view in (self.deliveries, self.listen, self.failures, self.events):
+            view.set_endpoints(self.store.listed)
         self._update_actions()
         self.detail.show_endpoint(self.selected_endpoint())
 
@@ -141,8 +151,15 @@ class WebhooksPanel(ModulePanel):
 
     def _update_write_state(self, writable: bool) -> None:
         self._update_actions()
-        self.deliveries.update_actions()
-        self.listen.update_actions()
+        for view in (self.deliveries, self.listen, self.failures, self.events):
+            view.update_actions()
+
+    def _on_tab_changed(self, _index: int) -> None:
+        """Failures and events are read when their tab is opened (failures cost a read per delivery)."""
+        if self.tabs.currentWidget() is self.failures:
+            self.failures.reload()
+        elif self.tabs.currentWidget() is self.events:
+            self.events.reload()
 
     def selected_endpoint(self) -> Webhook | None:
         """The Webhook the actions apply to, or None."""
@@ -159,7 +176,7 @@ class WebhooksPanel(ModulePanel):
         self.new_button.setEnabled(writable)
         self.new_button.setToolTip(self.write_block_reason() or "")
         for button in (self.edit_button, self.pause_button, self.test_button, self.rotate_button,
-                       self.delete_button):
+                       self.recover_button, self.delete_button):
             button.setEnabled(writable and chosen)
             button.setToolTip(self.write_block_reason() or "")
         self.deliveries_button.setEnabled(chosen)
@@ -246,26 +263,13 @@ class WebhooksPanel(ModulePanel):
             self.run(self.rotate_secret(webhook))
 
     async def rotate_secret(self, webhook: Webhook) -> None:
-        """Replace the signing secret (the old one stops signing at once) and show the new one once."""
-        confirmed = await confirm_action(
-            self, "Rotate signing secret",
-            f"Give <b>{escape(webhook.name)}</b> a new signing secret? The old secret stops signing at "
-            "once: your receiver rejects deliveries until it has the new one.", "Rotate secret",
-            expected_text=webhook.name if self.context.is_live else None)
-        if not confirmed:
-            return
-        rotated = await self.store.rotate_secret(webhook)
-        secret = rotated.secret
-        del rotated
-        listener = self.listen.listener
-        if self.listen.endpoint_id == webhook.id and listener.secret:
-            # Keep verifying while listening; a delivery still signed with the old secret is named as such.
-            listener.earlier_secrets = (listener.secret, *listener.earlier_secrets)
-            listener.secret = secret
-        await reveal_secret(self, "New webhook signing secret", f"The new signing secret of “{webhook.name}”",
-                            secret)
-        del secret
-        self.show_notice(f"Signing secret of “{webhook.name}” rotated.", "success")
+        """A new secret with an overlap in which the old one still signs; the new one shown once."""
+        await rotate_with_overlap(self, webhook)
+
+    def _on_recover(self) -> None:
+        webhook = self.selected_endpoint()
+        if webhook is not None:
+            self.run(self.failures.open_recover(webhook.id))
 
     def _on_delete(self) -> None:
         webhook = self.selected_endpoint()

@@ -6,6 +6,9 @@ BiVelio's one `X-BiVelio-Signature`.
 For debugging a receiver: "my endpoint says the signature is invalid" becomes "the body was
 re-serialized after signing" or "the timestamp is 7 min old". The secret typed here stays in
 this form only (never saved, logged or sent anywhere) and `clear()` wipes it.
+
+During a rotation's overlap a delivery carries two signatures (`v1,<new> v1,<old>`): with the
+previous secret filled in too, the lab accepts either and says which one matched.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.signature_check import SignatureVerdict
-from app.core.webhook_verifiers import CONTRACT_PLATFORM, verifier_for
+from app.core.webhook_verifiers import CONTRACT_PLATFORM, verifier_for, verify_accepting
 from app.ui.panels.webhooks.semantic_label import SemanticLabel
 
 
@@ -60,6 +63,10 @@ class SignatureLab(QWidget):
         secret_row = QHBoxLayout()
         secret_row.addWidget(self.secret, 1)
         secret_row.addWidget(show)
+        self.previous_secret = QLineEdit(self)
+        self.previous_secret.setObjectName("webhooks.lab.previous_secret")
+        self.previous_secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.previous_secret.setPlaceholderText("Optional: the secret it replaced, during a rotation's overlap")
         self.reference = QPlainTextEdit(self)
         self.reference.setObjectName("webhooks.lab.reference")
         self.reference.setPlaceholderText("Optional: the original payload from the delivery log, to tell "
@@ -99,6 +106,7 @@ class SignatureLab(QWidget):
         form.addRow("webhook-timestamp", self.timestamp)
         form.addRow("webhook-signature", self.signature)
         form.addRow("Signing secret", secret_row)
+        form.addRow("Previous secret", self.previous_secret)
         form.addRow("Original body", self.reference)
         buttons = QHBoxLayout()
         buttons.addWidget(paste)
@@ -168,8 +176,11 @@ class SignatureLab(QWidget):
     def check(self) -> SignatureVerdict:
         """Verify what is in the form and show the verdict."""
         reference = self.reference.toPlainText()
-        verdict = self.verifier.verify(self.body.toPlainText(), self._header_values(), self.secret.text(),
-                                       reference_body=reference if reference.strip() else None)
+        previous = self.previous_secret.text().strip()
+        accepted = [("new secret", self.secret.text()), ("previous secret", previous)] if previous else [
+            ("current secret", self.secret.text())]
+        verdict = verify_accepting(self.verifier, self.body.toPlainText(), self._header_values(), accepted,
+                                   reference_body=reference if reference.strip() else None)
         self._show(verdict)
         return verdict
 
@@ -181,7 +192,8 @@ class SignatureLab(QWidget):
             self.expected.clear()
             return
         if verdict.valid:
-            text, colour = "✔ Valid", "success"
+            matched = f" with the {verdict.matched_secret}" if self.previous_secret.text().strip() else ""
+            text, colour = f"✔ Valid{matched}", "success"
         else:
             text, colour = f"✘ Invalid: {verdict.failure.value.replace('_', ' ')}", "error"
         self.verdict_label.setText(text)
@@ -194,6 +206,6 @@ class SignatureLab(QWidget):
         """Empty every field, the secret included."""
         for field in (self.body, self.reference):
             field.clear()
-        for line in (self.message_id, self.timestamp, self.signature, self.secret):
+        for line in (self.message_id, self.timestamp, self.signature, self.secret, self.previous_secret):
             line.clear()
         self._show(None)
