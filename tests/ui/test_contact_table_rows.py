@@ -3,12 +3,14 @@ row tuples it replaces (what the table shows, sorts, finds and selects), in unde
 
 from __future__ import annotations
 
+import gc
 import random
 import tracemalloc
 
 import pytest
 from PySide6.QtCore import Qt
 
+from app.ui.panels.contacts import row_chunks
 from app.ui.panels.contacts.contact_rows import NAME, contact_row
 from app.ui.panels.contacts.contact_table import contact_table_model
 from app.ui.panels.contacts.packed_rows import SEP, PackedRows
@@ -23,7 +25,10 @@ def make_rows(count: int, seed: int = 1) -> list[tuple[str, ...]]:
         "updated_at": "2026-11-20T10:00:00Z"}) for i in range(count)]
 
 
-def test_packed_rows_answer_every_list_operation_as_the_list_does():
+@pytest.mark.parametrize("chunk_rows", [row_chunks.CHUNK_ROWS, 1, 3])
+def test_packed_rows_answer_every_list_operation_as_the_list_does(chunk_rows, monkeypatch):
+    # Small chunks: rows sealed into tuples are read, changed, inserted and deleted inside them.
+    monkeypatch.setattr(row_chunks, "CHUNK_ROWS", chunk_rows)
     rng = random.Random(5)
     rows = make_rows(60)
     plain, packed = list(rows[:20]), PackedRows(rows[:20])
@@ -57,6 +62,7 @@ def test_packed_rows_answer_every_list_operation_as_the_list_does():
             at = rng.randrange(len(plain))
             assert packed[at] == plain[at] and packed[-1] == plain[-1] and packed.id_at(at) == plain[at][0]
             assert packed[1:4] == plain[1:4]
+            assert packed.ids_between(at // 2, at + 3) == [row[0] for row in plain[at // 2:at + 3]]
     with pytest.raises(IndexError):
         packed[len(plain)]
     with pytest.raises(IndexError):
@@ -106,3 +112,29 @@ def test_packed_rows_take_under_half_the_memory_of_tuples():
         tracemalloc.stop()
     assert len(packed) == 20_000
     assert packed_bytes < 0.5 * tuples_bytes, (packed_bytes, tuples_bytes)
+
+
+def references_walked(root: object) -> int:
+    """How many references a full pass of the cyclic collector follows from `root` and what it
+    holds that the collector tracks (what a pass costs for a table's rows, timing-free); classes
+    are not followed (shared by everything, and frozen at start-up)."""
+    walked, stack, seen = 0, [root], set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen or not gc.is_tracked(item) or isinstance(item, type):
+            continue
+        seen.add(id(item))
+        referents = gc.get_referents(item)
+        walked += len(referents)
+        stack.extend(referents)
+    return walked
+
+
+def test_a_full_collection_does_not_walk_every_packed_row():
+    packed = PackedRows(make_rows(3 * row_chunks.CHUNK_ROWS + 100))
+    packed.insert(5, make_rows(1, seed=2)[0])
+    del packed[row_chunks.CHUNK_ROWS + 7]
+    gc.collect()
+    walked = references_walked(packed)
+    assert walked < row_chunks.CHUNK_ROWS, (
+        f"a full collection follows {walked} references for {len(packed)} rows: it walks them one by one")

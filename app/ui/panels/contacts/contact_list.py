@@ -196,9 +196,9 @@ class ContactList:
         generation, start = self._generation, 0
         while wanted and start < self.model.rowCount() and generation == self._generation:
             rows_now, end = self.model.rows, min(start + REPAINT_SCAN_ROWS, self.model.rowCount())
-            for index in range(start, end):
-                # The id alone: unpacking every row passed (`PackedRows`) would cost 10x more.
-                fresh = wanted.pop(rows_now.id_at(index), None)
+            # The ids alone: unpacking every row passed (`PackedRows`) would cost 10x more.
+            for index, row_id in enumerate(rows_now.ids_between(start, end), start):
+                fresh = wanted.pop(row_id, None)
                 if fresh is not None and fresh != rows_now[index]:
                     rows_now[index] = fresh
                     self.model.dataChanged.emit(self.model.index(index, 0),

@@ -4,7 +4,8 @@ A contacts table holds every cached contact it has scrolled past, up to the cach
 tuples of eight strings each row cost about 440 bytes (a string object is 49 bytes before its
 first character), so 250k rows took 110 MB and the panel 273 MB; kept as its id plus the other
 fields joined into one string, a row costs about 200 bytes, and the ids stay the very objects
-the list's set of shown ids holds.
+the list's set of shown ids holds. Both are `RowChunks`, which a full pass of the cyclic
+collector does not walk string by string.
 
 `PackedRows` is the table model's row container (`RecordTableModel(storage=PackedRows)`): it
 takes and hands out the same tuples of strings, so the model, its columns and the panel see
@@ -17,6 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, MutableSequence
 from typing import Any
+
+from app.ui.panels.contacts.row_chunks import RowChunks
 
 #: Between two fields of a packed row: ASCII's unit separator, which no name or email holds;
 #: a field that does hold one has it shown as a space.
@@ -38,8 +41,9 @@ class PackedRows(MutableSequence[Row]):
     __slots__ = ("_ids", "_last", "_rest")
 
     def __init__(self, rows: Iterable[Row] = ()) -> None:
-        self._ids: list[str] = []
-        self._rest: list[str] = []
+        # In sealed chunks, not lists: the cyclic collector would visit every string of a list.
+        self._ids = RowChunks()
+        self._rest = RowChunks()
         #: (position, row) of the last row unpacked.
         self._last: tuple[int, Row | None] = (-1, None)
         self.extend(rows)
@@ -67,6 +71,10 @@ class PackedRows(MutableSequence[Row]):
     def id_at(self, position: int) -> str:
         """The id of the row at `position`, without unpacking the row."""
         return self._ids[position]
+
+    def ids_between(self, start: int, stop: int) -> list[str]:
+        """The ids of rows `start` .. `stop` - 1, without unpacking them (a pass over many rows)."""
+        return self._ids[start:stop]
 
     def index_of_id(self, record_id: str) -> int | None:
         """Where the row with `record_id` is (the first, if several), or None."""
