@@ -107,6 +107,12 @@ class AlertMonitor:
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="webhook-alerts")
 
+    def cancel(self) -> None:
+        """Stop looking (from code that cannot await; `stop` also waits for the task to end)."""
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+
     async def stop(self) -> None:
         task, self._task = self._task, None
         if task is not None:
@@ -139,9 +145,10 @@ class AlertMonitor:
         return read
 
     async def _run(self) -> None:
+        # The first look waits one period: nothing at start-up competes with the first paint.
         while True:
+            await asyncio.sleep(self.poll_seconds)
             try:
                 await self.look()
             except errors.ApiError as error:  # offline or refused: look again next time
                 log.info("webhook alerts: could not read the platform: %s", error)
-            await asyncio.sleep(self.poll_seconds)

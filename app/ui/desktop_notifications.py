@@ -11,6 +11,7 @@ The shell owns one `DesktopNotifier` per session (`start_desktop_notifications`)
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -91,3 +92,19 @@ def start_desktop_notifications(window: Any, context: Any, *, tray: Any = None) 
                                fallback=in_strip, parent=window)
     monitor.start()
     return notifier
+
+
+def watch_session(window: Any, previous: DesktopNotifier | None, context: Any) -> DesktopNotifier | None:
+    """The shell's call at every session change: stop `previous`, watch the new session's endpoints
+    when its platform lists them; None when there is nothing to watch (no client, no loop running:
+    a window shown outside the console, as previews and tests do)."""
+    if previous is not None:
+        previous.monitor.cancel()
+        previous.deleteLater()
+    if context is None or context.client is None or not context.manifest.supports("webhooks.list"):
+        return None
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+    return start_desktop_notifications(window, context)

@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self._context: PanelContext | None = None
         self._pages: dict[str, QWidget] = {}
         self._activations: dict[str, asyncio.Task] = {}
+        self._webhook_alerts = None  # app.ui.desktop_notifications.DesktopNotifier of the open session
         #: When each panel's latest activation started (monotonic seconds).
         self._activated_at: dict[str, float] = {}
         self._scopes: frozenset[str] | None = None
@@ -233,6 +234,9 @@ class MainWindow(QMainWindow):
         self._context = context
         if context is not None:
             context.message_strip = self._notice_area
+        from app.ui.desktop_notifications import watch_session
+
+        self._webhook_alerts = watch_session(self, self._webhook_alerts, context)
         self._scopes = None
         self.sidebar.set_disabled_reasons(unavailable_modules(self._manifest(), None))
         self.status.reset()
@@ -252,6 +256,9 @@ class MainWindow(QMainWindow):
         """
         import asyncio
 
+        alerts = self._webhook_alerts
+        if alerts is not None:
+            await alerts.monitor.stop()
         for name, page in list(self._pages.items()):
             shutdown = getattr(page, "shutdown", None)
             if shutdown is None:
