@@ -1,8 +1,9 @@
 """The transport under the client: holds sends while a `Retry-After` window is open and turns every
 exchange on the wire (retries, logins and refreshes included) into a redacted `RequestRecord`.
 
-The record's masked headers and bodies are built when someone first reads them (`ObservedRecord`),
-not while the response is on its way to the caller.
+While the response is on its way to the caller the transport only copies the little a record
+shows (`_Exchange`); the record's masked URL, headers and bodies are built when someone first
+reads them (`ObservedRecord`). With no listener attached none of this happens at all.
 
 Sitting at the transport is what makes the record honest: it sees exactly what was sent,
 including the `Authorization` header the auth flow added, and masks it there.
@@ -20,7 +21,7 @@ import httpx
 
 from app.api import constants
 from app.api.clock import Clock
-from app.api.records import Headers, ObservedRecord, RedactedParts, RequestRecord
+from app.api.records import Headers, ObservedRecord, RequestRecord
 from app.api.redaction import mask_body, mask_headers, mask_url
 from app.api.retry_policy import RetryPolicy, parse_retry_after
 from app.api.send_gate import SendGate
@@ -57,15 +58,14 @@ class ObservedTransport(httpx.AsyncBaseTransport):
             response = await self._inner.handle_async_request(request)
             self._hold_if_told(response)
             return response
-        started_at = datetime.fromtimestamp(self._clock.time(), UTC)
-        began = time.perf_counter()
+        exchange = _Exchange(request, self._clock.time())
         try:
             response = await self._inner.handle_async_request(request)
         except httpx.TransportError as exc:
-            self._emit(self._record(request, started_at, began, None, b"", error=type(exc).__name__))
+            self._emit(exchange.record(None, b"", 0, type(exc).__name__))
             raise
         except asyncio.CancelledError:
-            self._emit(self._record(request, started_at, began, None, b"", error="Cancelled"))
+            self._emit(exchange.record(None, b"", 0, "Cancelled"))
             raise
         self._hold_if_told(response)
         try:
@@ -74,33 +74,27 @@ class ObservedTransport(httpx.AsyncBaseTransport):
             if response.status_code >= 300:
                 # Refusals are read at once, which frees the connection: an auth flow answering
                 # 401s with a token refresh must find one free, however many calls met the 401.
-                return await self._read_and_record(request, started_at, began, response)
+                return await self._read_and_record(exchange, response)
             # A success is recorded as the caller reads it (the body is not read twice); the
             # record goes out when the caller has the whole body, or gives up on it.
-            def done(kept: bytes, size: int, error: str | None) -> None:
-                answered = response if error is None else None
-                self._emit(self._record(request, started_at, began, answered, kept, error=error, size=size))
-
-            response.stream = _RecordedStream(response.stream, done,
-                                              keep_all="content-encoding" in response.headers)
+            response.stream = _RecordedStream(response.stream, self, exchange, response)
             return response
-        self._emit(self._record(request, started_at, began, response, raw))
+        self._emit(exchange.record(response, raw, len(raw)))
         return response
 
-    async def _read_and_record(self, request: httpx.Request, started_at: datetime, began: float,
-                               response: httpx.Response) -> httpx.Response:
+    async def _read_and_record(self, exchange: _Exchange, response: httpx.Response) -> httpx.Response:
         try:
             try:
                 raw = await response.aread()
             finally:
                 await response.aclose()
         except httpx.TransportError as exc:
-            self._emit(self._record(request, started_at, began, None, b"", error=type(exc).__name__))
+            self._emit(exchange.record(None, b"", 0, type(exc).__name__))
             raise
         except asyncio.CancelledError:
-            self._emit(self._record(request, started_at, began, None, b"", error="Cancelled"))
+            self._emit(exchange.record(None, b"", 0, "Cancelled"))
             raise
-        self._emit(self._record(request, started_at, began, response, raw))
+        self._emit(exchange.record(response, raw, len(raw)))
         return response
 
     async def aclose(self) -> None:
@@ -115,31 +109,6 @@ class ObservedTransport(httpx.AsyncBaseTransport):
         if retry_after is not None and self._policy.honours(retry_after):
             self._gate.close_for(retry_after)
 
-    def _record(self, request: httpx.Request, started_at: datetime, began: float,
-                response: httpx.Response | None, raw: bytes, error: str | None = None,
-                size: int | None = None) -> ObservedRecord:
-        """The record of one exchange: the cheap fields now, the masked headers and bodies on first read.
-
-        `raw` is the body (or, with `size` its whole length, the part of it a record keeps).
-        """
-        duration_ms = (time.perf_counter() - began) * 1000.0
-        content = request.content
-        return ObservedRecord(
-            started_at=started_at,
-            method=request.method,
-            url=mask_url(str(request.url)),
-            status=response.status_code if response is not None else None,
-            duration_ms=duration_ms,
-            attempt=int(request.extensions.get(constants.ATTEMPT_EXTENSION, 1)),
-            request_id=response.headers.get(constants.HEADER_REQUEST_ID) if response is not None else None,
-            idempotency_key=request.headers.get(constants.HEADER_IDEMPOTENCY_KEY),
-            request_size=len(content),
-            response_size=len(raw) if size is None else size,
-            parts=_redacted_parts(request.headers.multi_items(), content,
-                                  response.headers if response is not None else None, raw, size),
-            error=error,
-        )
-
     def _emit(self, record: RequestRecord) -> None:
         for listener in list(self.listeners):
             try:
@@ -149,45 +118,93 @@ class ObservedTransport(httpx.AsyncBaseTransport):
                 _log.exception("request listener %r failed", listener)
 
 
-def _redacted_parts(request_headers: list[tuple[str, str]], content: bytes,
-                    response_headers: httpx.Headers | None, raw: bytes, size: int | None) -> RedactedParts:
-    """What builds a record's masked headers and bodies when it is first read.
+class _Exchange:
+    """One exchange as the wire saw it: what its record's masked fields are built from, on first read.
 
-    It keeps only what the record will show: the headers, and of a plain body just the bytes
-    `mask_body` keeps (a compressed one whole, as it must be decoded to be shown).
+    When the exchange ends it keeps only what the record will show: the request's headers (a
+    copy) and URL, the response's headers, and of each plain body just the bytes `mask_body`
+    keeps (a compressed one whole, as it must be decoded to be shown). It then holds no request,
+    response or stream, so a record kept in a history pins neither a connection's buffers nor a
+    large body.
     """
-    limit = constants.RECORD_BODY_LIMIT_BYTES
-    request_head, request_size = content[:limit], len(content)
-    encoded = response_headers is not None and "content-encoding" in response_headers
-    response_head = raw if encoded else raw[:limit]
-    response_size = len(raw) if size is None else size
 
-    def build() -> tuple[Headers, Headers, str, str]:
+    __slots__ = ("_began", "_encoded", "_request", "_request_head", "_request_headers", "_request_size",
+                 "_response_head", "_response_headers", "_response_size", "_started", "_url")
+
+    def __init__(self, request: httpx.Request, started: float) -> None:
+        self._request: httpx.Request | None = request
+        self._started = started
+        self._began = time.perf_counter()
+
+    def record(self, response: httpx.Response | None, raw: bytes, size: int,
+               error: str | None = None) -> ObservedRecord:
+        """The exchange's record; `response` None when none came (or its body failed), `raw` the
+        body or the part of it kept, `size` the body's whole length."""
+        duration_ms = (time.perf_counter() - self._began) * 1000.0
+        request, self._request = self._request, None  # recorded once; the request is let go
+        content = request.content
+        limit = constants.RECORD_BODY_LIMIT_BYTES
+        self._url = request.url
+        self._request_headers = request.headers.multi_items()  # a copy: an auth flow may change them
+        self._request_head = content[:limit]
+        self._request_size = len(content)
+        self._response_size = size
+        if response is None:
+            self._response_headers = None
+            self._encoded = False
+            self._response_head = b""
+        else:
+            self._response_headers = response.headers  # nothing changes a received response's headers
+            self._encoded = "content-encoding" in response.headers
+            self._response_head = raw if self._encoded else raw[:limit]
+        return ObservedRecord(
+            started_at=datetime.fromtimestamp(self._started, UTC),
+            method=request.method,
+            status=response.status_code if response is not None else None,
+            duration_ms=duration_ms,
+            attempt=int(request.extensions.get(constants.ATTEMPT_EXTENSION, 1)),
+            request_size=self._request_size,
+            response_size=size,
+            parts=self,
+            error=error,
+        )
+
+    def identity(self) -> tuple[str, str | None, str | None]:
+        request_id = (self._response_headers.get(constants.HEADER_REQUEST_ID)
+                      if self._response_headers is not None else None)
+        wanted = constants.HEADER_IDEMPOTENCY_KEY.lower()
+        idempotency_key = next((value for name, value in self._request_headers if name.lower() == wanted), None)
+        return mask_url(str(self._url)), request_id, idempotency_key
+
+    def redacted(self) -> tuple[Headers, Headers, str, str]:
+        response_headers: Headers = ()
         response_body = ""
-        if response_headers is not None and raw:
-            body = _decoded(response_headers, response_head) if encoded else response_head
-            response_body = mask_body(body, size=len(body) if encoded else response_size)
-        return (mask_headers(request_headers),
-                mask_headers(response_headers.multi_items()) if response_headers is not None else (),
-                mask_body(request_head, size=request_size),
-                response_body)
-
-    return build
+        headers = self._response_headers
+        if headers is not None:
+            response_headers = mask_headers(headers.multi_items())
+            if self._response_head:
+                body = _decoded(headers, self._response_head) if self._encoded else self._response_head
+                response_body = mask_body(body, size=len(body) if self._encoded else self._response_size)
+        return (mask_headers(self._request_headers), response_headers,
+                mask_body(self._request_head, size=self._request_size), response_body)
 
 
 class _RecordedStream(httpx.AsyncByteStream):
     """Passes a response body through to its reader, keeping what the record shows of it.
 
-    `done(kept, size, error)` is called once: when the body ends or is closed (`error` None), or
-    when reading it fails (`error` names the failure). A plain body keeps only its first
-    `RECORD_BODY_LIMIT_BYTES`; a compressed one is kept whole, to be decoded when shown.
+    The exchange's record goes to the transport's listeners once: when the body ends or is
+    closed, or when reading it fails (the record then names the failure and has no response). A
+    plain body keeps only its first `RECORD_BODY_LIMIT_BYTES`; a compressed one is kept whole.
     """
 
-    def __init__(self, inner: httpx.AsyncByteStream, done: Callable[[bytes, int, str | None], None],
-                 *, keep_all: bool = False) -> None:
+    def __init__(self, inner: httpx.AsyncByteStream, transport: ObservedTransport, exchange: _Exchange,
+                 response: httpx.Response) -> None:
         self._inner = inner
-        self._done: Callable[[bytes, int, str | None], None] | None = done
-        self._keep_all = keep_all
+        self._transport: ObservedTransport | None = transport
+        self._exchange = exchange
+        # Held for its status and headers until the body ends (it refers to this stream: let go then).
+        self._response: httpx.Response | None = response
+        self._keep_all = "content-encoding" in response.headers
         self._chunks: list[bytes] = []
         self._kept = self._size = 0
 
@@ -196,7 +213,7 @@ class _RecordedStream(httpx.AsyncByteStream):
         try:
             async for chunk in self._inner:
                 self._size += len(chunk)
-                if self._keep_all or self._kept < limit:
+                if self._kept < limit or self._keep_all:
                     part = chunk if self._keep_all else chunk[:limit - self._kept]
                     self._chunks.append(part)
                     self._kept += len(part)
@@ -215,9 +232,11 @@ class _RecordedStream(httpx.AsyncByteStream):
             self._finish(None)
 
     def _finish(self, error: str | None) -> None:
-        done, self._done = self._done, None
-        if done is not None:
-            done(b"".join(self._chunks), self._size, error)
+        transport, self._transport = self._transport, None
+        response, self._response = self._response, None
+        if transport is not None:
+            kept, self._chunks = b"".join(self._chunks), []
+            transport._emit(self._exchange.record(response if error is None else None, kept, self._size, error))
 
 
 def _decoded(headers: httpx.Headers, raw: bytes) -> bytes:

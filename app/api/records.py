@@ -4,19 +4,19 @@ A record is built only from masked headers and masked, truncated bodies, so hold
 exporting records can never leak a secret. Retries are separate records with their attempt number.
 
 `ObservedRecord` is the one the client's transport hands its listeners: the cheap fields (time,
-method, masked URL, status, sizes) are set at once, and the masked headers and bodies are built
-on first read, by the function the transport gave it. Most records are only counted, keyed and
-shown in a status line while a burst of requests runs, so the masking moves off that hot path to
-whoever reads them (the request log, the history's write to the cache) — and, read or copied in
-any way, the record still yields only masked values.
+method, status, sizes) are set at once; the masked URL (with the request id and idempotency key)
+and, apart from it, the masked headers and bodies are built on first read, from the raw exchange
+the transport kept (`ExchangeParts`). While a burst of requests runs most records are only
+counted, stored and looked at for their status, so the masking moves off that hot path to whoever
+reads them (the request log, the history's write to the cache) — and, read or copied in any way,
+the record still yields only masked values.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,53 +54,86 @@ class RequestRecord:
 
 
 Headers = tuple[tuple[str, str], ...]
-#: Returns the masked (request_headers, response_headers, request_body, response_body).
-RedactedParts = Callable[[], tuple[Headers, Headers, str, str]]
 
-_LAZY_FIELDS = ("request_headers", "response_headers", "request_body", "response_body")
+
+class ExchangeParts(Protocol):
+    """The raw exchange an `ObservedRecord` was made from, and how its masked fields are built."""
+
+    def identity(self) -> tuple[str, str | None, str | None]:
+        """The masked URL, the response's request id and the request's idempotency key."""
+
+    def redacted(self) -> tuple[Headers, Headers, str, str]:
+        """The masked request and response headers, and the masked, truncated bodies."""
+
+
+_IDENTITY_FIELDS = ("url", "request_id", "idempotency_key")
+_REDACTED_FIELDS = ("request_headers", "response_headers", "request_body", "response_body")
 _FIELD_NAMES = tuple(f.name for f in fields(RequestRecord))
 # RequestRecord's own slots: a built value is stored there, where the dataclass methods expect it.
 _SLOT = {name: RequestRecord.__dict__[name] for name in _FIELD_NAMES}
+_URL_SLOT = _SLOT["url"]
 
 
-def _lazy_field(name: str) -> property:
+def _lazy_field(name: str, build: str) -> property:
     slot = _SLOT[name]
 
     def read(self: ObservedRecord) -> Any:
         try:
             return slot.__get__(self, RequestRecord)
         except AttributeError:  # not built yet
-            self._build()
+            getattr(self, build)()
             return slot.__get__(self, RequestRecord)
 
     return property(read, doc=f"The masked {name.replace('_', ' ')}, built on first read.")
 
 
 class ObservedRecord(RequestRecord):
-    """A `RequestRecord` whose masked headers and bodies are built on first read (see the module)."""
+    """A `RequestRecord` whose masked fields are built on first read (see the module).
+
+    Two groups are built apart: the URL with the request id and idempotency key (cheap, read by
+    whoever shows which exchange it was), and the headers and bodies (read by whoever shows or
+    stores the whole record). Building the second lets the raw exchange go.
+    """
 
     __slots__ = ("_parts",)
 
-    request_headers = _lazy_field("request_headers")
-    response_headers = _lazy_field("response_headers")
-    request_body = _lazy_field("request_body")
-    response_body = _lazy_field("response_body")
+    url = _lazy_field("url", "_build_identity")
+    request_id = _lazy_field("request_id", "_build_identity")
+    idempotency_key = _lazy_field("idempotency_key", "_build_identity")
+    request_headers = _lazy_field("request_headers", "_build")
+    response_headers = _lazy_field("response_headers", "_build")
+    request_body = _lazy_field("request_body", "_build")
+    response_body = _lazy_field("response_body", "_build")
 
-    def __init__(self, *, started_at: datetime, method: str, url: str, status: int | None,
-                 duration_ms: float, attempt: int, request_id: str | None, idempotency_key: str | None,
-                 request_size: int, response_size: int, parts: RedactedParts, error: str | None = None) -> None:
-        for name, value in (("started_at", started_at), ("method", method), ("url", url), ("status", status),
-                            ("duration_ms", duration_ms), ("attempt", attempt), ("request_id", request_id),
-                            ("idempotency_key", idempotency_key), ("request_size", request_size),
-                            ("response_size", response_size), ("error", error)):
-            _SLOT[name].__set__(self, value)
+    def __init__(self, *, started_at: datetime, method: str, status: int | None, duration_ms: float,
+                 attempt: int, request_size: int, response_size: int, parts: ExchangeParts,
+                 error: str | None = None) -> None:
+        _SLOT["started_at"].__set__(self, started_at)
+        _SLOT["method"].__set__(self, method)
+        _SLOT["status"].__set__(self, status)
+        _SLOT["duration_ms"].__set__(self, duration_ms)
+        _SLOT["attempt"].__set__(self, attempt)
+        _SLOT["request_size"].__set__(self, request_size)
+        _SLOT["response_size"].__set__(self, response_size)
+        _SLOT["error"].__set__(self, error)
         object.__setattr__(self, "_parts", parts)
+
+    def _build_identity(self) -> None:
+        parts = self._parts
+        if parts is None:  # another thread built everything meanwhile
+            return
+        for name, value in zip(_IDENTITY_FIELDS, parts.identity(), strict=True):
+            _SLOT[name].__set__(self, value)
 
     def _build(self) -> None:
         parts = self._parts
         if parts is None:  # another thread built it meanwhile
             return
-        for name, value in zip(_LAZY_FIELDS, parts(), strict=True):
+        try:
+            _URL_SLOT.__get__(self, RequestRecord)
+        except AttributeError:
+            self._build_identity()
+        for name, value in zip(_REDACTED_FIELDS, parts.redacted(), strict=True):
             _SLOT[name].__set__(self, value)
         # The unmasked exchange the parts were made from is let go as soon as they exist.
         object.__setattr__(self, "_parts", None)

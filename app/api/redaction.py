@@ -118,6 +118,6 @@ def mask_headers(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], .
 def mask_url(url: str) -> str:
     """A URL with secret query parameters and token-shaped values masked."""
     path, sep, query = url.partition("?")
-    if sep:
-        query = _SECRET_PAIR_RE.sub(lambda m: m.group(1) + constants.REDACTED, "?" + query)[1:]
-    return mask_text(path + sep + query)
+    if sep and _names_a_secret_key(query):
+        url = path + sep + _SECRET_PAIR_RE.sub(lambda m: m.group(1) + constants.REDACTED, "?" + query)[1:]
+    return mask_text(url)

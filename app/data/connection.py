@@ -52,7 +52,8 @@ class Connection:
 
     def _on_exchange(self, record: Any) -> None:
         if record.status is not None:
-            self.mark_online()
+            if self.current.state != "online":  # the usual case, an exchange per call: nothing to build
+                self.mark_online()
         elif record.error and record.error != CANCELLED:
             self.mark_offline(str(record.error))
 

@@ -21,6 +21,7 @@ import asyncio
 import json
 import logging
 import time
+from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
@@ -105,7 +106,7 @@ def _write_har(target: Path, records: list[RequestRecord]) -> None:
     target.write_text(json.dumps(to_har(records), indent=2, ensure_ascii=False), encoding="utf-8")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HistoryChange:
     """A record `added` on top (and the keys of any `dropped` off the bottom), or `reset`: re-read all."""
 
@@ -120,8 +121,7 @@ class RequestHistory:
     def __init__(self, cache: Any, *, keep: int = MAX_RECORDS) -> None:
         self._cache = cache
         self._keep = keep
-        self._records: list[RequestRecord] = []
-        self._keys: set[tuple] = set()
+        self._records: deque[RequestRecord] = deque()  # newest first
         self._pending: list[RequestRecord] = []
         self._last_added = self._oldest_unsaved = 0.0
         self._flush_task: asyncio.Task | None = None
@@ -143,22 +143,24 @@ class RequestHistory:
         return next((record for record in self._records if record.request_id == request_id), None)
 
     def add(self, record: RequestRecord) -> None:
-        """Take one record from the client (its request listener)."""
+        """Take one record from the client (its request listener).
+
+        This runs once per exchange, in the middle of the caller's request: it reads no field the
+        transport builds lazily (the URL, headers, bodies), so nothing is masked here. Records
+        are told apart from the persisted copies when those are merged in (`ensure_loaded`).
+        """
         if self._closed:
             return
-        self._last_added = time.monotonic()
+        now = self._last_added = time.monotonic()
         if not self._pending:
-            self._oldest_unsaved = self._last_added
+            self._oldest_unsaved = now
         self._pending.append(record)
-        key = record_key(record)
-        if key not in self._keys:
-            self._keys.add(key)
-            self._records.insert(0, record)
-            dropped = []
-            while len(self._records) > self._keep:
-                dropped.append(record_key(self._records.pop()))
-                self._keys.discard(dropped[-1])
-            self.changes.emit(HistoryChange(added=record, dropped=tuple(dropped)))
+        records = self._records
+        records.appendleft(record)
+        dropped = ()
+        if len(records) > self._keep:
+            dropped = tuple(record_key(records.pop()) for _ in range(len(records) - self._keep))
+        self.changes.emit(HistoryChange(added=record, dropped=dropped))
         if self._cache is not None and (self._flush_task is None or self._flush_task.done()):
             self._flush_task = asyncio.ensure_future(self._flush_when_quiet())
 
@@ -170,12 +172,12 @@ class RequestHistory:
         if self.loaded:
             return
         self.loaded = True
-        fresh = [record for record in persisted if record_key(record) not in self._keys]
+        live = {record_key(record) for record in self._records}
+        fresh = [record for record in persisted if record_key(record) not in live]
         # Live records that arrived while loading are newer than anything persisted.
-        merged = self._records + fresh
+        merged = [*self._records, *fresh]
         merged.sort(key=lambda r: r.started_at, reverse=True)
-        self._records = merged[:self._keep]
-        self._keys = {record_key(r) for r in self._records}
+        self._records = deque(merged[:self._keep])
         self.changes.emit(HistoryChange(reset=True))
 
     async def _flush_when_quiet(self) -> None:

@@ -1,0 +1,80 @@
+"""What a kept request record holds, and what a listener's cheap reads cost it.
+
+The console keeps thousands of records (the session's history) and reads only their status, time
+and URL while requests run. These tests page a real sandbox with a listener attached and check
+that a kept record pins no httpx request, response or stream (so no connection buffer or large
+body stays alive per page), that the status and URL are readable without masking the headers
+and bodies, and that the history takes a record without building anything of it.
+"""
+
+from __future__ import annotations
+
+import gc
+
+import httpx
+
+from app.api import AdminClient, ApiKeyAuth, constants
+from app.api.records import ObservedRecord
+from app.data.request_history import RequestHistory
+
+_HTTPX_TYPES = (httpx.Request, httpx.Response, httpx.AsyncByteStream)
+
+
+def _reachable_httpx_objects(root: object, depth: int = 4) -> list[object]:
+    """The httpx requests, responses and streams reachable from `root` within `depth` references."""
+    found, seen, layer = [], {id(root)}, [root]
+    for _ in range(depth):
+        following = []
+        for obj in layer:
+            for ref in gc.get_referents(obj):
+                if id(ref) in seen or isinstance(ref, type):
+                    continue
+                seen.add(id(ref))
+                if isinstance(ref, _HTTPX_TYPES):
+                    found.append(ref)
+                following.append(ref)
+        layer = following
+    return found
+
+
+async def _paged_records(sandbox, pages: int = 3) -> list[ObservedRecord]:
+    records: list[ObservedRecord] = []
+    async with AdminClient(sandbox.url, ApiKeyAuth(sandbox.credentials()["live"]["owner_key"])) as client:
+        client.add_request_listener(records.append)
+        page = await client.contacts.list(limit=50)
+        for _ in range(pages - 1):
+            page = await page.next_page()
+    return records
+
+
+async def test_a_kept_record_pins_no_request_response_or_stream(sandbox):
+    records = await _paged_records(sandbox)
+    assert len(records) == 3 and all(r.status == 200 for r in records)
+    assert all(r.response_size > constants.RECORD_BODY_LIMIT_BYTES for r in records), "pages longer than kept"
+    for record in records:
+        assert record._parts is not None, "the record was built before anyone read it"
+        assert not _reachable_httpx_objects(record), "an unread record keeps an httpx object alive"
+
+
+async def test_reading_the_url_masks_nothing_else_and_the_bodies_let_the_exchange_go(sandbox):
+    records = await _paged_records(sandbox, pages=2)
+    second = records[1]
+    assert "/contacts" in second.url and "cursor=" in second.url
+    assert second.request_id and second.request_id.startswith("req_")
+    assert second._parts is not None, "reading the URL built the headers and bodies too"
+    assert second.header("authorization", response=False) == "Bearer [REDACTED]"
+    assert second._parts is None
+    assert second.response_body.endswith(
+        f"[{second.response_size - constants.RECORD_BODY_LIMIT_BYTES} more bytes]")
+
+
+async def test_the_history_takes_records_without_building_them(sandbox):
+    history = RequestHistory(None)
+    seen = []
+    history.changes.subscribe(seen.append)
+    records = await _paged_records(sandbox)
+    for record in records:
+        history.add(record)
+    assert [change.added for change in seen] == records
+    assert history.records == records[::-1]
+    assert all(r._parts is not None for r in records), "taking a record into the history built it"
