@@ -144,15 +144,16 @@ async def _on_validation(request: Request, exc: RequestValidationError) -> JSONR
 _HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
-def _method_table(app: Any) -> list[tuple[re.Pattern[str], frozenset[str]]]:
-    """(path regex, methods) for every path of the served OpenAPI document, built once per app."""
+def _method_table(app: Any) -> list[tuple[re.Pattern[str], bool, frozenset[str]]]:
+    """(path regex, literal?, methods) for every path of the served OpenAPI document, built once per app."""
     table = getattr(app.state, "allowed_methods_table", None)
     if table is None:
         table = []
         for template, operations in app.openapi()["paths"].items():
             parts = re.split(r"(\{[^}]+\})", template)
             regex = re.compile("^" + "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts) + "$")
-            table.append((regex, frozenset(m.upper() for m in operations if m.upper() in _HTTP_METHODS)))
+            table.append((regex, "{" not in template,
+                          frozenset(m.upper() for m in operations if m.upper() in _HTTP_METHODS)))
         app.state.allowed_methods_table = table
     return table
 
@@ -167,12 +168,15 @@ def allowed_methods(request: Request) -> list[str]:
     """
     methods = {"OPTIONS"}
     path = request.url.path
-    for regex, route_methods in _method_table(request.app):
-        if regex.match(path):
-            methods |= route_methods
+    matched = [(literal, route_methods) for regex, literal, route_methods in _method_table(request.app)
+               if regex.match(path)]
+    # A literal path (`/events/trigger`) is its own resource, not an id of the templated one beside it.
+    for _, route_methods in [m for m in matched if m[0]] or matched:
+        methods |= route_methods
     for route in request.app.router.routes:
         route_methods = getattr(route, "methods", None)
-        if isinstance(route, Route) and route_methods and route.matches(request.scope)[0] != Match.NONE:
+        if (isinstance(route, Route) and route_methods and not route.include_in_schema
+                and route.matches(request.scope)[0] != Match.NONE):
             methods |= set(route_methods)
     return sorted(methods, key=lambda m: (_HTTP_METHODS.index(m) if m in _HTTP_METHODS else len(_HTTP_METHODS), m))
 

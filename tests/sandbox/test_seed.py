@@ -182,6 +182,7 @@ def test_an_older_data_dir_gets_the_new_columns_and_its_documents_once(tmp_path:
     # Make it the shape of a data dir from before `document` and the issuer block existed.
     conn.execute("DROP TRIGGER contacts_document_on_insert")
     conn.execute("DROP TRIGGER contacts_document_on_update")
+    conn.execute("DROP INDEX contacts_listed")  # it covers `document`
     for table, column in (("contacts", "document"), ("workspaces", "legal_name"), ("workspaces", "billing_address"),
                           ("workspaces", "tax_id"), ("workspaces", "billing_email")):
         conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")

@@ -93,21 +93,6 @@ class RetryManyResult(BaseModel):
     results: list[RetryResult]
 
 
-def _answer_options(allow: str):
-    """OPTIONS on a literal path a templated one also matches (`/events/trigger` beside
-    `/events/{event_id}`, `…/deliveries/retry` beside `…/deliveries/{delivery_id}`): `Allow` names
-    this path's own methods, where the generic OPTIONS answer (errors.allowed_methods) would add
-    the templated path's GET."""
-    def options() -> Response:
-        return Response(status_code=204, headers={"Allow": allow})
-
-    return options
-
-
-router.add_api_route("/events/trigger", _answer_options("POST, OPTIONS"), methods=["OPTIONS"],
-                     include_in_schema=False)
-router.add_api_route("/webhooks/{webhook_id}/deliveries/retry", _answer_options("POST, OPTIONS"),
-                     methods=["OPTIONS"], include_in_schema=False)
 
 
 def _window(body: RecoverRequest) -> tuple[str, str]:
