@@ -1,4 +1,4 @@
-"""The Qt side of the session's request history: its store's arrivals as a signal.
+"""The Qt side of the session's request history: the session's handle on its store.
 
 The records themselves, their persistence and their bound live in the Qt-free
 `app.data.request_history.RequestHistory`; this adapter owns one (or wraps the one it is given)
@@ -9,27 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 
 from app.api import RequestRecord
 from app.data import request_history as data
-from app.ui.store_binding import bind
 
 
 class RequestHistory(QObject):
     """`source` is the session's history store, or a page cache to build one over (or None)."""
 
-    sig_record = Signal(object)
-    """A new exchange finished (a `RequestRecord`)."""
-
     def __init__(self, source: Any, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = source if isinstance(source, data.RequestHistory) else data.RequestHistory(source)
-        bind(self.store.changes, self, self._on_change)
-
-    def _on_change(self, change: data.HistoryChange) -> None:
-        if change.added is not None:
-            self.sig_record.emit(change.added)
 
     def add(self, record: RequestRecord) -> None:
         """Take one record from the client (its request listener)."""
