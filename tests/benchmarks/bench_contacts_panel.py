@@ -35,7 +35,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -65,6 +65,32 @@ def print_load(after: str) -> None:
 
 def p95(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=20)[-1]
+
+
+class GcPasses:
+    """Every cyclic-collector pass while it listens: (generation, milliseconds)."""
+
+    def __init__(self) -> None:
+        self.passes: list[tuple[int, float]] = []
+        self._began = 0.0
+
+    def __enter__(self) -> Self:
+        gc.callbacks.append(self._heard)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._heard)
+
+    def _heard(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+        else:
+            self.passes.append((info["generation"], (time.perf_counter() - self._began) * 1000))
+
+    def summary(self) -> str:
+        counts = " / ".join(f"gen{g} {sum(1 for p in self.passes if p[0] == g)}" for g in range(3))
+        longest = max((ms for _, ms in self.passes), default=0.0)
+        return f"{counts}; longest {longest:.1f} ms"
 
 
 class Heartbeat:
@@ -157,9 +183,10 @@ async def bench(n: int, cache_path: Path) -> dict[str, float]:
     heartbeat = Heartbeat()
     heartbeat.start()
     begin = time.perf_counter()
-    while panel.model.has_more or bar.value() < bar.maximum():
-        bar.setValue(min(bar.value() + bar.pageStep(), bar.maximum()))
-        await asyncio.sleep(0.002)
+    with GcPasses() as collections:
+        while panel.model.has_more or bar.value() < bar.maximum():
+            bar.setValue(min(bar.value() + bar.pageStep(), bar.maximum()))
+            await asyncio.sleep(0.002)
     scroll_s = time.perf_counter() - begin
     heartbeat.stop()
     rows = panel.model.rowCount()
@@ -171,6 +198,12 @@ async def bench(n: int, cache_path: Path) -> dict[str, float]:
           "UI-thread CPU time in the worst gap, excludes time the OS gave other processes)")
     print(f"contacts_scroll_stall_p99: {statistics.quantiles(heartbeat.gaps, n=100)[-1]:.1f} ms (target: none)")
     print(f"contacts_scroll_top_to_bottom: {scroll_s:.1f} s (target: none; one page per 2 ms step)")
+    print(f"contacts_scroll_gc_passes: {len(collections.passes)} (target: none; {collections.summary()})")
+    # What a full pass costs now, every row in the table, start-up's objects frozen as in the console.
+    began = time.perf_counter()
+    gc.collect()
+    print(f"contacts_full_gc_pass_with_all_rows: {(time.perf_counter() - began) * 1000:.1f} ms "
+          f"(target: none; {len(gc.get_objects())} tracked objects not frozen)")
     load = os.getloadavg()[0]
     print_load("scroll")
     rss = rss_mb()
