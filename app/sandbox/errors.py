@@ -144,15 +144,16 @@ async def _on_validation(request: Request, exc: RequestValidationError) -> JSONR
 _HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
-def _method_table(app: Any) -> list[tuple[re.Pattern[str], bool, frozenset[str]]]:
-    """(path regex, literal?, methods) for every path of the served OpenAPI document, built once per app."""
+def _method_table(app: Any) -> list[tuple[re.Pattern[str], int, frozenset[str]]]:
+    """(path regex, number of path parameters, methods) for every path of the served OpenAPI
+    document, built once per app."""
     table = getattr(app.state, "allowed_methods_table", None)
     if table is None:
         table = []
         for template, operations in app.openapi()["paths"].items():
             parts = re.split(r"(\{[^}]+\})", template)
             regex = re.compile("^" + "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts) + "$")
-            table.append((regex, "{" not in template,
+            table.append((regex, template.count("{"),
                           frozenset(m.upper() for m in operations if m.upper() in _HTTP_METHODS)))
         app.state.allowed_methods_table = table
     return table
@@ -168,11 +169,13 @@ def allowed_methods(request: Request) -> list[str]:
     """
     methods = {"OPTIONS"}
     path = request.url.path
-    matched = [(literal, route_methods) for regex, literal, route_methods in _method_table(request.app)
+    matched = [(params, route_methods) for regex, params, route_methods in _method_table(request.app)
                if regex.match(path)]
-    # A literal path (`/events/trigger`) is its own resource, not an id of the templated one beside it.
-    for _, route_methods in [m for m in matched if m[0]] or matched:
-        methods |= route_methods
+    # The most specific path is the resource (`/events/trigger`, not an id of `/events/{event_id}`).
+    fewest = min((params for params, _ in matched), default=0)
+    for params, route_methods in matched:
+        if params == fewest:
+            methods |= route_methods
     for route in request.app.router.routes:
         route_methods = getattr(route, "methods", None)
         if (isinstance(route, Route) and route_methods and not route.include_in_schema
