@@ -17,11 +17,11 @@ from PySide6.QtWidgets import QLabel, QWidget
 from app.api import AdminClient, ApiKeyAuth
 from app.cache import AsyncPageCache
 from app.core.drafts import DraftStore
+from app.ui import ui_state
 from app.ui.panel_context import PanelContext
 from app.ui.panels.tickets.panel import TicketsPanel
 from app.ui.shell.main_window import MainWindow
 from app.ui.time_text import exact
-from app.ui import ui_state
 from tests.ui.shell_harness import isolate_home
 from tests.ui.test_tickets_panel import SCOPES, owner_key  # noqa: F401 (fixture)
 from tests.waiting import wait_until
