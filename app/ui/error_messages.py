@@ -37,7 +37,7 @@ def describe(error: BaseException) -> str:
     if isinstance(error, errors.ApiConnectionError):
         return "Cannot reach the server. Showing cached data where there is some."
     if isinstance(error, errors.NotSupported):
-        return f"{error.message}."
+        return f"{error.message.rstrip('.')}."
     if isinstance(error, errors.ApiStatusError):
         return error.message or f"The request failed ({error.code})."
     return f"Unexpected problem: {type(error).__name__}. It was written to the log file."

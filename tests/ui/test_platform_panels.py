@@ -229,3 +229,20 @@ def test_quota_and_keys_panels_open_without_an_error_on_the_platform(qtbot, run_
                 await _close(panel)
 
     run_async(scenario(), timeout=60)
+
+
+@pytest.mark.parametrize("name", [n for n in _dialects_with("webhooks.list")
+                                  if not dialect_class(n).manifest.supports("events.list")])
+def test_webhooks_panel_on_a_platform_without_an_event_log_hides_its_tab_and_shows_no_error(
+        qtbot, run_async, sandbox, tmp_path, name):
+    async def scenario():
+        panel = await _panel(qtbot, WebhooksPanel, sandbox, name, tmp_path / "cache.sqlite")
+        try:
+            await panel.activate()
+            await panel.events.load()
+            assert not panel.tabs.isTabVisible(panel.tabs.indexOf(panel.events))
+            assert panel.banner.kind != "error", panel.banner.plain_text
+        finally:
+            await _close(panel)
+
+    run_async(scenario(), timeout=60)

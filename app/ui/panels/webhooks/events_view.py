@@ -145,7 +145,7 @@ class EventsView(QWidget):
         self._panel.run(self.load())
 
     async def load(self) -> None:
-        if not self._store.connected:
+        if not self._store.connected or not self._store.supports("events.list"):
             return
         page = await self._events.page(type=self.event_type.currentData())
         self._next_page = page

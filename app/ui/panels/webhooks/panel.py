@@ -112,6 +112,8 @@ class WebhooksPanel(ModulePanel):
         self.tabs.addTab(self.failures, "Failures")
         self.tabs.addTab(self.deliveries, "Deliveries")
         self.tabs.addTab(self.events, "Events")
+        # A platform without an event log (its manifest) shows no Events tab.
+        self.tabs.setTabVisible(self.tabs.indexOf(self.events), self.context.manifest.supports("events.list"))
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.tabs.addTab(self.listen, "Listen locally")
         self.tabs.addTab(self.lab, "Signature lab")
