@@ -100,9 +100,10 @@ def _when(value: Any, never: str = "—") -> str:
  ENDPOINT_EVENTS) = range(7)
 #: First-run widths: at 1024×700 the table is about 810 px wide (a vertical scroll bar taken off),
 #: and every column up to the last delivery fits in it with the events summary (which stretches)
-#: still readable; at 1200×760 the summary gets about 175 px more.
-ENDPOINT_WIDTHS = {ENDPOINT_NAME: 140, ENDPOINT_URL: 170, ENDPOINT_STATUS: 80, ENDPOINT_SUCCESS: 70,
-                   ENDPOINT_SECRET: 135, ENDPOINT_LAST: 100, ENDPOINT_EVENTS: 100}
+#: still readable; at 1200×760 the summary gets about 175 px more. The secret column fits the widest
+#: preview of nearly any secret (`whsec_` + 4 + … + 4 random base64 characters: typically 115–135 px of text).
+ENDPOINT_WIDTHS = {ENDPOINT_NAME: 140, ENDPOINT_URL: 145, ENDPOINT_STATUS: 80, ENDPOINT_SUCCESS: 70,
+                   ENDPOINT_SECRET: 160, ENDPOINT_LAST: 100, ENDPOINT_EVENTS: 100}
 
 
 def endpoint_columns() -> list[Column]:
