@@ -11,8 +11,8 @@ import pytest
 from app.core.display_check import display_problem
 
 
-def found(name: str) -> str:
-    return f"lib{name}.so"
+def found(name: str) -> bool:
+    return True
 
 
 def test_no_display_is_said_plainly_with_the_offscreen_way_out():
@@ -30,8 +30,15 @@ def test_a_display_or_a_headless_platform_is_fine():
 
 
 def test_missing_xcb_libraries_are_named_with_the_install_line():
-    problem = display_problem({"DISPLAY": ":0"}, "linux", lambda name: None)
+    problem = display_problem({"DISPLAY": ":0"}, "linux", lambda name: False)
     assert problem is not None and "libxcb-cursor0" in problem and "apt-get install -y" in problem
+
+
+def test_the_loader_probe_tells_a_present_library_from_a_missing_one():
+    from app.core.display_check import loadable
+
+    assert loadable("libc.so.6") if sys.platform.startswith("linux") else True
+    assert not loadable("libopsdesk-no-such-library.so.0")
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="displays are an X11/Wayland matter")

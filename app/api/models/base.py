@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 class ApiModel(BaseModel):
     """A resource or request body of the Platform API; servers add fields, so extras are kept."""
 
-    model_config = ConfigDict(extra="allow", cache_strings="keys")
+    model_config = ConfigDict(extra="allow", cache_strings="keys", defer_build=True)
 
     def to_body(self) -> dict[str, Any]:
         """The JSON body to send: only the top-level fields that were set (explicit None clears a
