@@ -11,12 +11,11 @@ file, and stderr when the console was started from a terminal.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import sys
 import traceback
-from typing import TextIO
 from pathlib import Path
 from types import TracebackType
+from typing import TextIO
 
 from app.core import paths
 from app.core.secret_masking import mask_secrets
@@ -46,6 +45,10 @@ class SecretMaskingFilter(logging.Filter):
 
 def install_app_log(log_dir: Path | None = None, level: int = logging.INFO) -> None:
     """Attach the rotating, masked file handler to the "opsdesk" logger (idempotent)."""
+    # Here, not at the top: the shell imports this module for a logger name before its first
+    # paint, and logging.handlers (sockets, pickle, queues) is 5 ms of that paint (measured).
+    import logging.handlers
+
     logger = logging.getLogger(LOGGER_NAME)
     path = (log_dir or paths.log_dir()) / LOG_FILE_NAME
     for handler in logger.handlers:
