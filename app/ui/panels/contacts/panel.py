@@ -176,11 +176,11 @@ class ContactsPanel(ModulePanel):
             return
         try:
             await self.stores.contacts.sync()
-            await self._fill_company_choices(refresh=True)
+            # The list's re-read and the companies' refresh are independent requests: side by side,
+            # the live rows do not wait a round trip for the company filter (start-up, issue 17).
+            await asyncio.gather(self._fill_company_choices(refresh=True), self.list.settled())
         except errors.ApiConnectionError as error:
             self.show_error(error)
-            return
-        await self.list.settled()
 
     # ---- the write gate ----------------------------------------------------------------------
     def _pending_ids(self) -> set[str]:
