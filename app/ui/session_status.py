@@ -2,6 +2,8 @@
 
 The console hands each session it opens to `follow`; the connections die with the session (a
 closed session is deleted), so a switch never leaves the old profile's exchanges in the bar.
+The "last request" text changes at most ten times a second (`LastRequestShown`): a burst of
+exchanges would otherwise re-lay out the label for each of them, faster than anyone reads.
 `sync_records` runs the data layer's `RecordSync` and shows its progress, adapted to Qt once
 through `app.ui.store_binding.bind`.
 """
@@ -10,11 +12,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from app.api import errors
+from PySide6.QtCore import QObject, QTimer
+
+from app.api import RequestRecord, errors
 from app.data.outbox_replay import STORES
 from app.data.sync import RecordSync, SyncProgress
-from app.ui.outbox_dialog import OutboxDialog
 from app.ui.error_messages import describe
+from app.ui.outbox_dialog import OutboxDialog
 from app.ui.session import Session
 from app.ui.shell.status_bar import ShellStatusBar
 from app.ui.store_binding import bind
@@ -26,8 +30,44 @@ def follow(status: ShellStatusBar, session: Session) -> None:
     follow_outbox(status, session)
     session.sig_connection.connect(lambda state, detail: status.set_connection(state, detail))
     session.sig_rate_limit.connect(status.set_rate_limit)
-    session.sig_request.connect(lambda record: status.show_request(
-        record.method, urlsplit(record.url).path, record.status, record.duration_ms, record.error))
+    session.sig_request.connect(LastRequestShown(status, session).take)
+
+
+class LastRequestShown(QObject):
+    """Shows the session's latest exchange in the status bar, at most once per `INTERVAL_MS`.
+
+    The first exchange after a quiet spell shows at once; those arriving in the next interval
+    only replace the one waiting, and the latest of them shows when the interval ends, so the
+    bar always ends on the last request. A child of the session: it goes when the session does.
+    """
+
+    INTERVAL_MS = 100
+
+    def __init__(self, status: ShellStatusBar, session: Session) -> None:
+        super().__init__(session)
+        self._status = status
+        self._waiting: RequestRecord | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(self.INTERVAL_MS)
+        self._timer.timeout.connect(self._show_waiting)
+
+    def take(self, record: RequestRecord) -> None:
+        """One exchange finished: show it now, or when the current interval ends."""
+        if self._timer.isActive():
+            self._waiting = record
+            return
+        self._show(record)
+
+    def _show_waiting(self) -> None:
+        record, self._waiting = self._waiting, None
+        if record is not None:
+            self._show(record)
+
+    def _show(self, record: RequestRecord) -> None:
+        self._status.show_request(record.method, urlsplit(record.url).path, record.status,
+                                  record.duration_ms, record.error)
+        self._timer.start()
 
 
 async def sync_records(status: ShellStatusBar, session: Session) -> None:
