@@ -13,6 +13,7 @@ import json
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 import httpx
@@ -20,7 +21,7 @@ import httpx
 from app.api import constants, errors
 from app.api.clock import Clock
 from app.api.dialects.base import Call, Dialect
-from app.api.dialects.operations import operation_of
+from app.api.dialects.operations import Operation, operation_of
 from app.api.rate_limit import RateLimitState
 from app.api.retry_policy import RetryPolicy, parse_retry_after
 
@@ -65,11 +66,7 @@ class RequestLoop:
             idempotency_key = idempotency_key or new_idempotency_key()
             if len(idempotency_key) > 255:
                 raise ValueError("an Idempotency-Key is at most 255 characters")
-        try:
-            operation = operation_of(method, path)
-        except KeyError:
-            operation = None
-        call = Call(method, path, operation, _query(params) or {}, body, idempotency_key, if_match)
+        call = Call(method, path, _operation(method, path), _query(params) or {}, body, idempotency_key, if_match)
         wire = dialect.encode(call)
         if if_match is not None and not dialect.manifest.has("etag"):
             await self._check_unchanged(call)
@@ -153,6 +150,16 @@ class RequestLoop:
                 status=412, code="PRECONDITION_FAILED",
                 details={"current_version": version, "emulated": True},
                 request_id=current.headers.get(constants.HEADER_REQUEST_ID))
+
+
+@lru_cache(maxsize=512)
+def _operation(method: str, path: str) -> Operation | None:
+    """The contract operation `method path` is, None when it is none; remembered, as a page walk or
+    a sync asks for the same few paths over and over and the lookup scans every pattern."""
+    try:
+        return operation_of(method, path)
+    except KeyError:
+        return None
 
 
 #: Failures before any byte of the request left: resending cannot duplicate a write.
