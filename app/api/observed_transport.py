@@ -128,8 +128,8 @@ class _Exchange:
     large body.
     """
 
-    __slots__ = ("_began", "_encoded", "_request", "_request_head", "_request_headers", "_request_size",
-                 "_response_head", "_response_headers", "_response_size", "_started", "_url")
+    __slots__ = ("_began", "_encoded", "_header_encoding", "_request", "_request_head", "_request_headers",
+                 "_request_size", "_response_head", "_response_headers", "_response_size", "_started", "_url")
 
     def __init__(self, request: httpx.Request, started: float) -> None:
         self._request: httpx.Request | None = request
@@ -137,15 +137,18 @@ class _Exchange:
         self._began = time.perf_counter()
 
     def record(self, response: httpx.Response | None, raw: bytes, size: int,
-               error: str | None = None) -> ObservedRecord:
+               error: str | None = None, *, encoded: bool | None = None) -> ObservedRecord:
         """The exchange's record; `response` None when none came (or its body failed), `raw` the
-        body or the part of it kept, `size` the body's whole length."""
+        body or the part of it kept, `size` the body's whole length; `encoded` whether the
+        response has a Content-Encoding, when the caller already looked."""
         duration_ms = (time.perf_counter() - self._began) * 1000.0
         request, self._request = self._request, None  # recorded once; the request is let go
         content = request.content
         limit = constants.RECORD_BODY_LIMIT_BYTES
         self._url = request.url
-        self._request_headers = request.headers.multi_items()  # a copy: an auth flow may change them
+        # A copy, as bytes (decoded when the record is read): an auth flow may change them.
+        self._request_headers = request.headers.raw
+        self._header_encoding = request.headers.encoding
         self._request_head = content[:limit]
         self._request_size = len(content)
         self._response_size = size
@@ -155,7 +158,7 @@ class _Exchange:
             self._response_head = b""
         else:
             self._response_headers = response.headers  # nothing changes a received response's headers
-            self._encoded = "content-encoding" in response.headers
+            self._encoded = "content-encoding" in response.headers if encoded is None else encoded
             self._response_head = raw if self._encoded else raw[:limit]
         return ObservedRecord(
             started_at=datetime.fromtimestamp(self._started, UTC),
@@ -172,8 +175,9 @@ class _Exchange:
     def identity(self) -> tuple[str, str | None, str | None]:
         request_id = (self._response_headers.get(constants.HEADER_REQUEST_ID)
                       if self._response_headers is not None else None)
-        wanted = constants.HEADER_IDEMPOTENCY_KEY.lower()
-        idempotency_key = next((value for name, value in self._request_headers if name.lower() == wanted), None)
+        wanted = constants.HEADER_IDEMPOTENCY_KEY.lower().encode("ascii")
+        idempotency_key = next((value.decode(self._header_encoding) for name, value in self._request_headers
+                                if name.lower() == wanted), None)
         return mask_url(str(self._url)), request_id, idempotency_key
 
     def redacted(self) -> tuple[Headers, Headers, str, str]:
@@ -185,7 +189,11 @@ class _Exchange:
             if self._response_head:
                 body = _decoded(headers, self._response_head) if self._encoded else self._response_head
                 response_body = mask_body(body, size=len(body) if self._encoded else self._response_size)
-        return (mask_headers(self._request_headers), response_headers,
+        encoding = self._header_encoding
+        # Names lower-cased, as httpx's own `multi_items()` gives them.
+        request_headers = [(name.lower().decode(encoding), value.decode(encoding))
+                           for name, value in self._request_headers]
+        return (mask_headers(request_headers), response_headers,
                 mask_body(self._request_head, size=self._request_size), response_body)
 
 
@@ -236,7 +244,8 @@ class _RecordedStream(httpx.AsyncByteStream):
         response, self._response = self._response, None
         if transport is not None:
             kept, self._chunks = b"".join(self._chunks), []
-            transport._emit(self._exchange.record(response if error is None else None, kept, self._size, error))
+            transport._emit(self._exchange.record(response if error is None else None, kept, self._size, error,
+                                                  encoded=self._keep_all))
 
 
 def _decoded(headers: httpx.Headers, raw: bytes) -> bytes:

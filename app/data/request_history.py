@@ -160,7 +160,8 @@ class RequestHistory:
         dropped = ()
         if len(records) > self._keep:
             dropped = tuple(record_key(records.pop()) for _ in range(len(records) - self._keep))
-        self.changes.emit(HistoryChange(added=record, dropped=dropped))
+        if self.changes:  # no view open: no change to tell
+            self.changes.emit(HistoryChange(added=record, dropped=dropped))
         if self._cache is not None and (self._flush_task is None or self._flush_task.done()):
             self._flush_task = asyncio.ensure_future(self._flush_when_quiet())
 
