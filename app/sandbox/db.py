@@ -68,13 +68,16 @@ class Database:
         self.path = str(path)
         self._local = threading.local()
         added = _add_missing_columns(self.conn())
+        stale_documents = self._drop_stale_document_triggers()
         had_ticket_search = self._has_table("tickets_fts")
         # executescript commits by itself; the schema is all CREATE … IF NOT EXISTS.
         self.conn().executescript(_schema_sql())
         _add_missing_columns(self.conn(), _WEBHOOK_OPS_COLUMNS)
         self.conn().executescript(_schema_sql("schema_webhook_ops.sql"))
-        if ("contacts", "document") in added:
-            # Rendered by schema.sql's update trigger, which now exists.
+        if stale_documents:
+            # Rendered afresh by schema.sql's update trigger, which now includes company_name.
+            self.conn().execute("UPDATE contacts SET name = name")
+        elif ("contacts", "document") in added:
             self.conn().execute("UPDATE contacts SET name = name WHERE document IS NULL")
         if not had_ticket_search:
             # The subject index of an older file's tickets (a new file's is empty: nothing to do),
@@ -82,6 +85,16 @@ class Database:
             # gathers them for a new file).
             self.conn().execute("INSERT INTO tickets_fts (tickets_fts) VALUES ('rebuild')")
             self.conn().execute("ANALYZE tickets")
+
+    def _drop_stale_document_triggers(self) -> bool:
+        """Drop contact document triggers from before company_name joined the document (schema.sql
+        creates today's); True when there were any, so the documents must be rendered again."""
+        stale = [name for name, sql in self.conn().execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN"
+            " ('contacts_document_on_insert', 'contacts_document_on_update')") if "company_name" not in sql]
+        for name in stale:
+            self.conn().execute(f'DROP TRIGGER "{name}"')
+        return bool(stale)
 
     def _has_table(self, name: str) -> bool:
         return self.conn().execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone() is not None

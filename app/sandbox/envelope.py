@@ -49,6 +49,15 @@ def json_page(documents: list[str], next_cursor: str | None) -> Response:
     For hot lists only: the response skips FastAPI's response-model pass, so the SQL must render
     exactly the declared schema.
     """
-    body = (f'{{"data":[{",".join(documents)}],"next_cursor":{json.dumps(next_cursor)},'
-            f'"request_id":"{current_request_id()}"}}')
-    return Response(body, media_type="application/json")
+    return json_page_bytes(",".join(documents).encode(), next_cursor)
+
+
+def json_page_bytes(joined: bytes, next_cursor: str | None) -> Response:
+    """`json_page` of documents already joined with commas as UTF-8."""
+    return Response(page_bytes(joined, next_cursor, current_request_id()), media_type="application/json")
+
+
+def page_bytes(joined: bytes, next_cursor: str | None, request_id: str) -> bytes:
+    """The list envelope's bytes around `joined` (documents joined with commas)."""
+    return b"".join((b'{"data":[', joined, b'],"next_cursor":', json.dumps(next_cursor).encode(),
+                     b',"request_id":"', request_id.encode(), b'"}'))

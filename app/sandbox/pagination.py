@@ -94,7 +94,11 @@ async def page_params(
                                                description="RFC 3339 with an offset; only rows updated at or"
                                                            " after it.")] = None,
 ) -> PageQuery:
-    codec: CursorCodec = request.app.state.cursor_codec
+    return page_query(request.app.state.cursor_codec, limit, cursor, updated_since)
+
+
+def page_query(codec: CursorCodec, limit: int, cursor: str | None, updated_since: str | None = None) -> PageQuery:
+    """`page_params` once FastAPI has checked each parameter's shape (the hot path calls it too)."""
     since = None
     if updated_since is not None:
         try:
@@ -135,11 +139,12 @@ def fetch_page_text(
     alias: str = "",
     probe_source: str | None = None,
     updated_column: str = "updated_at",
-) -> tuple[str, str | None]:
-    """One page as JSON text assembled by SQLite, and the next cursor (None on the last page).
+) -> tuple[bytes, str | None]:
+    """One page as UTF-8 JSON assembled by SQLite, and the next cursor (None on the last page).
 
     `listed` is the SQL expression of one row's JSON; the rows are joined with commas by
-    `group_concat` in the list's order, so no row becomes a Python object. The page, the row the
+    `group_concat` in the list's order, so no row becomes a Python object, and handed over as a
+    BLOB, the bytes the answer sends (as TEXT, Python would decode them only to encode them again). The page, the row the
     cursor points at and whether one more row exists are one statement, so one snapshot: a write
     in between cannot make the cursor disagree with the page. `probe_source` (default `source`)
     is what the boundary probes read: the main table alone when the joins only add columns.
@@ -150,13 +155,13 @@ def fetch_page_text(
     order = f"ORDER BY {p}created_at DESC, {p}id DESC"
     probe = f"FROM {probe_source or source} WHERE {condition} {order}"
     # group_concat keeps the order its sub-select hands over (SQLite's co-routine).
-    sql = (f"SELECT (SELECT group_concat(listed, ',') FROM"
+    sql = (f"SELECT (SELECT CAST(group_concat(listed, ',') AS BLOB) FROM"
            f" (SELECT {listed} AS listed FROM {source} WHERE {condition} {order} LIMIT ?)),"
            f" (SELECT json_array({p}created_at, {p}id) {probe} LIMIT 1 OFFSET ?),"
            f" EXISTS (SELECT 1 {probe} LIMIT 1 OFFSET ?)")
-    text, last, more = conn.execute(sql, [*args, query.limit, *args, query.limit - 1, *args, query.limit]).fetchone()
+    joined, last, more = conn.execute(sql, [*args, query.limit, *args, query.limit - 1, *args, query.limit]).fetchone()
     next_cursor = query.codec.encode_payload(last.encode()) if more else None
-    return text or "", next_cursor
+    return joined or b"", next_cursor
 
 
 def fetch_page(

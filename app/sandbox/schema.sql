@@ -104,33 +104,43 @@ CREATE TABLE IF NOT EXISTS contacts (
     version       INTEGER NOT NULL DEFAULT 1,
     created_at    TEXT NOT NULL,
     updated_at    TEXT NOT NULL,
-    document      TEXT  -- the contact as the API shows it, minus company_name (kept by the triggers below)
+    document      TEXT  -- the contact as the API shows it, company_name included (kept by the triggers below)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS contacts_email ON contacts (workspace_id, email COLLATE NOCASE) WHERE email IS NOT NULL;
 CREATE INDEX IF NOT EXISTS contacts_page ON contacts (workspace_id, created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS contacts_company ON contacts (workspace_id, company_id);
--- The list page reads this index alone (covering: the page order, the company to join, the
--- pre-rendered document), in order, instead of a table row per contact; companies_named gives
--- the joined name without a table lookup (routers/contacts.py, pagination.fetch_page_text).
+-- The list page reads this index alone (covering: the page order, the pre-rendered document, and
+-- the company for a list filtered by it), in order, instead of a table row per contact
+-- (routers/contacts.py, pagination.fetch_page_text).
 CREATE INDEX IF NOT EXISTS contacts_listed ON contacts (workspace_id, created_at DESC, id DESC, company_id, document);
-CREATE INDEX IF NOT EXISTS companies_named ON companies (id, name);
+-- The list used to join the company name through it; it has no reader now.
+DROP INDEX IF EXISTS companies_named;
 CREATE INDEX IF NOT EXISTS contacts_updated ON contacts (workspace_id, updated_at);
--- contacts.document is pre-rendered JSON so a list page is served without building 100 objects
--- per request; every write to a contact re-renders it here, whoever makes the write.
+-- contacts.document is the contact as the API shows it, company name included, so a list page is
+-- the documents joined with commas: no object per row, no join. Every write to a contact
+-- re-renders it here, whoever makes the write; a company's rename rewrites its contacts' name.
 CREATE TRIGGER IF NOT EXISTS contacts_document_on_insert AFTER INSERT ON contacts BEGIN
     UPDATE contacts SET document = json_object('id', id, 'name', name, 'email', email, 'phone', phone,
-        'company_id', company_id, 'tags', json(tags), 'custom_fields', json(custom_fields), 'notes', notes,
+        'company_id', company_id, 'company_name', (SELECT co.name FROM companies co WHERE co.id = contacts.company_id),
+        'tags', json(tags), 'custom_fields', json(custom_fields), 'notes', notes,
         'version', version, 'created_at', created_at, 'updated_at', updated_at) WHERE rowid = NEW.rowid;
 END;
 CREATE TRIGGER IF NOT EXISTS contacts_document_on_update
 AFTER UPDATE OF id, name, email, phone, company_id, tags, custom_fields, notes, version, created_at, updated_at
 ON contacts BEGIN
     UPDATE contacts SET document = json_object('id', id, 'name', name, 'email', email, 'phone', phone,
-        'company_id', company_id, 'tags', json(tags), 'custom_fields', json(custom_fields), 'notes', notes,
+        'company_id', company_id, 'company_name', (SELECT co.name FROM companies co WHERE co.id = contacts.company_id),
+        'tags', json(tags), 'custom_fields', json(custom_fields), 'notes', notes,
         'version', version, 'created_at', created_at, 'updated_at', updated_at) WHERE rowid = NEW.rowid;
 END;
--- Rows written before the column existed get it from db.py (through the update trigger) once,
--- when it adds the column: not a scan of every contact on every start.
+CREATE TRIGGER IF NOT EXISTS companies_name_in_contacts AFTER UPDATE OF name ON companies
+WHEN NEW.name IS NOT OLD.name BEGIN
+    UPDATE contacts SET document = json_set(document, '$.company_name', NEW.name)
+    WHERE workspace_id = NEW.workspace_id AND company_id = NEW.id;
+END;
+-- Rows written before the column existed, or rendered before company_name joined the document,
+-- are rendered afresh by db.py (through the update trigger) once: not a scan of every contact
+-- on every start.
 
 CREATE TABLE IF NOT EXISTS queues (
     id                            TEXT PRIMARY KEY,    -- queue_

@@ -135,3 +135,26 @@ def test_a_listed_contact_is_exactly_the_contact_fetched_alone(owner: httpx.Clie
                       custom_fields={"score": 1.5, "ok": True, "n": 3, "s": "v"})
     listed = owner.get("contacts", params={"limit": 5}).json()["data"]
     assert listed[0] == owner.get(f"contacts/{created['id']}").json()["data"] == created
+
+
+def test_a_renamed_company_shows_its_new_name_on_every_contact_list(owner: httpx.Client) -> None:
+    company = owner.post("companies", json={"name": "Difference Engines"}).json()["data"]
+    other = owner.post("companies", json={"name": "Jacquard Looms"}).json()["data"]
+    moved = _create(owner, company_id=other["id"])
+    mine = _create(owner, company_id=company["id"])
+    renamed = owner.patch(f"companies/{company['id']}", json={"name": "Analytical Engines"})
+    assert renamed.status_code == 200, renamed.text
+    moved = owner.patch(f"contacts/{moved['id']}", json={"company_id": company["id"]}).json()["data"]
+    assert moved["company_name"] == "Analytical Engines"
+    # The plain page (newest first) and the list filtered by the company both show the new name.
+    plain = {c["id"]: c for c in owner.get("contacts", params={"limit": 5}).json()["data"]}
+    filtered = {c["id"]: c for c in owner.get("contacts", params={"company_id": company["id"]}).json()["data"]}
+    for listed in (plain, filtered):
+        assert listed[mine["id"]]["company_name"] == "Analytical Engines"
+        assert listed[mine["id"]] == owner.get(f"contacts/{mine['id']}").json()["data"]
+        assert listed[moved["id"]] == moved
+    # A contact of a company that was not renamed keeps its company's name.
+    bystander = _create(owner, company_id=other["id"])
+    owner.patch(f"companies/{company['id']}", json={"name": "Engines Again"})
+    assert owner.get("contacts", params={"limit": 1}).json()["data"][0] == bystander
+    assert bystander["company_name"] == "Jacquard Looms"

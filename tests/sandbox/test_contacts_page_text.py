@@ -1,9 +1,9 @@
 """The contacts list assembled by SQLite is byte for byte the list assembled row by row in Python.
 
-`fetch_page_text` (the plain list: one statement, `group_concat` over covering indexes) and
+`fetch_page_text` (the plain list: one statement, `group_concat` over a covering index) and
 `fetch_page` (filtered lists: rows joined in Python) must serve the same pages and cursors, over
 the shared sandbox's whole contact list, at several page sizes; and the plain page must read the
-covering indexes, not a table row per contact.
+covering index, not a table row per contact.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlite3
 import pytest
 
 from app.sandbox.pagination import CursorCodec, PageQuery, fetch_page, fetch_page_text
-from app.sandbox.routers.contacts import _LIST_COLUMNS, _LISTED, _SOURCE
+from app.sandbox.routers.contacts import _LIST_COLUMNS, _LISTED, _LISTED_SOURCE
 
 
 @pytest.fixture
@@ -35,10 +35,9 @@ def test_every_page_and_cursor_is_the_same_either_way(conn, limit):
     after, pages, contacts = None, 0, 0
     while True:
         query = PageQuery(limit=limit, after=after, updated_since=None, codec=codec)
-        rows, python_cursor = fetch_page(conn, _SOURCE, workspace, query, alias="c", columns=_LIST_COLUMNS)
-        text, sql_cursor = fetch_page_text(conn, _SOURCE, workspace, query, listed=_LISTED, alias="c",
-                                           probe_source="contacts c")
-        assert text == ",".join(row[2] for row in rows)
+        rows, python_cursor = fetch_page(conn, _LISTED_SOURCE, workspace, query, alias="c", columns=_LIST_COLUMNS)
+        joined, sql_cursor = fetch_page_text(conn, _LISTED_SOURCE, workspace, query, listed=_LISTED, alias="c")
+        assert joined == ",".join(row[2] for row in rows).encode()
         assert sql_cursor == python_cursor
         pages += 1
         contacts += len(rows)
@@ -52,7 +51,7 @@ def test_every_page_and_cursor_is_the_same_either_way(conn, limit):
 
 def test_the_plain_page_reads_only_covering_indexes(conn):
     workspace = _workspace(conn)
-    listed = f"SELECT {_LISTED} FROM {_SOURCE} WHERE c.workspace_id = ? ORDER BY c.created_at DESC, c.id DESC LIMIT 100"
+    listed = f"SELECT {_LISTED} FROM {_LISTED_SOURCE} WHERE c.workspace_id = ? ORDER BY c.created_at DESC, c.id DESC LIMIT 100"
     plan = " | ".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {listed}", (workspace,)))
     assert "COVERING INDEX contacts_listed" in plan, plan
     assert "TEMP B-TREE" not in plan, plan

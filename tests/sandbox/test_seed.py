@@ -143,10 +143,11 @@ def test_the_bulk_load_puts_back_every_index_and_trigger_and_renders_every_docum
     assert _schema_objects(conn) == before
     assert conn.execute("SELECT count(*) FROM contacts WHERE document IS NULL").fetchone()[0] == 0
     conn.row_factory = sqlite3.Row
-    for row in conn.execute("SELECT * FROM contacts"):
+    for row in conn.execute("SELECT c.*, co.name AS company_name FROM contacts c"
+                            " LEFT JOIN companies co ON co.id = c.company_id"):
         document = json.loads(row["document"])
-        assert document == {**{k: row[k] for k in ("id", "name", "email", "phone", "company_id", "notes", "version",
-                                                   "created_at", "updated_at")},
+        assert document == {**{k: row[k] for k in ("id", "name", "email", "phone", "company_id", "company_name",
+                                                   "notes", "version", "created_at", "updated_at")},
                             "tags": json.loads(row["tags"]), "custom_fields": json.loads(row["custom_fields"])}
     # The indexes are real again: the unique email index refuses a duplicate.
     email = conn.execute("SELECT email FROM contacts WHERE email IS NOT NULL LIMIT 1").fetchone()[0]
@@ -182,6 +183,7 @@ def test_an_older_data_dir_gets_the_new_columns_and_its_documents_once(tmp_path:
     # Make it the shape of a data dir from before `document` and the issuer block existed.
     conn.execute("DROP TRIGGER contacts_document_on_insert")
     conn.execute("DROP TRIGGER contacts_document_on_update")
+    conn.execute("DROP TRIGGER companies_name_in_contacts")
     conn.execute("DROP INDEX contacts_listed")  # it covers `document`
     for table, column in (("contacts", "document"), ("workspaces", "legal_name"), ("workspaces", "billing_address"),
                           ("workspaces", "tax_id"), ("workspaces", "billing_email")):

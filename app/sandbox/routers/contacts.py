@@ -19,7 +19,7 @@ from app.sandbox.auth import Principal
 from app.sandbox.db import Database
 from app.sandbox.deletions import record_deletion
 from app.sandbox.deps import Db, Scoped
-from app.sandbox.envelope import Envelope, Page, json_page, ok
+from app.sandbox.envelope import Envelope, Page, json_page, json_page_bytes, ok
 from app.sandbox.errors import ApiProblem, not_found, validation_failed
 from app.sandbox.etag import IfMatch, check_if_match, set_etag
 from app.sandbox.events import emit_event
@@ -49,15 +49,14 @@ router = APIRouter(prefix="/contacts", tags=["contacts"])
 ContactId = Annotated[str, Path(max_length=64, description="A contact id, `con_…`")]
 _SELECT = "c.*, co.name AS company_name"
 _SOURCE = "contacts c LEFT JOIN companies co ON co.id = c.company_id"
-# The list is the hot path (the console pages through 100k contacts): each row's JSON is stored
-# pre-rendered in `contacts.document` (schema.sql's triggers keep it current on every write), and
-# a page is assembled by SQLite (pagination.fetch_page_text): each document with the company
-# name spliced in before its closing brace, joined with commas, read from covering indexes
-# (schema.sql's contacts_listed and companies_named). The document is cut as a BLOB, since a
-# TEXT length() counts characters one by one. Keep the triggers' json_object in step with
-# `contact_out` (tests compare a listed contact with the same contact fetched alone).
-_LISTED = ("CAST(substr(CAST(c.document AS BLOB), 1, length(CAST(c.document AS BLOB)) - 1) AS TEXT)"
-           " || ',\"company_name\":' || json_quote(co.name) || '}'")
+# The list is the hot path (the console pages through 100k contacts): each row's JSON, company
+# name included, is stored pre-rendered in `contacts.document` (schema.sql's triggers keep it
+# current on every write to the contact and on a company's rename), and a page is the documents
+# joined by SQLite (pagination.fetch_page_text), read in order from the covering index
+# contacts_listed. Keep the triggers' json_object in step with `contact_out` (tests compare a
+# listed contact with the same contact fetched alone).
+_LISTED_SOURCE = "contacts c"
+_LISTED = "c.document"
 # A filtered list may scan many rows for few matches: it reads them once, joined in Python,
 # rather than once for the page and again for fetch_page_text's boundary probes.
 _LIST_COLUMNS = f"c.created_at, c.id, {_LISTED} AS listed"
@@ -160,7 +159,7 @@ async def list_contacts(
 def contacts_page(db: Database, caller: Principal, params: PageQuery, *, query: str | None = None,
                   company_id: str | None = None, tag: str | None = None, email: str | None = None,
                   hold: bool = False) -> Response:
-    """One page of the caller's contacts as the list answer (`hot_path` calls it directly too).
+    """One page of the caller's contacts as the list answer.
 
     `hold` (test hook, see the README) keeps this call busy for OPSDESK_SANDBOX_TEST_HOLD_SECONDS,
     standing in for a long scan, and says so on stderr.
@@ -183,12 +182,16 @@ def contacts_page(db: Database, caller: Principal, params: PageQuery, *, query: 
         where.append("c.email = ? COLLATE NOCASE")
         args.append(email)
     if where:
-        rows, next_cursor = fetch_page(db.conn(), _SOURCE, caller.workspace_id, params,
+        rows, next_cursor = fetch_page(db.conn(), _LISTED_SOURCE, caller.workspace_id, params,
                                        where=where, params=args, alias="c", columns=_LIST_COLUMNS)
         return json_page([r[2] for r in rows], next_cursor)
-    text, next_cursor = fetch_page_text(db.conn(), _SOURCE, caller.workspace_id, params, listed=_LISTED,
-                                        alias="c", probe_source="contacts c")
-    return json_page([text] if text else [], next_cursor)
+    joined, next_cursor = plain_contacts_page(db, caller, params)
+    return json_page_bytes(joined, next_cursor)
+
+
+def plain_contacts_page(db: Database, caller: Principal, params: PageQuery) -> tuple[bytes, str | None]:
+    """The unfiltered page's documents joined with commas, and the next cursor (`hot_path` calls it too)."""
+    return fetch_page_text(db.conn(), _LISTED_SOURCE, caller.workspace_id, params, listed=_LISTED, alias="c")
 
 
 @router.post("", response_model=Envelope[Contact], status_code=status.HTTP_201_CREATED, summary="Create a contact")
