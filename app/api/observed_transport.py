@@ -125,11 +125,13 @@ class _Exchange:
     copy) and URL, the response's headers, and of each plain body just the bytes `mask_body`
     keeps (a compressed one whole, as it must be decoded to be shown). It then holds no request,
     response or stream, so a record kept in a history pins neither a connection's buffers nor a
-    large body.
+    large body. Headers are kept as tuples of bytes (decoded on first read), which the cyclic
+    collector stops tracking: a history of thousands of records adds a few objects per record to
+    its passes, not a header object and a list per header set.
     """
 
-    __slots__ = ("_began", "_encoded", "_header_encoding", "_request", "_request_head", "_request_headers",
-                 "_request_size", "_response_head", "_response_headers", "_response_size", "_started", "_url")
+    __slots__ = ("_began", "_encoded", "_request", "_request_head", "_request_headers", "_request_size",
+                 "_response_head", "_response_headers", "_response_size", "_started", "_url")
 
     def __init__(self, request: httpx.Request, started: float) -> None:
         self._request: httpx.Request | None = request
@@ -146,9 +148,7 @@ class _Exchange:
         content = request.content
         limit = constants.RECORD_BODY_LIMIT_BYTES
         self._url = request.url
-        # A copy, as bytes (decoded when the record is read): an auth flow may change them.
-        self._request_headers = request.headers.raw
-        self._header_encoding = request.headers.encoding
+        self._request_headers = _RawHeaders.of(request.headers)  # a copy: an auth flow may change them
         self._request_head = content[:limit]
         self._request_size = len(content)
         self._response_size = size
@@ -157,7 +157,7 @@ class _Exchange:
             self._encoded = False
             self._response_head = b""
         else:
-            self._response_headers = response.headers  # nothing changes a received response's headers
+            self._response_headers = _RawHeaders.of(response.headers)
             self._encoded = "content-encoding" in response.headers if encoded is None else encoded
             self._response_head = raw if self._encoded else raw[:limit]
         return ObservedRecord(
@@ -175,9 +175,7 @@ class _Exchange:
     def identity(self) -> tuple[str, str | None, str | None]:
         request_id = (self._response_headers.get(constants.HEADER_REQUEST_ID)
                       if self._response_headers is not None else None)
-        wanted = constants.HEADER_IDEMPOTENCY_KEY.lower().encode("ascii")
-        idempotency_key = next((value.decode(self._header_encoding) for name, value in self._request_headers
-                                if name.lower() == wanted), None)
+        idempotency_key = self._request_headers.get(constants.HEADER_IDEMPOTENCY_KEY)
         return mask_url(str(self._url)), request_id, idempotency_key
 
     def redacted(self) -> tuple[Headers, Headers, str, str]:
@@ -185,15 +183,11 @@ class _Exchange:
         response_body = ""
         headers = self._response_headers
         if headers is not None:
-            response_headers = mask_headers(headers.multi_items())
+            response_headers = mask_headers(headers.items())
             if self._response_head:
                 body = _decoded(headers, self._response_head) if self._encoded else self._response_head
                 response_body = mask_body(body, size=len(body) if self._encoded else self._response_size)
-        encoding = self._header_encoding
-        # Names lower-cased, as httpx's own `multi_items()` gives them.
-        request_headers = [(name.lower().decode(encoding), value.decode(encoding))
-                           for name, value in self._request_headers]
-        return (mask_headers(request_headers), response_headers,
+        return (mask_headers(self._request_headers.items()), response_headers,
                 mask_body(self._request_head, size=self._request_size), response_body)
 
 
@@ -248,9 +242,32 @@ class _RecordedStream(httpx.AsyncByteStream):
                                                   encoded=self._keep_all))
 
 
-def _decoded(headers: httpx.Headers, raw: bytes) -> bytes:
+class _RawHeaders(tuple):
+    """A header set as the wire had it: `(encoding, (name, value), …)` in bytes, names as sent."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, headers: httpx.Headers) -> _RawHeaders:
+        return cls((headers.encoding, *headers.raw))
+
+    def items(self) -> list[tuple[str, str]]:
+        """(name, value) pairs decoded, names lower-cased as httpx's `multi_items()` gives them."""
+        encoding = self[0]
+        return [(name.lower().decode(encoding), value.decode(encoding)) for name, value in self[1:]]
+
+    def get(self, name: str) -> str | None:
+        """The first value of header `name`, or None."""
+        wanted = name.lower().encode(self[0])
+        return next((value.decode(self[0]) for key, value in self[1:] if key.lower() == wanted), None)
+
+    def httpx(self) -> httpx.Headers:
+        return httpx.Headers(list(self[1:]), encoding=self[0])
+
+
+def _decoded(headers: _RawHeaders, raw: bytes) -> bytes:
     try:
-        return httpx.Response(200, headers=headers, content=raw).content
+        return httpx.Response(200, headers=headers.httpx(), content=raw).content
     except httpx.DecodingError:
         return raw
 

@@ -56,6 +56,36 @@ async def test_a_kept_record_pins_no_request_response_or_stream(sandbox):
         assert not _reachable_httpx_objects(record), "an unread record keeps an httpx object alive"
 
 
+def _tracked_reachable(root: object, depth: int = 4) -> list[object]:
+    """The objects the cyclic collector tracks among those reachable from `root` (types, classes
+    and their shared attributes left out), `root` included."""
+    found, seen, layer = [root], {id(root)}, [root]
+    for _ in range(depth):
+        following = []
+        for obj in layer:
+            for ref in gc.get_referents(obj):
+                if id(ref) in seen or isinstance(ref, type):
+                    continue
+                seen.add(id(ref))
+                following.append(ref)
+                if gc.is_tracked(ref):
+                    found.append(ref)
+        layer = following
+    return found
+
+
+async def test_an_unread_record_adds_only_a_few_objects_to_the_collectors_passes(sandbox):
+    records = await _paged_records(sandbox)
+    gc.collect()  # tuples of strings and bytes leave the collector's lists at their first pass
+    for record in records:
+        tracked = _tracked_reachable(record)
+        # The record, its exchange, the URL and the two header sets; a header object with a list
+        # and a tuple per header would make it 20 or more, and a history holds thousands.
+        assert len(tracked) <= 6, [type(obj).__name__ for obj in tracked]
+    assert records[0].header("content-type") == "application/json"
+    assert records[0].request_id and records[0].request_id.startswith("req_")
+
+
 async def test_reading_the_url_masks_nothing_else_and_the_bodies_let_the_exchange_go(sandbox):
     records = await _paged_records(sandbox, pages=2)
     second = records[1]
