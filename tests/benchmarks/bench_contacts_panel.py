@@ -1,7 +1,12 @@
 """The Contacts panel over 100,000 and 250,000 cached contacts: search as you type, scrolling, memory.
 
-    python tests/benchmarks/bench_contacts_panel.py [N ...] [--runs R]
+    python tests/benchmarks/bench_contacts_panel.py [N ...] [--runs R] [--trace]
     (default 100,000 and 250,000 contacts, the cache's row bound, three runs of each; offscreen)
+
+`--trace` also prints, for each run's five longest scroll gaps, what ran inside them: Qt events
+(each delivery timed), the table's paints (with the cells formatted and the texts measured
+exactly), the rows appended, asyncio callbacks and collector passes. Tracing adds its own cost
+(every Qt event crosses into Python), so its stall figures are not the benchmark's.
 
 Each run is a fresh process over the same cache file, so its memory is its own; the scroll
 stall's target holds only if every run meets it (issue 17: "on three consecutive runs"), and the
@@ -17,7 +22,9 @@ with no server: every row comes from the cache, the way a large workspace reopen
 - resident memory after the whole list has been scrolled through (all N rows in the model).
 After the panel has shown its first rows the interpreter is tuned exactly as the console tunes
 it after start-up (`app.ui.runtime_tuning`): start-up objects frozen out of the cyclic garbage
-collector, collection run by a timer on the main thread, small young passes and rare full ones.
+collector, collection run by a timer on the main thread, small young passes and rare full ones;
+and before anything is painted, Qt's raster fills are kept on the UI thread
+(`paint_fills_on_the_ui_thread`: Qt's own fill threads made the UI thread wait for a core).
 Each timed figure is followed by the 1-minute load average at that point: on a shared machine a
 wall-clock figure means little without it.
 """
@@ -47,7 +54,7 @@ from PySide6.QtWidgets import QApplication
 from app.cache import AsyncPageCache, PageCache
 from app.ui.panel_context import PanelContext
 from app.ui.panels.contacts.panel import ContactsPanel
-from app.ui.runtime_tuning import tune_for_interaction
+from app.ui.runtime_tuning import paint_fills_on_the_ui_thread, tune_for_interaction
 from tests.benchmarks.bench_cache import COMPANY, FIRST, LAST, TAGS, contacts
 
 
@@ -93,6 +100,117 @@ class GcPasses:
         return f"{counts}; longest {longest:.1f} ms"
 
 
+class ScrollTrace:
+    """What ran when (`--trace`): (begin, end, what) for Qt events, paints, appends, callbacks, gc."""
+
+    #: Shorter deliveries are not kept (a scroll delivers thousands of sub-0.2 ms events).
+    KEEP_MS = 0.2
+
+    def __init__(self) -> None:
+        self.spans: list[tuple[float, float, str]] = []
+        self._gc_began = 0.0
+
+    def keep(self, begin: float, what: str) -> None:
+        end = time.perf_counter()
+        if (end - begin) * 1000 >= self.KEEP_MS:
+            self.spans.append((begin, end, what))
+
+    def install(self) -> None:
+        """Wrap the table's paint, the model's appends and fetches, asyncio's callbacks, gc."""
+        from app.ui.record_table_model import RecordTableModel
+        from app.ui.widgets.record_table_view import RecordTableView
+        from app.ui.widgets.text_fit import TextFit
+
+        trace, counts = self, {"cells": 0, "elided": 0}
+        look, fitted, paint = RecordTableModel.cell_look, TextFit.fitted, RecordTableView.paintEvent
+
+        def counted_look(model, row, column):
+            counts["cells"] += 1
+            return look(model, row, column)
+
+        def counted_fit(fit, text, width):
+            shown = fitted(fit, text, width)
+            counts["elided"] += shown is not text
+            return shown
+
+        def timed_paint(view, event):
+            counts["cells"] = counts["elided"] = 0
+            begin = time.perf_counter()
+            paint(view, event)
+            area = event.rect()
+            trace.keep(begin, f"paint {area.width()}x{area.height()}: {counts['cells']} cells, "
+                              f"{counts['elided']} elided")
+
+        RecordTableModel.cell_look, TextFit.fitted, RecordTableView.paintEvent = counted_look, counted_fit, timed_paint
+        for name in ("append_rows", "fetchMore"):
+            original = getattr(RecordTableModel, name)
+
+            def timed(model, *args, _original=original, _name=name):
+                begin = time.perf_counter()
+                _original(model, *args)
+                trace.keep(begin, f"model.{_name}({len(args[0]) if args and isinstance(args[0], list) else ''})")
+
+            setattr(RecordTableModel, name, timed)
+        run_handle = asyncio.Handle._run
+
+        def timed_run(handle):
+            begin = time.perf_counter()
+            run_handle(handle)
+            trace.keep(begin, f"asyncio {str(handle._callback)[:90]}")
+
+        asyncio.Handle._run = timed_run
+        cache_run = AsyncPageCache.run
+
+        async def timed_cache_run(cache, work):
+            def timed_work(page_cache):
+                begin, began_cpu = time.perf_counter(), time.thread_time()
+                try:
+                    return work(page_cache)
+                finally:
+                    cpu = (time.thread_time() - began_cpu) * 1000
+                    trace.keep(begin, f"cache thread: {getattr(work, '__qualname__', work)} ({cpu:.2f} ms CPU)")
+            return await cache_run(cache, timed_work)
+
+        AsyncPageCache.run = timed_cache_run
+        gc.callbacks.append(self._collected)
+
+    def _collected(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_began = time.perf_counter()
+        else:
+            self.spans.append((self._gc_began, time.perf_counter(),
+                               f"gc gen{info['generation']} ({info['collected']} collected)"))
+
+    def report(self, heartbeat: Heartbeat, worst: int = 5) -> None:
+        """The `worst` longest gaps by wall time, then by the UI thread's own CPU time."""
+        by_wall = sorted(range(len(heartbeat.gaps)), key=heartbeat.gaps.__getitem__, reverse=True)[:worst]
+        by_cpu = sorted(range(len(heartbeat.gaps)), key=heartbeat.cpu_gaps.__getitem__, reverse=True)[:worst]
+        for rank, gap in enumerate(by_wall + [gap for gap in by_cpu if gap not in by_wall], 1):
+            begin, end = heartbeat.ticks[gap] - heartbeat.gaps[gap] / 1000, heartbeat.ticks[gap]
+            print(f"# trace gap {rank}: {heartbeat.gaps[gap]:.1f} ms wall, {heartbeat.cpu_gaps[gap]:.1f} ms UI CPU")
+            for span_begin, span_end, what in sorted(self.spans):
+                if span_end > begin and span_begin < end:
+                    print(f"#   +{(span_begin - begin) * 1000:5.1f} ms  {(span_end - span_begin) * 1000:5.2f} ms  {what}")
+
+
+class TracedApplication(QApplication):
+    """A QApplication that times every event it delivers while `trace` is set (`--trace`)."""
+
+    trace: ScrollTrace | None = None
+
+    def notify(self, receiver, event):
+        trace = self.trace
+        if trace is None:
+            return super().notify(receiver, event)
+        begin, began_cpu = time.perf_counter(), time.thread_time()
+        kind = event.type()
+        delivered = super().notify(receiver, event)
+        if (time.perf_counter() - begin) * 1000 >= trace.KEEP_MS:
+            trace.keep(begin, f"Qt {kind.name} -> {type(receiver).__name__} {receiver.objectName()} "
+                              f"({(time.thread_time() - began_cpu) * 1000:.2f} ms CPU)")
+        return delivered
+
+
 class Heartbeat:
     """A 1 ms timer; the longest gap between two ticks is the longest event-loop stall.
 
@@ -108,12 +226,15 @@ class Heartbeat:
         self.last_cpu = 0.0
         self.gaps: list[float] = []
         self.cpu_gaps: list[float] = []
+        #: When each gap ended (perf_counter seconds).
+        self.ticks: list[float] = []
 
     def start(self) -> None:
         self.last = time.perf_counter()
         self.last_cpu = time.thread_time()
         self.gaps.clear()
         self.cpu_gaps.clear()
+        self.ticks.clear()
         self.timer.start()
 
     def stop(self) -> None:
@@ -123,6 +244,7 @@ class Heartbeat:
         now, cpu = time.perf_counter(), time.thread_time()
         self.gaps.append((now - self.last) * 1000)
         self.cpu_gaps.append((cpu - self.last_cpu) * 1000)
+        self.ticks.append(now)
         self.last, self.last_cpu = now, cpu
 
 
@@ -136,7 +258,11 @@ def stall_target(n: int) -> float:
     return next((STALL_TARGET_MS[size] for size in sorted(STALL_TARGET_MS) if n <= size), 16.0)
 
 
-async def bench(n: int, cache_path: Path) -> dict[str, float]:
+async def bench(n: int, cache_path: Path, trace: bool = False) -> dict[str, float]:
+    # Installed before the panel is built: PySide6 looks up a Python override once per object.
+    scroll_trace = ScrollTrace() if trace else None
+    if scroll_trace is not None:
+        scroll_trace.install()
     cache = await AsyncPageCache.open(cache_path)
     panel = ContactsPanel(PanelContext(client=None, cache=cache, profile=None, scopes=frozenset({"crm:read"})))
     panel.resize(1200, 800)
@@ -181,6 +307,7 @@ async def bench(n: int, cache_path: Path) -> dict[str, float]:
     await asyncio.wait_for(shown.wait(), 10)
     bar = panel.table.verticalScrollBar()
     heartbeat = Heartbeat()
+    TracedApplication.trace = scroll_trace
     heartbeat.start()
     begin = time.perf_counter()
     with GcPasses() as collections:
@@ -189,6 +316,9 @@ async def bench(n: int, cache_path: Path) -> dict[str, float]:
             await asyncio.sleep(0.002)
     scroll_s = time.perf_counter() - begin
     heartbeat.stop()
+    TracedApplication.trace = None
+    if scroll_trace is not None:
+        scroll_trace.report(heartbeat)
     rows = panel.model.rowCount()
     if rows != n:
         raise SystemExit(f"scrolled to the bottom but the table has {rows} rows, not {n}")
@@ -222,15 +352,16 @@ def fill_cache(path: Path, n: int) -> None:
             cache.put_records("contacts", rows[offset:offset + 10_000])
 
 
-def run(n: int, path: Path, results: Any) -> None:
+def run(n: int, path: Path, results: Any, trace: bool = False) -> None:
     """One run in this (child) process: the panel over the cache at `path`; figures to `results`."""
     print(f"bench_load_average_1min: {os.getloadavg()[0]:.2f} (target: none, context for the figures)")
-    app = QApplication.instance() or QApplication([])
+    paint_fills_on_the_ui_thread()
+    app = QApplication.instance() or (TracedApplication if trace else QApplication)([])
     print(f"contacts_panel_rss_before: {rss_mb():.0f} MB (target: none; Qt loaded, panel not built yet)")
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        results.put(loop.run_until_complete(bench(n, path)))
+        results.put(loop.run_until_complete(bench(n, path, trace)))
 
 
 def in_child(target: Any, *args: Any) -> None:
@@ -241,7 +372,7 @@ def in_child(target: Any, *args: Any) -> None:
         raise SystemExit(f"{target.__name__} failed (exit code {child.exitcode})")
 
 
-def main(sizes: list[int], runs: int) -> None:
+def main(sizes: list[int], runs: int, trace: bool = False) -> None:
     results = multiprocessing.get_context("spawn").Queue()
     summary = []
     for n in sizes:
@@ -251,7 +382,7 @@ def main(sizes: list[int], runs: int) -> None:
             figures = []
             for number in range(1, runs + 1):
                 print(f"# {n} contacts, run {number} of {runs}", flush=True)
-                in_child(run, n, path, results)
+                in_child(run, n, path, results, trace)
                 figures.append(results.get())
         summary.append((n, figures))
     for n, figures in summary:
@@ -266,9 +397,11 @@ def main(sizes: list[int], runs: int) -> None:
         print(f"contacts_panel_rss_after_scroll_{n}_max: {max(f['rss'] for f in figures):.0f} MB "
               f"(target: ≤ {RSS_TARGET_MB} MB; runs {rss} MB)")
 
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[100_000, 250_000])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--trace", action="store_true", help="print what ran inside the longest scroll gaps")
     arguments = parser.parse_args()
-    main(arguments.sizes, arguments.runs)
+    main(arguments.sizes, arguments.runs, arguments.trace)

@@ -1,14 +1,25 @@
-"""Cyclic garbage, Qt objects in it included, is collected on the main thread, never in a worker."""
+"""Cyclic garbage, Qt objects in it included, is collected on the main thread, never in a worker;
+Qt's raster fills stay on the thread that paints."""
 
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 import threading
 import weakref
+from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QObject
 
-from app.ui.runtime_tuning import MainThreadCollector, tune_for_interaction
+from app.ui.runtime_tuning import (
+    SERIAL_FILLS_VARIABLE,
+    MainThreadCollector,
+    paint_fills_on_the_ui_thread,
+    tune_for_interaction,
+)
 
 
 class Holder:
@@ -66,3 +77,45 @@ def test_only_the_generation_that_is_due_is_collected(qapp):
     finally:
         collector.setParent(None)
         collector.deleteLater()
+
+
+PAINT_A_TALL_SCROLL_BAR = """
+import os, sys
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QScrollBar
+from app.ui.runtime_tuning import paint_fills_on_the_ui_thread
+if sys.argv[1] == "tuned":
+    paint_fills_on_the_ui_thread()
+app = QApplication([])
+before = len(os.listdir("/proc/self/task"))
+bar = QScrollBar(Qt.Orientation.Vertical)
+bar.resize(16, 800)
+bar.show()
+app.processEvents()
+for value in range(20):
+    bar.setRange(0, 10_000 + value)
+    bar.setValue(value * 100)
+    bar.repaint()
+print(len(os.listdir("/proc/self/task")) - before)
+"""
+
+
+def _threads_started_by_painting(mode: str) -> int:
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(Path(__file__).parents[2])}
+    environment.pop(SERIAL_FILLS_VARIABLE, None)
+    done = subprocess.run([sys.executable, "-c", PAINT_A_TALL_SCROLL_BAR, mode], env=environment,
+                          capture_output=True, text=True, timeout=60, check=True)
+    return int(done.stdout.split()[-1])
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads through /proc")
+def test_painting_a_tall_widget_starts_no_fill_threads_once_tuned():
+    # Each process reads Qt's switch once, so each case runs in a fresh interpreter.
+    assert _threads_started_by_painting("untuned") > 0, "Qt no longer fills in a thread pool: this test proves nothing"
+    assert _threads_started_by_painting("tuned") == 0, "the UI thread still waits for Qt's fill threads"
+
+
+def test_an_operators_own_setting_of_the_fill_switch_is_kept(monkeypatch):
+    monkeypatch.setenv(SERIAL_FILLS_VARIABLE, "0")
+    paint_fills_on_the_ui_thread()
+    assert os.environ[SERIAL_FILLS_VARIABLE] == "0"
