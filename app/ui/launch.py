@@ -28,6 +28,7 @@ from app.ui import startup_imports
 # Before anything else is imported: every later import is cheaper (see startup_imports).
 startup_imports.cheap_pyside_feature_scan()
 
+from app.ui.runtime_tuning import paint_fills_on_the_ui_thread
 from app.ui.theme import MODES, apply_theme  # after the import hooks are made cheap
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     # objects and hands collection to the main thread, see runtime_tuning): a full pass amid the
     # start-up imports paused the first paint and the loop for 20-40 ms (measured).
     gc.disable()
+    paint_fills_on_the_ui_thread()  # before the first paint (see runtime_tuning)
     options = parse_args(list(sys.argv[1:] if argv is None else argv))
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Opsdesk")
