@@ -1,15 +1,16 @@
 """What the fast table view of big lists draws: text in the palette's or the column's colour,
 elided inside its cell, right-aligned where the column says, zebra rows, selected rows in the
-highlight colours, the new look after a theme or font change.
+highlight colours, the new look after a theme or font change; rows appended out of sight repaint
+nothing on screen, yet show once scrolled to.
 
 The view is rendered as it appears on screen (`grab`) and the pixels are read back.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QEvent, QObject, QRect
 from PySide6.QtGui import QColor, QFontMetrics, QImage, QPalette
-from PySide6.QtWidgets import QHeaderView, QTableView
+from PySide6.QtWidgets import QApplication, QHeaderView, QTableView
 
 from app.ui.record_table_model import Column, RecordTableModel, field_of
 from app.ui.widgets.record_table_view import RecordTableView
@@ -223,3 +224,62 @@ def test_grid_lines_leave_the_painting_to_qt_and_the_text_still_shows(qtbot):
     assert _inked(image, _colour(view, QPalette.ColorRole.Base), cell), "no text was drawn"
     assert any(_close(image.pixelColor(cell.right() + 1, y), grid, 90) for y in range(cell.top(), cell.bottom())), \
         "no grid line was drawn"
+
+
+class _Paints(QObject):
+    """Counts the paint events a widget receives."""
+
+    def __init__(self, widget) -> None:
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def _rows(first: int, count: int) -> list[dict]:
+    return [{"id": str(n), "name": f"Person {n}", "due": "1.00", "overdue": False, "company": "Acme"}
+            for n in range(first, first + count)]
+
+
+def _settle() -> None:
+    # The table lays itself out on a zero timer and repaints on a posted request: a few turns deliver both.
+    for _ in range(5):
+        QApplication.processEvents()
+
+
+def test_rows_appended_below_the_visible_ones_repaint_nothing_yet_show_when_scrolled_to(qtbot):
+    view = _view(qtbot, only=NAME)
+    model = view.model()
+    model.set_rows(_rows(0, 20))  # more than the five rows the view shows
+    _settle()
+    paints = _Paints(view.viewport())
+    bar = view.verticalScrollBar()
+    maximum = bar.maximum()
+
+    model.append_rows(_rows(20, 10))
+    _settle()
+
+    assert paints.count == 0, "the rows on screen were repainted for rows appended out of sight"
+    assert bar.maximum() > maximum, "the scroll bar does not reach the appended rows"
+    bar.setValue(bar.maximum())
+    _settle()
+    last = model.rowCount() - 1
+    assert view.rowAt(view.viewport().height() - 1) == last
+    assert _inked(_grab(view), _colour(view, QPalette.ColorRole.Base), _cell(view, last, NAME)), \
+        "the last appended row shows no text"
+
+
+def test_rows_appended_into_empty_room_on_screen_are_painted(qtbot):
+    view = _view(qtbot, only=NAME)  # three rows, room for five
+    _settle()
+    paints = _Paints(view.viewport())
+
+    view.model().append_rows(_rows(3, 1))
+    _settle()
+
+    assert paints.count > 0, "a row appended into view was not painted"
+    assert _inked(_grab(view), _colour(view, QPalette.ColorRole.Base), _cell(view, 3, NAME))

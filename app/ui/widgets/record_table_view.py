@@ -9,6 +9,10 @@ background once (zebra stripe or selection), then each cell's text in the palett
 column's colour, right-aligned where the column says, elided with "…" when it does not fit
 (`TextFit`). Texts of columns whose values repeat (companies, tags) are laid out once and kept.
 
+Rows appended below the last visible one (the next lazy page) do not repaint the rows on screen:
+QTableView lays itself out again after any row count change and repaints the whole viewport, a
+full page painted for nothing on every slice a scroll brings in. Only the scroll bars follow.
+
 Selection, keyboard, editing, tooltips and sorting stay QTableView's. What this view does not
 draw (grid lines, right-to-left layouts, per-cell selection, another model) is left to Qt's own
 painting, so such a table still looks right, only slower.
@@ -16,9 +20,25 @@ painting, so such a table still looks right, only slower.
 
 from __future__ import annotations
 
-
-from PySide6.QtCore import QEvent, QPointF, QRect, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QFontMetricsF, QPainter, QPaintEvent, QPalette, QStaticText, QTransform
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPointF,
+    QRect,
+    Qt,
+)
+from PySide6.QtGui import (
+    QColor,
+    QFontMetrics,
+    QFontMetricsF,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QStaticText,
+    QTransform,
+)
 from PySide6.QtWidgets import QAbstractItemView, QStyle, QTableView, QWidget
 
 from app.ui.record_table_model import RecordTableModel
@@ -51,9 +71,39 @@ class RecordTableView(QTableView):
         self._margin = self._ascent = self._descent = 0
         #: (text, room) -> (laid-out text, its width, its height), for columns whose values repeat.
         self._kept: dict[tuple[str, int], tuple[QStaticText, int, int]] = {}
+        #: The model whose appends are watched (see `_before_rows_inserted`).
+        self._watched: QAbstractItemModel | None = None
+        self._appending_below = False
+
+    # ---- rows appended out of sight --------------------------------------------------------------
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        if self._watched is not None:
+            self._watched.rowsAboutToBeInserted.disconnect(self._before_rows_inserted)
+            self._watched.rowsInserted.disconnect(self._after_rows_inserted)
+        super().setModel(model)
+        self._watched = model
+        if model is not None:
+            # After the view's own connections (setModel made them): Qt's handling runs first.
+            model.rowsAboutToBeInserted.connect(self._before_rows_inserted)
+            model.rowsInserted.connect(self._after_rows_inserted)
+
+    def _before_rows_inserted(self, parent: QModelIndex | QPersistentModelIndex, first: int, _last: int) -> None:
+        model = self.model()
+        last_shown = self.rowAt(self.viewport().height() - 1)
+        self._appending_below = (not parent.isValid() and first == model.rowCount() and 0 <= last_shown < first
+                                 and not self.verticalHeader().signalsBlocked())
+        if self._appending_below:
+            # The row header's count change is what makes the table lay out and repaint everything.
+            self.verticalHeader().blockSignals(True)
+
+    def _after_rows_inserted(self, *_: object) -> None:
+        if self._appending_below:
+            self._appending_below = False
+            self.verticalHeader().blockSignals(False)
+            self.updateGeometries()  # the scroll bar's range and the headers, no repaint of the rows
 
     # ---- what the look depends on ------------------------------------------------------------
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() in _LOOK_CHANGES:
             self._forget_look()
         super().changeEvent(event)
@@ -92,7 +142,7 @@ class RecordTableView(QTableView):
         return kept
 
     # ---- painting ----------------------------------------------------------------------------
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt API)
+    def paintEvent(self, event: QPaintEvent) -> None:
         model = self.model()
         if not self._paints_itself(model):
             super().paintEvent(event)
