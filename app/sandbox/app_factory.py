@@ -23,7 +23,6 @@ from app.sandbox import deletions, idempotency
 from app.sandbox.db import Database
 from app.sandbox.dialects.gateway import DialectGateway
 from app.sandbox.errors import ERROR_RESPONSES, install_exception_handlers
-from app.sandbox.hot_path import ContactsListFastPath
 from app.sandbox.middleware import RequestContextMiddleware
 from app.sandbox.pagination import CursorCodec
 from app.sandbox.ratelimit import RateLimiter
@@ -97,9 +96,7 @@ def create_app(settings: SandboxSettings, db: Database | None = None) -> FastAPI
     app.state.deletions_tracked_since = deletions.start_tracking(db)
     install_exception_handlers(app)
     idempotency.install(app)
-    # Added first, so it runs inside RequestContextMiddleware (request id, log, rate headers).
-    app.add_middleware(ContactsListFastPath)
-    # The dialect mounts translate into contract calls that pass the fast path and the routers.
+    # The dialect mounts translate into contract calls that pass the routers.
     app.add_middleware(DialectGateway)
     app.add_middleware(RequestContextMiddleware, db=db, request_log=request_log,
                        max_body_bytes=settings.max_body_bytes)

@@ -34,6 +34,7 @@ from app.sandbox import settings as defaults
 from app.sandbox.app_factory import create_app
 from app.sandbox.bootstrap import ensure_initialized
 from app.sandbox.db import Database
+from app.sandbox.hot_path import ContactsListFastPath
 from app.sandbox.http_protocol import sandbox_http_protocol
 from app.sandbox.idle_shutdown import IdleWatch
 from app.sandbox.instance import InstanceLayer
@@ -207,7 +208,9 @@ def main(argv: list[str] | None = None) -> int:
         log.info("asked to stop (POST /_sandbox/shutdown)")
         server.should_exit = True
 
-    config = uvicorn.Config(InstanceLayer(app, nonce, stop_requested), log_config=None, log_level="warning", access_log=False, lifespan="on",
+    # The contacts page the console pages through is answered in front of FastAPI (hot_path.py).
+    served = InstanceLayer(ContactsListFastPath(app), nonce, stop_requested)
+    config = uvicorn.Config(served, log_config=None, log_level="warning", access_log=False, lifespan="on",
                             proxy_headers=False, http=sandbox_http_protocol(settings), ws="none",
                             timeout_keep_alive=settings.keep_alive_timeout,
                             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS, server_header=False)

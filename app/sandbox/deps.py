@@ -16,6 +16,7 @@ and its scopes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
@@ -53,19 +54,23 @@ async def authenticate(
     _scheme: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """Resolve the Bearer credential once per request, then count the call against its rate limit."""
+    return resolve_caller(request.app.state, request.headers.get("authorization"))
+
+
+def resolve_caller(app_state: Any, header: str | None) -> Principal:
+    """`authenticate` given the app's state and the Authorization header (the hot path calls it too)."""
     ctx = current()
     if ctx.caller is not None:
         return ctx.caller
-    header = request.headers.get("authorization")
     if not header:
         raise unauthorized("missing", "Send an API key or access token as `Authorization: Bearer <secret>`.")
     scheme, _, secret = header.partition(" ")
     secret = secret.strip()
     if scheme.lower() != "bearer" or not secret:
         raise unauthorized("invalid", "The Authorization header must be `Bearer <secret>`.")
-    caller = cached_resolve(request.app.state.db.conn(), secret, utcnow(), resolve_secret)
+    caller = cached_resolve(app_state.db.conn(), secret, utcnow(), resolve_secret)
     ctx.caller = caller
-    ctx.rate = request.app.state.rate_limiter.hit(caller.credential_id, caller.rate_limit_per_minute)
+    ctx.rate = app_state.rate_limiter.hit(caller.credential_id, caller.rate_limit_per_minute)
     return caller
 
 
@@ -74,7 +79,12 @@ Caller = Annotated[Principal, Depends(authenticate)]
 
 async def require_scopes(security_scopes: SecurityScopes, caller: Caller) -> Principal:
     """403 FORBIDDEN naming the first scope the caller lacks."""
-    for scope in security_scopes.scopes:
+    return check_scopes(caller, security_scopes.scopes)
+
+
+def check_scopes(caller: Principal, scopes: Iterable[str]) -> Principal:
+    """`caller`, or 403 FORBIDDEN naming the first of `scopes` it lacks (the hot path calls it too)."""
+    for scope in scopes:
         if not caller.has(scope):
             raise ApiProblem(403, "FORBIDDEN", f"This credential lacks the {scope!r} scope.",
                              {"required_scope": scope})

@@ -80,6 +80,15 @@ def _replaying(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
+def stamp_answer_headers(message: Message, ctx: RequestContext) -> None:
+    """Add `X-Request-Id` and, for a counted call, the `X-RateLimit-*` headers to a response start."""
+    headers = MutableHeaders(scope=message)
+    headers["X-Request-Id"] = ctx.request_id
+    if ctx.rate is not None and "x-ratelimit-limit" not in headers:
+        for name, value in ctx.rate.headers().items():
+            headers[name] = value
+
+
 class RequestContextMiddleware:
     """Body limit, request id, rate-limit headers, crash envelope, idempotent answers, request log."""
 
@@ -112,11 +121,7 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 status = message["status"]
-                headers = MutableHeaders(scope=message)
-                headers["X-Request-Id"] = ctx.request_id
-                if ctx.rate is not None and "x-ratelimit-limit" not in headers:
-                    for name, value in ctx.rate.headers().items():
-                        headers[name] = value
+                stamp_answer_headers(message, ctx)
                 response_headers = list(message["headers"])
             elif message["type"] == "http.response.body" and ctx.idempotency is not None:
                 body_parts.append(message.get("body", b""))
