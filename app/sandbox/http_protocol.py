@@ -18,6 +18,10 @@ protocol class (uvicorn's `http=` takes one) that adds, per connection:
   400 INVALID_REQUEST naming the parser's complaint, instead of uvicorn's "Invalid HTTP request
   received."; an `Upgrade` request is answered as plain HTTP and its connection closed.
 
+A response head is held back until its body follows in the same turn of the event loop, and the
+two leave in one write (`_HeadWithBody`): the contacts page is one head and one 36 KB body, and a
+write each was a second trip through the loopback TCP stack and a second wake-up of the client.
+
 Each of these answers is the contract's error envelope with its own `X-Request-Id`, sent with
 `Connection: close`, and the connection is closed after it; an application call already running
 for that request sees a disconnect and its answer is dropped. The idle timeout between kept-alive
@@ -62,6 +66,38 @@ def envelope_bytes(status: int, code: str, message: str, details: dict[str, Any]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
+class _HeadWithBody:
+    """A connection's transport as its request cycles see it: a response head waits for the next
+    write (the body), a close, or the end of the event loop's turn, whichever comes first."""
+
+    def __init__(self, transport: Any, loop: Any) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._head: bytes | None = None
+
+    def write(self, data: bytes) -> None:
+        if self._head is not None:
+            data, self._head = self._head + data, None
+        elif data.startswith(b"HTTP/1.1 ") and data.endswith(b"\r\n\r\n"):
+            self._head = data
+            self._loop.call_soon(self.flush)
+            return
+        self._transport.write(data)
+
+    def flush(self) -> None:
+        """Write a head still held (nothing, once the connection is closing)."""
+        head, self._head = self._head, None
+        if head is not None and not self._transport.is_closing():
+            self._transport.write(head)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
 class SandboxHttpProtocol(HttpToolsProtocol):
     """HttpToolsProtocol plus the head/body deadlines, head size and connection limits above."""
 
@@ -72,6 +108,7 @@ class SandboxHttpProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: Any) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self._writes = _HeadWithBody(transport, self.loop)
         self._head_timer: TimerHandle | None = None
         self._body_timer: TimerHandle | None = None
         self._awaiting_head = True    # the current request's head is not complete yet
@@ -104,6 +141,7 @@ class SandboxHttpProtocol(HttpToolsProtocol):
         self._cancel_timers()
         if self.transport.is_closing():
             return
+        self._writes.flush()
         cycle = self.cycle
         if cycle is not None and not cycle.response_complete:
             if cycle.response_started:
@@ -177,6 +215,8 @@ class SandboxHttpProtocol(HttpToolsProtocol):
             self._refuse_large_head(in_request_line=len(self.url) > self.max_header_bytes)
             return
         super().on_headers_complete()
+        if self.cycle is not None:
+            self.cycle.transport = self._writes
         if any(name in (b"content-length", b"transfer-encoding") and value not in (b"0",)
                for name, value in self.headers):
             self._body_seen = time.monotonic()
