@@ -20,8 +20,8 @@ from app.data.request_history import RequestHistory
 _HTTPX_TYPES = (httpx.Request, httpx.Response, httpx.AsyncByteStream)
 
 
-def _reachable_httpx_objects(root: object, depth: int = 4) -> list[object]:
-    """The httpx requests, responses and streams reachable from `root` within `depth` references."""
+def _reachable(root: object, depth: int = 4) -> list[object]:
+    """Every object reachable from `root` within `depth` references (types and classes left out)."""
     found, seen, layer = [], {id(root)}, [root]
     for _ in range(depth):
         following = []
@@ -30,11 +30,15 @@ def _reachable_httpx_objects(root: object, depth: int = 4) -> list[object]:
                 if id(ref) in seen or isinstance(ref, type):
                     continue
                 seen.add(id(ref))
-                if isinstance(ref, _HTTPX_TYPES):
-                    found.append(ref)
                 following.append(ref)
+        found.extend(following)
         layer = following
     return found
+
+
+def _reachable_httpx_objects(root: object) -> list[object]:
+    """The httpx requests, responses and streams reachable from `root`."""
+    return [obj for obj in _reachable(root) if isinstance(obj, _HTTPX_TYPES)]
 
 
 async def _paged_records(sandbox, pages: int = 3) -> list[ObservedRecord]:
@@ -56,22 +60,9 @@ async def test_a_kept_record_pins_no_request_response_or_stream(sandbox):
         assert not _reachable_httpx_objects(record), "an unread record keeps an httpx object alive"
 
 
-def _tracked_reachable(root: object, depth: int = 4) -> list[object]:
-    """The objects the cyclic collector tracks among those reachable from `root` (types, classes
-    and their shared attributes left out), `root` included."""
-    found, seen, layer = [root], {id(root)}, [root]
-    for _ in range(depth):
-        following = []
-        for obj in layer:
-            for ref in gc.get_referents(obj):
-                if id(ref) in seen or isinstance(ref, type):
-                    continue
-                seen.add(id(ref))
-                following.append(ref)
-                if gc.is_tracked(ref):
-                    found.append(ref)
-        layer = following
-    return found
+def _tracked_reachable(root: object) -> list[object]:
+    """The objects the cyclic collector tracks among those reachable from `root`, `root` included."""
+    return [root] + [obj for obj in _reachable(root) if gc.is_tracked(obj)]
 
 
 async def test_an_unread_record_adds_only_a_few_objects_to_the_collectors_passes(sandbox):
