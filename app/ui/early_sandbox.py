@@ -41,6 +41,12 @@ class EarlySandbox:
         except Exception as error:  # noqa: BLE001  (handed to the console's own start, which reports it)
             self._result.set_exception(error)
 
+    def found(self) -> Any:
+        """The early sandbox, waited for (blocking; raises what finding or starting it raised).
+
+        For a look before the console takes it (the early first page needs its URL); not a take."""
+        return self._result.result()
+
     def start(self, data_dir: str | Path, **options: Any) -> Any:
         """Starter: the early sandbox (once, for its data dir and the console's arguments), else find or start."""
         from app.core.sandbox_process import SandboxProcess

@@ -6,10 +6,14 @@ cache), releases the local sandbox (it keeps running for the next start) and ret
 then does the loop stop. Unexpected exceptions go to the rotating log file and are shown once,
 non-modally.
 
-With `--exit-after-load` the console prints one line when the cached preview is painted and
-another, distinct one when the contacts panel shows rows the server sent in this run; the
-start-up benchmark and the smoke test stop their clocks at them (match whole lines: the words
-differ, but both say "contacts shown").
+While the client and panels import, the server's newest contacts are fetched by a thread of
+their own (`app.core.first_page`) and shown in the preview the moment they arrive within
+`FIRST_PAGE_WAIT_SECONDS`; the exchange joins the session's request history.
+
+With `--exit-after-load` the console prints one line when the cached preview is painted, one when
+the preview shows the server's rows, and another, distinct one when the contacts panel (the real,
+interactive one) shows rows the server sent in this run; the start-up benchmark and the smoke test
+stop their clocks at them (match whole lines: the words differ, but all say "contacts shown").
 """
 
 from __future__ import annotations
@@ -37,8 +41,13 @@ log = logging.getLogger(__name__)
 LOAD_TIMEOUT_SECONDS = 90.0
 #: Printed (with --exit-after-load) once the window shows the cached preview, before any connection.
 CACHED_ROWS_LINE = "opsdesk: cached contacts shown ({rows} rows)"
+#: Printed (with --exit-after-load) once the preview shows the rows of the early first page.
+LIVE_PREVIEW_LINE = "opsdesk: server's contacts shown in the preview ({rows} rows)"
 #: Printed (with --exit-after-load) once the contacts panel shows rows the server sent in this run.
 LIVE_ROWS_LINE = "opsdesk: live contacts shown ({rows} rows)"
+#: How long the launcher waits, with the window painted, for the early first page before it goes
+#: on importing. A local server answers in a few ms; a far one is shown by the panel instead.
+FIRST_PAGE_WAIT_SECONDS = 0.1
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -71,15 +80,21 @@ def main(argv: list[str] | None = None) -> int:
     from app.ui.icons import icon
 
     app.setWindowIcon(icon("app"))
-    window, profile = _show_window(options)
+    profile = _chosen_profile(options)
+    window, preview = _show_window(options, profile)
     early = None
     if profile is not None and profile.is_local_sandbox and profile.sandbox_data_dir:
         from app.ui.early_sandbox import EarlySandbox
 
         early = EarlySandbox(profile.sandbox_data_dir)  # the child boots while this process imports
+    first_page = _first_page(profile, early)
+    shown = False
+    if first_page is not None and _answers_at_once(profile):
+        page = first_page.wait(FIRST_PAGE_WAIT_SECONDS)
+        shown = page is not None and _show_first_page(options, window, preview, page)
     import qasync
 
-    return qasync.run(run_console(options, window, early))
+    return qasync.run(run_console(options, window, early, first_page, preview, first_page_shown=shown))
 
 
 def show_window_with_cached_rows(options: argparse.Namespace):
@@ -88,39 +103,103 @@ def show_window_with_cached_rows(options: argparse.Namespace):
     Runs before the networking, keychain and panel code is even imported: a returning user sees
     their data while the console connects.
     """
-    return _show_window(options)[0]
+    return _show_window(options, _chosen_profile(options))[0]
 
 
-def _show_window(options: argparse.Namespace):
-    """`show_window_with_cached_rows`, and the profile it chose (None when there is none)."""
-    from app.core import paths
+def _chosen_profile(options: argparse.Namespace):
+    """The profile this run opens (`--profile`, else the last used), None when there is none yet."""
     from app.core.profiles import ProfileError, ProfileStore
+
+    try:
+        return ProfileStore().choose(options.profile)
+    except (ProfileError, OSError):
+        return None
+
+
+def _show_window(options: argparse.Namespace, profile):
+    """`show_window_with_cached_rows` for `profile`, and the preview it shows (None when there is none)."""
+    from app.core import paths
     from app.ui.shell.cached_preview import CachedPreview, read_cached_contacts
     from app.ui.shell.main_window import MainWindow, ui_state_settings
 
     window = MainWindow(ui_state_settings())
-    try:
-        profile = ProfileStore().choose(options.profile)
-    except (ProfileError, OSError):
-        profile = None
     cached = read_cached_contacts(paths.profile_cache_file(profile.id)) if profile is not None else None
     if profile is not None:
         window.mark_profile(profile.name, profile.environment)
         window.status.set_connection("connecting")
+    preview = None
     if cached is not None:
         window.sidebar.select("contacts")
-        window.show_preview(CachedPreview(cached, window))
+        preview = CachedPreview(cached, window)
+        window.show_preview(preview)
     window.show()
     QApplication.processEvents()  # the window is exposed and painted now, before the loop exists
     if cached is not None and options.exit_after_load:
         print(CACHED_ROWS_LINE.format(rows=len(cached.rows)), flush=True)
-    return window, profile
+    return window, preview
 
 
-async def run_console(options: argparse.Namespace, window=None, early_sandbox=None) -> int:
+def _first_page(profile, early_sandbox):
+    """The early fetch of the server's newest contacts for `profile` (None where it does not apply)."""
+    from app.core.first_page import FirstPageFetch, fetches_first_page
+
+    if profile is None or not fetches_first_page(profile):
+        return None
+
+    def base_url() -> str:
+        return early_sandbox.found().url if early_sandbox is not None else profile.base_url
+
+    def secret() -> str | None:
+        from app.core.keychain import SecretStore
+
+        key = SecretStore().get(profile.id, "api_key")
+        if key is None and early_sandbox is not None:
+            # As the console does for a local sandbox whose key was kept for one session only
+            # (`first_run.open_local_sandbox`): the sandbox's own credentials file has it.
+            key = early_sandbox.found().credentials().get(profile.environment, {}).get("owner_key")
+        return key
+
+    return FirstPageFetch(base_url, secret)
+
+
+def _answers_at_once(profile) -> bool:
+    """True when the profile's server is a local sandbox already running (its state file names a live
+    process): only then is the first page worth waiting for before going on. A sandbox about to be
+    started, or a remote server, would make the wait a loss; their page is shown when it comes."""
+    if not (profile.is_local_sandbox and profile.sandbox_data_dir):
+        return False
+    from app.core import sandbox_state
+
+    state = sandbox_state.read_state(Path(profile.sandbox_data_dir))
+    return state is not None and sandbox_state.pid_alive(state.pid)
+
+
+def _show_first_page(options: argparse.Namespace, window, preview, page) -> bool:
+    """The early first page's rows in the preview (one made for them when nothing was cached), painted
+    now; False (nothing shown) when the page has no rows or the real panels have taken over."""
+    from app.ui.shell.cached_preview import PREVIEW_ROWS, CachedContacts, CachedPreview
+
+    if not page.rows or window.context is not None:
+        return False
+    if preview is None:
+        window.sidebar.select("contacts")
+        window.show_preview(CachedPreview(CachedContacts(page.rows), window, live=True))
+    else:
+        preview.show_server_rows(page.rows)
+    QApplication.processEvents()
+    if options.exit_after_load:
+        print(LIVE_PREVIEW_LINE.format(rows=min(len(page.rows), PREVIEW_ROWS)), flush=True)
+    return True
+
+
+async def run_console(options: argparse.Namespace, window=None, early_sandbox=None, first_page=None,
+                      preview=None, *, first_page_shown: bool = False) -> int:
     """The main coroutine: start the console, wait for its window to close, shut down in order.
 
-    `early_sandbox` (an `EarlySandbox`) is the opening profile's sandbox, already being found or started.
+    `early_sandbox` (an `EarlySandbox`) is the opening profile's sandbox, already being found or started;
+    `first_page` (a `FirstPageFetch`) the early request for its newest contacts, whose record the
+    session's request history keeps, and whose rows go to `preview` (the window's cached preview, if
+    any) when they arrive, unless the launcher has shown them (`first_page_shown`).
     """
     from app.core import app_log
     from app.ui.console import Console
@@ -130,8 +209,12 @@ async def run_console(options: argparse.Namespace, window=None, early_sandbox=No
     previous_hook = sys.excepthook
     sys.excepthook = _excepthook(console, app_log)
     signal_watch = _quit_on_signals(console)
+    if first_page is not None and not first_page_shown:
+        _show_first_page_when_it_comes(options, console.window, preview, first_page)
     try:
         opened = await console.start(options.profile)
+        if opened and first_page is not None:
+            console.session.tasks.spawn(_keep_first_page_record(console.session, first_page), name="first page")
         if options.exit_after_load:
             loaded = opened and await wait_for_contacts(console, LOAD_TIMEOUT_SECONDS)
             if options.screenshot is not None:
@@ -148,6 +231,28 @@ async def run_console(options: argparse.Namespace, window=None, early_sandbox=No
         signal_watch.stop()
         await console.shutdown()
         sys.excepthook = previous_hook
+
+
+def _show_first_page_when_it_comes(options: argparse.Namespace, window, preview, first_page) -> None:
+    """The early first page the launcher did not wait for: shown when it arrives, if the preview is still up."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+
+    def arrived(page) -> None:
+        if page is not None:
+            _show_first_page(options, window, preview, page)
+
+    first_page.future.add_done_callback(lambda done: loop.call_soon_threadsafe(arrived, done.result()))
+
+
+async def _keep_first_page_record(session, first_page) -> None:
+    """The early exchange joins the first session's request history (the request log shows every request)."""
+    import asyncio
+
+    page = await asyncio.wrap_future(first_page.future)
+    if page is not None:
+        session.history.add(page.exchange.record())
 
 
 async def wait_for_contacts(console, timeout: float) -> bool:

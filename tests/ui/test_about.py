@@ -28,9 +28,13 @@ def test_version_flag_prints_the_package_version(capsys):
     assert capsys.readouterr().out.strip() == f"opsdesk {__version__}"
 
 
-def test_version_has_one_source_pyproject():
+def test_version_has_one_source_the_package_metadata_is_built_from():
+    """pyproject.toml takes the version from app/__init__.py, so the installed metadata says the same."""
     import tomllib
+    from importlib.metadata import version
     from pathlib import Path
 
     pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
-    assert __version__ == pyproject["project"]["version"]
+    assert "version" not in pyproject["project"]
+    assert pyproject["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "app.__version__"}
+    assert version("opsdesk") == __version__

@@ -36,6 +36,9 @@ from PySide6.QtWidgets import (
 from app.ui.record_table_model import Column, RecordTableModel, field_of
 
 PREVIEW_ROWS = 60
+#: The line under the table: whose rows these are, and that the console is still connecting.
+CACHED_NOTE = "Cached contacts · connecting…"
+SERVER_NOTE = "Newest contacts from the server · connecting…"
 
 #: The contacts panel's columns and starting widths (its `contact_rows` and `contact_table`).
 COLUMNS = (
@@ -85,9 +88,13 @@ def read_cached_contacts(cache_file: Path, limit: int = PREVIEW_ROWS) -> CachedC
 
 
 class CachedPreview(QWidget):
-    """A read-only table of cached contacts with a line saying the console is still connecting."""
+    """A read-only table of cached contacts with a line saying the console is still connecting.
 
-    def __init__(self, cached: CachedContacts, parent: QWidget | None = None) -> None:
+    The server's newest contacts (`app.core.first_page`) replace the cached rows when they arrive
+    first (`show_server_rows`), or fill a preview of their own (`live=True`) when nothing was cached.
+    """
+
+    def __init__(self, cached: CachedContacts, parent: QWidget | None = None, *, live: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("shell.preview")
         self.tabs = QTabWidget(self)
@@ -113,7 +120,7 @@ class CachedPreview(QWidget):
         for button in tab.findChildren(QPushButton):
             button.setEnabled(False)
         self.model = RecordTableModel(COLUMNS, self)
-        self.model.set_rows(cached.rows)
+        self.model.set_rows(cached.rows[:PREVIEW_ROWS])
         self.table = QTableView(tab)
         self.table.setObjectName("shell.preview.table")
         self.table.setModel(self.model)
@@ -129,7 +136,7 @@ class CachedPreview(QWidget):
         for column, width in enumerate(COLUMN_WIDTHS):
             self.table.setColumnWidth(column, width)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.note = QLabel("Cached contacts · connecting…", tab)
+        self.note = QLabel(SERVER_NOTE if live else CACHED_NOTE, tab)
         self.note.setObjectName("shell.preview.note")
         left = QWidget(tab)
         left_layout = QVBoxLayout(left)
@@ -149,3 +156,8 @@ class CachedPreview(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 0, 8, 8)
         layout.addWidget(self.tabs, 1)
+
+    def show_server_rows(self, rows: list[dict]) -> None:
+        """Show the server's newest contacts instead of the cached ones (same order, same columns)."""
+        self.model.set_rows(rows[:PREVIEW_ROWS])
+        self.note.setText(SERVER_NOTE)
