@@ -18,11 +18,11 @@ from types import TracebackType
 from typing import TextIO
 
 from app.core import paths
+from app.core.log_names import LOGGER_NAME, NOTICES_LOGGER
 from app.core.secret_masking import mask_secrets
 
-LOGGER_NAME = "opsdesk"
-#: The console's notices (shell banners of kind warning or error).
-NOTICES_LOGGER = "app.notices"
+__all__ = ["LOGGER_NAME", "NOTICES_LOGGER", "SecretMaskingFilter", "install_app_log", "install_terminal_notices",
+           "log_file", "log_unexpected"]
 LOG_FILE_NAME = "opsdesk.log"
 MAX_BYTES = 1_000_000
 BACKUP_COUNT = 3

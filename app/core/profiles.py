@@ -13,7 +13,6 @@ import json
 import os
 import tempfile
 import time
-import uuid
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -28,6 +27,14 @@ AUTH_KINDS: tuple[str, ...] = ("api_key", "login")
 ENVIRONMENTS: tuple[str, ...] = ("live", "test")
 FILE_VERSION = 1
 MAX_NAME_LENGTH = 100
+
+
+def _new_id() -> str:
+    """A new profile's stable id. uuid (and the platform module it imports) is loaded on first use:
+    the start-up preview reads profiles but never makes one."""
+    import uuid
+
+    return uuid.uuid4().hex
 
 
 class ProfileError(ValueError):
@@ -49,7 +56,7 @@ class Profile:
     login_email: str | None = None
     is_local_sandbox: bool = False
     sandbox_data_dir: str | None = None
-    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    id: str = field(default_factory=_new_id)
     #: The platform's dialect (`app.api.dialects`): which wire format the base URL speaks.
     platform: str = "opsdesk"
 

@@ -6,10 +6,12 @@ the executable's data (`sys._MEIPASS`); from a source tree they sit beside the `
 
 from __future__ import annotations
 
+import os
 import sys
 from functools import cache
 from pathlib import Path
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QIcon
 
 _SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
@@ -24,12 +26,25 @@ def resources_dir() -> Path:
 
 
 @cache
+def _icon_files() -> frozenset[str]:
+    """The names in the icons folder, listed once (the shell's first paint asks for a dozen icons)."""
+    try:
+        return frozenset(entry.name for entry in os.scandir(resources_dir() / "icons"))
+    except OSError:
+        return frozenset()
+
+
+@cache
 def icon(name: str) -> QIcon:
-    """The icon `name` (`app` or a module name); an empty icon if the files are missing."""
+    """The icon `name` (`app` or a module name); an empty icon if the files are missing.
+
+    Each file is added with its size, so Qt does not open every PNG to read it at start-up; a
+    pixmap is read when the icon is first painted at that size."""
     result = QIcon()
     folder = resources_dir() / "icons"
+    files = _icon_files()
     for size in _SIZES:
-        path = folder / f"{name}-{size}.png"
-        if path.exists():
-            result.addFile(str(path))
+        file_name = f"{name}-{size}.png"
+        if file_name in files:
+            result.addFile(str(folder / file_name), QSize(size, size))
     return result

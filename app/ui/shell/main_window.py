@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.app_log import NOTICES_LOGGER
+from app.core.log_names import NOTICES_LOGGER
 from app.ui.icons import icon
 from app.ui.panels import registry
 from app.ui.shell.environment_marker import EnvironmentBar, live_frame_style
