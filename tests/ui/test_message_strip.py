@@ -88,3 +88,17 @@ def test_a_panels_messages_share_the_window_strip_only_while_it_is_on_screen(qtb
     second.deleteLater()
     qtbot.waitUntil(lambda: second_note not in strip._channels)
     assert strip.current() is first_error, "the page left on screen speaks again"
+
+
+def test_an_empty_strip_shows_no_button_on_a_first_paint_before_any_event_loop(qapp):
+    """The launcher paints the window with processEvents() before the loop exists: the strip must not
+    show the button it measured its height with (it did, as a lone "Retry" above the cached rows)."""
+    from PySide6.QtWidgets import QPushButton
+
+    page = QWidget()
+    strip = MessageStrip("test.messages", page)
+    page.show()
+    qapp.processEvents()
+    assert [button.text() for button in strip.findChildren(QPushButton) if button.isVisible()] == []
+    assert strip.height() > 0
+    page.deleteLater()

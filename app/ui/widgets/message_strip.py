@@ -46,7 +46,9 @@ class MessageStrip(QWidget):
         """Room for a line of text or an action button (Retry, Restart), whichever is taller."""
         button = QPushButton("Retry", self)
         tallest = max(self.fontMetrics().lineSpacing() * LINES + 8, button.sizeHint().height())
-        button.deleteLater()
+        # Gone at once: a deleteLater'd child is still there for the launcher's first paint, which
+        # runs before any event loop, and showed as a lone "Retry" button above the cached rows.
+        shiboken6.delete(button)
         self.setFixedHeight(tallest + 8)
 
     def channel(self, object_name: str, owner: QWidget | None = None) -> Banner:
