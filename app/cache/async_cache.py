@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 from app.cache.page_cache import CachedList, PageCache
 from app.cache.search_upkeep import SearchMerger
+from app.cache.slices import PackedSlice
 
 T = TypeVar("T")
 
@@ -155,6 +156,9 @@ class AsyncPageCache:
 
     async def query_records(self, resource: str, **options: Any) -> list[dict[str, Any]]:
         return await self.run(lambda c: c.query_records(resource, **options))
+
+    async def query_packed(self, resource: str, fields: Sequence[str], sep: str, **options: Any) -> PackedSlice:
+        return await self.run(lambda c: c.query_packed(resource, fields, sep, **options))
 
     async def sort_key(self, resource: str, record_id: str, order_by: str = "created_at") -> tuple[Any, str] | None:
         return await self.run(lambda c: c.sort_key(resource, record_id, order_by))

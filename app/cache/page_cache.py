@@ -38,7 +38,14 @@ from app.cache.search_text import (
     searched_resources,
 )
 from app.cache.secret_filter import mask_values, strip_request_record, strip_secrets
-from app.cache.slices import ANCHORED_FROM_OFFSET, SliceAnchors, keyset_segments
+from app.cache.slices import (
+    ANCHORED_FROM_OFFSET,
+    PackedSlice,
+    SliceAnchors,
+    keyset_segments,
+    packed_expression,
+    read_packed,
+)
 
 T = TypeVar("T")
 
@@ -221,6 +228,33 @@ class PageCache:
                 bodies.update(_keyed(self._conn.execute(
                     f"SELECT rowid, {columns} FROM records WHERE rowid IN ({','.join('?' * len(chunk))})", chunk), fields))
             return _records([bodies[rowid] for rowid in rowids], fields, convert)
+
+        return self._guarded(query)
+
+    def query_packed(self, resource: str, fields: Sequence[str], sep: str, *, lists: Sequence[str] = (),
+                     filters: Mapping[str, Any] | None = None, text: str | None = None,
+                     order_by: str = "created_at", descending: bool = True, limit: int = 100,
+                     after: tuple[Any, str] | None = None) -> PackedSlice:
+        """`query_records(fields=...)`'s slice as a table keeps it: ids, and each row's `fields`
+        joined by `sep` (`slices.packed_expression`: arrays named in `lists` as their items),
+        packed by SQLite in one step (`slices.read_packed`: the UI thread never waits for this
+        thread to hand rows over), with the key the next slice starts after.
+        """
+        if limit <= 0:
+            raise ValueError("limit must be positive")
+        fields, lists = tuple(fields), tuple(lists)
+        packed_expression(fields, sep, lists)  # bad names or separators fail here, before any read
+        where, params = self._where(resource, filters, text)
+        order = self._indexed_expression(order_by)
+
+        def query() -> PackedSlice:
+            rowids = self._slice_rowids(where, params, order_by, order, descending, limit + 1, 0,
+                                        None if after is None else (after[0], after[1]))
+            ids, texts = read_packed(self._conn, rowids[:limit], fields, sep, lists)
+            if len(rowids) <= limit or not ids:
+                return PackedSlice(ids, texts)
+            (key,) = self._conn.execute(f"SELECT {order}, id FROM records WHERE rowid = ?", (rowids[limit - 1],)).fetchall()
+            return PackedSlice(ids, texts, (key[0], key[1]))
 
         return self._guarded(query)
 

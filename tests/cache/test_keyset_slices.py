@@ -103,3 +103,75 @@ def test_remembered_slice_positions_are_dropped_on_any_write(cache: PageCache, c
     with PageCache(cache_path, clock=clock) as other:  # another connection writes the same file
         other.put_records("contacts", [contact(501, created_at="2031-01-01T00:00:00Z")])
     assert [r["id"] for r in cache.query_records("contacts", limit=10, offset=52)] == first
+
+
+# ---- packed slices: what a table keeps, packed by SQLite in one step ---------------------------------
+
+PACKED = ("name", "email", "company_name", "tags", "rank")
+SEP = "\x1f"
+
+
+def packed_by_python(record: dict) -> str:
+    """The packing `query_packed` promises, done the slow way: "" for null/missing, a list's items
+    joined by ", ", separators inside a value shown as spaces."""
+    values = []
+    for field in PACKED:
+        value = record.get(field)
+        if isinstance(value, list):
+            value = ", ".join(str(item) for item in value)
+        values.append("" if value is None else str(value).replace(SEP, " ").replace("\x1e", " "))
+    return SEP.join(values)
+
+
+def walk_packed(cache: PageCache, page: int, **options) -> tuple[list[str], list[str]]:
+    ids, texts, after = [], [], None
+    while True:
+        packed = cache.query_packed("contacts", PACKED, SEP, lists=("tags",), limit=page, after=after, **options)
+        assert packed.ids or after is None, "a key said rows follow, yet none did"
+        ids += packed.ids
+        texts += packed.texts
+        if packed.after is None:
+            return ids, texts
+        after = packed.after
+
+
+@pytest.mark.parametrize(("order_by", "descending"), [("created_at", True), ("name", False), ("company_name", True)])
+def test_packed_slices_hold_the_rows_of_record_slices_in_their_order(cache: PageCache, order_by: str,
+                                                                     descending: bool) -> None:
+    records = people(120)
+    records[3]["tags"] = ["vip", "a, b", 7]
+    records[5]["tags"] = "one tag"
+    cache.put_records("contacts", records)
+    expected = cache.query_records("contacts", order_by=order_by, descending=descending, limit=500)
+    for page in (1, 7, 50, 500):
+        ids, texts = walk_packed(cache, page, order_by=order_by, descending=descending)
+        assert ids == [r["id"] for r in expected]
+        assert texts == [packed_by_python(r) for r in expected]
+    filtered = cache.query_records("contacts", order_by=order_by, descending=descending, limit=500,
+                                   filters={"company_name": "Acme Ltd"}, text="person")
+    assert 0 < len(filtered) < 120
+    assert walk_packed(cache, 9, order_by=order_by, descending=descending, filters={"company_name": "Acme Ltd"},
+                       text="person")[0] == [r["id"] for r in filtered]
+
+
+def test_a_value_holding_a_separator_is_packed_with_spaces_and_keeps_its_neighbours(cache: PageCache) -> None:
+    records = people(30)
+    records[4]["name"] = f"Ada{SEP}Lovelace"
+    records[9]["email"] = "x\x1ey@example.com"
+    records[12]["tags"] = [f"a{SEP}b", "c"]
+    cache.put_records("contacts", records)
+    expected = cache.query_records("contacts", limit=100)
+    packed = cache.query_packed("contacts", PACKED, SEP, lists=("tags",), limit=100)
+    assert packed.texts == [packed_by_python(r) for r in expected]
+    assert all(len(text.split(SEP)) == len(PACKED) for text in packed.texts)
+    assert "Ada Lovelace" in packed.texts[packed.ids.index(records[4]["id"])]
+
+
+def test_packed_slices_take_only_plain_field_names_and_a_single_separator(cache: PageCache) -> None:
+    cache.put_records("contacts", people(3))
+    with pytest.raises(ValueError, match="field name"):
+        cache.query_packed("contacts", ("name", "body') || ('"), SEP)
+    for sep in ("\x1e", "ab", "'", ","):
+        with pytest.raises(ValueError, match="sep"):
+            cache.query_packed("contacts", ("name",), sep)
+    assert cache.query_packed("other", ("name",), SEP).ids == []

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from app.ui.panels.contacts import row_chunks
 from app.ui.panels.contacts.contact_rows import NAME, contact_row
 from app.ui.panels.contacts.contact_table import contact_table_model
-from app.ui.panels.contacts.packed_rows import SEP, PackedRows
+from app.ui.panels.contacts.packed_rows import SEP, PackedBatch, PackedRows
 
 
 def make_rows(count: int, seed: int = 1) -> list[tuple[str, ...]]:
@@ -73,6 +73,22 @@ def test_a_field_holding_the_separator_shows_it_as_a_space_and_keeps_its_neighbo
     row = ("con_1", f"Ada{SEP}Lovelace", "ada@example.com", "", "com_1", "Acme", "", "")
     packed = PackedRows([row])
     assert packed[0] == ("con_1", "Ada Lovelace", "ada@example.com", "", "com_1", "Acme", "", "")
+
+
+def test_a_batch_packed_by_the_cache_is_taken_as_it_comes_and_reads_as_its_rows():
+    rows = make_rows(30)
+    batch = PackedBatch([row[0] for row in rows], [SEP.join(row[1:]) for row in rows])
+    assert batch == rows and list(batch) == rows and batch[3] == rows[3] and batch[2:5] == rows[2:5]
+    packed = PackedRows(rows[:10])
+    packed.extend(batch[10:])
+    assert packed == rows and packed == batch
+    # Taken as it comes: the very strings of the batch, none packed again.
+    assert packed._rest[12] is batch.texts[12] and packed.id_at(12) is batch.ids[12]
+    unwanted = {rows[1][0], rows[7][0]}
+    assert batch.without(unwanted) == [row for row in rows if row[0] not in unwanted]
+    assert batch.without(set()) is batch
+    with pytest.raises(ValueError, match="one text per id"):
+        PackedBatch(["con_1"], [])
 
 
 def test_the_contacts_model_finds_sorts_and_replaces_packed_rows(qtbot):

@@ -8,6 +8,7 @@ not in time: a page read by OFFSET after a write walks every earlier row of the 
 from __future__ import annotations
 
 import asyncio
+import sys
 
 from app.cache import AsyncPageCache
 from app.data.contacts import SLICE_ROWS, ContactQuery
@@ -16,9 +17,12 @@ from app.ui.panels.contacts.contact_list import ContactList
 from app.ui.panels.contacts.contact_rows import (
     CONTACT_FIELDS,
     ID,
+    PACKED_FIELDS,
+    PACKED_LISTS,
     contact_row_of_fields,
 )
 from app.ui.panels.contacts.contact_table import contact_table_model
+from app.ui.panels.contacts.packed_rows import SEP
 
 ROWS = 12_000
 #: Progress-handler granularity: one count per this many VM instructions.
@@ -79,11 +83,15 @@ def test_a_slice_deep_in_the_list_after_a_write_is_a_seek_and_continues_exactly(
             offset_steps, (rows, _) = await steps_of(cache, lambda: stores.contacts.cached_slice(
                 ContactQuery(), shown, CONTACT_FIELDS, contact_row_of_fields))
             assert [row[ID] for row in rows] == expected[shown:shown + SLICE_ROWS]
-            # And the first slice: what reading 500 rows costs with no depth at all.
+            # And the first slice, read both ways: what 500 rows cost with no depth at all.
             await cache.put_records("contacts", [contact(7)])
-            top_steps, _ = await steps_of(cache, lambda: stores.contacts.cached_slice(
+            top_offset_steps, _ = await steps_of(cache, lambda: stores.contacts.cached_slice(
                 ContactQuery(), 0, CONTACT_FIELDS, contact_row_of_fields))
-            assert offset_steps > 2 * top_steps, "the OFFSET slice did not walk its depth: this test measures nothing"
+            assert offset_steps > 2 * top_offset_steps, (
+                "the OFFSET slice did not walk its depth: this test measures nothing")
+            await cache.put_records("contacts", [contact(8)])
+            top_steps, _ = await steps_of(cache, lambda: stores.contacts.cached_packed_slice(
+                ContactQuery(), PACKED_FIELDS, SEP, lists=PACKED_LISTS))
             assert keyset_steps < 1.25 * top_steps, (
                 f"a slice {shown} rows deep took {keyset_steps * STEP} VM steps (by OFFSET {offset_steps * STEP}, "
                 f"the first slice {top_steps * STEP}): the list is not seeking by key")
@@ -113,6 +121,42 @@ def test_keyset_paging_keeps_a_tag_filter_exact_across_slices(qapp, run_async, t
                 seen += [row[ID] for row in rows]
             by_name = sorted((contact(n) for n in range(1_300) if n % 3 == 0), key=lambda c: (c["name"], c["id"]))
             assert seen == [c["id"] for c in by_name], "a tagged contact was skipped or repeated between slices"
+        finally:
+            stores.close()
+            await cache.close()
+
+    run_async(scenario(), timeout=60)
+
+
+def test_the_cache_thread_reads_a_slice_without_python_per_row(qapp, run_async, tmp_path):
+    """While the cache's thread runs Python it holds the GIL, and the UI thread, scrolling, waits:
+    a slice must come back packed by SQLite, not built row by row (and the rows be the same)."""
+    async def scenario():
+        cache = await AsyncPageCache.open(tmp_path / "cache.sqlite3")
+        stores = Stores(None, cache)
+        tasks: list[asyncio.Task] = []
+        model = contact_table_model(None)
+        listing = ContactList(model, stores.contacts, lambda job: tasks.append(asyncio.ensure_future(job)) or tasks[-1])
+        calls = [0]
+
+        def count(_frame, event, _arg):
+            if event in ("call", "c_call"):
+                calls[0] += 1
+
+        try:
+            await cache.put_records("contacts", [contact(n) for n in range(3 * SLICE_ROWS)])
+            expected = await stores.contacts.cached_slice(ContactQuery(), SLICE_ROWS, CONTACT_FIELDS,
+                                                          contact_row_of_fields)
+            await listing.show(ContactQuery())
+            await cache.run(lambda _: sys.setprofile(count))  # the cache thread's own profiler
+            try:
+                model.fetchMore()
+                await tasks[-1]
+            finally:
+                await cache.run(lambda _: sys.setprofile(None))
+            assert model.rowCount() == 2 * SLICE_ROWS
+            assert list(model.rows[SLICE_ROWS:]) == expected[0], "the packed slice shows other rows"
+            assert calls[0] < SLICE_ROWS / 2, f"{calls[0]} Python calls in the cache thread for {SLICE_ROWS} rows"
         finally:
             stores.close()
             await cache.close()

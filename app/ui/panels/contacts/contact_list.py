@@ -15,7 +15,7 @@ saved or fetched anywhere is repainted in place, a deleted one leaves, a sync re
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from app.api.models import Contact
@@ -24,11 +24,14 @@ from app.data.record_store import StoreChange
 from app.ui.panels.contacts.contact_rows import (
     CONTACT_FIELDS,
     ID,
+    PACKED_FIELDS,
+    PACKED_LISTS,
     ContactRow,
     contact_row_of_fields,
     contact_row_of_model,
     contact_rows,
 )
+from app.ui.panels.contacts.packed_rows import SEP, PackedBatch
 from app.ui.panels.contacts.shown_ids import ShownIds
 from app.ui.record_table_model import RecordTableModel
 
@@ -93,7 +96,7 @@ class ContactList:
             self._replace(rows)
             self.model.set_has_more(False)
             return
-        rows, after = await self.store.cached_slice(query, 0, CONTACT_FIELDS, contact_row_of_fields)
+        rows, after = await self._cached_slice(query, None)
         if generation != self._generation:
             return
         self._after = after
@@ -111,7 +114,7 @@ class ContactList:
             where += f" matching “{query.text}” (Enter asks the server)"
         return f"{self.model.rowCount()}{more} {where}"
 
-    def _replace(self, rows: list[ContactRow]) -> None:
+    def _replace(self, rows: Sequence[ContactRow]) -> None:
         if rows == self.model.rows:
             # Typing a letter often leaves the best matches as they were (about half the keystrokes
             # of the benchmark): a reset would only repaint the table and drop the selection.
@@ -135,9 +138,22 @@ class ContactList:
             self.model.set_has_more(True)  # let the user scroll again to retry
             raise
 
+    async def _cached_slice(self, query: ContactQuery, after: tuple[Any, str] | None
+                            ) -> tuple[Sequence[ContactRow], tuple[Any, str] | None]:
+        """The slice of cached rows after `after`, and the key of the next one.
+
+        Packed by SQLite (`PackedBatch`), so the cache's thread runs no Python per row and the
+        UI thread never waits for it to hand rows over; a tag filter's exact test is Python's,
+        so those rows are built one by one in the cache's thread as before.
+        """
+        if query.tag:
+            return await self.store.cached_slice(query, 0, CONTACT_FIELDS, contact_row_of_fields, after=after)
+        ids, texts, following = await self.store.cached_packed_slice(query, PACKED_FIELDS, SEP,
+                                                                     lists=PACKED_LISTS, after=after)
+        return PackedBatch(ids, texts), following
+
     async def _next_local_slice(self, generation: int) -> None:
-        rows, after = await self.store.cached_slice(self.query, 0, CONTACT_FIELDS, contact_row_of_fields,
-                                                    after=self._after)
+        rows, after = await self._cached_slice(self.query, self._after)
         if generation != self._generation:
             return
         self._after = after
@@ -159,7 +175,12 @@ class ContactList:
         self._append(contact_rows(contacts))
         self.model.set_has_more(more)
 
-    def _append(self, rows: list[ContactRow]) -> None:
+    def _append(self, rows: Sequence[ContactRow]) -> None:
+        if isinstance(rows, PackedBatch):
+            batch = rows.without(self._shown)
+            self._shown.update(batch.ids)
+            self.model.append_rows(batch)
+            return
         fresh = [row for row in rows if row[ID] not in self._shown]
         self._shown.update(row[ID] for row in fresh)
         self.model.append_rows(fresh)

@@ -2,9 +2,9 @@
 
 A 250,000-contact cache must scroll without holding 250,000 full records (or pydantic models)
 in Python: a full contact dict costs about 1.6 KB, this tuple about 0.45 KB, and the table keeps
-it packed in about 0.2 KB (`packed_rows`). Rows are built in the cache's worker thread from the
-few fields SQLite reads out of each cached body, so neither thread parses whole contacts while
-the table scrolls.
+it packed in about 0.2 KB (`packed_rows`). SQLite reads the few fields a row needs out of each
+cached body and packs them as the table keeps them (`PACKED_FIELDS`), so neither thread parses
+whole contacts, or runs Python per row, while the table scrolls.
 """
 
 from __future__ import annotations
@@ -30,6 +30,11 @@ ContactRow = tuple
 #: json_extract) instead of whole bodies, see `PageCache.query_records(fields=...)`.
 CONTACT_FIELDS = ("id", "name", "email", "phone", "company_id", "company_name", "tags", "updated_at")
 
+
+#: What the cache packs into a row's text for the table (`PackedBatch`): the fields after the id,
+#: in row order, the tags (an array) as their items joined by ", ", as `contact_row_of_fields` does.
+PACKED_FIELDS = CONTACT_FIELDS[1:]
+PACKED_LISTS = ("tags",)
 
 _FIELD_SET = frozenset(CONTACT_FIELDS)
 

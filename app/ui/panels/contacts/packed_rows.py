@@ -12,11 +12,21 @@ takes and hands out the same tuples of strings, so the model, its columns and th
 rows as before; only what is kept between is packed. A row is unpacked when it is read (a
 painted cell, a selected row), about a microsecond, and the last one read is kept, since a
 repaint reads a row's cells one after another.
+
+Rows the cache has already packed this way (`PackedBatch`: SQLite joins the fields, see
+`ContactStore.cached_packed_slice`) are taken as they come, with no Python per row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, MutableSequence
+from collections.abc import (
+    Callable,
+    Container,
+    Iterable,
+    Iterator,
+    MutableSequence,
+    Sequence,
+)
 from typing import Any
 
 from app.ui.panels.contacts.row_chunks import RowChunks
@@ -33,6 +43,44 @@ def _packed(row: Row) -> str:
     if text.count(SEP) != len(row) - 2:
         text = SEP.join(value.replace(SEP, " ") for value in row[1:])
     return text
+
+
+class PackedBatch(Sequence[Row]):
+    """Rows already packed: their ids, and the other fields of each joined by `SEP` (as the cache
+    packs them). Read as tuples like any rows; `PackedRows.extend` takes the two lists as they are.
+    """
+
+    __slots__ = ("ids", "texts")
+
+    def __init__(self, ids: list[str], texts: list[str]) -> None:
+        if len(ids) != len(texts):
+            raise ValueError("a packed batch needs one text per id")
+        self.ids = ids
+        self.texts = texts
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return PackedBatch(self.ids[index], self.texts[index])
+        return (self.ids[index], *self.texts[index].split(SEP))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PackedBatch):
+            return self.ids == other.ids and self.texts == other.texts
+        if not isinstance(other, (PackedRows, list, tuple)):
+            return NotImplemented
+        return len(self) == len(other) and all(mine == theirs for mine, theirs in zip(self, other))
+
+    __hash__ = None  # type: ignore[assignment]  # compared by value, like a list
+
+    def without(self, unwanted: Container[str]) -> PackedBatch:
+        """The rows whose id is not in `unwanted` (the whole batch itself when none is)."""
+        kept = [position for position, record_id in enumerate(self.ids) if record_id not in unwanted]
+        if len(kept) == len(self.ids):
+            return self
+        return PackedBatch([self.ids[position] for position in kept], [self.texts[position] for position in kept])
 
 
 class PackedRows(MutableSequence[Row]):
@@ -62,6 +110,8 @@ class PackedRows(MutableSequence[Row]):
             yield (record_id, *rest.split(SEP))
 
     def __eq__(self, other: object) -> bool:
+        if isinstance(other, PackedBatch):
+            return len(self) == len(other) and list(self._ids) == other.ids and list(self._rest) == other.texts
         if not isinstance(other, (PackedRows, list, tuple)):
             return NotImplemented
         return len(self) == len(other) and all(mine == theirs for mine, theirs in zip(self, other))
@@ -106,6 +156,10 @@ class PackedRows(MutableSequence[Row]):
         self._rest.insert(index, _packed(value))
 
     def extend(self, rows: Iterable[Row]) -> None:
+        if isinstance(rows, PackedBatch):
+            self._ids.extend(rows.ids)
+            self._rest.extend(rows.texts)
+            return
         rows = list(rows)
         self._ids.extend(row[0] for row in rows)
         self._rest.extend(_packed(row) for row in rows)
