@@ -208,10 +208,13 @@ def main(argv: list[str] | None = None) -> int:
         log.info("asked to stop (POST /_sandbox/shutdown)")
         server.should_exit = True
 
-    # The contacts page the console pages through is answered in front of FastAPI (hot_path.py).
-    served = InstanceLayer(ContactsListFastPath(app), nonce, stop_requested)
+    # The contacts page the console pages through is answered in front of FastAPI (hot_path.py),
+    # by the HTTP protocol itself when the request allows it (http_protocol.py).
+    contacts_page = ContactsListFastPath(app)
+    served = InstanceLayer(contacts_page, nonce, stop_requested)
     config = uvicorn.Config(served, log_config=None, log_level="warning", access_log=False, lifespan="on",
-                            proxy_headers=False, http=sandbox_http_protocol(settings), ws="none",
+                            proxy_headers=False, http=sandbox_http_protocol(settings, contacts_page.answer_target),
+                            ws="none",
                             timeout_keep_alive=settings.keep_alive_timeout,
                             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS, server_header=False)
     idle = IdleWatch(options.idle_minutes * 60) if options.idle_minutes is not None else None

@@ -7,7 +7,6 @@ from the request in flight.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Generic, TypeVar
 
 from fastapi.responses import Response
@@ -58,6 +57,9 @@ def json_page_bytes(joined: bytes, next_cursor: str | None) -> Response:
 
 
 def page_bytes(joined: bytes, next_cursor: str | None, request_id: str) -> bytes:
-    """The list envelope's bytes around `joined` (documents joined with commas)."""
-    return b"".join((b'{"data":[', joined, b'],"next_cursor":', json.dumps(next_cursor).encode(),
+    """The list envelope's bytes around `joined` (documents joined with commas).
+
+    A cursor and a request id are base64url and `.`, `_` only: quoted as they are, no escaping."""
+    cursor = b"null" if next_cursor is None else b'"' + next_cursor.encode() + b'"'
+    return b"".join((b'{"data":[', joined, b'],"next_cursor":', cursor,
                      b',"request_id":"', request_id.encode(), b'"}'))

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI
+from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
 from app.sandbox.deps import check_scopes, resolve_caller
@@ -40,9 +42,27 @@ from app.sandbox.routers.contacts import plain_contacts_page
 
 log = logging.getLogger("app.sandbox")
 
+#: `(status, headers, body)`: a whole answer, headers as lower-case name and value bytes.
+Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
+
 _PATH = "/v1/contacts"
+_PATH_BYTES = _PATH.encode()
 _SCOPES = ("crm:read",)
 _CURSOR = re.compile(CURSOR_PATTERN)
+
+
+def _query_pairs(query_string: bytes) -> list[tuple[str, str]]:
+    """`parse_qsl(…, keep_blank_values=True)` of the query; split here when nothing in it is
+    escaped (no `%`, no `+`), which is what parse_qsl then does too."""
+    text = query_string.decode("latin-1")
+    if "%" in text or "+" in text:
+        return parse_qsl(text, keep_blank_values=True)
+    pairs = []
+    for piece in text.split("&"):
+        if piece:
+            name, _, value = piece.partition("=")
+            pairs.append((name, value))
+    return pairs
 
 
 def _plain_page_query(query_string: bytes) -> tuple[int, str | None] | None:
@@ -50,7 +70,7 @@ def _plain_page_query(query_string: bytes) -> tuple[int, str | None] | None:
     limit = DEFAULT_LIMIT
     cursor: str | None = None
     seen: set[str] = set()
-    for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+    for name, value in _query_pairs(query_string):
         if name in seen:
             return None
         seen.add(name)
@@ -80,11 +100,11 @@ class _Head:
         self.idempotency_key: bytes | None = None  # the last one, likewise
 
 
-def _bodiless_head(scope: Scope) -> _Head | None:
+def _bodiless_head(headers: list[tuple[bytes, bytes]]) -> _Head | None:
     """The headers the fast path needs, or None when the request declares a body (the middleware's
     body limit is then the application's business)."""
     head = _Head()
-    for name, value in scope["headers"]:
+    for name, value in headers:
         if name == b"authorization":
             if head.authorization is None:
                 head.authorization = value
@@ -97,49 +117,73 @@ def _bodiless_head(scope: Scope) -> _Head | None:
     return head
 
 
+class _Served:
+    """The parts of the application's state the page uses, read once (Starlette's `State` looks
+    each attribute up through `__getattr__` on every access); `deps.resolve_caller` reads `db`
+    and `rate_limiter` from it as from the state."""
+
+    __slots__ = ("cursor_codec", "db", "rate_limiter", "request_log")
+
+    def __init__(self, db: Any, rate_limiter: Any, request_log: Any, cursor_codec: Any) -> None:
+        self.db = db
+        self.rate_limiter = rate_limiter
+        self.request_log = request_log
+        self.cursor_codec = cursor_codec
+
+
 class ContactsListFastPath:
-    """Answers plain `GET /v1/contacts` pages directly; passes every other request on to `app`."""
+    """Answers plain `GET /v1/contacts` pages directly; passes every other request on to `app`.
+
+    `answer_target` is the same answer for the HTTP protocol (`http_protocol.py`), which calls it
+    from its parser callback, before uvicorn builds a request cycle and a task for the request.
+    """
 
     def __init__(self, app: FastAPI) -> None:
         self.app = app
-        self.state = app.state
+        self.state = _Served(app.state.db, app.state.rate_limiter, app.state.request_log, app.state.cursor_codec)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != _PATH:
             await self.app(scope, receive, send)
             return
         plain = _plain_page_query(scope["query_string"])
-        head = _bodiless_head(scope) if plain is not None else None
+        head = _bodiless_head(scope["headers"]) if plain is not None else None
         if plain is None or head is None:
             await self.app(scope, receive, send)
             return
+        status, headers, body = self.answer(head, *plain)
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    def answer_target(self, target: bytes, headers: list[tuple[bytes, bytes]]) -> Answer | None:
+        """The answer to `GET <target>` with `headers` (names lower-cased), or None when it is not
+        the plain shape (another path or parameter, a body declared): the application's then."""
+        path, _, query = target.partition(b"?")
+        if path != _PATH_BYTES:
+            return None
+        plain = _plain_page_query(query)
+        head = _bodiless_head(headers) if plain is not None else None
+        if plain is None or head is None:
+            return None
+        return self.answer(head, *plain)
+
+    def answer(self, head: _Head, limit: int, cursor: str | None) -> Answer:
+        """`(status, headers, body)` of the page or of the refusal, the request logged."""
         ctx = RequestContext()
         token = activate(ctx)
         status = 500
-        started = False
-
-        async def stamped(message: Message) -> None:
-            nonlocal started
-            started = True
-            if message["type"] == "http.response.start":
-                stamp_answer_headers(message, ctx)
-            await send(message)
-
         try:
             try:
-                status, body = 200, self._page(ctx, head, *plain)
+                body = self._page(ctx, head, limit, cursor)
+                status = 200
+                return status, self._page_headers(ctx, body), body
             except ApiProblem as exc:
                 status = exc.status
-                await error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)(
-                    scope, receive, stamped)
-            else:
-                await self._answer(send, ctx, body)
-                started = True
-        except Exception:
-            log.exception("unhandled error in GET %s", _PATH)
-            status = 500
-            if not started:
-                await internal_error_response()(scope, receive, stamped)
+                return _stamped(error_response(exc.status, exc.code, exc.message, exc.details, exc.headers), ctx)
+            except Exception:
+                log.exception("unhandled error in GET %s", _PATH)
+                status = 500
+                return _stamped(internal_error_response(), ctx)
         finally:
             try:
                 self.state.request_log.record(
@@ -158,11 +202,19 @@ class ContactsListFastPath:
         return page_bytes(joined, next_cursor, ctx.request_id)
 
     @staticmethod
-    async def _answer(send: Send, ctx: RequestContext, body: bytes) -> None:
-        """200 with the headers the route's `Response` and the middleware would give it."""
+    def _page_headers(ctx: RequestContext, body: bytes) -> list[tuple[bytes, bytes]]:
+        """The headers the route's `Response` and the middleware would give a 200."""
         headers = [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json"),
                    (b"x-request-id", ctx.request_id.encode())]
         if ctx.rate is not None:
-            headers += [(name.lower().encode(), value.encode()) for name, value in ctx.rate.headers().items()]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+            headers += ctx.rate.header_pairs()
+        return headers
+
+
+def _stamped(response: Response, ctx: RequestContext) -> Answer:
+    """An envelope response's status, headers (with `X-Request-Id` and `X-RateLimit-*`, as the
+    middleware stamps them) and body."""
+    message: Message = {"type": "http.response.start", "status": response.status_code,
+                        "headers": list(response.raw_headers)}
+    stamp_answer_headers(message, ctx)
+    return response.status_code, message["headers"], bytes(response.body)

@@ -35,10 +35,11 @@ import json
 import logging
 import time
 from asyncio import TimerHandle
+from collections.abc import Callable
 from typing import Any
 
 import httptools
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from app.sandbox.ids import new_id
 from app.sandbox.settings import SandboxSettings
@@ -98,13 +99,36 @@ class _HeadWithBody:
         return getattr(self._transport, name)
 
 
+class _Answered:
+    """What `cycle` holds after a request answered in the parser's callback: a finished request
+    (uvicorn's callbacks for the rest of the message then ignore it, as for any answered one)."""
+
+    response_complete = True
+    response_started = True
+    more_body = False
+    keep_alive = True
+    disconnected = False
+
+    class message_event:  # stands in for the cycle's asyncio.Event, which nobody awaits here
+        @staticmethod
+        def set() -> None:
+            pass
+
+
+#: `(target, headers) -> (status, headers, body)` or None: a request answered without the
+#: application (hot_path.ContactsListFastPath.answer_target).
+AnswerInPlace = Callable[[bytes, list[tuple[bytes, bytes]]], "tuple[int, list[tuple[bytes, bytes]], bytes] | None"]
+
+
 class SandboxHttpProtocol(HttpToolsProtocol):
-    """HttpToolsProtocol plus the head/body deadlines, head size and connection limits above."""
+    """HttpToolsProtocol plus the head/body deadlines, head size and connection limits above, and
+    the plain contacts page answered in place."""
 
     max_header_bytes: int
     header_timeout: float
     body_timeout: float
     max_connections: int
+    answer_in_place: AnswerInPlace | None = None
 
     def connection_made(self, transport: Any) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -214,6 +238,8 @@ class SandboxHttpProtocol(HttpToolsProtocol):
         if size > self.max_header_bytes:
             self._refuse_large_head(in_request_line=len(self.url) > self.max_header_bytes)
             return
+        if self._answered_in_place():
+            return
         super().on_headers_complete()
         if self.cycle is not None:
             self.cycle.transport = self._writes
@@ -231,6 +257,48 @@ class SandboxHttpProtocol(HttpToolsProtocol):
             self._body_timer.cancel()
             self._body_timer = None
         super().on_message_complete()
+
+    def _answered_in_place(self) -> bool:
+        """Answer a GET that `answer_in_place` takes (the contacts page) right here, in one write.
+
+        What uvicorn would do for it, minus the request cycle, the task, the ASGI messages and the
+        header checks (these headers are the server's own): its status line and default headers,
+        `connection: close` and a close when the request does not keep the connection, then its
+        end-of-response step (request count, keep-alive timer). Left to uvicorn: another method,
+        a pipelined request behind one still running, a client not reading its answers (uvicorn
+        waits for the socket to drain), an upgrade.
+        """
+        answer_in_place = self.answer_in_place
+        if (answer_in_place is None or self.parser.get_method() != b"GET" or self.pipeline
+                or (self.cycle is not None and not self.cycle.response_complete)
+                or self.flow.write_paused or self.parser.should_upgrade()):
+            return False
+        try:
+            answer = answer_in_place(self.url, self.headers)
+        except Exception:
+            # The answer is complete before anything is written: only its bookkeeping can fail here.
+            log.exception("unhandled error answering GET %s", self.url.partition(b"?")[0].decode("latin-1"))
+            self.cycle = _Answered
+            self.transport.close()
+            return True
+        if answer is None:
+            return False
+        status, headers, body = answer
+        keep_alive = self.parser.get_http_version() != "1.0" and self.parser.should_keep_alive()
+        out = [STATUS_LINE[status]]
+        for name, value in self.server_state.default_headers:
+            out += (name, b": ", value, b"\r\n")
+        for name, value in headers:
+            out += (name, b": ", value, b"\r\n")
+        if not keep_alive:
+            out.append(b"connection: close\r\n")
+        out += (b"\r\n", body)
+        self.cycle = _Answered  # type: ignore[assignment]
+        self.transport.write(b"".join(out))
+        if not keep_alive:
+            self.transport.close()
+        self.on_response_complete()
+        return True
 
     # --- deadlines -----------------------------------------------------------------------------
 
@@ -260,11 +328,14 @@ class SandboxHttpProtocol(HttpToolsProtocol):
                      {"timeout_seconds": self.body_timeout})
 
 
-def sandbox_http_protocol(settings: SandboxSettings) -> type[SandboxHttpProtocol]:
-    """The protocol class for uvicorn's `http=`, carrying `settings`' limits."""
+def sandbox_http_protocol(settings: SandboxSettings,
+                          answer_in_place: AnswerInPlace | None = None) -> type[SandboxHttpProtocol]:
+    """The protocol class for uvicorn's `http=`, carrying `settings`' limits and the requests it
+    answers itself (`answer_in_place`)."""
     return type("SandboxHttpProtocol", (SandboxHttpProtocol,), {
         "max_header_bytes": settings.max_header_bytes,
         "header_timeout": settings.header_timeout,
         "body_timeout": settings.body_timeout,
         "max_connections": settings.max_connections,
+        "answer_in_place": staticmethod(answer_in_place) if answer_in_place is not None else None,
     })

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
 import json
 import sqlite3
@@ -47,10 +46,13 @@ class CursorCodec:
     """Signs and checks cursors with a key kept in the database (cursors survive restarts)."""
 
     def __init__(self, key: bytes) -> None:
-        self._key = key
+        # Keyed once: a copy of a keyed HMAC skips OpenSSL's digest look-up and key set-up per cursor.
+        self._keyed = hmac.new(key, digestmod="sha256")
 
     def _mac(self, payload: bytes) -> str:
-        return base64.urlsafe_b64encode(hmac.new(self._key, payload, hashlib.sha256).digest()[:12]).decode().rstrip("=")
+        mac = self._keyed.copy()
+        mac.update(payload)
+        return base64.urlsafe_b64encode(mac.digest()[:12]).decode().rstrip("=")
 
     def encode(self, created_at: str, row_id: str) -> str:
         return self.encode_payload(json.dumps([created_at, row_id], separators=(",", ":")).encode())
@@ -155,11 +157,14 @@ def fetch_page_text(
     order = f"ORDER BY {p}created_at DESC, {p}id DESC"
     probe = f"FROM {probe_source or source} WHERE {condition} {order}"
     # group_concat keeps the order its sub-select hands over (SQLite's co-routine).
+    # The boundary is one probe: the page's last row and the one after it (if any), their keys
+    # joined by char(1), which JSON text never holds unescaped.
     sql = (f"SELECT (SELECT CAST(group_concat(listed, ',') AS BLOB) FROM"
            f" (SELECT {listed} AS listed FROM {source} WHERE {condition} {order} LIMIT ?)),"
-           f" (SELECT json_array({p}created_at, {p}id) {probe} LIMIT 1 OFFSET ?),"
-           f" EXISTS (SELECT 1 {probe} LIMIT 1 OFFSET ?)")
-    joined, last, more = conn.execute(sql, [*args, query.limit, *args, query.limit - 1, *args, query.limit]).fetchone()
+           f" (SELECT group_concat(boundary, char(1)) FROM"
+           f" (SELECT json_array({p}created_at, {p}id) AS boundary {probe} LIMIT 2 OFFSET ?))")
+    joined, boundary = conn.execute(sql, [*args, query.limit, *args, query.limit - 1]).fetchone()
+    last, more, _ = (boundary or "").partition("\x01")
     next_cursor = query.codec.encode_payload(last.encode()) if more else None
     return joined or b"", next_cursor
 

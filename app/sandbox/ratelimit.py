@@ -12,16 +12,15 @@ from __future__ import annotations
 import math
 import threading
 import time
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from app.sandbox.errors import ApiProblem
 from app.sandbox.settings import DEFAULT_RATE_BURST, SandboxSettings
 
 
-@dataclass(frozen=True)
-class RateState:
+class RateState(NamedTuple):
     """What the headers report: the refill per window, the bucket's size, calls left now, and when
-    the bucket is full again."""
+    the bucket is full again. (A named tuple: one is made per request, and it builds cheaply.)"""
 
     limit: int
     burst: int
@@ -31,6 +30,11 @@ class RateState:
     def headers(self) -> dict[str, str]:
         return {"X-RateLimit-Limit": str(self.limit), "X-RateLimit-Burst": str(self.burst),
                 "X-RateLimit-Remaining": str(self.remaining), "X-RateLimit-Reset": str(self.reset)}
+
+    def header_pairs(self) -> list[tuple[bytes, bytes]]:
+        """`headers()` as a response head carries them: lower-case names, values as bytes."""
+        return [(b"x-ratelimit-limit", b"%d" % self.limit), (b"x-ratelimit-burst", b"%d" % self.burst),
+                (b"x-ratelimit-remaining", b"%d" % self.remaining), (b"x-ratelimit-reset", b"%d" % self.reset)]
 
 
 def bucket_size(limit_per_minute: int, override: int | None = None) -> int:

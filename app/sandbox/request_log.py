@@ -42,6 +42,23 @@ def module_of(path: str) -> str:
     return MODULES.get(segment, "other")
 
 
+_CLEAN_TEXTS_KEPT = 256
+_clean_texts: set[str] = set()
+
+
+def _masked(text: str) -> str:
+    """`mask_secrets(text)`, remembering texts that hold no secret (a client sends the same path and
+    User-Agent again and again); a text with a secret is never remembered."""
+    if text in _clean_texts:
+        return text
+    masked = mask_secrets(text)
+    if masked == text:
+        if len(_clean_texts) >= _CLEAN_TEXTS_KEPT:
+            _clean_texts.clear()
+        _clean_texts.add(text)
+    return masked
+
+
 class RequestLog:
     """Buffered writer for `api_requests`, `quota_usage` (api_calls) and `api_keys.last_used_at`."""
 
@@ -64,8 +81,8 @@ class RequestLog:
         duration_ms = round((time.perf_counter() - ctx.started) * 1000, 3)
         stamp = now_rfc3339()
         # Masked before the cut, so the cut cannot leave half a secret unrecognised.
-        user_agent = mask_secrets(user_agent)[:_MAX_USER_AGENT] if user_agent else None
-        row = (ctx.request_id, caller.workspace_id, method, mask_secrets(path), status, duration_ms,
+        user_agent = _masked(user_agent)[:_MAX_USER_AGENT] if user_agent else None
+        row = (ctx.request_id, caller.workspace_id, method, _masked(path), status, duration_ms,
                caller.key_id, mask_secrets(idempotency_key)[:_MAX_IDEMPOTENCY_KEY] if idempotency_key else None, user_agent, stamp)
         with self._lock:
             self._rows.append(row)

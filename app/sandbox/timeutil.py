@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime, timezone
 
 _EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
@@ -27,8 +28,20 @@ def to_rfc3339(moment: datetime) -> str:
     return _utc(moment).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
+_second: tuple[int, str] = (-1, "")  # the last whole second written out, and its text
+
+
 def now_rfc3339() -> str:
-    return to_rfc3339(utcnow())
+    """`to_rfc3339(utcnow())`, the whole seconds formatted once a second: the request log stamps
+    every request."""
+    global _second
+    seconds, nanoseconds = divmod(time.time_ns(), 1_000_000_000)
+    last, text = _second
+    if seconds != last:
+        moment = datetime.fromtimestamp(seconds, timezone.utc)
+        text = moment.replace(tzinfo=None).isoformat(timespec="seconds")
+        _second = (seconds, text)  # one tuple, replaced whole: another thread reads the old or the new one
+    return f"{text}.{nanoseconds // 1000:06d}Z"
 
 
 def parse_rfc3339(text: str) -> datetime:
