@@ -118,20 +118,26 @@ class ObservedTransport(httpx.AsyncBaseTransport):
                 _log.exception("request listener %r failed", listener)
 
 
-class _Exchange:
-    """One exchange as the wire saw it: what its record's masked fields are built from, on first read.
+#: A header set as the wire had it: `(encoding, (name, value), …)` in bytes, names as sent. A
+#: plain tuple (a tuple subclass stays tracked by the collector; a plain one of strings and
+#: bytes leaves its lists at a pass, one of such tuples at the pass after its items left).
+RawHeaders = tuple
 
-    When the exchange ends it keeps only what the record will show: the request's headers (a
-    copy) and URL, the response's headers, and of each plain body just the bytes `mask_body`
-    keeps (a compressed one whole, as it must be decoded to be shown). It then holds no request,
-    response or stream, so a record kept in a history pins neither a connection's buffers nor a
-    large body. Headers are kept as tuples of bytes (decoded on first read), which the cyclic
-    collector stops tracking: a history of thousands of records adds a few objects per record to
-    its passes, not a header object and a list per header set.
+
+class _Exchange:
+    """One exchange on the wire, from its send to the record made of it (`record`).
+
+    The record keeps only what it will show, as one plain tuple (`_WireRecord`): the URL to
+    mask (a string), the request's headers (a copy) and the response's (`RawHeaders`), and of
+    each plain body just the bytes `mask_body` keeps (a compressed one whole, as it must be
+    decoded to be shown). It holds no request, response, stream or URL object, so a record kept
+    in a history pins neither a connection's buffers nor a large body; and as every item of that
+    tuple is a string, bytes, a number or a tuple of those, the collector stops tracking all of
+    it within its first few passes, leaving the record itself as the only object a history of
+    thousands of records adds to every later pass (and to what makes a full pass due).
     """
 
-    __slots__ = ("_began", "_encoded", "_request", "_request_head", "_request_headers", "_request_size",
-                 "_response_head", "_response_headers", "_response_size", "_started", "_url")
+    __slots__ = ("_began", "_request", "_started")
 
     def __init__(self, request: httpx.Request, started: float) -> None:
         self._request: httpx.Request | None = request
@@ -147,48 +153,58 @@ class _Exchange:
         request, self._request = self._request, None  # recorded once; the request is let go
         content = request.content
         limit = constants.RECORD_BODY_LIMIT_BYTES
-        self._url = request.url
-        self._request_headers = _RawHeaders.of(request.headers)  # a copy: an auth flow may change them
-        self._request_head = content[:limit]
-        self._request_size = len(content)
-        self._response_size = size
         if response is None:
-            self._response_headers = None
-            self._encoded = False
-            self._response_head = b""
+            response_headers = None
+            encoded = False
+            response_head = b""
         else:
-            self._response_headers = _RawHeaders.of(response.headers)
-            self._encoded = "content-encoding" in response.headers if encoded is None else encoded
-            self._response_head = raw if self._encoded else raw[:limit]
-        return ObservedRecord(
+            response_headers = _raw_headers(response.headers)
+            if encoded is None:
+                encoded = "content-encoding" in response.headers
+            response_head = raw if encoded else raw[:limit]
+        parts = (str(request.url), _raw_headers(request.headers),  # a copy: an auth flow may change them
+                 content[:limit], len(content), response_headers, response_head, encoded, size)
+        return _WireRecord(
             started_at=datetime.fromtimestamp(self._started, UTC),
             method=request.method,
             status=response.status_code if response is not None else None,
             duration_ms=duration_ms,
             attempt=int(request.extensions.get(constants.ATTEMPT_EXTENSION, 1)),
-            request_size=self._request_size,
+            request_size=len(content),
             response_size=size,
-            parts=self,
+            parts=parts,
             error=error,
         )
 
-    def identity(self) -> tuple[str, str | None, str | None]:
-        request_id = (self._response_headers.get(constants.HEADER_REQUEST_ID)
-                      if self._response_headers is not None else None)
-        idempotency_key = self._request_headers.get(constants.HEADER_IDEMPOTENCY_KEY)
-        return mask_url(str(self._url)), request_id, idempotency_key
 
-    def redacted(self) -> tuple[Headers, Headers, str, str]:
+#: `_WireRecord`'s parts: URL, request headers, request body head, request size, response
+#: headers (None without a response), response body head, whether it is encoded, response size.
+_Parts = tuple[str, RawHeaders, bytes, int, RawHeaders | None, bytes, bool, int]
+
+
+class _WireRecord(ObservedRecord):
+    """An `ObservedRecord` built from the plain tuple an `_Exchange` keeps (see there)."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def _identity(parts: _Parts) -> tuple[str, str | None, str | None]:
+        url, request_headers, _, _, response_headers, _, _, _ = parts
+        request_id = _header(response_headers, constants.HEADER_REQUEST_ID) if response_headers else None
+        return mask_url(url), request_id, _header(request_headers, constants.HEADER_IDEMPOTENCY_KEY)
+
+    @staticmethod
+    def _redacted(parts: _Parts) -> tuple[Headers, Headers, str, str]:
+        _, request_headers, request_head, request_size, headers, response_head, encoded, response_size = parts
         response_headers: Headers = ()
         response_body = ""
-        headers = self._response_headers
         if headers is not None:
-            response_headers = mask_headers(headers.items())
-            if self._response_head:
-                body = _decoded(headers, self._response_head) if self._encoded else self._response_head
-                response_body = mask_body(body, size=len(body) if self._encoded else self._response_size)
-        return (mask_headers(self._request_headers.items()), response_headers,
-                mask_body(self._request_head, size=self._request_size), response_body)
+            response_headers = mask_headers(_header_items(headers))
+            if response_head:
+                body = _decoded(headers, response_head) if encoded else response_head
+                response_body = mask_body(body, size=len(body) if encoded else response_size)
+        return (mask_headers(_header_items(request_headers)), response_headers,
+                mask_body(request_head, size=request_size), response_body)
 
 
 class _RecordedStream(httpx.AsyncByteStream):
@@ -242,32 +258,26 @@ class _RecordedStream(httpx.AsyncByteStream):
                                                   encoded=self._keep_all))
 
 
-class _RawHeaders(tuple):
-    """A header set as the wire had it: `(encoding, (name, value), …)` in bytes, names as sent."""
-
-    __slots__ = ()
-
-    @classmethod
-    def of(cls, headers: httpx.Headers) -> _RawHeaders:
-        return cls((headers.encoding, *headers.raw))
-
-    def items(self) -> list[tuple[str, str]]:
-        """(name, value) pairs decoded, names lower-cased as httpx's `multi_items()` gives them."""
-        encoding = self[0]
-        return [(name.lower().decode(encoding), value.decode(encoding)) for name, value in self[1:]]
-
-    def get(self, name: str) -> str | None:
-        """The first value of header `name`, or None."""
-        wanted = name.lower().encode(self[0])
-        return next((value.decode(self[0]) for key, value in self[1:] if key.lower() == wanted), None)
-
-    def httpx(self) -> httpx.Headers:
-        return httpx.Headers(list(self[1:]), encoding=self[0])
+def _raw_headers(headers: httpx.Headers) -> RawHeaders:
+    return (headers.encoding, *headers.raw)
 
 
-def _decoded(headers: _RawHeaders, raw: bytes) -> bytes:
+def _header_items(headers: RawHeaders) -> list[tuple[str, str]]:
+    """(name, value) pairs decoded, names lower-cased as httpx's `multi_items()` gives them."""
+    encoding = headers[0]
+    return [(name.lower().decode(encoding), value.decode(encoding)) for name, value in headers[1:]]
+
+
+def _header(headers: RawHeaders, name: str) -> str | None:
+    """The first value of header `name`, or None."""
+    wanted = name.lower().encode(headers[0])
+    return next((value.decode(headers[0]) for key, value in headers[1:] if key.lower() == wanted), None)
+
+
+def _decoded(headers: RawHeaders, raw: bytes) -> bytes:
     try:
-        return httpx.Response(200, headers=headers.httpx(), content=raw).content
+        return httpx.Response(200, headers=httpx.Headers(list(headers[1:]), encoding=headers[0]),
+                              content=raw).content
     except httpx.DecodingError:
         return raw
 

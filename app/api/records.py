@@ -6,17 +6,17 @@ exporting records can never leak a secret. Retries are separate records with the
 `ObservedRecord` is the one the client's transport hands its listeners: the cheap fields (time,
 method, status, sizes) are set at once; the masked URL (with the request id and idempotency key)
 and, apart from it, the masked headers and bodies are built on first read, from the raw exchange
-the transport kept (`ExchangeParts`). While a burst of requests runs most records are only
-counted, stored and looked at for their status, so the masking moves off that hot path to whoever
-reads them (the request log, the history's write to the cache) — and, read or copied in any way,
-the record still yields only masked values.
+the transport kept (`_parts`, read by its subclass's `_identity` and `_redacted`). While a burst
+of requests runs most records are only counted, stored and looked at for their status, so the
+masking moves off that hot path to whoever reads them (the request log, the history's write to
+the cache) — and, read or copied in any way, the record still yields only masked values.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,16 +56,6 @@ class RequestRecord:
 Headers = tuple[tuple[str, str], ...]
 
 
-class ExchangeParts(Protocol):
-    """The raw exchange an `ObservedRecord` was made from, and how its masked fields are built."""
-
-    def identity(self) -> tuple[str, str | None, str | None]:
-        """The masked URL, the response's request id and the request's idempotency key."""
-
-    def redacted(self) -> tuple[Headers, Headers, str, str]:
-        """The masked request and response headers, and the masked, truncated bodies."""
-
-
 _IDENTITY_FIELDS = ("url", "request_id", "idempotency_key")
 _REDACTED_FIELDS = ("request_headers", "response_headers", "request_body", "response_body")
 _FIELD_NAMES = tuple(f.name for f in fields(RequestRecord))
@@ -93,6 +83,12 @@ class ObservedRecord(RequestRecord):
     Two groups are built apart: the URL with the request id and idempotency key (cheap, read by
     whoever shows which exchange it was), and the headers and bodies (read by whoever shows or
     stores the whole record). Building the second lets the raw exchange go.
+
+    A subclass says what `parts` is and how both groups are built from it (`_identity`,
+    `_redacted`). The record is the only object of its own the collector has to track when
+    `parts` is a plain tuple of strings, bytes, numbers and tuples of those (the collector stops
+    tracking such tuples within its first few passes): a history of thousands of unread records then adds one object per
+    record to the collector's passes, and fewer passes come due while requests run.
     """
 
     __slots__ = ("_parts",)
@@ -106,7 +102,7 @@ class ObservedRecord(RequestRecord):
     response_body = _lazy_field("response_body", "_build")
 
     def __init__(self, *, started_at: datetime, method: str, status: int | None, duration_ms: float,
-                 attempt: int, request_size: int, response_size: int, parts: ExchangeParts,
+                 attempt: int, request_size: int, response_size: int, parts: Any,
                  error: str | None = None) -> None:
         _SLOT["started_at"].__set__(self, started_at)
         _SLOT["method"].__set__(self, method)
@@ -118,11 +114,21 @@ class ObservedRecord(RequestRecord):
         _SLOT["error"].__set__(self, error)
         object.__setattr__(self, "_parts", parts)
 
+    @staticmethod
+    def _identity(parts: Any) -> tuple[str, str | None, str | None]:
+        """The masked URL, the response's request id and the request's idempotency key."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _redacted(parts: Any) -> tuple[Headers, Headers, str, str]:
+        """The masked request and response headers, and the masked, truncated bodies."""
+        raise NotImplementedError
+
     def _build_identity(self) -> None:
         parts = self._parts
         if parts is None:  # another thread built everything meanwhile
             return
-        for name, value in zip(_IDENTITY_FIELDS, parts.identity(), strict=True):
+        for name, value in zip(_IDENTITY_FIELDS, self._identity(parts), strict=True):
             _SLOT[name].__set__(self, value)
 
     def _build(self) -> None:
@@ -133,7 +139,7 @@ class ObservedRecord(RequestRecord):
             _URL_SLOT.__get__(self, RequestRecord)
         except AttributeError:
             self._build_identity()
-        for name, value in zip(_REDACTED_FIELDS, parts.redacted(), strict=True):
+        for name, value in zip(_REDACTED_FIELDS, self._redacted(parts), strict=True):
             _SLOT[name].__set__(self, value)
         # The unmasked exchange the parts were made from is let go as soon as they exist.
         object.__setattr__(self, "_parts", None)

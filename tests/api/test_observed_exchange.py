@@ -65,14 +65,17 @@ def _tracked_reachable(root: object) -> list[object]:
     return [root] + [obj for obj in _reachable(root) if gc.is_tracked(obj)]
 
 
-async def test_an_unread_record_adds_only_a_few_objects_to_the_collectors_passes(sandbox):
+async def test_an_unread_record_adds_only_itself_to_the_collectors_passes(sandbox):
     records = await _paged_records(sandbox)
-    gc.collect()  # tuples of strings and bytes leave the collector's lists at their first pass
+    # Plain tuples of strings, bytes and numbers leave the collector's lists at a pass, a tuple
+    # of such tuples at the latest at the pass after its items left: three levels here.
+    for _ in range(3):
+        gc.collect()
     for record in records:
         tracked = _tracked_reachable(record)
-        # The record, its exchange, the URL and the two header sets; a header object with a list
-        # and a tuple per header would make it 20 or more, and a history holds thousands.
-        assert len(tracked) <= 6, [type(obj).__name__ for obj in tracked]
+        # The record alone: an exchange object, a URL object or tuple subclasses for the header
+        # sets would stay tracked for as long as a history holds the record (thousands of them).
+        assert tracked == [record], [type(obj).__name__ for obj in tracked]
     assert records[0].header("content-type") == "application/json"
     assert records[0].request_id and records[0].request_id.startswith("req_")
 
