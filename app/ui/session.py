@@ -1,8 +1,8 @@
 """One open profile: its client, cache, drafts, request history, and what the credential may do.
 
 `Session.open` builds the `AdminClient` for the profile's secret, opens the profile's page cache
-and draft store, and adapts the client's plain callbacks (request listener, rate-limit state) to
-Qt signals on the UI thread. `PanelContext` for the panels comes from here. `close` cancels the
+and draft store, and adapts the client's plain callbacks to the UI: the rate-limit state to a
+Qt signal, the request listener to the history and to plain followers (`follow_requests`). `PanelContext` for the panels comes from here. `close` cancels the
 session's tasks, persists the request log, and closes the client, the cache and the drafts, so
 switching profiles leaves nothing of the old one running.
 """
@@ -95,8 +95,6 @@ def _open_outbox(profile_id: str) -> Outbox | None:
 class Session(QObject):
     """The services of one connected profile, and signals the shell's status bar listens to."""
 
-    sig_request = Signal(object)
-    """An exchange finished (`RequestRecord`)."""
     sig_rate_limit = Signal(object, object, object)
     """The rate-limit budget changed: limit, remaining, reset_at (datetime)."""
     sig_connection = Signal(str, str)
@@ -121,6 +119,7 @@ class Session(QObject):
         self.workspace_name = ""
         self.environment = profile.environment
         self._executor: Executor = _shared_executor()
+        self._record_followers: list[Callable[[RequestRecord], None]] = []
         #: The background task caching contacts and tickets (started once the scopes are known).
         self.sync_task: asyncio.Task | None = None
         self._unsubscribe = [
@@ -175,13 +174,29 @@ class Session(QObject):
         self.sig_identity.emit(self.scopes, identity.workspace)
 
     # ---- client callbacks -> signals -------------------------------------------------------
+    def follow_requests(self, follower: Callable[[RequestRecord], None]) -> Callable[[], None]:
+        """Call `follower(record)` as each of this session's exchanges ends; returns a remover.
+
+        A plain call on the event loop's (UI) thread, where the client's listener runs, rather
+        than a Qt signal: it runs once per request, in the middle of the caller's own request,
+        and a signal's emit and dispatch cost several times the call.
+        """
+        self._record_followers.append(follower)
+
+        def remove() -> None:
+            if follower in self._record_followers:
+                self._record_followers.remove(follower)
+
+        return remove
+
     def _on_record(self, record: RequestRecord) -> None:
         self.history.add(record)
         if record.status is not None:
             self._set_connection("online", "")
         elif record.error and record.error != CANCELLED:
             self._set_connection("offline", f"{urlsplit(record.url).netloc}: {record.error}")
-        self.sig_request.emit(record)
+        for follower in self._record_followers:
+            follower(record)
 
     def _on_rate_limit(self, state: Any) -> None:
         self.sig_rate_limit.emit(state.limit, state.remaining, state.reset_at)
