@@ -42,6 +42,7 @@ from app.cache.slices import (
     ANCHORED_FROM_OFFSET,
     PackedSlice,
     SliceAnchors,
+    joined_rowids,
     keyset_segments,
     packed_expression,
     read_packed,
@@ -248,13 +249,19 @@ class PageCache:
         order = self._indexed_expression(order_by)
 
         def query() -> PackedSlice:
-            rowids = self._slice_rowids(where, params, order_by, order, descending, limit + 1, 0,
-                                        None if after is None else (after[0], after[1]))
-            ids, texts = read_packed(self._conn, rowids[:limit], fields, sep, lists)
-            if len(rowids) <= limit or not ids:
-                return PackedSlice(ids, texts)
-            (key,) = self._conn.execute(f"SELECT {order}, id FROM records WHERE rowid = ?", (rowids[limit - 1],)).fetchall()
-            return PackedSlice(ids, texts, (key[0], key[1]))
+            rowids = joined_rowids(self._conn, where, params, order, row_value=order_by in _ROW_VALUE_ORDERS,
+                                   descending=descending, after=after, limit=limit + 1)
+            if rowids is None:
+                return PackedSlice([], [])
+            more = rowids.count(",") == limit
+            if more:  # the extra row only says that more follow
+                rowids = rowids[:rowids.rindex(",")]
+            packed = read_packed(self._conn, rowids, fields, sep, lists)
+            if not more:
+                return packed
+            (key,) = self._conn.execute(f"SELECT {order}, id FROM records WHERE rowid = ?",
+                                        (int(rowids[rowids.rfind(",") + 1:]),)).fetchall()
+            return packed.followed_by((key[0], key[1]))
 
         return self._guarded(query)
 

@@ -13,12 +13,10 @@ text, in a single SQLite step (see there why).
 from __future__ import annotations
 
 import bisect
-import json
 import re
 import sqlite3
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -110,16 +108,37 @@ ROW_SEP = "\x1e"
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
 
-@dataclass(frozen=True)
 class PackedSlice:
     """Rows of a slice as two lists: the ids, and each row's fields as one text (see `read_packed`).
 
+    Each list may be held as its values joined by `ROW_SEP`, split only when `ids` or `texts` is
+    read (each read splits again: read once). Splitting 500 rows holds the GIL for ~0.3 ms; in
+    the cache's thread a preemption in that window (a loaded machine) left the UI thread waiting
+    for the GIL until the cache thread got a core back, so the thread that uses the rows splits.
     `after` is the key the next slice starts after (the last row's), None when no rows follow.
     """
 
-    ids: list[str]
-    texts: list[str]
-    after: tuple[Any, str] | None = None
+    __slots__ = ("_ids", "_texts", "after")
+
+    def __init__(self, ids: str | list[str], texts: str | list[str], after: tuple[Any, str] | None = None) -> None:
+        self._ids = ids
+        self._texts = texts
+        self.after = after
+
+    @property
+    def ids(self) -> list[str]:
+        return self._ids.split(ROW_SEP) if isinstance(self._ids, str) else self._ids
+
+    @property
+    def texts(self) -> list[str]:
+        return self._texts.split(ROW_SEP) if isinstance(self._texts, str) else self._texts
+
+    def followed_by(self, after: tuple[Any, str] | None) -> PackedSlice:
+        """The same rows with the key of the next slice."""
+        return PackedSlice(self._ids, self._texts, after)
+
+    def __repr__(self) -> str:
+        return f"PackedSlice(ids={self.ids!r}, texts={self.texts!r}, after={self.after!r})"
 
 
 @lru_cache(maxsize=32)
@@ -148,36 +167,70 @@ def packed_expression(fields: tuple[str, ...], sep: str, lists: tuple[str, ...] 
     return f" || char({ord(sep)}) || ".join(parts)
 
 
-def read_packed(conn: sqlite3.Connection, rowids: Sequence[int], fields: Sequence[str], sep: str,
-                lists: Sequence[str] = ()) -> tuple[list[str], list[str]]:
-    """The ids of `rowids` and their `fields` packed (`packed_expression`), in the order given.
+def joined_rowids(conn: sqlite3.Connection, where: str, params: Sequence[Any], order: str, *, row_value: bool,
+                  descending: bool, after: tuple[Any, str] | None, limit: int) -> str | None:
+    """The rowids of up to `limit` rows of `where` sorted after `after` (None: from the first),
+    as one text of comma-separated numbers (None: no rows); see `keyset_segments` for the rest.
 
-    One statement, one step, one row back: SQLite packs every row and concatenates the slice, and
-    Python only splits two strings. Read row by row, a slice's 500 rows were 500 hand-overs of the
-    GIL between this (cache) thread and the UI thread, and in each the UI thread, woken too late
-    to take it, waited again: it stalled a scroll for as long as the whole read (5-8 ms; longer
-    when the cache thread itself waited for a core). Converting the rows in Python held the GIL
-    outright. The row order is checked, not assumed (SQLite keeps a sorted subquery's order
-    into an aggregate, but does not promise it), and so is every separator.
+    One step per keyset segment: rowids read row by row (501 for a slice) handed the GIL back
+    and forth as often, and each time the UI thread held it the cache thread forced it to let go
+    and then took it back before the UI thread woke up, a switch interval (5 ms) lost each time.
+    The aggregate keeps the sorted subquery's order (SQLite does not flatten a subquery with a
+    LIMIT into an aggregate; the packed slice tests hold it to the record slices' order).
     """
-    if not rowids:
-        return [], []
-    fields, lists = tuple(fields), tuple(lists)
-    wanted = json.dumps(list(rowids))
+    direction = "DESC" if descending else "ASC"
+    if after is None:
+        segments: list[Segment] = [("1", [], f"ORDER BY {order} {direction}, id {direction}")]
+    else:
+        segments = keyset_segments(order, row_value=row_value, descending=descending, key=(after[0], after[1]))
+    found: list[str] = []
+    count = 0
+    for condition, extra, ordered in segments:
+        (joined,) = conn.execute(
+            f"SELECT group_concat(rowid) FROM (SELECT rowid FROM records WHERE {where} AND {condition} "
+            f"{ordered} LIMIT ?)", (*params, *extra, limit - count)).fetchone()
+        if joined:
+            found.append(joined)
+            count += joined.count(",") + 1
+            if count >= limit:
+                break
+    return ",".join(found) or None
+
+
+def read_packed(conn: sqlite3.Connection, rowids: str, fields: Sequence[str], sep: str,
+                lists: Sequence[str] = ()) -> PackedSlice:
+    """The ids of `rowids` (comma-separated, as `joined_rowids` gives them) and their `fields`
+    packed (`packed_expression`), in the order given.
+
+    One statement, one step, one row back: SQLite packs every row and concatenates the slice;
+    this thread only checks it (`PackedSlice` is split where it is used). Read row by row, a
+    slice's 500 rows were 500 hand-overs of the GIL between this (cache) thread and the UI
+    thread, and in each the UI thread, woken too late to take it, waited again: it stalled a
+    scroll for as long as the whole read (5-8 ms; longer when the cache thread itself waited for
+    a core). Converting the rows in Python held the GIL outright. The row order is checked, not
+    assumed (SQLite keeps a sorted subquery's order into an aggregate, but does not promise it),
+    and so is every separator.
+    """
+    wanted = f"[{rowids}]"
     order, ids, texts = conn.execute(
         f"SELECT group_concat(position), group_concat(id, char({ord(ROW_SEP)})), "
         f"group_concat(packed, char({ord(ROW_SEP)})) FROM ("
         f"SELECT wanted.key AS position, records.id AS id, {packed_expression(fields, sep, lists, clean=False)} "
         f"AS packed FROM json_each(?) AS wanted JOIN records ON records.rowid = wanted.value ORDER BY wanted.key)",
         (wanted,)).fetchone()
-    id_list = ids.split(ROW_SEP) if ids is not None else []
-    text_list = texts.split(ROW_SEP) if texts is not None else []
-    if (order == ",".join(map(str, range(len(rowids)))) and len(id_list) == len(text_list) == len(rowids)
-            and texts.count(sep) == len(rowids) * (len(fields) - 1)):
-        return id_list, text_list
+    rows = rowids.count(",") + 1
+    if (order == _positions(rows) and ids.count(ROW_SEP) == texts.count(ROW_SEP) == rows - 1
+            and texts.count(sep) == rows * (len(fields) - 1)):
+        return PackedSlice(ids, texts)
     # A separator inside a value, or another order: row by row, values cleaned.
-    rows = conn.execute(
-        f"SELECT wanted.key, records.id, {packed_expression(fields, sep, lists)} FROM json_each(?) AS wanted "
-        f"JOIN records ON records.rowid = wanted.value", (wanted,)).fetchall()
-    rows.sort()
-    return [row[1] for row in rows], [row[2] for row in rows]
+    found = conn.execute(
+        f"SELECT wanted.key, records.id, {packed_expression(tuple(fields), sep, tuple(lists))} "
+        f"FROM json_each(?) AS wanted JOIN records ON records.rowid = wanted.value", (wanted,)).fetchall()
+    found.sort()
+    return PackedSlice([row[1] for row in found], [row[2] for row in found])
+
+
+@lru_cache(maxsize=8)
+def _positions(count: int) -> str:
+    """What `group_concat(position)` reads for rows 0 .. count - 1 in order."""
+    return ",".join(map(str, range(count)))

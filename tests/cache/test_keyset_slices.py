@@ -154,6 +154,36 @@ def test_packed_slices_hold_the_rows_of_record_slices_in_their_order(cache: Page
                        text="person")[0] == [r["id"] for r in filtered]
 
 
+def test_a_packed_slice_is_split_into_rows_where_it_is_read_not_in_the_cache_thread(cache: PageCache) -> None:
+    # Splitting holds the GIL: done in the cache thread, a preemption there made the UI thread wait.
+    cache.put_records("contacts", people(40))
+    packed = cache.query_packed("contacts", PACKED, SEP, limit=30)
+    assert packed.ids is not packed.ids and packed.texts is not packed.texts, "the rows were split before being read"
+    assert packed.ids == [r["id"] for r in cache.query_records("contacts", limit=30)]
+    assert len(packed.texts) == 30 and packed.after is not None
+
+
+@pytest.mark.parametrize("order_by", ["created_at", "name"])
+def test_no_statement_of_a_packed_slice_hands_its_rows_over_one_by_one(cache: PageCache, cache_path,
+                                                                        order_by: str) -> None:
+    # Each row handed over is a GIL hand-over between the cache thread and the UI thread.
+    import sqlite3
+
+    cache.put_records("contacts", people(300))
+    first = cache.query_packed("contacts", PACKED, SEP, order_by=order_by, limit=100)
+    statements: list[str] = []
+    cache._conn.set_trace_callback(statements.append)
+    try:
+        packed = cache.query_packed("contacts", PACKED, SEP, order_by=order_by, limit=100, after=first.after)
+    finally:
+        cache._conn.set_trace_callback(None)
+    assert len(packed.ids) == 100 and statements
+    with sqlite3.connect(cache_path) as reader:
+        for statement in statements:
+            rows = reader.execute(statement).fetchall()
+            assert len(rows) <= 1, f"{len(rows)} rows handed over one by one: {statement[:120]}"
+
+
 def test_a_value_holding_a_separator_is_packed_with_spaces_and_keeps_its_neighbours(cache: PageCache) -> None:
     records = people(30)
     records[4]["name"] = f"Ada{SEP}Lovelace"
