@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -225,6 +226,10 @@ def main(argv: list[str] | None = None) -> int:
             server.should_exit = True
 
         watch_parent(settings.parent_pid, parent_gone)
+    # What exists now (the application, its routes, models and schemas: ~75k objects) lives as long
+    # as the process; frozen, the collector's full passes skip it instead of walking it all in the
+    # middle of serving (one such pass measured 23 ms).
+    gc.freeze()
     try:
         server.run(sockets=[sock])
     finally:

@@ -60,6 +60,11 @@ def page_bytes(joined: bytes, next_cursor: str | None, request_id: str) -> bytes
     """The list envelope's bytes around `joined` (documents joined with commas).
 
     A cursor and a request id are base64url and `.`, `_` only: quoted as they are, no escaping."""
+    return b"".join(page_parts(joined, next_cursor, request_id))
+
+
+def page_parts(joined: bytes, next_cursor: str | None, request_id: str) -> list[bytes]:
+    """`page_bytes` as its pieces, for a writer that sends them without joining them first (the
+    page's documents are the bulk of it)."""
     cursor = b"null" if next_cursor is None else b'"' + next_cursor.encode() + b'"'
-    return b"".join((b'{"data":[', joined, b'],"next_cursor":', cursor,
-                     b',"request_id":"', request_id.encode(), b'"}'))
+    return [b'{"data":[', joined, b'],"next_cursor":' + cursor + b',"request_id":"' + request_id.encode() + b'"}']

@@ -28,6 +28,9 @@ class _Transport:
     def write(self, data: bytes) -> None:
         self.writes.append(data)
 
+    def writelines(self, pieces: list[bytes]) -> None:
+        self.writes.append(b"".join(pieces))
+
     def is_closing(self) -> bool:
         return self.closed
 
@@ -49,7 +52,7 @@ def _answer_in_place(target: bytes, headers: list[tuple[bytes, bytes]]):
     if target != b"/v1/contacts?limit=1":
         return None
     assert (b"host", b"x") in headers
-    return 200, [(b"content-length", str(len(PAGE)).encode()), (b"content-type", b"application/json")], PAGE
+    return 200, [(b"content-length", str(len(PAGE)).encode()), (b"content-type", b"application/json")], [PAGE[:5], PAGE[5:]]
 
 
 async def _application(scope, receive, send) -> None:
@@ -161,3 +164,17 @@ def test_an_http_1_0_plain_page_is_answered_and_the_connection_closed(sandbox: S
                                        "GET /v1/contacts?limit=1 HTTP/1.0\r\n{auth}\r\n\r\n", 1)
     assert line == "HTTP/1.1 200 OK" and headers["connection"] == "close"
     assert len(json.loads(body)["data"]) == 1
+
+
+def test_the_server_freezes_what_start_up_made_before_it_serves(tmp_path, monkeypatch) -> None:
+    import gc
+
+    from app.sandbox import cli
+
+    seen: list[int] = []
+    monkeypatch.setattr(cli._AnnouncingServer, "run", lambda self, sockets=None: seen.append(gc.get_freeze_count()))
+    try:
+        assert cli.main(["--data-dir", str(tmp_path / "data"), "--seed-size", "0", "--tickets", "0"]) == 0
+    finally:
+        gc.unfreeze()
+    assert seen and seen[0] > 0
