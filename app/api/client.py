@@ -16,6 +16,7 @@ from typing import Self
 import httpx
 
 from app.api import constants, transport_defaults
+from app.api.async_probe import stop_repeated_sniffio_search
 from app.api.auth import ApiKeyAuth, UserLoginAuth
 from app.api.clock import Clock
 from app.api.dialects.base import Dialect
@@ -34,6 +35,8 @@ from app.api.retry_policy import RetryPolicy
 from app.api.send_gate import SendGate
 
 Credential = ApiKeyAuth | UserLoginAuth | httpx.Auth
+
+stop_repeated_sniffio_search()
 
 
 class AdminClient:
