@@ -83,7 +83,10 @@ class DraftSaving:
                 panel.messages.say("error", str(refused))
                 self._hold_for(values, base)
                 return
-        self.settle(outcome, local)
+        # The operator may have moved on while the save was on its way (a new draft, another
+        # invoice): the answer must not pull the editor back to the draft it was about.
+        still_shown = panel.about(base.id if base else None)() and editor.values_or_none() == values
+        self.settle(outcome, local, shown=still_shown)
 
     def _new_label(self, values: dict[str, Any]) -> str:
         """How the outbox names a new draft: "New draft INV-2001 for Acme Ltd"."""
@@ -107,8 +110,19 @@ class DraftSaving:
             outcome = await self.store.resolve(needed, choices)
         self.settle(outcome, None)
 
-    def settle(self, outcome: Saved[Invoice] | MergeNeeded[Invoice], local: Any) -> None:
+    def settle(self, outcome: Saved[Invoice] | MergeNeeded[Invoice], local: Any, *, shown: bool = True) -> None:
+        """Show the outcome of a save. `shown` is False when the editor no longer shows what was saved:
+        then the list follows the store as always and the editor stays with what the operator is doing."""
         panel = self.panel
+        if not shown and not isinstance(outcome, MergeNeeded):
+            saved = outcome.record
+            name = saved.invoice_number or "The new draft"
+            if isinstance(outcome, Queued):
+                panel.messages.say("info", f"{name}: the server could not be reached; your changes wait in the outbox.")
+            else:
+                panel.sig_saved.emit(saved)
+                panel.messages.say("success", f"Saved {name}.")
+            return
         if isinstance(outcome, MergeNeeded):
             panel.merge_bar.ask(outcome)
             panel.messages.say("warning", "Someone else changed this draft too: choose below which version to keep "
