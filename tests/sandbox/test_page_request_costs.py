@@ -109,3 +109,29 @@ def test_pages_end_exactly_at_the_last_contact(tmp_path: Path) -> None:
                 if cursor is None:
                     break
             assert seen == total and pages == -(-total // limit)
+
+
+def test_a_flush_writes_every_request_row_in_batched_inserts(tmp_path: Path) -> None:
+    from app.sandbox.db import Database
+
+    db = Database(tmp_path / "log.sqlite3")
+    log = RequestLog(db)
+    ctx = RequestContext()
+    ctx.caller = Principal(workspace_id="wrk_1", credential_id="key_1", kind="api_key", name="k",
+                           scopes=frozenset(), environment="live", rate_limit_per_minute=60, key_id="key_1")
+    made = []
+    for n in range(250):  # two full statements and a shorter one
+        ctx.request_id = f"req_{n:04d}"
+        log.record(ctx, "GET", "/v1/contacts", 200 + n % 3, f"agent/{n}", f"key-{n}" if n % 2 else None)
+        made.append(log._rows[-1])
+    log.record(ctx, "GET", "/v1/contacts", 500, None, None)  # the same request id again: ignored, as before
+    executes: list[str] = []
+    db.conn().set_trace_callback(lambda sql: executes.append(sql) if sql.startswith("INSERT OR IGNORE") else None)
+    log.flush()
+    stored = db.conn().execute(
+        "SELECT id, workspace_id, method, path, status, duration_ms, key_id, idempotency_key, user_agent, created_at"
+        " FROM api_requests ORDER BY id").fetchall()
+    assert [tuple(row) for row in stored] == made
+    assert len(executes) == 3  # not one statement per row
+    amount = db.conn().execute("SELECT amount FROM quota_usage WHERE credential_id = 'key_1'").fetchone()[0]
+    assert amount == 251
