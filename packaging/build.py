@@ -6,18 +6,18 @@ Linux: `dist/opsdesk-<version>-linux-<arch>.tar.gz` with a .desktop file and App
 macOS: `dist/Opsdesk.app` (Info.plist with bundle id, icon, dark mode), ready for `.dmg`
 (see packaging/README.md). Windows: `dist/opsdesk/opsdesk.exe` with icon and version info, and
 the Inno Setup script `packaging/windows/opsdesk.iss` for the installer.
-The version comes from one place, pyproject.toml.
+The version comes from one place, `app/__init__.py` (pyproject.toml reads it from there too).
 """
 
 from __future__ import annotations
 
+import ast
 import os
 import platform
 import shutil
 import subprocess
 import sys
 import tarfile
-import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,7 +27,11 @@ ICONS = ROOT / "resources" / "icons"
 
 
 def project_version() -> str:
-    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    """`app.__version__`, read from the source without importing the package."""
+    for node in ast.parse((ROOT / "app" / "__init__.py").read_text()).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "__version__" for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise SystemExit("app/__init__.py sets no __version__")
 
 
 def app_icon() -> Path | None:

@@ -38,3 +38,13 @@ def test_version_has_one_source_the_package_metadata_is_built_from():
     assert "version" not in pyproject["project"]
     assert pyproject["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "app.__version__"}
     assert version("opsdesk") == __version__
+
+
+def test_the_bundle_is_named_with_the_same_version():
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("build", Path(__file__).resolve().parents[2] / "packaging" / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    assert build.project_version() == __version__
