@@ -10,10 +10,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Mapping
 
-#: The Debian packages Qt's X11 plugin needs beyond the offscreen ones.
-XCB_PACKAGES = "libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1"
-#: The library whose absence makes Qt's X11 plugin fail to load (it is the one Qt's message names).
-XCB_CURSOR_LIBRARY = "libxcb-cursor.so.0"
+#: The libraries Qt's X11 plugin needs beyond the offscreen ones, and the Debian package of each.
+#: Any one missing makes the plugin fail to load, and Qt's abort names only xcb-cursor (seen on a
+#: machine that had it but lacked the other two).
+XCB_LIBRARIES = {"libxcb-cursor.so.0": "libxcb-cursor0", "libxcb-icccm.so.4": "libxcb-icccm4",
+                 "libxcb-keysyms.so.1": "libxcb-keysyms1"}
 
 
 def loadable(library: str) -> bool:
@@ -43,7 +44,9 @@ def display_problem(environ: Mapping[str, str], platform: str = sys.platform,
         return ("No display found (neither DISPLAY nor WAYLAND_DISPLAY is set), so the console cannot open "
                 "its window. Run it inside a desktop session, or set QT_QPA_PLATFORM=offscreen for headless "
                 "use (tests, smoke runs, --exit-after-load).")
-    if environ.get("DISPLAY") and not environ.get("WAYLAND_DISPLAY") and not can_load(XCB_CURSOR_LIBRARY):
-        return (f"Qt's X11 support needs system libraries that are missing ({XCB_PACKAGES}). On Debian or "
-                f"Ubuntu: apt-get install -y {XCB_PACKAGES} (with sudo when not root).")
+    if environ.get("DISPLAY") and not environ.get("WAYLAND_DISPLAY"):
+        missing = " ".join(package for library, package in XCB_LIBRARIES.items() if not can_load(library))
+        if missing:
+            return (f"Qt's X11 support needs system libraries that are missing ({missing}). On Debian or "
+                    f"Ubuntu: apt-get install -y {missing} (with sudo when not root).")
     return None

@@ -34,6 +34,13 @@ def test_missing_xcb_libraries_are_named_with_the_install_line():
     assert problem is not None and "libxcb-cursor0" in problem and "apt-get install -y" in problem
 
 
+def test_each_missing_xcb_library_is_named_not_just_the_cursor_one():
+    present = {"libxcb-cursor.so.0"}
+    problem = display_problem({"DISPLAY": ":0"}, "linux", lambda name: name in present)
+    assert problem is not None and "apt-get install -y libxcb-icccm4 libxcb-keysyms1" in problem
+    assert "libxcb-cursor0" not in problem
+
+
 def test_the_loader_probe_tells_a_present_library_from_a_missing_one():
     from app.core.display_check import loadable
 
