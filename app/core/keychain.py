@@ -26,6 +26,8 @@ import keyring
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, PasswordDeleteError
 
+from app.core.keychain_reads import SHARED_READS
+
 SERVICE = "opsdesk"
 SecretKind = Literal["api_key", "password", "refresh_token"]
 SECRET_KINDS: tuple[str, ...] = ("api_key", "password", "refresh_token")
@@ -134,15 +136,19 @@ class SecretStore:
         if self.session_only:
             return None
         try:
-            return self._backend.get_password(self.service, username)
+            # One OS read per secret at a time (two reads can mean two unlock prompts), see keychain_reads.
+            return SHARED_READS.read(self._backend, self.service, username,
+                                     lambda: self._backend.get_password(self.service, username))
         except KeyringError as exc:
             raise KeychainError(f"The system keychain could not read the secret: {type(exc).__name__}.") from None
 
     def _set(self, profile_id: str, kind: str, secret: str) -> None:
         username = self._username(profile_id, kind)
+        SHARED_READS.forget(self._backend, self.service, username)
         if not self.session_only:
             try:
                 self._backend.set_password(self.service, username, secret)
+                SHARED_READS.forget(self._backend, self.service, username)  # a read made meanwhile is old
                 return
             except keyring.errors.NoKeyringError:
                 # The backend looked usable but has nothing behind it: keep going for this session.
@@ -156,6 +162,7 @@ class SecretStore:
 
     def _delete(self, profile_id: str, kind: str) -> None:
         username = self._username(profile_id, kind)
+        SHARED_READS.forget(self._backend, self.service, username)
         with self._lock:
             self._session.pop((profile_id, kind), None)
         if self.session_only:

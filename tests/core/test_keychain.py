@@ -138,3 +138,76 @@ def test_a_hung_keychain_call_does_not_keep_the_process_alive() -> None:
                             cwd=Path(__file__).parents[2], check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "timed out"
+
+
+class CountingKeyring(keyring.backend.KeyringBackend):
+    """An in-memory keychain that counts its reads and can hold one until told (a prompt)."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+        self.reads = 0
+        self.fail_next = False
+        self.answer = threading.Event()
+        self.answer.set()
+
+    def get_password(self, service, username):
+        self.reads += 1
+        self.answer.wait(10)
+        if self.fail_next:
+            self.fail_next = False
+            raise keyring.errors.KeyringError("locked")
+        return self.entries.get((service, username))
+
+    def set_password(self, service, username, password):
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service, username):
+        self.entries.pop((service, username), None)
+
+
+def test_two_reads_of_one_secret_at_once_ask_the_keychain_once() -> None:
+    """The start-up's early first page and the console's open read the key a moment apart: one prompt."""
+    backend = CountingKeyring()
+    SecretStore(backend=backend).set("p1", "api_key", SECRET)
+    backend.answer.clear()  # the first read waits, as on an unlock prompt
+    got: list = []
+    readers = [threading.Thread(target=lambda: got.append(SecretStore(backend=backend).get("p1", "api_key")))
+               for _ in range(2)]
+    for reader in readers:
+        reader.start()
+    backend.answer.set()
+    for reader in readers:
+        reader.join(10)
+    assert got == [SECRET, SECRET] and backend.reads == 1
+
+
+def test_a_read_is_reused_for_a_while_and_a_change_is_read_at_once(monkeypatch) -> None:
+    from app.core import keychain_reads
+
+    now = [1000.0]
+    monkeypatch.setattr(keychain_reads, "SHARED_READS", keychain_reads.SharedReads(clock=lambda: now[0]))
+    monkeypatch.setattr("app.core.keychain.SHARED_READS", keychain_reads.SHARED_READS)
+    backend = CountingKeyring()
+    first, second = SecretStore(backend=backend), SecretStore(backend=backend)
+    first.set("p1", "api_key", SECRET)
+    assert first.get("p1", "api_key") == SECRET and second.get("p1", "api_key") == SECRET and backend.reads == 1
+    second.set("p1", "api_key", SECRET + "rotated")
+    assert first.get("p1", "api_key") == SECRET + "rotated" and backend.reads == 2
+    now[0] += keychain_reads.REUSE_SECONDS + 1
+    assert first.get("p1", "api_key") == SECRET + "rotated" and backend.reads == 3
+    second.delete("p1", "api_key")
+    assert first.get("p1", "api_key") is None
+    assert SecretStore(backend=CountingKeyring()).get("p1", "api_key") is None, "another keychain shares nothing"
+
+
+def test_a_failed_read_is_not_reused() -> None:
+    backend = CountingKeyring()
+    store = SecretStore(backend=backend)
+    store.set("p1", "api_key", SECRET)
+    backend.fail_next = True
+    with pytest.raises(KeychainError, match="could not read"):
+        store.get("p1", "api_key")
+    assert store.get("p1", "api_key") == SECRET and backend.reads == 2
