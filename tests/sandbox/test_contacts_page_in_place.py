@@ -16,36 +16,9 @@ from uvicorn.server import ServerState
 from app.core.sandbox_process import SandboxProcess
 from app.sandbox.http_protocol import sandbox_http_protocol
 from app.sandbox.settings import SandboxSettings
+from tests.sandbox.recording_transport import RecordingTransport
 
 PAGE = b'{"data":[]}'
-
-
-class _Transport:
-    def __init__(self) -> None:
-        self.writes: list[bytes] = []
-        self.closed = False
-
-    def write(self, data: bytes) -> None:
-        self.writes.append(data)
-
-    def writelines(self, pieces: list[bytes]) -> None:
-        self.writes.append(b"".join(pieces))
-
-    def is_closing(self) -> bool:
-        return self.closed
-
-    def close(self) -> None:
-        self.closed = True
-
-    def get_extra_info(self, name: str, default=None):
-        return {"sockname": ("127.0.0.1", 8000), "peername": ("127.0.0.1", 50000)}.get(name, default)
-
-    def pause_reading(self) -> None:
-        pass
-
-    def resume_reading(self) -> None:
-        pass
-
 
 def _answer_in_place(target: bytes, headers: list[tuple[bytes, bytes]]):
     """Takes `/v1/contacts?limit=1` only, as the hot path takes its plain shape only."""
@@ -61,14 +34,14 @@ async def _application(scope, receive, send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def _connection() -> tuple[object, _Transport, ServerState]:
+def _connection() -> tuple[object, RecordingTransport, ServerState]:
     config = uvicorn.Config(_application, log_config=None, lifespan="off", ws="none")
     config.load()
     state = ServerState()
     state.default_headers = [(b"date", b"today")]
     protocol_class = sandbox_http_protocol(SandboxSettings(), _answer_in_place)
     protocol = protocol_class(config=config, server_state=state, app_state={}, _loop=asyncio.get_running_loop())
-    transport = _Transport()
+    transport = RecordingTransport()
     protocol.connection_made(transport)
     return protocol, transport, state
 

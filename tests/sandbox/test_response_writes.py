@@ -8,29 +8,14 @@ import asyncio
 import httpx
 
 from app.sandbox.http_protocol import _HeadWithBody
-
-
-class _Transport:
-    def __init__(self) -> None:
-        self.writes: list[bytes] = []
-        self.closed = False
-
-    def write(self, data: bytes) -> None:
-        self.writes.append(data)
-
-    def is_closing(self) -> bool:
-        return self.closed
-
-    def close(self) -> None:
-        self.closed = True
-
+from tests.sandbox.recording_transport import RecordingTransport
 
 HEAD = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n"
 
 
 def test_a_head_and_its_body_are_one_write() -> None:
     async def answer() -> list[bytes]:
-        transport = _Transport()
+        transport = RecordingTransport()
         writes = _HeadWithBody(transport, asyncio.get_running_loop())
         writes.write(HEAD)
         assert transport.writes == []
@@ -43,7 +28,7 @@ def test_a_head_and_its_body_are_one_write() -> None:
 
 def test_a_head_alone_leaves_at_the_end_of_the_loop_turn_or_at_close() -> None:
     async def answer() -> tuple[list[bytes], list[bytes]]:
-        alone, closing = _Transport(), _Transport()
+        alone, closing = RecordingTransport(), RecordingTransport()
         loop = asyncio.get_running_loop()
         _HeadWithBody(alone, loop).write(HEAD)
         writes = _HeadWithBody(closing, loop)
@@ -58,7 +43,7 @@ def test_a_head_alone_leaves_at_the_end_of_the_loop_turn_or_at_close() -> None:
 
 def test_other_writes_are_not_held() -> None:
     async def answer() -> list[bytes]:
-        transport = _Transport()
+        transport = RecordingTransport()
         writes = _HeadWithBody(transport, asyncio.get_running_loop())
         writes.write(b"chunk")
         return transport.writes
