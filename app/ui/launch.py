@@ -174,9 +174,13 @@ def _answers_at_once(profile) -> bool:
     return state is not None and sandbox_state.pid_alive(state.pid)
 
 
-def _show_first_page(options: argparse.Namespace, window, preview, page) -> bool:
+def _show_first_page(options: argparse.Namespace, window, preview, page, *, loop_running: bool = False) -> bool:
     """The early first page's rows in the preview (one made for them when nothing was cached), painted
-    now; False (nothing shown) when the page has no rows or the real panels have taken over."""
+    now; False (nothing shown) when the page has no rows or the real panels have taken over.
+
+    Before the event loop exists the window is painted by processing Qt's events; inside the running
+    loop (`loop_running`) it is repainted directly, since processing events there would run other
+    callbacks of the loop in the middle of this one."""
     from app.ui.shell.cached_preview import PREVIEW_ROWS, CachedContacts, CachedPreview
 
     if not page.rows or window.context is not None:
@@ -186,7 +190,10 @@ def _show_first_page(options: argparse.Namespace, window, preview, page) -> bool
         window.show_preview(CachedPreview(CachedContacts(page.rows), window, live=True))
     else:
         preview.show_server_rows(page.rows)
-    QApplication.processEvents()
+    if loop_running:
+        window.repaint()
+    else:
+        QApplication.processEvents()
     if options.exit_after_load:
         print(LIVE_PREVIEW_LINE.format(rows=min(len(page.rows), PREVIEW_ROWS)), flush=True)
     return True
@@ -241,7 +248,7 @@ def _show_first_page_when_it_comes(options: argparse.Namespace, window, preview,
 
     def arrived(page) -> None:
         if page is not None:
-            _show_first_page(options, window, preview, page)
+            _show_first_page(options, window, preview, page, loop_running=True)
 
     first_page.future.add_done_callback(lambda done: loop.call_soon_threadsafe(arrived, done.result()))
 

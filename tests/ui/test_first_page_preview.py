@@ -4,6 +4,7 @@ launcher shows them; never over the real panels; the exchange in the session's r
 from __future__ import annotations
 
 import httpx
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QTableView, QWidget
 
@@ -18,7 +19,18 @@ from app.ui.shell.cached_preview import (
     CachedPreview,
 )
 from tests.core.conftest import files_containing
-from tests.ui.shell_harness import console_factory_fixture, wait_for_rows  # noqa: F401  (the console fixtures)
+from tests.ui.shell_harness import (  # noqa: F401  (the console fixtures)
+    console_factory_fixture,
+    isolate_home,
+    wait_for_rows,
+)
+from tests.waiting import wait_until
+
+
+@pytest.fixture(autouse=True)
+def own_home(monkeypatch, tmp_path):
+    """Profiles, keys and caches of each test in a home of its own (the launcher reads the default paths)."""
+    isolate_home(monkeypatch, tmp_path)
 
 
 def _demo_profile(sandbox, key: str) -> Profile:
@@ -83,3 +95,31 @@ def test_the_servers_rows_replace_stale_cached_ones(qapp, sandbox, sandbox_crede
     assert names == _newest_names(sandbox, key) and "Deleted since the last run" not in names
     assert preview.note.text() == SERVER_NOTE
     preview.deleteLater()
+
+
+def test_a_first_page_that_comes_after_the_launcher_went_on_still_reaches_the_preview(
+        qapp, run_async, sandbox, sandbox_credentials):
+    """A remote server or a sandbox still starting: the launcher does not wait; the rows are shown
+    in the running loop when they come, while the console is still connecting."""
+    import threading
+
+    from app.core.first_page import FirstPageFetch
+
+    key = sandbox_credentials["test"]["owner_key"]
+    profile = _demo_profile(sandbox, key)
+    options = launch.parse_args(["--profile", "Demo"])
+    window, preview = launch._show_window(options, profile)
+    server_ready = threading.Event()
+    fetch = FirstPageFetch(lambda: server_ready.wait(20) and sandbox.url, lambda: key)
+
+    async def scenario():
+        launch._show_first_page_when_it_comes(options, window, preview, fetch)
+        assert window.findChild(QTableView, "shell.preview.table") is None
+        server_ready.set()
+        await wait_until(lambda: window.findChild(QTableView, "shell.preview.table") is not None, 20,
+                         "the late page never reached the window")
+        assert _shown_names(window) == _newest_names(sandbox, key)
+        assert window.findChild(QLabel, "shell.preview.note").text() == SERVER_NOTE
+
+    run_async(scenario(), timeout=60)
+    window.deleteLater()
