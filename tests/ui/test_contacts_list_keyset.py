@@ -52,13 +52,19 @@ async def steps_of(cache: AsyncPageCache, work) -> tuple[int, object]:
     return counted[0], result
 
 
+def _offline_listing(cache):
+    """The contacts list over `cache` with no server: (stores, model, listing, the tasks it started)."""
+    stores = Stores(None, cache)
+    tasks: list[asyncio.Task] = []
+    model = contact_table_model(None)
+    listing = ContactList(model, stores.contacts, lambda job: tasks.append(asyncio.ensure_future(job)) or tasks[-1])
+    return stores, model, listing, tasks
+
+
 def test_a_slice_deep_in_the_list_after_a_write_is_a_seek_and_continues_exactly(qapp, run_async, tmp_path):
     async def scenario():
         cache = await AsyncPageCache.open(tmp_path / "cache.sqlite3")
-        stores = Stores(None, cache)
-        tasks: list[asyncio.Task] = []
-        model = contact_table_model(None)
-        listing = ContactList(model, stores.contacts, lambda job: tasks.append(asyncio.ensure_future(job)) or tasks[-1])
+        stores, model, listing, tasks = _offline_listing(cache)
         try:
             for start in range(0, ROWS, 3_000):
                 await cache.put_records("contacts", [contact(n) for n in range(start, start + 3_000)])
@@ -133,10 +139,7 @@ def test_the_cache_thread_reads_a_slice_without_python_per_row(qapp, run_async, 
     a slice must come back packed by SQLite, not built row by row (and the rows be the same)."""
     async def scenario():
         cache = await AsyncPageCache.open(tmp_path / "cache.sqlite3")
-        stores = Stores(None, cache)
-        tasks: list[asyncio.Task] = []
-        model = contact_table_model(None)
-        listing = ContactList(model, stores.contacts, lambda job: tasks.append(asyncio.ensure_future(job)) or tasks[-1])
+        stores, model, listing, tasks = _offline_listing(cache)
         calls = [0]
 
         def count(_frame, event, _arg):
