@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -25,8 +26,9 @@ from tests.waiting import wait_until
 
 
 async def make_panel(qtbot, url: str, key: str, cache_path: Path,
-                     scopes: frozenset[str] = frozenset({"crm:read", "crm:write", "support:read"})) -> ContactsPanel:
-    client = AdminClient(url, ApiKeyAuth(key))
+                     scopes: frozenset[str] = frozenset({"crm:read", "crm:write", "support:read"}),
+                     transport: httpx.AsyncBaseTransport | None = None) -> ContactsPanel:
+    client = AdminClient(url, ApiKeyAuth(key), transport=transport)
     cache = await AsyncPageCache.open(cache_path)
     context = PanelContext(client=client, cache=cache, profile=None, scopes=scopes)
     panel = ContactsPanel(context)

@@ -3,10 +3,13 @@
 Top to bottom: the conflict resolver (shown only after a save met a colleague's change to the same
 fields), the contact form, Save / Discard / Delete with the inline delete confirmation, and the
 contact's tickets and invoices. It holds no state of its own beyond the form's base contact;
-the panel enables its buttons from the write gate and the form's dirty state.
+the panel enables its buttons from the write gate, the form's dirty state and whether a save is
+on its way.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -92,6 +95,12 @@ class ContactDetail(QWidget):
         if contact is None:
             self.tickets_list.clear()
             self.invoices_list.clear()
+
+    def take_saved(self, contact: Contact, typed_when_sent: dict[str, Any]) -> list[str]:
+        """Show a save's answer, keeping what was typed since it left (`ContactForm.take_saved`)."""
+        self.conflict.hide()
+        self.confirm.hide()
+        return self.form.take_saved(contact, typed_when_sent)
 
     def show_related(self, contact_id: str, related: Related) -> None:
         """Fill the tickets and invoices lists, if `contact_id` is still the one shown."""

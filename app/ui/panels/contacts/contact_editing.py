@@ -4,13 +4,14 @@ A save sends only what I changed since the form was loaded, against the version 
 at (the base). When a colleague changed the contact meanwhile, the store merges: fields only
 they changed are taken from them and the save is re-sent at once, with a notice naming what was
 merged; only fields we both changed differently come back, and the conflict view asks about
-those alone. Errors land beside the fields they name; nothing typed is lost.
+those alone. Errors land beside the fields they name; nothing typed is lost: what the operator
+types while a save is on its way stays in the form when the answer comes, to be saved next.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.api import errors
 from app.api.models import Contact
@@ -26,6 +27,13 @@ def _titles(fields: Iterable[str]) -> str:
     return ", ".join(FIELD_TITLES.get(name, name) for name in fields)
 
 
+def _not_saved_yet(kept: list[str]) -> str:
+    """The notice's word on fields typed while the save was on its way (kept in the form, unsaved)."""
+    if not kept:
+        return ""
+    return f" Your change to {_titles(kept)}, typed while saving, is not saved yet."
+
+
 class ContactEditing:
     """The detail's flows for `panel` (its stores, detail, list, banner and background tasks)."""
 
@@ -37,6 +45,9 @@ class ContactEditing:
         self.needed: MergeNeeded[Contact] | None = None
         #: A message about the contact last shown, cleared when another one is loaded.
         self._about_contact: str | None = None
+        #: What the form held when the last save left (`ContactForm.typed`): its answer, and the
+        #: answer to a merge it led to, keep whatever was typed after that.
+        self._typed_when_sent: dict[str, Any] = {}
         self.detail.conflict.sig_resolved.connect(lambda choices: panel.run(self.resolve(choices)))
         self.detail.save_button.clicked.connect(lambda: panel.run(self.save()))
         self.detail.delete_button.clicked.connect(self.ask_delete)
@@ -81,14 +92,21 @@ class ContactEditing:
         it changed (the conflict view is dropped with the edit)."""
         self._load(self.needed.theirs if self.needed is not None else self.detail.contact)
 
-    def _load(self, contact: Contact | None) -> None:
+    def _load(self, contact: Contact | None, typed_when_sent: dict[str, Any] | None = None) -> list[str]:
+        """Show `contact`; given `typed_when_sent`, it is a save's answer and the fields typed since
+        are kept (returned). Without, the form is loaded clean."""
         if contact is not None and self._about_contact is not None:
             if self.panel.banner.plain_text == self._about_contact:
                 self.panel.banner.clear()
             self._about_contact = None
         self.needed = None
-        self.detail.load(contact)
+        kept: list[str] = []
+        if contact is not None and typed_when_sent is not None:
+            kept = self.detail.take_saved(contact, typed_when_sent)
+        else:
+            self.detail.load(contact)
         self.panel.update_controls()
+        return kept
 
     # ---- saving ----------------------------------------------------------------------------
     async def save(self) -> None:
@@ -105,16 +123,23 @@ class ContactEditing:
             self.panel.show_notice("Nothing to save: no field changed.")
             return
         form.clear_errors()
-        self.detail.save_button.setEnabled(False)
+        self._typed_when_sent = form.typed()
         self.panel.show_notice("Saving…")
+        self._set_sending(True)
         try:
             outcome = Saved(await self.store.create(values)) if base is None else await self.store.update(base, mine)
         except errors.ApiError as error:
             await self._not_saved(error, values.get("email") or "")
             return
         finally:
-            self.panel.update_controls()
+            self._set_sending(False)
         self._settle(outcome, created=base is None)
+
+    def _set_sending(self, sending: bool) -> None:
+        # While an edit is on its way, Save and Discard cannot act on it: it would be sent twice,
+        # or "discarded" after it is already saved.
+        self.panel.sending = sending
+        self.panel.update_controls()
 
     async def resolve(self, choices: dict[Path, Choice]) -> None:
         """Save the operator's choice per conflict, with every other change of both sides."""
@@ -122,19 +147,20 @@ class ContactEditing:
         if needed is None:
             return
         self.panel.show_notice("Saving…")
+        self._set_sending(True)
         try:
             outcome = await self.store.resolve(needed, choices)
         except errors.ApiError as error:
             await self._not_saved(error, needed.mine.get("email") or "")
             return
         finally:
-            self.panel.update_controls()
+            self._set_sending(False)
         mine_kept = {str(path[0]) for path, choice in choices.items() if choice == "mine"}
         from_them = [name for name in needed.merged_from if name not in mine_kept]
         if isinstance(outcome, Saved) and outcome.record.version == needed.theirs.version:
-            self._load(outcome.record)
+            kept = self._load(outcome.record, self._typed_when_sent)
             self.panel.show_notice(f"Kept the server's version of {outcome.record.name}: "
-                                   "nothing of yours was left to send.", "info")
+                                   f"nothing of yours was left to send.{_not_saved_yet(kept)}", "info")
             return
         self._settle(outcome, created=False, merged=from_them)
 
@@ -152,15 +178,15 @@ class ContactEditing:
             return
         record = outcome.record
         self.panel.list.show_saved(record)
-        self._load(record)
+        later = _not_saved_yet(self._load(record, self._typed_when_sent))
         if isinstance(outcome, Queued):
             self.panel.show_notice(f"{record.name}: the server could not be reached; your change waits "
-                                   "and is sent when it can be.", "info")
+                                   f"and is sent when it can be.{later}", "info")
             return
         merged = list(dict.fromkeys([*merged, *outcome.merged_from]))
         note = f" Merged a colleague's change to {_titles(merged)}." if merged else ""
         verb = "Created" if created else "Saved"
-        self.panel.show_notice(f"{verb} {record.name} (version {record.version}).{note}", "success")
+        self.panel.show_notice(f"{verb} {record.name} (version {record.version}).{note}{later}", "success")
         self.panel.sig_saved.emit(record)
 
     async def _not_saved(self, error: errors.ApiError, email: str) -> None:

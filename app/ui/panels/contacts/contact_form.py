@@ -3,13 +3,15 @@
 It doubles as the detail view (HubSpot-style inline properties): selecting a contact loads it
 here; editing makes the form dirty and enables Save. The `Contact` it was loaded with is kept as
 the edit's base: the save sends `If-Match` with its version, and on a colleague's concurrent
-change the store merges three ways against exactly what the user started from.
+change the store merges three ways against exactly what the user started from. A save's answer
+becomes the new base without undoing what was typed while it was on its way (`take_saved`).
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Collection
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -86,6 +88,47 @@ class ContactForm(FieldForm):
         self.clear_errors()
         self.show_values(editable_values(record) if record else {}, record.company_name if record else None)
         self._was_dirty = False
+        self._show_info(record)
+        self.sig_dirty_changed.emit(False)
+
+    def take_saved(self, record: Contact, typed_when_sent: dict[str, Any]) -> list[str]:
+        """Make the saved `record` the edit's base (its version goes with the next save).
+
+        A field the operator changed since `typed_when_sent` (what `typed()` read when the save
+        left) keeps what they typed, and the form stays dirty with it: their edit is saved next,
+        against this version. Every other field shows the record's value. Returns the kept fields.
+        """
+        now = self.typed()
+        kept = [name for name in EDITABLE_FIELDS if now[name] != typed_when_sent.get(name)]
+        if not kept:
+            self.load(record)
+            return kept
+        self.record = record
+        self.clear_errors()
+        self.show_values(editable_values(record), record.company_name, keep=kept)
+        self._show_info(record)
+        return kept
+
+    def show_values(self, values: dict[str, Any], company_name: str | None = None, *,
+                    keep: Collection[str] = ()) -> None:
+        """Fill the widgets with editable `values` without changing the base record; the fields
+        named in `keep` are left as they are (the operator's typing is not touched, nor its cursor)."""
+        shows: dict[str, Callable[[], None]] = {
+            "name": lambda: self.name_edit.setText(values.get("name") or ""),
+            "email": lambda: self.email_edit.setText(values.get("email") or ""),
+            "phone": lambda: self.phone_edit.setText(values.get("phone") or ""),
+            "company_id": lambda: self._select_company(values.get("company_id"), company_name),
+            "tags": lambda: self.tags_edit.setText(", ".join(values.get("tags") or [])),
+            "custom_fields": lambda: self.custom_edit.setPlainText(
+                format_custom_fields(values.get("custom_fields") or {})),
+            "notes": lambda: self.notes_edit.setPlainText(values.get("notes") or ""),
+        }
+        for name, show in shows.items():
+            if name not in keep:
+                show()
+        self._check_dirty()
+
+    def _show_info(self, record: Contact | None) -> None:
         if record:
             self.info.setText(
                 f"{record.id} · version {record.version} · "
@@ -93,18 +136,6 @@ class ContactForm(FieldForm):
             )
         else:
             self.info.setText("New contact")
-        self.sig_dirty_changed.emit(False)
-
-    def show_values(self, values: dict[str, Any], company_name: str | None = None) -> None:
-        """Fill the widgets with editable `values` without changing the base record."""
-        self.name_edit.setText(values.get("name") or "")
-        self.email_edit.setText(values.get("email") or "")
-        self.phone_edit.setText(values.get("phone") or "")
-        self._select_company(values.get("company_id"), company_name)
-        self.tags_edit.setText(", ".join(values.get("tags") or []))
-        self.custom_edit.setPlainText(format_custom_fields(values.get("custom_fields") or {}))
-        self.notes_edit.setPlainText(values.get("notes") or "")
-        self._check_dirty()
 
     def set_read_only(self, read_only: bool) -> None:
         for edit in (self.name_edit, self.email_edit, self.phone_edit, self.tags_edit):
@@ -114,6 +145,19 @@ class ContactForm(FieldForm):
         self.company_combo.setEnabled(not read_only)
 
     # ---- reading ---------------------------------------------------------------------------
+    def typed(self) -> dict[str, Any]:
+        """What each field holds, as typed and unparsed (text that cannot be sent yet counts too):
+        read when a save leaves, to tell later which fields the operator changed meanwhile."""
+        return {
+            "name": self.name_edit.text(),
+            "email": self.email_edit.text(),
+            "phone": self.phone_edit.text(),
+            "company_id": self.company_combo.currentData(),
+            "tags": self.tags_edit.text(),
+            "custom_fields": self.custom_edit.toPlainText(),
+            "notes": self.notes_edit.toPlainText(),
+        }
+
     def values(self) -> dict[str, Any]:
         """The contact as typed, in API shape; ContactFormError names fields that cannot be sent."""
         custom, problem = parse_custom_fields(self.custom_edit.toPlainText())

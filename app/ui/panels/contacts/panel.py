@@ -65,6 +65,8 @@ class ContactsPanel(ModulePanel):
         self._selecting_back = False
         #: The message that holds only while the form has unsaved changes (cleared when it is clean).
         self._dirty_notice: str | None = None
+        #: A save (or a merge's answer) is on its way: Save and Discard wait for its answer.
+        self.sending = False
         #: Company refreshes under way: the store's change notices they cause need no second fill.
         self._companies_refreshing = 0
         #: Rows per chunk when exporting (smaller chunks: finer progress and a quicker cancel).
@@ -201,8 +203,8 @@ class ContactsPanel(ModulePanel):
         self.form.set_read_only(not editable)
         self.companies.set_read_only(not writable)
         self.new_button.setEnabled(writable and not cannot["create"])
-        self.save_button.setEnabled(editable and dirty)
-        self.discard_button.setEnabled(dirty)
+        self.save_button.setEnabled(editable and dirty and not self.sending)
+        self.discard_button.setEnabled(dirty and not self.sending)
         self.delete_button.setEnabled(writable and existing and not cannot["delete"])
         reason = self.write_block_reason() or ""
         self.new_button.setToolTip(reason or cannot["create"] or "")
