@@ -38,8 +38,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: As many rows as the cached preview shows.
-FIRST_PAGE_ROWS = 60
 #: A first page of 60 contacts is ~25 KB; anything far larger is not that page.
 MAX_BODY_BYTES = 2 * 1024 * 1024
 #: How long the request may take before it is abandoned (the real panel asks again anyway).
@@ -89,14 +87,14 @@ def fetches_first_page(profile) -> bool:
 
 
 class FirstPageFetch:
-    """`GET {base_url}/contacts?limit=FIRST_PAGE_ROWS` in a daemon thread, begun on construction.
+    """`GET {base_url}/contacts?limit={rows}` in a daemon thread, begun on construction (`rows`: as
+    many as the caller shows; the launcher passes its cached preview's count).
 
     `base_url` and `secret` are called in that thread (a local sandbox's URL is known once the
     sandbox is found; a keychain read can take a while), so nothing here blocks its caller.
     """
 
-    def __init__(self, base_url: Callable[[], str], secret: Callable[[], str | None],
-                 rows: int = FIRST_PAGE_ROWS) -> None:
+    def __init__(self, base_url: Callable[[], str], secret: Callable[[], str | None], rows: int) -> None:
         self._base_url = base_url
         self._secret = secret
         self._rows = rows
@@ -126,7 +124,7 @@ class FirstPageFetch:
         self._result.set_result(page)
 
 
-def fetch_first_page(base_url: str, secret: str, rows: int = FIRST_PAGE_ROWS) -> FirstPage | None:
+def fetch_first_page(base_url: str, secret: str, rows: int) -> FirstPage | None:
     """One blocking request for the newest `rows` contacts (None for a URL it cannot be sent to)."""
     import http.client
 

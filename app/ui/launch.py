@@ -143,6 +143,7 @@ def _show_window(options: argparse.Namespace, profile):
 def _first_page(profile, early_sandbox):
     """The early fetch of the server's newest contacts for `profile` (None where it does not apply)."""
     from app.core.first_page import FirstPageFetch, fetches_first_page
+    from app.ui.shell.cached_preview import PREVIEW_ROWS
 
     if profile is None or not fetches_first_page(profile):
         return None
@@ -160,7 +161,7 @@ def _first_page(profile, early_sandbox):
             key = early_sandbox.found().credentials().get(profile.environment, {}).get("owner_key")
         return key
 
-    return FirstPageFetch(base_url, secret)
+    return FirstPageFetch(base_url, secret, PREVIEW_ROWS)
 
 
 def _answers_at_once(profile) -> bool:

@@ -10,7 +10,10 @@ import httpx
 import pytest
 
 from app.core import first_page
-from app.core.first_page import FIRST_PAGE_ROWS, FirstPageFetch, fetch_first_page
+from app.core.first_page import FirstPageFetch, fetch_first_page
+
+#: Not the preview's 60: the page asked for is the size the caller passes.
+ROWS = 25
 
 
 def _newest(sandbox, key: str, limit: int) -> list[dict]:
@@ -21,12 +24,12 @@ def _newest(sandbox, key: str, limit: int) -> list[dict]:
 
 def test_the_first_page_is_the_servers_newest_contacts_and_its_record_is_masked(sandbox, sandbox_credentials):
     key = sandbox_credentials["test"]["owner_key"]
-    page = fetch_first_page(sandbox.url, key)
+    page = fetch_first_page(sandbox.url, key, ROWS)
     assert page is not None and page.rows is not None
-    assert [row["id"] for row in page.rows] == [row["id"] for row in _newest(sandbox, key, FIRST_PAGE_ROWS)]
+    assert [row["id"] for row in page.rows] == [row["id"] for row in _newest(sandbox, key, ROWS)]
     record = page.exchange.record()
     assert (record.method, record.status, record.attempt) == ("GET", 200, 1)
-    assert record.url == f"{sandbox.url}/contacts?limit={FIRST_PAGE_ROWS}"
+    assert record.url == f"{sandbox.url}/contacts?limit={ROWS}"
     assert record.request_id and record.request_id.startswith("req_")
     assert record.header("Authorization", response=False) == "Bearer [REDACTED]"
     assert record.response_size > 0 and page.rows[0]["id"] in record.response_body
@@ -35,7 +38,7 @@ def test_the_first_page_is_the_servers_newest_contacts_and_its_record_is_masked(
 
 
 def test_a_refused_key_gives_no_rows_but_keeps_the_exchange(sandbox):
-    page = fetch_first_page(sandbox.url, "opk_test_" + "x" * 32)
+    page = fetch_first_page(sandbox.url, "opk_test_" + "x" * 32, ROWS)
     assert page is not None and page.rows is None
     record = page.exchange.record()
     assert record.status == 401 and "x" * 32 not in repr(record)
@@ -43,20 +46,20 @@ def test_a_refused_key_gives_no_rows_but_keeps_the_exchange(sandbox):
 
 def test_a_reply_that_is_not_a_page_gives_no_rows(sandbox, sandbox_credentials):
     key = sandbox_credentials["test"]["owner_key"]
-    page = fetch_first_page(sandbox.url.rsplit("/v1", 1)[0] + "/not-the-api", key)
+    page = fetch_first_page(sandbox.url.rsplit("/v1", 1)[0] + "/not-the-api", key, ROWS)
     assert page is not None and page.rows is None and page.exchange.status == 404
 
 
 def test_a_reply_larger_than_the_bound_gives_no_rows(sandbox, sandbox_credentials, monkeypatch):
     monkeypatch.setattr(first_page, "MAX_BODY_BYTES", 1_000)
-    page = fetch_first_page(sandbox.url, sandbox_credentials["test"]["owner_key"])
+    page = fetch_first_page(sandbox.url, sandbox_credentials["test"]["owner_key"], ROWS)
     assert page is not None and page.rows is None
     assert page.exchange.status == 200 and len(page.exchange.body) == 1_001, "read past the bound"
 
 
 def test_no_key_means_no_request_and_no_page(sandbox):
     asked = []
-    fetch = FirstPageFetch(lambda: asked.append(True) or sandbox.url, lambda: None)
+    fetch = FirstPageFetch(lambda: asked.append(True) or sandbox.url, lambda: None, ROWS)
     assert fetch.future.result(10) is None
     assert asked == []
 
@@ -68,7 +71,7 @@ def test_a_failure_gives_no_page_and_its_text_never_reaches_the_log(sandbox_cred
         raise RuntimeError(f"cannot reach the server with {key}")
 
     with caplog.at_level(logging.INFO, logger="app.core.first_page"):
-        assert FirstPageFetch(broken_url, lambda: key).future.result(10) is None
+        assert FirstPageFetch(broken_url, lambda: key, ROWS).future.result(10) is None
     assert "RuntimeError" in caplog.text and key not in caplog.text
 
 
@@ -76,11 +79,11 @@ def test_a_server_that_is_gone_gives_no_page():
     with socket.socket() as spare:
         spare.bind(("127.0.0.1", 0))
         port = spare.getsockname()[1]
-    fetch = FirstPageFetch(lambda: f"http://127.0.0.1:{port}/v1", lambda: "opk_test_" + "y" * 32)
+    fetch = FirstPageFetch(lambda: f"http://127.0.0.1:{port}/v1", lambda: "opk_test_" + "y" * 32, ROWS)
     assert fetch.future.result(10) is None
     assert fetch.wait(0) is None
 
 
 @pytest.mark.parametrize("url", ["ftp://127.0.0.1/v1", "not a url"])
 def test_a_base_url_it_cannot_send_to_gives_no_page(url):
-    assert fetch_first_page(url, "opk_test_" + "z" * 32) is None
+    assert fetch_first_page(url, "opk_test_" + "z" * 32, ROWS) is None

@@ -110,7 +110,7 @@ def test_a_first_page_that_comes_after_the_launcher_went_on_still_reaches_the_pr
     options = launch.parse_args(["--profile", "Demo"])
     window, preview = launch._show_window(options, profile)
     server_ready = threading.Event()
-    fetch = FirstPageFetch(lambda: server_ready.wait(20) and sandbox.url, lambda: key)
+    fetch = FirstPageFetch(lambda: server_ready.wait(20) and sandbox.url, lambda: key, PREVIEW_ROWS)
 
     async def scenario():
         launch._show_first_page_when_it_comes(options, window, preview, fetch)
