@@ -20,6 +20,7 @@ FIRST_PAINT_MODULES = (
     "tempfile",
     "urllib.parse",
     "datetime",
+    "locale",  # gettext's, when argparse builds the launcher's options
     "platformdirs",
     "app.core.paths",
     "app.core.profiles",
