@@ -9,6 +9,10 @@ A secret pasted into a draft never lands on disk: token-shaped secrets (the shar
 `app.api.redaction`) are masked in the text that is stored, and deleted drafts are overwritten
 (`secure_delete`) and checkpointed out of the write-ahead log. The composer's in-memory text is
 left alone: warning before a secret is sent is the ticket panel's business.
+
+A draft can carry a mark, the caller's note about it (e.g. a ticket reply written offline, to
+send when online). The mark lives in the draft's row, so it survives a restart with the text and
+goes with it: deleting the draft (or saving it empty) takes the mark away; editing keeps it.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ class Draft:
     key: str
     text: str
     saved_at: float
+    #: The caller's mark on this draft (`DraftStore.mark`), or None.
+    mark: str | None = None
 
 
 class DraftStore:
@@ -79,11 +85,19 @@ class DraftStore:
             # The log still holds the page as it was before the delete: fold it in and empty it.
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    def mark(self, key: str, mark: str | None) -> bool:
+        """Put `mark` on the draft for `key` (None takes it off); False if there is no such draft.
+
+        The mark is stored as given: it is for the caller's bookkeeping (ids, keys), never user text."""
+        with self._lock:
+            cursor = self._conn.execute("UPDATE drafts SET mark = ? WHERE key = ?", (mark, key))
+        return cursor.rowcount > 0
+
     def list(self, prefix: str = "") -> list[Draft]:
         """All drafts whose key starts with `prefix`, most recently saved first."""
         with self._lock:
             rows = self._conn.execute(
-                "SELECT key, text, saved_at FROM drafts WHERE substr(key, 1, ?) = ? "
+                "SELECT key, text, saved_at, mark FROM drafts WHERE substr(key, 1, ?) = ? "
                 "ORDER BY saved_at DESC",
                 (len(prefix), prefix),
             ).fetchall()
@@ -102,8 +116,11 @@ class DraftStore:
             conn.execute("PRAGMA secure_delete = ON")
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS drafts "
-                "(key TEXT PRIMARY KEY, text TEXT NOT NULL, saved_at REAL NOT NULL)"
+                "(key TEXT PRIMARY KEY, text TEXT NOT NULL, saved_at REAL NOT NULL, mark TEXT)"
             )
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(drafts)")}
+            if "mark" not in columns:  # a file from before marks: the drafts in it have none
+                conn.execute("ALTER TABLE drafts ADD COLUMN mark TEXT")
             conn.execute("SELECT COUNT(*) FROM drafts").fetchone()
         except BaseException:
             conn.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -77,4 +78,43 @@ def test_a_deleted_draft_is_gone_from_the_files(tmp_path: Path) -> None:
     store.delete("ticket:t4:reply")
     stored = _draft_files_bytes(path)
     assert b"12 Quiet Lane" not in stored and b"another draft stays" in stored
+    store.close()
+
+
+def test_a_mark_lives_and_dies_with_its_draft(tmp_path: Path) -> None:
+    path = tmp_path / "drafts.sqlite3"
+    store = DraftStore(path)
+    assert store.mark("ticket:t6:reply", "send-when-online") is False, "no draft, nothing to mark"
+    store.save("ticket:t6:reply", "We have fixed it")
+    store.save("ticket:t7:reply", "Unmarked")
+    assert store.mark("ticket:t6:reply", "send-when-online") is True
+    store.save("ticket:t6:reply", "We have fixed it, sorry for the wait")  # editing keeps the mark
+    store.close()
+
+    reopened = DraftStore(path)
+    marks = {d.key: (d.text, d.mark) for d in reopened.list("ticket:")}
+    assert marks == {"ticket:t6:reply": ("We have fixed it, sorry for the wait", "send-when-online"),
+                     "ticket:t7:reply": ("Unmarked", None)}
+    reopened.save("ticket:t6:reply", "")  # the agent emptied the composer: draft and mark go
+    reopened.save("ticket:t6:reply", "Written again")
+    assert [d.mark for d in reopened.list("ticket:t6")] == [None]
+    reopened.mark("ticket:t6:reply", "send-when-online")
+    reopened.delete("ticket:t6:reply")  # sent
+    reopened.save("ticket:t6:reply", "A new draft")
+    assert [d.mark for d in reopened.list("ticket:t6")] == [None]
+    reopened.close()
+
+
+def test_a_drafts_file_from_before_marks_keeps_its_drafts(tmp_path: Path) -> None:
+    path = tmp_path / "drafts.sqlite3"
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE drafts (key TEXT PRIMARY KEY, text TEXT NOT NULL, saved_at REAL NOT NULL)")
+    old.execute("INSERT INTO drafts VALUES ('ticket:t8:reply', 'typed last week', 1.0)")
+    old.commit()
+    old.close()
+    store = DraftStore(path)
+    assert [(d.text, d.mark) for d in store.list()] == [("typed last week", None)]
+    assert store.mark("ticket:t8:reply", "send-when-online")
+    assert store.list()[0].mark == "send-when-online"
+    assert store.recovered_from is None
     store.close()
