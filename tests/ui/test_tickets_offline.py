@@ -1,7 +1,7 @@
 """Ticket triage offline with the profile's outbox, against the real sandbox behind a proxy that
 can take the network away: the list says it is the cache's, field changes and notes wait (⇪) and
-replay on reconnect, and a reply written offline goes to the customer only when the agent sends it
-online."""
+replay on reconnect, and a reply written offline goes to the customer only when the agent confirms it
+online, with one Send reply after the collision check has shown what is new."""
 
 from __future__ import annotations
 
@@ -89,19 +89,20 @@ def test_offline_triage_waits_in_the_outbox_and_a_reply_waits_for_the_agent(
             assert [m.id for m in (await admin.tickets.messages.list(ticket["id"])).items] == before, \
                 "reconnecting sent no reply by itself"
             await wait_until(lambda: not panel.offline, 10, "the replay's answers did not bring the panel back")
-            assert "ready" in reply.status.text(), "back online, the composer says the reply can go now"
 
-            # The agent's click runs the collision check first: what changed while offline (here the
-            # queued note and priority) is shown before anything goes; the next click sends.
-            qtbot.mouseClick(reply.retry, Qt.MouseButton.LeftButton)
-            await wait_until(lambda: "New activity" in reply.status.text() or reply.status.text() == "Sent.", 20,
-                             reply.status.text())
-            assert [m.id for m in (await admin.tickets.messages.list(ticket["id"])).items] == before
-            assert panel.detail.activity_notice.isVisible()
+            # Back online, once the ticket's own offline changes are in, the collision check runs by
+            # itself: what changed since the reply was written (here the queued note and priority) is
+            # shown, nothing is sent, and the agent's one Send reply sends it.
+            await wait_until(lambda: "ready to send" in reply.status.text(), 20, reply.status.text())
+            assert "1 new item" in reply.status.text() and "fields changed" in reply.status.text()
+            assert panel.detail.activity_notice.isVisible() and not reply.retry.isVisible()
+            assert [m.id for m in (await admin.tickets.messages.list(ticket["id"])).items] == before, \
+                "the check sends nothing"
             qtbot.mouseClick(reply.send, Qt.MouseButton.LeftButton)
             await wait_until(lambda: reply.status.text() == "Sent.", 20, reply.status.text())
             bodies = [m.body for m in (await admin.tickets.messages.list(ticket["id"])).items]
             assert bodies.count("It is fixed now.") == 1
+            assert ticket["id"] not in panel.open_ticket.waiting_replies
         finally:
             await panel.context.tasks.cancel_all()
             await panel.context.client.aclose()

@@ -6,7 +6,7 @@ the Qt thread; while a ticket's draft is being read the editor is read-only, so 
 in that moment is overwritten. A public reply is checked for secrets and leftover placeholders
 first; when something matches, the composer shows what and waits for "Send anyway".
 The composer never talks to the server: it asks with `sig_send` and the panel answers with
-`sent()`, `failed()` or `held()`.
+`sent()`, `failed()`, `held()` or, for a reply written offline, `hold_for_online()`.
 
 Its inline messages (the status line, the warning) are derived from the state that raised them:
 each says for which text it holds, so editing the text until it no longer applies (clearing it,
@@ -170,6 +170,11 @@ class Composer(QFrame):
 
     def has_draft(self) -> bool:
         return bool(self.text().strip())
+
+    @property
+    def loading(self) -> bool:
+        """The ticket's saved draft is still being read (the editor is read-only meanwhile)."""
+        return self.editor.isReadOnly()
 
     def set_ticket(self, ticket_id: str | None) -> None:
         """Show the draft of another ticket (the current one's draft is saved first)."""
@@ -335,10 +340,16 @@ class Composer(QFrame):
         self._set_notice(Notice(f"Not sent: {message} Your text is kept.", lambda text: not _blank(text)))
         self.retry.show()
 
-    def ready_again(self, ticket_id: str, message: str) -> None:
-        """A reply kept while offline can go now: say so; Retry (the agent's click) sends it."""
-        if ticket_id == self._ticket_id and self.retry.isVisible():
-            self._set_notice(Notice(message, lambda text: not _blank(text)))
+    def hold_for_online(self, ticket_id: str, idempotency_key: str, message: str, *, retry: bool) -> None:
+        """A reply written offline waits here (its draft is marked to send when online): say where it
+        stands; its Send goes with the key minted when the agent first pressed it, unless the text was
+        changed since. `retry` offers Retry, the agent's way to ask whether the server is back."""
+        if ticket_id != self._ticket_id or self.loading:
+            return
+        if self._pending_key is None:
+            self._pending_key = (self.text(), idempotency_key)
+        self._set_notice(Notice(message, lambda text: not _blank(text)))
+        self.retry.setVisible(retry)
 
     def held(self, ticket_id: str, message: str) -> None:
         """Not sent because the ticket changed: the text stays, Send again after reviewing."""

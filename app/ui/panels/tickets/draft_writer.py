@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 class DraftWriter:
-    """save/load/delete/list of a DraftStore, queued on one worker thread; results come back on the loop."""
+    """save/mark/load/delete/list of a DraftStore, queued on one worker thread; results come back on the loop."""
 
     def __init__(self, drafts: Any) -> None:
         self.drafts = drafts
@@ -34,6 +34,10 @@ class DraftWriter:
     def delete(self, key: str, on_failure: Callable[[BaseException], None] | None = None) -> Future:
         """Queue forgetting the draft for `key`."""
         return self._submit(self.drafts.delete, (key,), None, on_failure)
+
+    def mark(self, key: str, mark: str | None, on_failure: Callable[[BaseException], None] | None = None) -> Future:
+        """Queue putting `mark` on the draft for `key` (after the saves queued before it; None takes it off)."""
+        return self._submit(self.drafts.mark, (key, mark), None, on_failure)
 
     def load(self, key: str, on_done: Callable[[str | None], None],
              on_failure: Callable[[BaseException], None] | None = None) -> Future:

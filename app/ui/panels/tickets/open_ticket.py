@@ -7,14 +7,19 @@ a colleague's change that the store takes shows at once. Requests from the compo
 become store calls here, and their outcomes are shown in the composers and the panel's banner.
 
 Offline, a field change and a note wait in the outbox (the ticket shows ⇪); a reply is kept as
-the agent's draft, marked "send when online" (`waiting_replies`): once the server answers, the
-composer says so and the agent's Send runs the checks and the collision check like any reply.
+the agent's draft, marked "send when online" (`waiting_replies`, the mark stored on the draft so
+it outlives a restart). Once the server answers and the ticket's own offline changes are sent,
+the collision check runs by itself: the conversation as it is now, what came in since the reply
+was written marked. The agent's one Send reply after that sends it, with the key minted when the
+reply was first sent offline. A Send (or Retry) pressed before the check has run is checked against
+what the agent had seen when writing: it sends if nothing is new, else it shows the news and waits.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
@@ -22,34 +27,65 @@ from PySide6.QtCore import QObject, QTimer
 from app.api import errors
 from app.api.models import Ticket
 from app.data.record_store import Queued, StoreChange
-from app.data.ticket_conversation import REPLY, ActivitySnapshot, Conversation
+from app.data.ticket_conversation import (
+    REPLY,
+    ActivitySnapshot,
+    Conversation,
+    NewActivity,
+    new_activity,
+)
 from app.data.tickets import Refused
 from app.ui.error_messages import describe, request_id_of
 from app.ui.labels import label
 from app.ui.module_panel import ModulePanel
-from app.ui.panels.tickets.composer import Composer
+from app.ui.panels.tickets.composer import Composer, draft_key
+from app.ui.panels.tickets.draft_writer import DraftWriter
 from app.ui.panels.tickets.refusals import status_refusal
 from app.ui.panels.tickets.ticket_detail import NEW_ACTIVITY_TEXT, TicketDetail
 from app.ui.panels.tickets.timeline import build_timeline
+from app.ui.panels.tickets.waiting_reply import WaitingReply, waiting_replies
 from app.ui.store_binding import bind
 
 log = logging.getLogger(__name__)
 
 #: Quiet time on a ticket before its conversation loads (j/k through a list stays light).
 OPEN_DELAY_MS = 120
-OFFLINE_REPLY_TEXT = ("the server cannot be reached. The reply stays a draft, marked to send when online: "
-                      "once the server answers, review the conversation and press Retry.")
-READY_TEXT = "Back online: your reply written offline is ready. Review the conversation, then press Retry."
+OFFLINE_REPLY_TEXT = ("the server cannot be reached. The reply stays a draft, marked to send when online: once "
+                      "the server answers, the ticket is checked for anything new and one Send reply sends it.")
+WAITING_TEXT = ("Written offline and marked to send when online: not sent yet. Once the server answers, you see "
+                "what is new on the ticket and confirm with Send reply.")
+CHECKING_TEXT = ("Written offline and marked to send when online: not sent yet. Checking the ticket for anything "
+                 "new since you wrote it…")
+OUTBOX_FIRST_TEXT = ("Back online: this ticket's changes made offline are being sent first; then your reply "
+                     "written offline (not sent yet) is checked against the conversation.")
 CONFLICT_TEXT = ("Someone else changed this ticket since you opened it; it now shows their version. "
                  "Apply your change again if it still makes sense.")
+
+
+def ready_text(change: NewActivity | None) -> str:
+    """What the composer says once the collision check of a reply written offline has run (`change`:
+    what is new since the reply was written; None when the conversation had not loaded then)."""
+    if change is None:
+        news = "The conversation had not loaded when you wrote it: read it above."
+    elif change.new_items:
+        count = len(change.new_items)
+        fields = " and the ticket's fields changed" if change.ticket_changed else ""
+        news = f"Since you wrote it, {count} new item{'s' if count != 1 else ''} came into the conversation " \
+               f"(marked above){fields}."
+    elif change.ticket_changed:
+        news = "Since you wrote it, the ticket's fields changed (shown above)."
+    else:
+        news = "Nothing is new on the ticket since you wrote it."
+    return f"Back online: your reply written offline is ready to send, not sent yet. {news} Press Send reply to send it."
 
 
 class OpenTicket(QObject):
     """Loads and shows the detail's ticket, and sends what is asked of it through the store."""
 
-    def __init__(self, panel: ModulePanel, detail: TicketDetail) -> None:
+    def __init__(self, panel: ModulePanel, detail: TicketDetail, drafts: DraftWriter | None = None) -> None:
         super().__init__(panel)
         self._panel = panel
+        self._drafts = drafts
         self._store = panel.stores.tickets
         self._contacts = panel.stores.contacts
         self._detail = detail
@@ -58,7 +94,12 @@ class OpenTicket(QObject):
         self.snapshot: ActivitySnapshot | None = None
         self._contact_names: dict[str, str] = {}
         #: Tickets whose reply was written offline: a draft to send when online, on the agent's word.
-        self.waiting_replies: set[str] = set()
+        self.waiting_replies: dict[str, WaitingReply] = {}
+        #: The open ticket whose waiting reply's collision check the agent was shown, and what it said:
+        #: the next Send reply sends it.
+        self._checked: tuple[str, str] | None = None
+        self._checking: set[str] = set()
+        self._sending: set[str] = set()
         self._task: asyncio.Task | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -67,10 +108,12 @@ class OpenTicket(QObject):
         detail.sig_change.connect(self._on_field_change)
         for composer in (detail.reply_composer, detail.note_composer):
             composer.sig_send.connect(self._on_send)
+        detail.reply_composer.sig_draft_loaded.connect(self._on_reply_draft_loaded)
+        detail.reply_composer.sig_draft_changed.connect(self._on_reply_draft_changed)
         bind(self._store.changes, self, self._on_store_change)
         bind(panel.stores.connection.changes, self, lambda _state: self._on_connection())
         if self._store.outbox is not None:
-            bind(self._store.outbox.changes, self, lambda _items: self._show_fields(self._detail.ticket))
+            bind(self._store.outbox.changes, self, lambda _items: self._on_outbox_change())
 
     # ---- which ticket, and its conversation ---------------------------------------------------
     def show(self, ticket: Ticket | None) -> None:
@@ -80,6 +123,7 @@ class OpenTicket(QObject):
             return
         self.ticket_id = ticket.id if ticket else None
         self.snapshot = None
+        self._checked = None  # coming back to a waiting reply checks the ticket again
         self._show_fields(ticket)
         if self._task is not None and not self._task.done():
             self._task.cancel()  # the agent moved on: that thread is no longer wanted
@@ -93,13 +137,21 @@ class OpenTicket(QObject):
         self._detail.show_ticket(ticket, contact_name=name, pending=pending)
 
     def _on_connection(self) -> None:
-        """Back online: a reply written offline is ready, and waits for the agent's Send."""
-        if self._store.online and self.ticket_id in self.waiting_replies:
-            self._detail.reply_composer.ready_again(self.ticket_id, READY_TEXT)
+        """Offline again: a check already shown may be out of date. Back online: waiting replies are checked."""
+        if not self._store.online:
+            self._checked = None
+        self._update_waiting()
         if self._store.online and self.waiting_replies:
-            count = len(self.waiting_replies)
-            self._panel.show_notice(f"Back online: {count} repl{'y' if count == 1 else 'ies'} written offline "
-                                    "wait for you to review and press Send reply.", "info")
+            self._panel.show_notice(f"Back online: {self._waiting_words()} written offline: each is checked against "
+                                    "its ticket when you open it, then one Send reply sends it.", "info")
+
+    def _on_outbox_change(self) -> None:
+        self._show_fields(self._detail.ticket)
+        self._update_waiting()  # the ticket's own offline changes are sent: its reply can be checked
+
+    def _waiting_words(self) -> str:
+        count = len(self.waiting_replies)
+        return f"{count} repl{'y' if count == 1 else 'ies'} wait{'s' if count == 1 else ''} to be sent"
 
     def _on_store_change(self, change: StoreChange) -> None:
         if self.ticket_id is not None and (change.reset or self.ticket_id in change.upserted):
@@ -110,6 +162,112 @@ class OpenTicket(QObject):
     def _start_loading(self) -> None:
         if self.ticket_id is not None:
             self._task = self._panel.run(self._load(self.ticket_id), name=f"tickets.open.{self.ticket_id}")
+
+    # ---- replies written offline --------------------------------------------------------------
+    def restore_waiting(self, drafts: Iterable) -> None:
+        """Replies written offline before the console last closed (marks on the saved drafts): shown as
+        waiting again, and checked once the server answers."""
+        restored = {ticket_id: waiting for ticket_id, waiting in waiting_replies(drafts).items()
+                    if ticket_id not in self.waiting_replies}
+        if not restored:
+            return
+        self.waiting_replies.update(restored)
+        self._update_waiting()
+        self._panel.show_notice(f"{self._waiting_words()}, written offline: open the ticket to see what is new, "
+                                "then confirm with Send reply.", "info")
+
+    def _on_reply_draft_loaded(self, _ticket_id: str, _has_text: bool) -> None:
+        self._update_waiting()
+
+    def _on_reply_draft_changed(self, ticket_id: str, has_text: bool) -> None:
+        # Sent or dropped (the editor emptied): the draft is gone, and its mark with it.
+        if not has_text:
+            self.waiting_replies.pop(ticket_id, None)
+            self._forget_check(ticket_id)
+
+    def _checked_text(self, ticket_id: str) -> str | None:
+        """What the collision check shown for the ticket's waiting reply said, if it was shown."""
+        return self._checked[1] if self._checked is not None and self._checked[0] == ticket_id else None
+
+    def _forget_check(self, ticket_id: str) -> None:
+        if self._checked_text(ticket_id) is not None:
+            self._checked = None
+
+    def _update_waiting(self) -> None:
+        """Say where the open ticket's reply written offline stands; once the server answers and the
+        ticket's own offline changes are sent, run its collision check (the agent then confirms once)."""
+        ticket_id = self.ticket_id
+        waiting = self.waiting_replies.get(ticket_id) if ticket_id is not None else None
+        composer = self._detail.reply_composer
+        if waiting is None or composer.ticket_id != ticket_id or composer.loading or ticket_id in self._sending:
+            return
+        key = waiting.idempotency_key
+        if not self._store.online:
+            composer.hold_for_online(ticket_id, key, WAITING_TEXT, retry=True)
+        elif self._outbox_sends(ticket_id):
+            composer.hold_for_online(ticket_id, key, OUTBOX_FIRST_TEXT, retry=False)
+        elif (checked := self._checked_text(ticket_id)) is not None:
+            composer.hold_for_online(ticket_id, key, checked, retry=False)
+        else:
+            composer.hold_for_online(ticket_id, key, CHECKING_TEXT, retry=False)
+            if not self._loading():  # else the conversation's own load runs the check
+                self._start_check(ticket_id)
+
+    def _outbox_sends(self, ticket_id: str) -> bool:
+        """Changes to the ticket made offline still wait to be sent (they land before its reply is checked)."""
+        outbox = self._store.outbox
+        return outbox is not None and any(item.waiting and item.resource == self._store.resource
+                                          and item.record_id == ticket_id for item in outbox.items)
+
+    def _loading(self) -> bool:
+        return self._timer.isActive() or (self._task is not None and not self._task.done())
+
+    def _start_check(self, ticket_id: str) -> None:
+        if ticket_id not in self._checking:
+            self._checking.add(ticket_id)
+            self._panel.run(self._check_waiting(ticket_id), name=f"tickets.check_waiting.{ticket_id}")
+
+    async def _check_waiting(self, ticket_id: str) -> None:
+        """The collision check of a reply written offline: the ticket as the server has it now."""
+        try:
+            conversation = await self._store.conversations.fetch(ticket_id)
+        except errors.ApiConnectionError:
+            if ticket_id in self.waiting_replies:
+                self._detail.reply_composer.failed(ticket_id, OFFLINE_REPLY_TEXT)
+            raise
+        finally:
+            self._checking.discard(ticket_id)
+        if ticket_id == self.ticket_id:
+            self._show_checked(conversation)
+
+    def _show_checked(self, conversation: Conversation) -> None:
+        """Show the open ticket as it is now, with what came in since its waiting reply was written
+        marked, and let the next Send reply send it (unless its own offline changes still wait)."""
+        ticket_id = conversation.ticket.id
+        waiting = self.waiting_replies.get(ticket_id)
+        if waiting is None or self._outbox_sends(ticket_id):
+            self.show_now(conversation)
+            self._update_waiting()
+            return
+        seen = waiting.seen if waiting.seen is not None and waiting.seen.ticket_id == ticket_id else None
+        change = new_activity(seen, conversation.ticket, conversation.messages, conversation.comments) if seen else None
+        new_ids = frozenset(item.id for item in change.new_items) if change is not None else frozenset()
+        self.show_now(conversation, new_ids=new_ids)
+        self._detail.show_new_activity(change is not None and change.any)
+        if new_ids:
+            self._detail.conversation.scroll_to_first_new()
+        self._checked = (ticket_id, ready_text(change))
+        self._update_waiting()
+
+    def _keep_waiting(self, ticket_id: str, idempotency_key: str) -> None:
+        """Mark the reply's draft "send when online", with its key and what the agent had seen."""
+        seen = self.snapshot if self.snapshot is not None and self.snapshot.ticket_id == ticket_id else None
+        earlier = self.waiting_replies.get(ticket_id)
+        waiting = WaitingReply(idempotency_key, seen or (earlier.seen if earlier is not None else None))
+        self.waiting_replies[ticket_id] = waiting
+        self._forget_check(ticket_id)
+        if self._drafts is not None:  # queued after the save the Send made, so the draft is there to mark
+            self._drafts.mark(draft_key(ticket_id, REPLY), waiting.to_mark())
 
     async def _load(self, ticket_id: str) -> None:
         conversations = self._store.conversations
@@ -124,7 +282,10 @@ class OpenTicket(QObject):
             raise
         if ticket_id != self.ticket_id:
             return
-        self.show_now(conversation)
+        if ticket_id in self.waiting_replies and self._store.online:
+            self._show_checked(conversation)  # this fresh look is the waiting reply's collision check
+        else:
+            self.show_now(conversation)
         await self._load_contact_name(conversation.ticket)
 
     def show_now(self, conversation: Conversation, *, new_ids: frozenset[str] = frozenset()) -> None:
@@ -162,16 +323,27 @@ class OpenTicket(QObject):
         """Send a reply (after the collision check) or a note; True once the server has it."""
         detail = self._detail
         composer = detail.reply_composer if kind == REPLY else detail.note_composer
+        waiting = self.waiting_replies.get(ticket_id) if kind == REPLY else None
+        seen = self.snapshot
+        if waiting is not None:
+            if self._store.online and self._outbox_sends(ticket_id):
+                composer.hold_for_online(ticket_id, waiting.idempotency_key, OUTBOX_FIRST_TEXT, retry=False)
+                return False
+            if self._checked_text(ticket_id) is None:
+                seen = waiting.seen  # not checked yet: against what the agent had seen when writing it
         composer.set_busy(True)
+        self._sending.add(ticket_id)
         try:
             result = await self._store.conversations.send(kind, ticket_id, text, idempotency_key,
-                                                          seen=self.snapshot, pinned=composer.pin.isChecked())
+                                                          seen=seen, pinned=composer.pin.isChecked())
         except errors.ApiError as error:
             composer.failed(ticket_id, describe(error))
             self._panel.show_error(error)
             return False
+        finally:
+            self._sending.discard(ticket_id)
         if result.waiting_online:
-            self.waiting_replies.add(ticket_id)
+            self._keep_waiting(ticket_id, idempotency_key)
             composer.failed(ticket_id, OFFLINE_REPLY_TEXT)
             return False
         if result.queued:
@@ -184,10 +356,15 @@ class OpenTicket(QObject):
                 self.show_now(result.now, new_ids=result.new_ids)
                 detail.show_new_activity(True)
                 detail.conversation.scroll_to_first_new()
-            composer.held(ticket_id, NEW_ACTIVITY_TEXT + " Press Send reply again when ready.")
+            held_text = NEW_ACTIVITY_TEXT + " Press Send reply again when ready."
+            composer.held(ticket_id, held_text)
+            if waiting is not None and ticket_id == self.ticket_id and result.now is not None:
+                self._checked = (ticket_id, held_text)  # the agent has now been shown what is new
             return False
-        composer.sent(ticket_id)
-        self.waiting_replies.discard(ticket_id)
+        composer.sent(ticket_id)  # the draft is deleted, and its "send when online" mark with it
+        if kind == REPLY:
+            self.waiting_replies.pop(ticket_id, None)
+            self._forget_check(ticket_id)
         if ticket_id == self.ticket_id:
             detail.show_new_activity(False)
             if result.now is not None:

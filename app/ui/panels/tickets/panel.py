@@ -88,7 +88,7 @@ class TicketsPanel(ModulePanel):
         if self.drafts is not None:
             self.destroyed.connect(self.drafts.close)
         self.detail = TicketDetail(self.drafts, self.body)
-        self.open_ticket = OpenTicket(self, self.detail)
+        self.open_ticket = OpenTicket(self, self.detail, self.drafts)
         self._lay_out()
 
         self.queues.sig_queue_chosen.connect(self.tickets.set_queue)
@@ -249,6 +249,7 @@ class TicketsPanel(ModulePanel):
     def _show_drafted(self, drafts: list) -> None:
         if isValid(self):
             self.tickets.set_drafted(self.tickets.drafted | {draft.key.split(":")[1] for draft in drafts})
+            self.open_ticket.restore_waiting(drafts)  # replies written offline before a restart wait again
 
     def _on_draft_changed(self, ticket_id: str, has_text: bool) -> None:
         if has_text:
