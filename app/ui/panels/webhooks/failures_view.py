@@ -2,6 +2,10 @@
 cause ("HTTP 503 · upstream down", "ConnectError · Connection refused"), with how many and when
 first and last seen, read from the platform's delivery log (`WebhookStore.failures`).
 
+The admin picks the window (the last hour … 30 days, or since a time typed in); the summary says
+what the counts cover ("every one" or "the newest N of M") and is the store's report, so it cannot
+disagree with the groups. A long read shows its progress and can be stopped (what was read stays).
+
 A group can be sent again in one go (*Retry these*, a result per delivery) or recovered as a
 window starting at its oldest delivery (*Recover…*). Under it, the recover jobs of this session
 (and those the platform lists), each with its progress or result, so a job outlives its dialog.
@@ -9,6 +13,7 @@ window starting at its oldest delivery (*Recover…*). Under it, the recover job
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -16,13 +21,15 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QProgressBar,
     QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from app.data.webhook_failures import FailureGroup, FailureReport
+from app.data.webhook_failures import FailureGroup, FailureReport, parse_since
 from app.ui.panels.webhooks.deliveries_view import record_table
 from app.ui.panels.webhooks.recover_dialog import RecoverDialog, progress_text
 from app.ui.panels.webhooks.retry_results import RetryResults
@@ -38,15 +45,43 @@ FAILURE_WIDTHS = {0: 150, 1: 320, 2: 80, 3: 110, 4: 110}
 JOB_WIDTHS = {0: 150, 1: 110, 2: 200}
 
 
+#: The windows offered; None: since a time the admin types.
+WINDOWS: list[tuple[str, timedelta | None]] = [
+    ("Last hour", timedelta(hours=1)), ("Last 24 hours", timedelta(days=1)), ("Last 7 days", timedelta(days=7)),
+    ("Last 30 days", timedelta(days=30)), ("Since a time…", None)]
+DEFAULT_WINDOW_INDEX = 2
+
+
+def _count(n: int) -> str:
+    return f"{n:,} failed deliver{'y' if n == 1 else 'ies'}"
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
 def report_text(report: FailureReport | None) -> str:
+    """What the groups cover, from the report they were built from."""
     if report is None:
         return "Loading failed deliveries…"
+    since = f"since {_when(report.since)}"
+    if report.state == "listing":
+        return f"Listing failed deliveries {since}… {report.listed:,} so far."
+    of = f"{report.total:,}" if report.total is not None else f"more than {report.listed:,}"
+    if report.state == "reading":
+        return f"Reading the failed deliveries {since}: {report.read:,} of {report.to_read:,} read."
+    if report.state == "stopped" and not report.to_read:
+        return f"Stopped while listing: {_count(report.listed)} {since} found so far, none grouped."
+    if report.state == "stopped":
+        return f"Stopped: counts cover the newest {report.read:,} of {of} failed deliveries {since}."
     if not report.groups:
-        return "No failed deliveries."
+        return f"No failed deliveries {since}."
     groups = len(report.groups)
-    text = (f"{report.failed} failed deliver{'y' if report.failed == 1 else 'ies'} in {groups} "
-            f"group{'' if groups == 1 else 's'}, biggest first.")
-    return text + ("" if report.complete else f" Only the latest {report.read} were read.")
+    shape = f"in {groups} group{'' if groups == 1 else 's'}, biggest first."
+    if report.complete:
+        return f"{_count(report.failed)} {since} {shape}"
+    return (f"Counts cover the newest {report.read:,} of {of} failed deliveries {since} "
+            f"(at most {report.limit:,} are read), {shape}")
 
 
 def failure_columns(endpoint_name) -> list[Column]:
@@ -84,7 +119,23 @@ class FailuresView(QWidget):
         self.endpoint.setObjectName("webhooks.failures.endpoint")
         self.endpoint.addItem("All endpoints", None)
         self.endpoint.currentIndexChanged.connect(lambda _i: self.reload())
+        self.window = QComboBox(self)
+        self.window.setObjectName("webhooks.failures.window")
+        for text, span in WINDOWS:
+            self.window.addItem(text, span)
+        self.window.setCurrentIndex(DEFAULT_WINDOW_INDEX)
+        self.window.currentIndexChanged.connect(self._on_window_changed)
+        self.since = QLineEdit(self)
+        self.since.setObjectName("webhooks.failures.since")
+        self.since.setPlaceholderText("2026-12-02 09:00 (local) or RFC 3339")
+        self.since.setVisible(False)
+        self.since.returnPressed.connect(self.reload)
         self.refresh_button = self._button("Refresh", "webhooks.failures.refresh", self.reload)
+        self.stop_button = self._button("Stop", "webhooks.failures.stop", self._store.failures.stop)
+        self.stop_button.setToolTip("Stop reading: the groups then cover what was read so far")
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("webhooks.failures.progress")
+        self.progress.setMaximumWidth(160)
         self.retry_button = self._button("Retry these", "webhooks.failures.retry", self._on_retry)
         self.recover_button = self._button("Recover…", "webhooks.failures.recover", self._on_recover)
         self.summary = SemanticLabel(report_text(None), self)
@@ -92,8 +143,11 @@ class FailuresView(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Endpoint", self))
         bar.addWidget(self.endpoint)
+        bar.addWidget(self.window)
+        bar.addWidget(self.since)
         bar.addWidget(self.summary, 1)
-        for button in (self.retry_button, self.recover_button, self.refresh_button):
+        bar.addWidget(self.progress)
+        for button in (self.stop_button, self.retry_button, self.recover_button, self.refresh_button):
             bar.addWidget(button)
 
         self.model = RecordTableModel(failure_columns(self._store.name_of), self, id_of=lambda g: g.id)
@@ -120,6 +174,8 @@ class FailuresView(QWidget):
         layout.addWidget(self.results)
         layout.addWidget(split, 1)
         bind(self._store.recovery.changed, self, lambda job: self.jobs.upsert(job, at_top=False))
+        bind(self._store.failures.changed, self, self._show_report)
+        self._show_progress(None)
         self.update_actions()
 
     def _button(self, text: str, name: str, slot) -> QPushButton:
@@ -155,24 +211,66 @@ class FailuresView(QWidget):
     def reload(self) -> None:
         self._panel.run(self.load())
 
+    def window_start(self) -> datetime:
+        """The start of the chosen window; ValueError (a sentence to show) for a bad typed time."""
+        span = self.window.currentData()
+        if span is None:
+            return parse_since(self.since.text())
+        return datetime.now().astimezone() - span
+
     async def load(self) -> FailureReport | None:
-        """Read the failed deliveries again and show their groups (and this endpoint's jobs)."""
+        """Read the window's failed deliveries again and show their groups (and this endpoint's jobs)."""
         if not self._store.connected:
             return None
-        selected = self.selected_group()
-        self.summary.setText(report_text(None))
+        try:
+            since = self.window_start()
+        except ValueError as error:
+            self.summary.setText(str(error))
+            self.summary.set_kind("error")
+            return None
         webhook_id = self.endpoint.currentData()
-        report = await self._store.failures.load(webhook_id)
-        self.model.set_rows(list(report.groups))
-        self.summary.setText(report_text(report))
-        self.summary.set_kind("error" if report.groups else "success")
-        if selected is not None and (row := self.model.row_of_id(selected.id)) is not None:
-            self.table.selectRow(row)
+        report = await self._store.failures.load(webhook_id, since=since)
+        if self._store.failures.last is not report:
+            return report  # a later load (another window or endpoint) took over
         for endpoint_id in [webhook_id] if webhook_id else [w.id for w in self._store.listed]:
             await self._store.recovery.load_jobs(endpoint_id)
         self.jobs.set_rows(self._store.recovery.jobs(webhook_id))
         self.update_actions()
         return report
+
+    def _on_window_changed(self, _index: int) -> None:
+        typed = self.window.currentData() is None
+        self.since.setVisible(typed)
+        if typed:
+            if not self.since.text():
+                self.since.setText(_when(datetime.now().astimezone() - timedelta(hours=1)))
+            self.since.setFocus()
+        self.reload()
+
+    def _show_report(self, report: FailureReport) -> None:
+        """The store's report as it grows: the groups so far, the summary, the progress."""
+        selected = self.selected_group()
+        if report.state != "listing":
+            self.model.set_rows(list(report.groups))
+            if selected is not None and (row := self.model.row_of_id(selected.id)) is not None:
+                self.table.selectRow(row)
+        self.summary.setText(report_text(report))
+        self.summary.set_kind(None if not report.finished else "error" if report.groups
+                              else "success")
+        self._show_progress(report)
+        self.update_actions()
+
+    def _show_progress(self, report: FailureReport | None) -> None:
+        running = report is not None and not report.finished
+        self.progress.setVisible(running)
+        self.stop_button.setVisible(running)
+        if report is None or not running:
+            return
+        if report.state == "listing":
+            self.progress.setRange(0, 0)  # busy: how many there are is not known yet
+        else:
+            self.progress.setRange(0, max(report.to_read, 1))
+            self.progress.setValue(report.read)
 
     def _on_retry(self) -> None:
         group = self.selected_group()
