@@ -4,28 +4,42 @@
     python tests/benchmarks/bench_client.py [--seed-size N] [--walks N]
 
 The bare loop only decodes JSON; the client also validates every contact into a pydantic model
-(timestamps parsed), runs its request loop and updates the rate-limit state. The two walk the
-list in lockstep, page by page, alternating which goes first, so a noisy neighbour on a shared
-machine slows both alike instead of deciding the ratio; each figure is the median of its walks.
-Both run in one process, so what the client's package does for the whole process (it stops
-httpcore's per-request search for the missing sniffio, `app.api.async_probe`, ~0.2-0.3 ms a
-page) makes the bare loop's pages cheaper too: the ratio shows the client's own overhead only.
+(timestamps parsed), runs its request loop and updates the rate-limit state.
+
+Each side walks in a process of its own, and the two take turns in blocks of `BLOCK` pages
+(alternating which goes first), so a noisy neighbour on a shared machine slows both alike
+instead of deciding the ratio; each figure is the median of its walks. Two processes because of
+the cyclic collector: in one process, a pass runs in whichever side's step crosses a threshold
+(or, under the console's regime below, whichever side asks for the due passes first), so one
+side paid for passes the other side's garbage made due: under the automatic collector the
+client's step (its transient peak is larger) took ~250 passes a walk, the bare step's 0-1;
+under the console's regime the bare step took ~120 passes made due by the client's page. With a
+heap and a collector each, every side pays for the passes its own garbage makes due, no more, no
+less. Both processes are built alike (the same imports, the same client or console session, the
+same Qt application), one walking with the bare loop and one with the client, so neither heap is
+the larger for the other's sake; what the client's package does for the whole process (it stops
+httpcore's per-request search for the missing sniffio, `app.api.async_probe`) makes the bare
+loop's pages cheaper too: the ratio shows the client's own overhead only. Wall time and this
+side's CPU time per page are both printed (CPU time is less sensitive to other processes on a
+busy machine; it leaves out the sandbox's time, which both sides wait for alike, so its ratio is
+the higher).
 
 The console never runs the client bare: its `Session` always attaches `Session._on_record` as the
 request listener (the session's request history, persisted to the profile's page cache, and the
 status bar's "last request"). So the walks that count for issue 17 build a real `Session` over a
 real page cache, with a status bar following it as the console's does, and page through that
-client; the bare walks are kept for the client's own figure. After each console walk the records
-still pending are persisted and that time is reported too (the history writes in idle moments,
-not while a burst of requests is running), and every record is checked to have reached the cache.
-CPU time of this process per page is printed as well (less sensitive to other processes than
-wall time on a busy machine).
+client; the bare walks are kept for the client's own figure. Qt gets its turn after every page
+of either side, outside the clocks, as the console's event loop gives it between network events.
+After each console walk the records still pending are persisted and that time is reported too
+(the history writes in idle moments, not while a burst of requests is running), and every record
+is checked to have reached the cache. Both sides must have seen the same contacts: the same
+count and the same last contact on every page.
 
 The console does not run CPython's automatic cyclic collector: once it is up it freezes what
 start-up built and runs the due passes from its main loop (`app.ui.runtime_tuning`). The console
-walks run both ways: under the automatic collector (the passes land in whichever side crosses a
-threshold), and under the console's own regime, where each side runs the passes its own garbage
-made due at the end of its step, inside its clock (so no pass is left out of the figures).
+walks run both ways: under the automatic collector, and under the console's own regime, where
+each side runs its due passes (`MainThreadCollector.collect_due`) after each of its pages,
+inside its clock (so no pass is left out of the figures).
 """
 
 from __future__ import annotations
@@ -33,7 +47,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import hashlib
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -52,21 +68,18 @@ from app.core.sandbox_process import SandboxProcess
 SEED_SIZE = 100_000
 PAGE = 100
 WALKS = 3
+#: Pages a side walks before the other takes its turn (~0.1 s).
+BLOCK = 50
+#: The regimes a walk runs in: no listener; the console's session under the automatic collector;
+#: the same under the console's own collector regime.
+REGIMES = ("bare", "console", "console_collector")
+#: Where a side's process reads the sandbox's key (kept off the command line).
+KEY_VARIABLE = "OPSDESK_BENCH_KEY"
+#: What starts a line of the side processes' protocol on their stdout (anything else is passed on).
+MARK = "@ "
 
 
-class Walk:
-    """One lockstep walk's wall and CPU seconds for each side, and what the console side kept."""
-
-    def __init__(self) -> None:
-        self.bare = self.client = self.bare_cpu = self.client_cpu = 0.0
-        self.pages = 0
-        self.flush_seconds = self.qt_seconds = 0.0
-        self.persisted = self.recorded = 0
-
-    @property
-    def ratio(self) -> float:
-        return self.client / self.bare
-
+# ---- one side, in its own process -----------------------------------------------------------
 
 @asynccontextmanager
 async def console_session(url: str, key: str, data_dir: Path):
@@ -80,7 +93,7 @@ async def console_session(url: str, key: str, data_dir: Path):
     from app.ui.shell.status_bar import ShellStatusBar
 
     QApplication.instance() or QApplication([])
-    cache = await AsyncPageCache.open(data_dir / f"cache-{time.monotonic_ns()}.sqlite")
+    cache = await AsyncPageCache.open(data_dir / f"cache-{os.getpid()}-{time.monotonic_ns()}.sqlite")
     client = AdminClient(url, ApiKeyAuth(key))
     session = Session(Profile(name="bench", base_url=url), client, cache, None)
     status = ShellStatusBar()
@@ -92,69 +105,6 @@ async def console_session(url: str, key: str, data_dir: Path):
         status.deleteLater()
         session.deleteLater()
         qt_turn()
-
-
-async def lockstep(url: str, key: str, data_dir: Path | None,
-                   collect: Callable[[], object] | None = None) -> Walk:
-    """The bare loop and the client over the same pages; the console's client when `data_dir`;
-    `collect` (the console's collector) runs at the end of each step, inside its clock."""
-    walk = Walk()
-    cursor: str | None = None
-    page = None
-    bare_count = client_count = 0
-    async with httpx.AsyncClient(base_url=url + "/", headers={"Authorization": f"Bearer {key}"}) as http:
-        if data_dir is None:
-            opened = AdminClient(url, ApiKeyAuth(key))
-        else:
-            opened = console_session(url, key, data_dir)
-        async with opened as handle:
-            client = handle if data_dir is None else handle.client
-
-            async def bare_step() -> None:
-                nonlocal cursor, bare_count
-                began, cpu = time.perf_counter(), time.process_time()
-                params = {"limit": PAGE} if cursor is None else {"limit": PAGE, "cursor": cursor}
-                response = await http.get("contacts", params=params)
-                response.raise_for_status()
-                body = response.json()
-                bare_count += len(body["data"])
-                cursor = body["next_cursor"]
-                if collect is not None:
-                    collect()
-                walk.bare_cpu += time.process_time() - cpu
-                walk.bare += time.perf_counter() - began
-
-            async def client_step() -> None:
-                nonlocal page, client_count
-                began, cpu = time.perf_counter(), time.process_time()
-                page = await (client.contacts.list(limit=PAGE) if page is None else page.next_page())
-                for _ in page.items:
-                    client_count += 1
-                if collect is not None:
-                    collect()
-                walk.client_cpu += time.process_time() - cpu
-                walk.client += time.perf_counter() - began
-
-            while True:
-                first, second = (bare_step, client_step) if walk.pages % 2 == 0 else (client_step, bare_step)
-                await first()
-                await second()
-                walk.pages += 1
-                if data_dir is not None:
-                    walk.qt_seconds += qt_turn()
-                if cursor is None or not page.has_next:
-                    break
-            if data_dir is not None:
-                walk.recorded = len(handle.history.store)
-                began = time.perf_counter()
-                await handle.history.flush()
-                walk.flush_seconds = time.perf_counter() - began
-                walk.persisted = len(await handle.cache.recent_request_records(limit=walk.pages * 2))
-    if bare_count != client_count:
-        raise SystemExit(f"the walks disagree: bare saw {bare_count} contacts, the client {client_count}")
-    if data_dir is not None and walk.persisted != walk.recorded:
-        raise SystemExit(f"the history kept {walk.recorded} records but the cache holds {walk.persisted}")
-    return walk
 
 
 @contextmanager
@@ -191,6 +141,174 @@ def qt_turn() -> float:
     return time.perf_counter() - began
 
 
+def say(*words: object) -> None:
+    print(MARK + " ".join(str(word) for word in words), flush=True)
+
+
+async def walk_side(side: str, regime: str, url: str, key: str, data_dir: Path,
+                    collect: Callable[[], object] | None) -> None:
+    """One walk of `side` ("bare" or "client") in `regime`, a block of pages per `pages N` read
+    from stdin; says what it walked after each block and, at `end`, what it saw and kept."""
+    loop = asyncio.get_running_loop()
+    async with httpx.AsyncClient(base_url=url + "/", headers={"Authorization": f"Bearer {key}"}) as http:
+        opened = AdminClient(url, ApiKeyAuth(key)) if regime == "bare" else console_session(url, key, data_dir)
+        async with opened as handle:
+            client = handle if regime == "bare" else handle.client
+            between = None if regime == "bare" else qt_turn
+            cursor: str | None = None
+            page = None
+
+            async def bare_page() -> tuple[int, str | None, bool]:
+                nonlocal cursor
+                params = {"limit": PAGE} if cursor is None else {"limit": PAGE, "cursor": cursor}
+                response = await http.get("contacts", params=params)
+                response.raise_for_status()
+                body = response.json()
+                data = body["data"]
+                cursor = body["next_cursor"]
+                return len(data), data[-1]["id"] if data else None, cursor is not None
+
+            async def client_page() -> tuple[int, str | None, bool]:
+                nonlocal page
+                page = await (client.contacts.list(limit=PAGE) if page is None else page.next_page())
+                count = 0
+                for _ in page.items:
+                    count += 1
+                return count, page.items[-1].id if page.items else None, page.has_next
+
+            fetch = bare_page if side == "bare" else client_page
+            wall = cpu = 0.0
+            pages = contacts = 0
+            seen = hashlib.sha256()
+            more = True
+            gc.collect()  # every walk starts from empty generations
+            say("ready")
+            while (command := (await loop.run_in_executor(None, sys.stdin.readline)).split()) != ["end"]:
+                for _ in range(int(command[1]) if more else 0):
+                    began, began_cpu = time.perf_counter(), time.process_time()
+                    count, last_id, more = await fetch()
+                    if collect is not None:
+                        collect()
+                    cpu += time.process_time() - began_cpu
+                    wall += time.perf_counter() - began
+                    pages += 1
+                    contacts += count
+                    seen.update(f"{last_id}\n".encode())
+                    if between is not None:
+                        between()
+                    if not more:
+                        break
+                say("walked", int(more))
+            recorded = persisted = 0
+            flush_seconds = 0.0
+            if regime != "bare":
+                recorded = len(handle.history.store)
+                began = time.perf_counter()
+                await handle.history.flush()
+                flush_seconds = time.perf_counter() - began
+                persisted = len(await handle.cache.recent_request_records(limit=max(pages * 2, 1)))
+    say("ended", pages, contacts, seen.hexdigest(), wall, cpu, recorded, persisted, flush_seconds)
+
+
+def serve(side: str, url: str, data_dir: Path) -> int:
+    """A side's process: one walk per `walk REGIME` line read from stdin, until `quit`."""
+    key = os.environ[KEY_VARIABLE]
+    from PySide6.QtWidgets import QApplication
+
+    import app.ui.session  # noqa: F401  (both sides carry the same modules, whatever they walk)
+
+    QApplication.instance() or QApplication([])
+    say("up")
+    while (command := sys.stdin.readline().split()) and command[0] == "walk":
+        regime = command[1]
+        if regime == "console_collector":
+            with console_collector() as collect:
+                asyncio.run(walk_side(side, regime, url, key, data_dir, collect))
+        else:
+            asyncio.run(walk_side(side, regime, url, key, data_dir, None))
+    return 0
+
+
+# ---- the run: both sides in turn ------------------------------------------------------------
+
+class SideProcess:
+    """A side's process, spoken to line by line."""
+
+    def __init__(self, side: str, url: str, key: str, data_dir: Path) -> None:
+        self.side = side
+        self._process = subprocess.Popen(
+            [sys.executable, __file__, "--serve", side, "--url", url, "--data-dir", str(data_dir)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**os.environ, KEY_VARIABLE: key})
+
+    def send(self, *words: object) -> None:
+        assert self._process.stdin is not None
+        self._process.stdin.write(" ".join(str(word) for word in words) + "\n")
+        self._process.stdin.flush()
+
+    def answer(self) -> list[str]:
+        assert self._process.stdout is not None
+        for line in self._process.stdout:
+            if line.startswith(MARK):
+                return line[len(MARK):].split()
+            sys.stderr.write(line)
+        raise SystemExit(f"the {self.side} side's process ended (exit status {self._process.wait()})")
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            self.send("quit")
+            try:
+                self._process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+
+
+class Walk:
+    """One walk of both sides: wall and CPU seconds for each, and what the console side kept."""
+
+    def __init__(self, ended: dict[str, list[str]]) -> None:
+        bare, client = ended["bare"], ended["client"]
+        self.pages = int(client[0])
+        self.bare, self.bare_cpu = float(bare[3]), float(bare[4])
+        self.client, self.client_cpu = float(client[3]), float(client[4])
+        self.recorded, self.persisted = int(client[5]), int(client[6])
+        self.flush_seconds = float(client[7])
+
+    @property
+    def ratio(self) -> float:
+        return self.client / self.bare
+
+    @property
+    def cpu_ratio(self) -> float:
+        return self.client_cpu / self.bare_cpu
+
+
+def walk(sides: dict[str, SideProcess], regime: str, bare_first: bool) -> Walk:
+    """Both sides through the whole list in `regime`, a block of pages each in turn."""
+    for process in sides.values():
+        process.send("walk", regime)
+    for process in sides.values():
+        process.answer()  # ready
+    order = ["bare", "client"] if bare_first else ["client", "bare"]
+    more = {"bare": True, "client": True}
+    while any(more.values()):
+        for side in order:
+            sides[side].send("pages", BLOCK)
+            more[side] = sides[side].answer() == ["walked", "1"]
+        order.reverse()
+    ended = {}
+    for side, process in sides.items():
+        process.send("end")
+        ended[side] = process.answer()[1:]
+    bare, client = ended["bare"], ended["client"]
+    if bare[1:3] != client[1:3]:
+        raise SystemExit(f"the walks disagree: bare saw {bare[1]} contacts, the client {client[1]}"
+                         " (or not the same last contact on every page)")
+    result = Walk(ended)
+    if regime != "bare" and result.persisted != result.recorded:
+        raise SystemExit(f"the history kept {result.recorded} records but the cache holds {result.persisted}")
+    return result
+
+
 def median(walks: list[Walk]) -> Walk:
     return sorted(walks, key=lambda walk: walk.ratio)[len(walks) // 2]
 
@@ -199,41 +317,50 @@ def report(name: str, walks: list[Walk], target: str) -> None:
     chosen = median(walks)
     pages = sum(w.pages for w in walks)
     ratios = ", ".join(f"{w.ratio:.3f}" for w in walks)
+    cpu_ratios = [w.cpu_ratio for w in walks]
     print(f"{name}_ratio: {chosen.ratio:.3f} (target: {target}; median of {len(walks)} walks: {ratios};"
-          f" bare {chosen.bare:.2f} s, client {chosen.client:.2f} s, {chosen.pages} pages of {PAGE};"
+          f" bare {chosen.bare:.2f} s, client {chosen.client:.2f} s, {chosen.pages} pages of {PAGE} each;"
           f" load {os.getloadavg()[0]:.2f})")
-    print(f"{name}_cpu_per_page: bare {sum(w.bare_cpu for w in walks) / pages * 1000:.2f} ms,"
-          f" client {sum(w.client_cpu for w in walks) / pages * 1000:.2f} ms (target: none, informational)")
+    print(f"{name}_cpu_ratio: {sorted(cpu_ratios)[len(walks) // 2]:.3f} (target: none, informational;"
+          f" each side's own CPU time; walks: {', '.join(f'{ratio:.3f}' for ratio in cpu_ratios)})")
+    print(f"{name}_cpu_per_page: bare {sum(w.bare_cpu for w in walks) / pages * 1000:.3f} ms,"
+          f" client {sum(w.client_cpu for w in walks) / pages * 1000:.3f} ms (target: none, informational)")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed-size", type=int, default=SEED_SIZE)
     parser.add_argument("--walks", type=int, default=WALKS)
+    parser.add_argument("--serve", choices=("bare", "client"), help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:
+        return serve(args.serve, args.url, args.data_dir)
+    walks: dict[str, list[Walk]] = {regime: [] for regime in REGIMES}
     with tempfile.TemporaryDirectory(prefix="opsdesk-bench-client-") as tmp:
         data_dir = Path(tmp)
         began = time.perf_counter()
         sandbox = SandboxProcess.start(data_dir / "sandbox", seed_size=args.seed_size,
                                        rate_limit=10_000_000, timeout=900)
         print(f"sandbox_seed_and_start_time: {time.perf_counter() - began:.1f} s (target: none, setup)", flush=True)
-        bare: list[Walk] = []
-        console: list[Walk] = []
-        console_gc: list[Walk] = []
+        key = sandbox.credentials()["live"]["owner_key"]
+        sides = {side: SideProcess(side, sandbox.url, key, data_dir) for side in ("bare", "client")}
         try:
-            key = sandbox.credentials()["live"]["owner_key"]
-            for _ in range(args.walks):  # interleaved, so every figure sees the same machine
-                bare.append(asyncio.run(lockstep(sandbox.url, key, None)))
-                console.append(asyncio.run(lockstep(sandbox.url, key, data_dir)))
-                with console_collector() as collect:
-                    console_gc.append(asyncio.run(lockstep(sandbox.url, key, data_dir, collect)))
+            for process in sides.values():
+                process.answer()  # up
+            for number in range(args.walks):  # interleaved, so every figure sees the same machine
+                for regime in REGIMES:
+                    walks[regime].append(walk(sides, regime, bare_first=number % 2 == 0))
         finally:
+            for process in sides.values():
+                process.close()
             sandbox.stop()
-    report("client_overhead", bare, "≤ 1.15, the client without a listener")
-    report("client_with_console_listener", console, "≤ 1.10, issue 17: Session._on_record attached")
-    report("client_with_console_listener_console_collector", console_gc,
-           "≤ 1.10, issue 17 under the console's collector regime; each side runs its own due passes")
-    chosen = median(console)
+    report("client_overhead", walks["bare"], "≤ 1.15, the client without a listener")
+    report("client_with_console_listener", walks["console"], "≤ 1.10, issue 17: Session._on_record attached")
+    report("client_with_console_listener_console_collector", walks["console_collector"],
+           "≤ 1.10, issue 17 under the console's collector regime")
+    chosen = median(walks["console"])
     print(f"client_console_history_flush_after_walk: {chosen.flush_seconds * 1000:.0f} ms for the records"
           f" still pending ({chosen.persisted} records persisted in all; target: none, informational)")
     return 0
