@@ -7,9 +7,12 @@ environment orange, error red, success green) come from `semantic_colour`, chose
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 MODES = ("system", "light", "dark")
 #: The one widget style on every platform (see `apply_theme`).
@@ -126,7 +129,35 @@ def apply_theme(app: QApplication, mode: str = "system") -> str:
         app._opsdesk_style = STYLE
     app.setPalette(_dark_palette() if scheme == "dark" else _light_palette())
     app._opsdesk_scheme = scheme
+    _tell_followers()
     return scheme
+
+
+#: Widgets that colour themselves from the theme, and how (see `follow_theme`).
+_followers: weakref.WeakKeyDictionary[QWidget, Callable[[QWidget], None]] = weakref.WeakKeyDictionary()
+
+
+def follow_theme(widget: QWidget, restyle: Callable[[QWidget], None]) -> None:
+    """Call `restyle(widget)` after every theme change for as long as `widget` lives.
+
+    `restyle` is given the widget rather than bound to it (e.g. `TintedLabel.restyle`): the
+    registry holds widgets weakly, and a bound method would keep its widget alive.
+
+    For a widget that sets a style sheet on itself: Qt then marks its palette as its own, and a
+    new application palette reaches it with no PaletteChange (nor ApplicationPaletteChange) event,
+    so a light/dark switch, the operator's or the OS's, would leave it in the old colours.
+    `restyle` runs on the widget's thread once the switch is complete (the new palette in place).
+    """
+    _followers[widget] = restyle
+
+
+def _tell_followers() -> None:
+    import shiboken6
+    from PySide6.QtCore import QTimer
+
+    for widget, restyle in list(_followers.items()):
+        if shiboken6.isValid(widget):
+            QTimer.singleShot(0, widget, lambda widget=widget, restyle=restyle: restyle(widget))
 
 
 def _follow_os(app: QApplication) -> None:

@@ -15,6 +15,8 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy
 
+from app.ui.theme import follow_theme
+
 #: kind -> (background, text, border) in a light theme: light strips with dark text. The text
 #: colour is set on the strip's labels and its close button too (the theme's would be unreadable).
 _LIGHT = {
@@ -70,6 +72,7 @@ class Banner(QFrame):
         self._close.setToolTip("Dismiss")
         self._close.clicked.connect(self.clear)
         self._painted: tuple[str, bool] | None = None
+        follow_theme(self, Banner._repaint)
         self._expiry = QTimer(self)
         self._expiry.setSingleShot(True)
         self._expiry.timeout.connect(self.clear)
@@ -160,9 +163,8 @@ class Banner(QFrame):
                            f" border-radius:4px;}} {selector} QLabel {{color:{text};}}"
                            f" {selector} QPushButton[flat=\"true\"] {{color:{text}; border:none;}}")
 
-    def changeEvent(self, event) -> None:
-        super().changeEvent(event)
-        if event.type() == event.Type.PaletteChange and self.kind:
+    def _repaint(self) -> None:
+        if self.kind:
             self._paint_kind(self.kind)
 
     def _on_action(self) -> None:

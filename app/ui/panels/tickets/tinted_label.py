@@ -3,10 +3,11 @@ that always shows its whole text and takes its colours from the palette (`tints`
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QSizePolicy, QWidget
 
 from app.ui.panels.tickets.tints import strip_style
+from app.ui.theme import follow_theme
 
 
 class TintedLabel(QLabel):
@@ -23,6 +24,7 @@ class TintedLabel(QLabel):
         # Minimum: the layout may give it more height, never less than its wrapped text needs.
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self._restyle()
+        follow_theme(self, TintedLabel._restyle)
 
     def _restyle(self) -> None:
         # The application's palette: this label's own is the style sheet's once one is set, and a
@@ -33,10 +35,3 @@ class TintedLabel(QLabel):
             sheet = sheet.replace("padding:6px;", "padding:6px; font-weight:bold;")
         if sheet != self.styleSheet():  # setting the same sheet again would start another round
             self.setStyleSheet(sheet)
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            # The theme is changing: tint again once it has changed (this event can come before
-            # the application's new palette is in place).
-            QTimer.singleShot(0, self, self._restyle)

@@ -1,12 +1,11 @@
 """A label whose text colour carries meaning (success, warning, error) and stays readable when
-the theme switches between light and dark: the colour is looked up again on palette change."""
+the theme switches between light and dark: the colour is looked up again on every theme change."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
-from app.ui.theme import semantic_colour
+from app.ui.theme import follow_theme, semantic_colour
 
 
 class SemanticLabel(QLabel):
@@ -16,6 +15,7 @@ class SemanticLabel(QLabel):
         super().__init__(text, parent)
         self._kind: str | None = None
         self._bold = bold
+        follow_theme(self, SemanticLabel._restyle)
 
     @property
     def kind(self) -> str | None:
@@ -28,10 +28,5 @@ class SemanticLabel(QLabel):
     def _restyle(self) -> None:
         weight = " font-weight: bold;" if self._bold else ""
         sheet = f"color: {semantic_colour(self._kind).name()};{weight}" if self._kind else ""
-        if sheet != self.styleSheet():  # a style sheet change is itself a palette change: no loop
+        if sheet != self.styleSheet():
             self.setStyleSheet(sheet)
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange and self._kind:
-            self._restyle()
