@@ -16,6 +16,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from itertools import chain
 
 import httpx
 
@@ -118,9 +119,10 @@ class ObservedTransport(httpx.AsyncBaseTransport):
                 _log.exception("request listener %r failed", listener)
 
 
-#: A header set as the wire had it: `(encoding, (name, value), …)` in bytes, names as sent. A
-#: plain tuple (a tuple subclass stays tracked by the collector; a plain one of strings and
-#: bytes leaves its lists at a pass, one of such tuples at the pass after its items left).
+#: A header set as the wire had it: `(encoding, name, value, name, value, …)`, names and values
+#: in bytes, names as sent. One flat, plain tuple: a record then adds one object to the
+#: collector's count per header set, not one per header (a tuple subclass would stay tracked;
+#: a plain tuple of strings and bytes leaves the collector's lists at its first pass).
 RawHeaders = tuple
 
 
@@ -259,24 +261,29 @@ class _RecordedStream(httpx.AsyncByteStream):
 
 
 def _raw_headers(headers: httpx.Headers) -> RawHeaders:
-    return (headers.encoding, *headers.raw)
+    return (headers.encoding, *chain.from_iterable(headers.raw))
+
+
+def _pairs(headers: RawHeaders) -> zip:
+    """The (name, value) byte pairs of a `RawHeaders`."""
+    return zip(headers[1::2], headers[2::2], strict=True)
 
 
 def _header_items(headers: RawHeaders) -> list[tuple[str, str]]:
     """(name, value) pairs decoded, names lower-cased as httpx's `multi_items()` gives them."""
     encoding = headers[0]
-    return [(name.lower().decode(encoding), value.decode(encoding)) for name, value in headers[1:]]
+    return [(name.lower().decode(encoding), value.decode(encoding)) for name, value in _pairs(headers)]
 
 
 def _header(headers: RawHeaders, name: str) -> str | None:
     """The first value of header `name`, or None."""
     wanted = name.lower().encode(headers[0])
-    return next((value.decode(headers[0]) for key, value in headers[1:] if key.lower() == wanted), None)
+    return next((value.decode(headers[0]) for key, value in _pairs(headers) if key.lower() == wanted), None)
 
 
 def _decoded(headers: RawHeaders, raw: bytes) -> bytes:
     try:
-        return httpx.Response(200, headers=httpx.Headers(list(headers[1:]), encoding=headers[0]),
+        return httpx.Response(200, headers=httpx.Headers(list(_pairs(headers)), encoding=headers[0]),
                               content=raw).content
     except httpx.DecodingError:
         return raw
