@@ -159,14 +159,43 @@ def error_signature(attempt: DeliveryAttempt | None) -> ErrorSignature:
 def group_failures(failures: Iterable[_Failure]) -> list[FailureGroup]:
     """Group failed deliveries by endpoint and their last attempt's signature; biggest group first,
     then the most recently seen."""
-    buckets: dict[tuple[str, ErrorSignature], list[_Failure]] = {}
+    grouping = _Grouping()
     for failure in failures:
-        buckets.setdefault((failure.webhook_id, failure.signature), []).append(failure)
-    groups = [FailureGroup(webhook_id, signature, tuple(m.id for m in members), min(m.seen for m in members),
-                           max(m.seen for m in members), min(m.created_at for m in members))
-              for (webhook_id, signature), members in buckets.items()]
-    groups.sort(key=lambda g: (-g.count, -g.last_seen.timestamp()))
-    return groups
+        grouping.add(failure)
+    return grouping.groups()
+
+
+class _Grouping:
+    """Deliveries added as their details arrive, grouped on the way in: a report of the groups so
+    far costs the number of groups, not of deliveries read (a progress report per batch stays cheap
+    at 10,000). Deliveries no longer failed (retried meanwhile) are counted apart."""
+
+    def __init__(self) -> None:
+        #: (endpoint, signature) → [delivery ids, first seen, last seen, oldest created]
+        self._buckets: dict[tuple[str, ErrorSignature], list[Any]] = {}
+        self.failed = 0
+        self.moved_on = 0
+
+    def add(self, failure: _Failure) -> None:
+        if failure.status != "failed":
+            self.moved_on += 1
+            return
+        self.failed += 1
+        bucket = self._buckets.get((failure.webhook_id, failure.signature))
+        if bucket is None:
+            self._buckets[(failure.webhook_id, failure.signature)] = [
+                [failure.id], failure.seen, failure.seen, failure.created_at]
+            return
+        bucket[0].append(failure.id)
+        bucket[1] = min(bucket[1], failure.seen)
+        bucket[2] = max(bucket[2], failure.seen)
+        bucket[3] = min(bucket[3], failure.created_at)
+
+    def groups(self) -> list[FailureGroup]:
+        groups = [FailureGroup(webhook_id, signature, tuple(ids), first, last, began)
+                  for (webhook_id, signature), (ids, first, last, began) in self._buckets.items()]
+        groups.sort(key=lambda g: (-g.count, -g.last_seen.timestamp()))
+        return groups
 
 
 class FailureLog:
@@ -227,7 +256,7 @@ class FailureLog:
         listed = listed[:list_cap]
         wanted = listed[:limit]
         gate = asyncio.Semaphore(DETAIL_READS_AT_ONCE)
-        read: list[_Failure] = []
+        grouping = _Grouping()
 
         async def failure_of(delivery: Delivery) -> _Failure | None:
             key = (delivery.id, delivery.attempt_count)
@@ -239,15 +268,16 @@ class FailureLog:
             return self._seen[key]
 
         def report(state: str) -> FailureReport:
-            still_failed = [f for f in read if f.status == "failed"]
-            moved_on = len(read) - len(still_failed)
-            return FailureReport(tuple(group_failures(still_failed)), since, until,
+            moved_on = grouping.moved_on
+            return FailureReport(tuple(grouping.groups()), since, until,
                                  None if total is None else total - moved_on, len(listed) - moved_on,
-                                 len(still_failed), limit, state, to_read=len(wanted) - moved_on)
+                                 grouping.failed, limit, state, to_read=len(wanted) - moved_on)
 
         for start in range(0, len(wanted), DETAIL_BATCH):
             batch = await asyncio.gather(*(failure_of(d) for d in wanted[start:start + DETAIL_BATCH]))
-            read.extend(f for f in batch if f is not None)
+            for failure in batch:
+                if failure is not None:
+                    grouping.add(failure)
             if stopped():
                 return publish(report("stopped"))
             publish(report("reading"))
@@ -289,7 +319,7 @@ class FailureLog:
             page = await page.next_page()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Failure:
     """What grouping needs of one delivery's detail (not its payload)."""
 

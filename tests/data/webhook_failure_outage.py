@@ -52,7 +52,7 @@ def dead_url() -> str:
         return f"http://127.0.0.1:{probe.getsockname()[1]}/gone"
 
 
-def stage_outage(data_dir: Path) -> Outage:
+def stage_outage(data_dir: Path, answering_500: int = ANSWERING_500, refusing_count: int = REFUSING) -> Outage:
     """Start a sandbox, fail real deliveries, stop it, copy them, start it again on the same data."""
     process = SandboxProcess.start(data_dir, seed_size=5, time_scale=10_000, rate_limit=1_000_000)
     key = process.credentials()["test"]["owner_key"]
@@ -71,8 +71,8 @@ def stage_outage(data_dir: Path) -> Outage:
     finally:
         process.stop()
     database = data_dir / "sandbox.sqlite3"
-    _copy_failures(database, answering, ANSWERING_500, rewrite_every=3)
-    _copy_failures(database, refusing, REFUSING)
+    _copy_failures(database, answering, answering_500, rewrite_every=3)
+    _copy_failures(database, refusing, refusing_count)
     return Outage(SandboxProcess.start(data_dir, time_scale=10_000, rate_limit=1_000_000), database,
                   answering, refusing)
 
