@@ -6,6 +6,7 @@ window in the future or a time that is not one is refused with a sentence."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -21,6 +22,7 @@ from tests.data.webhook_failure_outage import (
     server_groups,
     stage_outage,
 )
+from tests.waiting import wait_until
 
 
 @pytest.fixture(scope="module")
@@ -133,3 +135,21 @@ def test_a_typed_local_time_and_an_rfc_3339_one_mean_the_same_moment() -> None:
     local = moment.astimezone().strftime("%Y-%m-%d %H:%M")
     now = datetime(2026, 12, 3, tzinfo=UTC)
     assert parse_since(local, now) == parse_since("2026-12-02T08:00:00Z", now) == moment
+
+
+async def test_a_later_load_takes_over_and_the_earlier_one_publishes_nothing(outage, stores) -> None:
+    failures = stores.webhooks.failures
+    heard = []
+    unsubscribe = failures.changed.subscribe(heard.append)
+    try:
+        since = datetime.now(UTC) - timedelta(days=7)
+        earlier = asyncio.ensure_future(failures.load(since=since))
+        await wait_until(lambda: any(r.state == "reading" for r in heard), 30)
+        later = await failures.load(outage.refusing, since=since)
+        superseded = await earlier
+    finally:
+        unsubscribe()
+    assert failures.last is later and later.complete
+    assert {g.webhook_id for g in later.groups} == {outage.refusing}
+    assert superseded.state == "stopped" and superseded not in heard  # never shown
+    assert later.failed == await stores.webhooks.recovery.count(outage.refusing, since)
