@@ -153,3 +153,17 @@ async def test_a_later_load_takes_over_and_the_earlier_one_publishes_nothing(out
     assert {g.webhook_id for g in later.groups} == {outage.refusing}
     assert superseded.state == "stopped" and superseded not in heard  # never shown
     assert later.failed == await stores.webhooks.recovery.count(outage.refusing, since)
+
+
+async def test_reading_the_window_again_reads_only_the_list_when_nothing_changed(outage, stores) -> None:
+    since = datetime.now(UTC) - timedelta(days=7)
+    first = await stores.webhooks.failures.load(since=since)
+    paths: list[str] = []
+    unsubscribe = stores.client.add_request_listener(lambda record: paths.append(record.url.split("?")[0]))
+    try:
+        again = await stores.webhooks.failures.load(since=since)
+    finally:
+        unsubscribe()
+    assert [g.delivery_ids for g in again.groups] == [g.delivery_ids for g in first.groups]
+    assert paths and all(path.endswith("/dev/webhook-deliveries") for path in paths)  # no detail re-read
+    assert len(paths) == -(-first.total // 100)  # one list page per 100 failed deliveries
