@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from app.api import errors
 from app.api.models import Delivery, DeliveryAttempt, DeliveryDetail
 from app.data.observable import Observable
 from app.data.webhook_ops import DeliveryRef
@@ -113,7 +114,8 @@ class FailureReport:
     read: int
     #: At most this many are read in detail (the newest).
     limit: int
-    #: `listing`, `reading`, `done`, or `stopped` (by the admin, with what was read by then).
+    #: `listing`, `reading`, `done`, `stopped` (by the admin, with what was read by then), or
+    #: `interrupted` (a read failed: the error goes to the caller; what was read is kept).
     state: str
     #: How many this load reads in detail (known once listing is over).
     to_read: int = 0
@@ -124,7 +126,7 @@ class FailureReport:
 
     @property
     def finished(self) -> bool:
-        return self.state in ("done", "stopped")
+        return self.state in ("done", "stopped", "interrupted")
 
     @property
     def complete(self) -> bool:
@@ -246,12 +248,16 @@ class FailureLog:
         publish(base)
         listed: list[Delivery] = []
         exhausted = False
-        async for page_items, last_page in self._walk_window(webhook_id, since, list_cap + 1):
-            listed.extend(page_items)
-            exhausted = last_page
-            publish(replace(base, listed=min(len(listed), list_cap)))
-            if stopped():
-                return publish(replace(base, listed=len(listed), state="stopped"))
+        try:
+            async for page_items, last_page in self._walk_window(webhook_id, since, list_cap + 1):
+                listed.extend(page_items)
+                exhausted = last_page
+                publish(replace(base, listed=min(len(listed), list_cap)))
+                if stopped():
+                    return publish(replace(base, listed=len(listed), state="stopped"))
+        except Exception:
+            publish(replace(base, listed=len(listed), state="interrupted"))
+            raise
         total = len(listed) if exhausted and len(listed) <= list_cap else None
         listed = listed[:list_cap]
         wanted = listed[:limit]
@@ -264,7 +270,11 @@ class FailureLog:
                 async with gate:
                     if stopped():
                         return None
-                    self._seen[key] = _failure(await self._webhooks.delivery(delivery.webhook_id, delivery.id))
+                    try:
+                        detail = await self._webhooks.delivery(delivery.webhook_id, delivery.id)
+                    except errors.NotFound:  # deleted with its endpoint since it was listed: no longer a failure
+                        return replace(_failure_of_listed(delivery), status="gone")
+                    self._seen[key] = _failure(detail)
             return self._seen[key]
 
         def report(state: str) -> FailureReport:
@@ -274,7 +284,11 @@ class FailureLog:
                                  grouping.failed, limit, state, to_read=len(wanted) - moved_on)
 
         for start in range(0, len(wanted), DETAIL_BATCH):
-            batch = await asyncio.gather(*(failure_of(d) for d in wanted[start:start + DETAIL_BATCH]))
+            try:
+                batch = await asyncio.gather(*(failure_of(d) for d in wanted[start:start + DETAIL_BATCH]))
+            except Exception:
+                publish(report("interrupted"))
+                raise
             for failure in batch:
                 if failure is not None:
                     grouping.add(failure)
@@ -335,6 +349,11 @@ def _failure(detail: DeliveryDetail) -> _Failure:
     last = detail.attempts[-1] if detail.attempts else None
     return _Failure(detail.id, detail.webhook_id, detail.status, error_signature(last),
                     last.attempted_at if last is not None else detail.created_at, detail.created_at)
+
+
+def _failure_of_listed(delivery: Delivery) -> _Failure:
+    return _Failure(delivery.id, delivery.webhook_id, delivery.status, ErrorSignature("unknown"),
+                    delivery.created_at, delivery.created_at)
 
 
 def _aware(moment: datetime) -> datetime:

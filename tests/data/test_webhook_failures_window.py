@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.api import AdminClient, ApiKeyAuth
+from app.api.errors import ApiError
 from app.cache import AsyncPageCache
 from app.data.stores import Stores
 from app.data.webhook_failures import parse_since
@@ -167,3 +168,39 @@ async def test_reading_the_window_again_reads_only_the_list_when_nothing_changed
     assert [g.delivery_ids for g in again.groups] == [g.delivery_ids for g in first.groups]
     assert paths and all(path.endswith("/dev/webhook-deliveries") for path in paths)  # no detail re-read
     assert len(paths) == -(-first.total // 100)  # one list page per 100 failed deliveries
+
+
+async def test_an_endpoint_deleted_while_reading_is_left_out_and_a_lost_server_interrupts(tmp_path) -> None:
+    small = stage_outage(tmp_path / "sandbox", 150, 150)
+    client = AdminClient(small.process.url, ApiKeyAuth(small.process.credentials()["test"]["owner_key"]))
+    cache = await AsyncPageCache.open(tmp_path / "cache.sqlite3")
+    stores = Stores(client, cache)
+    try:
+        await stores.webhooks.reload()
+        failures = stores.webhooks.failures
+        deleting = []
+
+        def heard(report) -> None:
+            if report.state == "reading" and not deleting:
+                deleting.append(asyncio.ensure_future(client.webhooks.delete(small.refusing)))
+
+        unsubscribe = failures.changed.subscribe(heard)
+        try:
+            report = await failures.load(since=datetime.now(UTC) - timedelta(days=7))
+        finally:
+            unsubscribe()
+        await deleting[0]
+        assert report.state == "done" and report.complete  # the deleted endpoint's unread ones are not failures
+        refused = sum(g.count for g in report.groups if g.webhook_id == small.refusing)
+        assert refused < 150 + 2 and report.failed == report.total
+        assert sum(g.count for g in report.groups if g.webhook_id == small.answering) == 150 + 2  # + the real ones
+
+        small.process.stop()  # the server goes away: the next read fails after the client's retries
+        with pytest.raises(ApiError):
+            await failures.load(since=datetime.now(UTC) - timedelta(days=1))
+        assert failures.last.state == "interrupted" and failures.last.finished
+    finally:
+        small.process.stop()
+        stores.close()
+        await cache.close()
+        await client.aclose()

@@ -74,6 +74,9 @@ def report_text(report: FailureReport | None) -> str:
         return f"Stopped while listing: {_count(report.listed)} {since} found so far, none grouped."
     if report.state == "stopped":
         return f"Stopped: counts cover the newest {report.read:,} of {of} failed deliveries {since}."
+    if report.state == "interrupted":
+        return (f"Interrupted by an error: counts cover the newest {report.read:,} of {of} failed deliveries"
+                f" {since}; Refresh to read them again.")
     if not report.groups:
         return f"No failed deliveries {since}."
     groups = len(report.groups)
@@ -255,8 +258,8 @@ class FailuresView(QWidget):
             if selected is not None and (row := self.model.row_of_id(selected.id)) is not None:
                 self.table.selectRow(row)
         self.summary.setText(report_text(report))
-        self.summary.set_kind(None if not report.finished else "error" if report.groups
-                              else "success")
+        self.summary.set_kind(None if not report.finished else "warning" if report.state == "interrupted"
+                              else "error" if report.groups else "success")
         self._show_progress(report)
         self.update_actions()
 
