@@ -216,10 +216,6 @@ class FailureLog:
         self.changed: Observable[FailureReport] = Observable()
         self.last: FailureReport | None = None
 
-    @property
-    def running(self) -> bool:
-        return self.last is not None and not self.last.finished
-
     def stop(self) -> None:
         """End the running load with the deliveries read so far."""
         self._stop.set()

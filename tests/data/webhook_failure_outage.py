@@ -52,8 +52,10 @@ def dead_url() -> str:
         return f"http://127.0.0.1:{probe.getsockname()[1]}/gone"
 
 
-def stage_outage(data_dir: Path, answering_500: int = ANSWERING_500, refusing_count: int = REFUSING) -> Outage:
-    """Start a sandbox, fail real deliveries, stop it, copy them, start it again on the same data."""
+def stage_outage(data_dir: Path, answering_500: int = ANSWERING_500, refusing_count: int = REFUSING, *,
+                 rate_limit: int | None = 1_000_000) -> Outage:
+    """Start a sandbox, fail real deliveries, stop it, copy them, start it again on the same data
+    (with `rate_limit` requests a minute; None: the platform's default)."""
     process = SandboxProcess.start(data_dir, seed_size=5, time_scale=10_000, rate_limit=1_000_000)
     key = process.credentials()["test"]["owner_key"]
     try:
@@ -73,7 +75,7 @@ def stage_outage(data_dir: Path, answering_500: int = ANSWERING_500, refusing_co
     database = data_dir / "sandbox.sqlite3"
     _copy_failures(database, answering, answering_500, rewrite_every=3)
     _copy_failures(database, refusing, refusing_count)
-    return Outage(SandboxProcess.start(data_dir, time_scale=10_000, rate_limit=1_000_000), database,
+    return Outage(SandboxProcess.start(data_dir, time_scale=10_000, rate_limit=rate_limit), database,
                   answering, refusing)
 
 
