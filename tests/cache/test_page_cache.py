@@ -165,3 +165,17 @@ def test_deep_slices_follow_writes_from_this_and_other_connections(cache: PageCa
         other_window.delete_record("contacts", newest["id"])
         other_window.delete_record("contacts", expected[0]["id"])
     assert ids(cache.query_records("contacts", limit=3, offset=1999)) == ids(expected[2000:2003])
+
+
+def test_a_batch_sorted_for_the_date_index_keeps_every_row_and_the_later_copy(cache: PageCache) -> None:
+    # Rows are written in created_at order, not as given: the result must not depend on it.
+    batch = [contact(3, created_at="2026-03-01T00:00:00Z"), contact(1, created_at=None),
+             contact(2, created_at="2026-01-01T00:00:00Z"),
+             contact(3, name="Zelda Later", created_at="2025-01-01T00:00:00Z", version=2)]
+    assert cache.put_records("contacts", batch) == 4
+    assert cache.count_records("contacts") == 3
+    assert cache.get_record("contacts", "con_000003")["name"] == "Zelda Later"
+    assert cache.search("contacts", "zelda") == ["con_000003"]
+    assert cache.search("contacts", "person 3") == []
+    assert [r["id"] for r in cache.query_records("contacts", order_by="created_at", descending=False)] == [
+        "con_000001", "con_000003", "con_000002"]
