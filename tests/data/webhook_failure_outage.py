@@ -55,7 +55,7 @@ def dead_url() -> str:
 def stage_outage(data_dir: Path, answering_500: int = ANSWERING_500, refusing_count: int = REFUSING, *,
                  rate_limit: int | None = 1_000_000) -> Outage:
     """Start a sandbox, fail real deliveries, stop it, copy them, start it again on the same data
-    (with `rate_limit` requests a minute; None: the platform's default)."""
+    (with `rate_limit` requests a minute; None: the platform's default, on the real clock)."""
     process = SandboxProcess.start(data_dir, seed_size=5, time_scale=10_000, rate_limit=1_000_000)
     key = process.credentials()["test"]["owner_key"]
     try:
@@ -75,7 +75,9 @@ def stage_outage(data_dir: Path, answering_500: int = ANSWERING_500, refusing_co
     database = data_dir / "sandbox.sqlite3"
     _copy_failures(database, answering, answering_500, rewrite_every=3)
     _copy_failures(database, refusing, refusing_count)
-    return Outage(SandboxProcess.start(data_dir, time_scale=10_000, rate_limit=rate_limit), database,
+    # The platform's own rate limit needs its own clock (a time scale shortens its window too).
+    restarted = SandboxProcess.start(data_dir, time_scale=None if rate_limit is None else 10_000, rate_limit=rate_limit)
+    return Outage(restarted, database,
                   answering, refusing)
 
 
