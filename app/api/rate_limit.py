@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
+import httpx
+
 from app.api import constants
 
 
@@ -18,6 +20,7 @@ class RateLimitState:
         self.limit: int | None = None
         self.remaining: int | None = None
         self.reset_at: datetime | None = None
+        self._reset_seconds: int | None = None
         self._subscribers: list[Callable[[RateLimitState], None]] = []
 
     def subscribe(self, callback: Callable[[RateLimitState], None]) -> Callable[[], None]:
@@ -32,22 +35,48 @@ class RateLimitState:
 
     def update_from_headers(self, headers: Mapping[str, str]) -> None:
         """Take the budget from a response's headers; responses without them change nothing."""
-        limit = _int(headers.get(constants.HEADER_RATE_LIMIT))
-        remaining = _int(headers.get(constants.HEADER_RATE_REMAINING))
-        reset = _int(headers.get(constants.HEADER_RATE_RESET))
+        if isinstance(headers, httpx.Headers):
+            # Every response passes here: one look at the raw headers, not three searches of them.
+            limit, remaining, reset = (_int(value) for value in _rate_values(headers))
+        else:
+            limit = _int(headers.get(constants.HEADER_RATE_LIMIT))
+            remaining = _int(headers.get(constants.HEADER_RATE_REMAINING))
+            reset = _int(headers.get(constants.HEADER_RATE_RESET))
         if limit is None and remaining is None and reset is None:
             return
-        reset_at = datetime.fromtimestamp(reset, UTC) if reset is not None else self.reset_at
+        if reset is None:
+            reset_at = self.reset_at
+        elif reset == self._reset_seconds:
+            reset_at = self.reset_at  # the same second as before: no new datetime to make
+        else:
+            reset_at = datetime.fromtimestamp(reset, UTC)
         new = (limit if limit is not None else self.limit,
                remaining if remaining is not None else self.remaining, reset_at)
         if new == (self.limit, self.remaining, self.reset_at):
             return
         self.limit, self.remaining, self.reset_at = new
+        self._reset_seconds = reset if reset is not None else self._reset_seconds
         for callback in list(self._subscribers):
             callback(self)
 
 
-def _int(value: str | None) -> int | None:
+#: The budget's header names as httpx keeps them (lower-cased bytes), and their places.
+_RATE_NAMES = {name.lower().encode("ascii"): index for index, name in enumerate(
+    (constants.HEADER_RATE_LIMIT, constants.HEADER_RATE_REMAINING, constants.HEADER_RATE_RESET))}
+
+
+def _rate_values(headers: httpx.Headers) -> list[bytes | None]:
+    """The limit, remaining and reset values as sent (None when absent; a repeated header is
+    unreadable, b"", as `Headers.get` joins the repeats with commas)."""
+    found: list[bytes | None] = [None, None, None]
+    for name, value in headers.raw:
+        index = _RATE_NAMES.get(name.lower())
+        if index is not None:
+            found[index] = value if found[index] is None else b""
+    return found
+
+
+def _int(value: str | bytes | None) -> int | None:
     try:
         return int(value) if value is not None else None
     except ValueError:
