@@ -605,7 +605,9 @@ class PageCache:
         if searchable:
             existing = self._rowids(resource, [row[1] for row in rows])
             table = database.search_table(resource)
-            self._conn.executemany(f"DELETE FROM {table} WHERE rowid = ?", [(r,) for r in existing.values()])
+            # In rowid order, as the inserts below: FTS5 flushes its pending terms to a new segment
+            # whenever a write's rowid is lower than the one before (a segment per row, merged later).
+            self._conn.executemany(f"DELETE FROM {table} WHERE rowid = ?", [(r,) for r in sorted(existing.values())])
             self._note_search_deletes(resource, len(existing))
         self._conn.executemany(
             "INSERT INTO records (resource, id, body, created_at, updated_at, fetched_at, size) "
@@ -619,7 +621,7 @@ class PageCache:
             rowids = {**existing, **self._rowids(resource, [row[1] for row in rows if row[1] not in existing])}
             self._conn.executemany(
                 f"INSERT INTO {table} (rowid, search_title, search_detail) VALUES (?, ?, ?)",
-                [(rowids[row[1]], row[7], row[8]) for row in rows if row[7] is not None or row[8] is not None],
+                sorted((rowids[row[1]], row[7], row[8]) for row in rows if row[7] is not None or row[8] is not None),
             )
 
     def _rowids(self, resource: str, ids: Sequence[str]) -> dict[str, int]:
