@@ -20,7 +20,6 @@ FIRST_PAINT_MODULES = (
     "tempfile",
     "urllib.parse",
     "datetime",
-    "locale",  # gettext's, when argparse builds the launcher's options
     "platformdirs",
     "app.core.paths",
     "app.core.profiles",
