@@ -38,10 +38,6 @@ def main(argv: list[str] | None = None) -> int:
     if not args or not {"-h", "--help"} & set(args):
         import os
 
-        from app.core.warm_imports import warm_in_background
-
-        warm_in_background()  # the console is next: its first paint's plain imports overlap PySide6's
-
         from app.core.display_check import display_problem
 
         problem = display_problem(os.environ)
