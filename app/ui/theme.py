@@ -15,8 +15,6 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 MODES = ("system", "light", "dark")
-#: The one widget style on every platform (see `apply_theme`).
-STYLE = "Fusion"
 
 _SEMANTIC = {
     # name: (on light, on dark)
@@ -94,18 +92,6 @@ def os_prefers_dark() -> bool:
     return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
 
 
-def styled_application(program: str) -> QApplication:
-    """A new `QApplication` that asks Qt itself for `STYLE` (its `-style` argument).
-
-    Qt then makes the style when a widget first needs it. `app.setStyle` also hands the style to
-    Python, whose wrapper creates every QStyle enum (about 7 ms of the first paint, measured), so
-    `apply_theme` skips that call for an application made here.
-    """
-    app = QApplication([program, "-style", STYLE])
-    app._opsdesk_style = STYLE
-    return app
-
-
 def apply_theme(app: QApplication, mode: str = "system") -> str:
     """Apply "system", "light" or "dark"; returns the scheme now in effect ("light" or "dark")."""
     if mode not in MODES:
@@ -124,9 +110,7 @@ def apply_theme(app: QApplication, mode: str = "system") -> str:
         scheme = mode
     # Fusion draws every widget from the palette on all three platforms, so both schemes look
     # the same everywhere and nothing stays light inside a dark window.
-    if getattr(app, "_opsdesk_style", None) != STYLE:
-        app.setStyle(STYLE)
-        app._opsdesk_style = STYLE
+    app.setStyle("Fusion")
     app.setPalette(_dark_palette() if scheme == "dark" else _light_palette())
     app._opsdesk_scheme = scheme
     _tell_followers()
