@@ -103,7 +103,19 @@ async def sync_records(status: ShellStatusBar, session: Session) -> None:
     except errors.ApiError as error:
         status.showMessage(f"Caching for offline use stopped: {describe(error)}", 10_000)
         return
-    status.showMessage(f"Cached {stored:,} records for search and offline use.", 5_000)
+    if stored == 0 and session.connection_state == "offline":
+        return  # the status bar already says offline; "nothing new" would claim the server was asked
+    status.showMessage(synced_text(stored), 5_000)
+
+
+def synced_text(stored: int) -> str:
+    """The word on a finished sync that fetched and cached `stored` records.
+
+    "Cached 0 records" read as if the cache were empty, after every start with nothing new.
+    """
+    if stored == 0:
+        return "Nothing new to cache for search and offline use."
+    return f"Cached {stored:,} record{'' if stored == 1 else 's'} for search and offline use."
 
 
 def follow_outbox(status: ShellStatusBar, session: Session) -> None:
