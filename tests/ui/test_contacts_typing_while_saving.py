@@ -9,6 +9,7 @@ and the next save sends it against the new version, once.
 from __future__ import annotations
 
 import asyncio
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -48,6 +49,21 @@ def owner_key(sandbox_credentials) -> str:
     return sandbox_credentials["test"]["owner_key"]
 
 
+@asynccontextmanager
+async def panel_with_held_answers(qtbot, sandbox, owner_key: str, tmp_path):
+    """A contacts panel whose write answers are held (`AnswersHeld`), and a colleague's client; all
+    closed afterwards, the held answers let go first."""
+    other = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
+    line = AnswersHeld()
+    panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path / "cache.sqlite", transport=line)
+    try:
+        yield panel, line, other
+    finally:
+        line.release()
+        await other.aclose()
+        await close_panel(panel)
+
+
 async def held_saving(panel, line: AnswersHeld, writes: int = 1) -> None:
     """Wait until the save's answer is held: the server has it, the form still waits."""
     await wait_until(lambda: line.writes >= writes and panel.banner.plain_text.startswith("Saving"),
@@ -57,10 +73,7 @@ async def held_saving(panel, line: AnswersHeld, writes: int = 1) -> None:
 def test_a_field_typed_while_the_save_is_on_its_way_keeps_its_text_and_is_saved_next(
         qtbot, run_async, sandbox, owner_key, tmp_path):
     async def scenario():
-        other = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
-        line = AnswersHeld()
-        panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path / "cache.sqlite", transport=line)
-        try:
+        async with panel_with_held_answers(qtbot, sandbox, owner_key, tmp_path) as (panel, line, other):
             contact = await other.contacts.create({"name": unique("Typing "), "phone": "+1 555 000 0100",
                                                    "email": f"{unique('typing')}@example.com", "notes": "old"})
             await panel.activate()
@@ -95,10 +108,6 @@ def test_a_field_typed_while_the_save_is_on_its_way_keeps_its_text_and_is_saved_
                                                                   "typed while saving")
             assert server.version == contact.version + 3, "the second save went straight in, no merge"
             assert panel.form.record.version == server.version and not panel.conflict.isVisible()
-        finally:
-            line.release()
-            await other.aclose()
-            await close_panel(panel)
 
     run_async(scenario(), timeout=60)
 
@@ -106,10 +115,7 @@ def test_a_field_typed_while_the_save_is_on_its_way_keeps_its_text_and_is_saved_
 def test_typing_while_a_new_contact_is_created_updates_that_contact_next(
         qtbot, run_async, sandbox, owner_key, tmp_path):
     async def scenario():
-        other = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
-        line = AnswersHeld()
-        panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path / "cache.sqlite", transport=line)
-        try:
+        async with panel_with_held_answers(qtbot, sandbox, owner_key, tmp_path) as (panel, line, other):
             await panel.activate()
             click(panel.new_button)
             name, email = unique("Fresh "), f"{unique('fresh')}@example.com"
@@ -134,10 +140,6 @@ def test_typing_while_a_new_contact_is_created_updates_that_contact_next(
             assert server.phone == "+1 555 000 0300" and server.version == created.version + 1
             namesakes = [c async for c in other.contacts.iterate(query=email)]
             assert [c.id for c in namesakes] == [created.id], "the contact was created once"
-        finally:
-            line.release()
-            await other.aclose()
-            await close_panel(panel)
 
     run_async(scenario(), timeout=60)
 
@@ -145,10 +147,7 @@ def test_typing_while_a_new_contact_is_created_updates_that_contact_next(
 def test_save_stays_off_while_on_its_way_even_when_the_form_goes_clean_and_dirty_again(
         qtbot, run_async, sandbox, owner_key, tmp_path):
     async def scenario():
-        other = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
-        line = AnswersHeld()
-        panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path / "cache.sqlite", transport=line)
-        try:
+        async with panel_with_held_answers(qtbot, sandbox, owner_key, tmp_path) as (panel, line, other):
             contact = await other.contacts.create({"name": unique("Twice "), "notes": "old"})
             await panel.activate()
             await open_contact(panel, contact.id)
@@ -167,10 +166,6 @@ def test_save_stays_off_while_on_its_way_even_when_the_form_goes_clean_and_dirty
             assert panel.form.notes_edit.toPlainText() == "old and second" and panel.form.dirty
             server = await other.contacts.get(contact.id)
             assert server.notes == "first" and server.version == contact.version + 1
-        finally:
-            line.release()
-            await other.aclose()
-            await close_panel(panel)
 
     run_async(scenario(), timeout=60)
 
