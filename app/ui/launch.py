@@ -32,8 +32,9 @@ from app.ui import startup_imports
 # Before anything else is imported: every later import is cheaper (see startup_imports).
 startup_imports.cheap_pyside_feature_scan()
 
+# After the import hooks are made cheap:
 from app.ui.runtime_tuning import paint_fills_on_the_ui_thread
-from app.ui.theme import MODES, apply_theme  # after the import hooks are made cheap
+from app.ui.theme import MODES, apply_theme, fusion_application
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     gc.disable()
     paint_fills_on_the_ui_thread()  # before the first paint (see runtime_tuning)
     options = parse_args(list(sys.argv[1:] if argv is None else argv))
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app = QApplication.instance() or fusion_application(sys.argv[0])
     app.setApplicationName("Opsdesk")
     app.setApplicationDisplayName("Opsdesk")
     app.setDesktopFileName("opsdesk")
