@@ -104,15 +104,19 @@ class ObservedRecord(RequestRecord):
     def __init__(self, *, started_at: datetime, method: str, status: int | None, duration_ms: float,
                  attempt: int, request_size: int, response_size: int, parts: Any,
                  error: str | None = None) -> None:
-        _SLOT["started_at"].__set__(self, started_at)
-        _SLOT["method"].__set__(self, method)
-        _SLOT["status"].__set__(self, status)
-        _SLOT["duration_ms"].__set__(self, duration_ms)
-        _SLOT["attempt"].__set__(self, attempt)
-        _SLOT["request_size"].__set__(self, request_size)
-        _SLOT["response_size"].__set__(self, response_size)
-        _SLOT["error"].__set__(self, error)
-        object.__setattr__(self, "_parts", parts)
+        # The slots' own setters, bound once (`_SET`): one record per exchange is made on the
+        # caller's path, and a lookup of each descriptor per field cost more than the stores.
+        set_started_at, set_method, set_status, set_duration, set_attempt, set_request_size, \
+            set_response_size, set_error, set_parts = _SET
+        set_started_at(self, started_at)
+        set_method(self, method)
+        set_status(self, status)
+        set_duration(self, duration_ms)
+        set_attempt(self, attempt)
+        set_request_size(self, request_size)
+        set_response_size(self, response_size)
+        set_error(self, error)
+        set_parts(self, parts)
 
     @staticmethod
     def _identity(parts: Any) -> tuple[str, str | None, str | None]:
@@ -155,3 +159,8 @@ class ObservedRecord(RequestRecord):
 
     def __hash__(self) -> int:
         return hash(tuple(getattr(self, name) for name in _FIELD_NAMES))
+
+
+_SET = (*(_SLOT[name].__set__ for name in ("started_at", "method", "status", "duration_ms", "attempt",
+                                           "request_size", "response_size", "error")),
+        ObservedRecord.__dict__["_parts"].__set__)
