@@ -38,6 +38,7 @@ from app.data.observable import Observable
 from app.data.record_store import Offline
 
 log = logging.getLogger(__name__)
+_monotonic = time.monotonic
 
 #: Records held for the session's view (the cache keeps its own bound).
 MAX_RECORDS = 5000
@@ -125,6 +126,8 @@ class RequestHistory:
         self._pending: list[RequestRecord] = []
         self._last_added = self._oldest_unsaved = 0.0
         self._flush_task: asyncio.Task | None = None
+        # Whether `_flush_task` is still to run its course: `add` reads a flag, not the task's state.
+        self._flush_waiting = False
         self._writing = asyncio.Lock()
         self._closed = False
         self.loaded = False
@@ -151,18 +154,20 @@ class RequestHistory:
         """
         if self._closed:
             return
-        now = self._last_added = time.monotonic()
-        if not self._pending:
+        now = self._last_added = _monotonic()
+        pending = self._pending
+        if not pending:
             self._oldest_unsaved = now
-        self._pending.append(record)
+        pending.append(record)
         records = self._records
         records.appendleft(record)
         dropped = ()
         if len(records) > self._keep:
             dropped = tuple(record_key(records.pop()) for _ in range(len(records) - self._keep))
-        if self.changes:  # no view open: no change to tell
+        if self.changes._listeners:  # no view open: no change to tell
             self.changes.emit(HistoryChange(added=record, dropped=dropped))
-        if self._cache is not None and (self._flush_task is None or self._flush_task.done()):
+        if not self._flush_waiting and self._cache is not None:
+            self._flush_waiting = True
             self._flush_task = asyncio.ensure_future(self._flush_when_quiet())
 
     async def ensure_loaded(self) -> None:
@@ -183,15 +188,18 @@ class RequestHistory:
 
     async def _flush_when_quiet(self) -> None:
         """Write the unsaved records at each pause (or once the oldest has waited too long)."""
-        while self._pending:
-            now = time.monotonic()
-            due = min(self._last_added + _QUIET_SECONDS, self._oldest_unsaved + _MAX_WAIT_SECONDS)
-            if now < due and len(self._pending) < MAX_UNSAVED_RECORDS:
-                await asyncio.sleep(due - now)
-                continue
-            # Shielded: `close` cancels this task, and a write under way must finish, not be lost.
-            if not await asyncio.shield(self.flush()):
-                return  # the cache refused: the records wait for the next arrival's flush
+        try:
+            while self._pending:
+                now = time.monotonic()
+                due = min(self._last_added + _QUIET_SECONDS, self._oldest_unsaved + _MAX_WAIT_SECONDS)
+                if now < due and len(self._pending) < MAX_UNSAVED_RECORDS:
+                    await asyncio.sleep(due - now)
+                    continue
+                # Shielded: `close` cancels this task, and a write under way must finish, not be lost.
+                if not await asyncio.shield(self.flush()):
+                    return  # the cache refused: the records wait for the next arrival's flush
+        finally:
+            self._flush_waiting = False
 
     async def flush(self) -> bool:
         """Write the records not yet persisted, in order, a chunk per cache hop; False if refused."""

@@ -113,6 +113,9 @@ class Session(QObject):
         self.outbox = outbox
         stores = Stores(client, cache, outbox)
         self.history = RequestHistory(stores.request_history, self)
+        # Bound once: `_on_record` runs in every exchange, and each attribute looked up on a
+        # QObject goes through shiboken's slower lookup.
+        self._add_record = self.history.store.add
         self.tasks = TaskSet(on_error=self._on_task_error)
         self.connection_state = "connecting"
         self.scopes: frozenset[str] | None = None
@@ -190,9 +193,10 @@ class Session(QObject):
         return remove
 
     def _on_record(self, record: RequestRecord) -> None:
-        self.history.add(record)
+        self._add_record(record)
         if record.status is not None:
-            self._set_connection("online", "")
+            if self.connection_state != "online":  # nearly always online already: no call made
+                self._set_connection("online", "")
         elif record.error and record.error != CANCELLED:
             self._set_connection("offline", f"{urlsplit(record.url).netloc}: {record.error}")
         for follower in self._record_followers:
