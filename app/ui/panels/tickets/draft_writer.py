@@ -4,8 +4,10 @@ Drafts are saved on every debounced keystroke; a SQLite upsert (and a WAL checkp
 on the UI thread would stall typing whenever the disk is slow. One worker thread runs the calls
 in the order they were made, so a load after a save sees the saved text and a delete after a
 save wins. Each call is handed to the worker at once: a crash of the UI loses at most a write
-the worker is doing, and leaving the panel lets queued writes finish (the interpreter joins the
-worker at exit) without making the UI wait for them.
+the worker is doing. Closing waits (a bounded time) until every queued write is done, so the
+session can close the DraftStore after it without a write landing on a closed file: `aclose`
+before the store closes (the panel's shutdown, the UI thread keeps running), `close` as the
+blocking fallback when the panel is destroyed.
 """
 
 from __future__ import annotations
@@ -14,9 +16,13 @@ import asyncio
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for_futures
 from typing import Any
 
 log = logging.getLogger(__name__)
+
+#: The longest closing waits for queued draft writes (a few ms each; more means the disk is stuck).
+FLUSH_TIMEOUT_SECONDS = 2.0
 
 
 class DraftWriter:
@@ -25,6 +31,8 @@ class DraftWriter:
     def __init__(self, drafts: Any) -> None:
         self.drafts = drafts
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ticket-drafts")
+        #: Runs after every call queued before closing began; None until then.
+        self._drained: Future | None = None
 
     def save(self, key: str, text: str, on_failure: Callable[[BaseException], None] | None = None,
              on_saved: Callable[[], None] | None = None) -> Future:
@@ -49,14 +57,39 @@ class DraftWriter:
         """The drafts whose key starts with `prefix`; `on_done(drafts)` runs on the event loop."""
         return self._submit(self.drafts.list, (prefix,), on_done, on_failure)
 
-    def close(self) -> None:
-        """Take no more calls; queued writes still finish, without waiting for them here."""
-        self._executor.shutdown(wait=False)
+    async def aclose(self, timeout: float = FLUSH_TIMEOUT_SECONDS) -> bool:
+        """Take no more calls and wait, without blocking the loop, for the queued writes (at most
+        `timeout`); False if they had not finished by then."""
+        drained = self._stop()
+        try:
+            await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(drained)), timeout)
+        except TimeoutError:
+            log.error("queued draft writes were not done after %.1f s", timeout)
+            return False
+        return True
+
+    def close(self) -> bool:
+        """Take no more calls and block until the queued writes are done (at most
+        `FLUSH_TIMEOUT_SECONDS`; at once when `aclose` already waited); False if they were not."""
+        finished = not wait_for_futures([self._stop()], FLUSH_TIMEOUT_SECONDS).not_done
+        if not finished:
+            log.error("queued draft writes were not done after %.1f s", FLUSH_TIMEOUT_SECONDS)
+        return finished
+
+    def _stop(self) -> Future:
+        if self._drained is None:
+            self._drained = self._executor.submit(lambda: None)  # the queue is first in, first out
+            self._executor.shutdown(wait=False)
+        return self._drained
 
     def _submit(self, call: Callable[..., Any], args: tuple, on_done: Callable[[Any], None] | None,
                 on_failure: Callable[[BaseException], None] | None) -> Future:
-        future = self._executor.submit(call, *args)
         loop = asyncio.get_event_loop()
+        if self._drained is not None:  # closed: the session is closing the file, nothing may land on it now
+            future: Future = Future()
+            future.set_exception(RuntimeError("The drafts are closed: the console is closing."))
+        else:
+            future = self._executor.submit(call, *args)
 
         def deliver(done: Future) -> None:
             error = done.exception()

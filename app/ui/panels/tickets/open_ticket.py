@@ -54,6 +54,8 @@ OFFLINE_REPLY_TEXT = ("the server cannot be reached. The reply stays a draft, ma
                       "the server answers, the ticket is checked for anything new and one Send reply sends it.")
 WAITING_TEXT = ("Written offline and marked to send when online: not sent yet. Once the server answers, you see "
                 "what is new on the ticket and confirm with Send reply.")
+NO_ANSWER_TEXT = ("the server did not answer, so it may already have this reply. It is kept, marked to send "
+                  "when online with the same key: sending it again, now or after a restart, never posts it twice.")
 CHECKING_TEXT = ("Written offline and marked to send when online: not sent yet. Checking the ticket for anything "
                  "new since you wrote it…")
 OUTBOX_FIRST_TEXT = ("Back online: this ticket's changes made offline are being sent first; then your reply "
@@ -269,6 +271,21 @@ class OpenTicket(QObject):
         if self._drafts is not None:  # queued after the save the Send made, so the draft is there to mark
             self._drafts.mark(draft_key(ticket_id, REPLY), waiting.to_mark())
 
+    async def _mark_before_posting(self, ticket_id: str, idempotency_key: str, seen: ActivitySnapshot | None) -> None:
+        """Put the reply's key on its draft on disk before the POST can go out: if no answer comes
+        and the console closes, the next session sends it with the same key (the server keeps one)."""
+        if self._drafts is None:
+            return
+        mine = seen if seen is not None and seen.ticket_id == ticket_id else None
+        marked = self._drafts.mark(draft_key(ticket_id, REPLY), WaitingReply(idempotency_key, mine).to_mark())
+        # A failed write is logged by the writer; the send goes on (Retry here still reuses the key).
+        await asyncio.wait([asyncio.wrap_future(marked)])
+
+    def _unmark_not_taken(self, ticket_id: str, waiting: WaitingReply | None) -> None:
+        """The server answered without taking the reply: its draft waits only if it waited before."""
+        if self._drafts is not None:
+            self._drafts.mark(draft_key(ticket_id, REPLY), waiting.to_mark() if waiting is not None else None)
+
     async def _load(self, ticket_id: str) -> None:
         conversations = self._store.conversations
         cached = await conversations.cached(ticket_id)
@@ -334,9 +351,24 @@ class OpenTicket(QObject):
         composer.set_busy(True)
         self._sending.add(ticket_id)
         try:
+            if kind == REPLY:
+                await self._mark_before_posting(ticket_id, idempotency_key, seen)
             result = await self._store.conversations.send(kind, ticket_id, text, idempotency_key,
                                                           seen=seen, pinned=composer.pin.isChecked())
+        except errors.ApiConnectionError as error:
+            if kind != REPLY:
+                composer.failed(ticket_id, describe(error))
+                self._panel.show_error(error)
+                return False
+            # No answer: the server may have the reply. It waits with this key, in memory and on disk.
+            self._sending.discard(ticket_id)
+            self._keep_waiting(ticket_id, idempotency_key)
+            composer.set_busy(False)
+            composer.hold_for_online(ticket_id, idempotency_key, NO_ANSWER_TEXT, retry=True)
+            return False
         except errors.ApiError as error:
+            if kind == REPLY:
+                self._unmark_not_taken(ticket_id, waiting)
             composer.failed(ticket_id, describe(error))
             self._panel.show_error(error)
             return False
@@ -356,6 +388,7 @@ class OpenTicket(QObject):
                 self.show_now(result.now, new_ids=result.new_ids)
                 detail.show_new_activity(True)
                 detail.conversation.scroll_to_first_new()
+            self._unmark_not_taken(ticket_id, waiting)
             held_text = NEW_ACTIVITY_TEXT + " Press Send reply again when ready."
             composer.held(ticket_id, held_text)
             if waiting is not None and ticket_id == self.ticket_id and result.now is not None:

@@ -141,6 +141,14 @@ class TicketsPanel(ModulePanel):
         super().hideEvent(event)
         self.poll_timer.stop()
 
+    async def shutdown(self) -> None:
+        """Before the session closes the drafts file: what was typed within the debounce is saved,
+        and every queued draft write lands (bounded, the loop keeps running)."""
+        if self.drafts is not None:
+            for composer in (self.detail.reply_composer, self.detail.note_composer):
+                composer.save_draft()
+            await self.drafts.aclose()
+
     @property
     def snapshot(self) -> ActivitySnapshot | None:
         """What the agent has seen of the open ticket (a reply is checked against it)."""
