@@ -16,6 +16,7 @@ from typing import Any
 
 from fastapi import Response
 
+from app.sandbox import support_schemas
 from app.sandbox.auth import Principal
 from app.sandbox.db import Database
 from app.sandbox.events import emit_event
@@ -66,7 +67,7 @@ class _Fixture:
         return invoice_id
 
     def ticket(self) -> str:
-        body = support.TicketCreate(subject="Trigger fixture ticket", contact_id=self.contact())
+        body = support_schemas.TicketCreate(subject="Trigger fixture ticket", contact_id=self.contact())
         return self.made("ticket", support.create_ticket(body, self.db, self.caller, Response()))
 
     def api_key(self) -> str:
@@ -109,9 +110,9 @@ RECIPES: dict[str, Callable[[_Fixture], Any]] = {
         f.company(), companies.CompanyUpdate(notes="Updated by a trigger."), f.db, f.caller, None, Response()),
     "ticket.created": lambda f: f.ticket(),
     "ticket.updated": lambda f: support.update_ticket(
-        f.ticket(), support.TicketUpdate(status="open"), f.db, f.caller, None, Response()),
+        f.ticket(), support_schemas.TicketUpdate(status="open"), f.db, f.caller, None, Response()),
     "ticket.message.created": lambda f: f.made("message", support.create_message(
-        f.ticket(), support.MessageCreate(direction="inbound", body="A message from a trigger."), f.db, f.caller)),
+        f.ticket(), support_schemas.MessageCreate(direction="inbound", body="A message from a trigger."), f.db, f.caller)),
     "invoice.created": lambda f: f.invoice(),
     "invoice.sent": lambda f: f.sent_invoice(),
     "invoice.paid": _paid,

@@ -176,7 +176,7 @@ CREATE TABLE IF NOT EXISTS tickets (
 );
 CREATE INDEX IF NOT EXISTS tickets_page ON tickets (workspace_id, created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS tickets_updated ON tickets (workspace_id, updated_at);
--- The ticket list's filters at 200k tickets (routers/support.py): each index is in list order
+-- The ticket list's filters at 200k tickets (ticket_search.py): each index is in list order
 -- after its filter column, so a page seeks it and reads no further than the page; the trailing
 -- columns are the other filters, so a count or a combined filter is answered from the index alone.
 CREATE INDEX IF NOT EXISTS tickets_queue ON tickets
@@ -191,7 +191,7 @@ CREATE INDEX IF NOT EXISTS tickets_contact ON tickets (workspace_id, contact_id,
 CREATE INDEX IF NOT EXISTS tickets_company ON tickets (workspace_id, company_id, created_at DESC, id DESC);
 -- (workspace_id, rowid) only: a search count looks its subject matches up here, not in the table.
 CREATE INDEX IF NOT EXISTS tickets_workspace ON tickets (workspace_id);
--- Tickets still owed their first response ("Breaching SLA"): the WHERE is support.py's
+-- Tickets still owed their first response ("Breaching SLA"): the WHERE is ticket_search.py's
 -- AWAITING_FIRST_RESPONSE, word for word (SQLite uses a partial index only for the same terms).
 CREATE INDEX IF NOT EXISTS tickets_awaiting_first_response ON tickets
     (workspace_id, created_at DESC, id DESC, first_response_due_at, queue_id, priority, assignee_id)

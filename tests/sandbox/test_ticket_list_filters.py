@@ -13,12 +13,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.sandbox import ticket_search
 from app.sandbox.bootstrap import ensure_initialized
 from app.sandbox.db import Database
 from app.sandbox.pagination import CursorCodec, PageQuery, fetch_page
-from app.sandbox.routers import support
-from app.sandbox.routers.support import ticket_count, ticket_filter
 from app.sandbox.settings import SandboxSettings
+from app.sandbox.ticket_search import ticket_count, ticket_filter
 from app.sandbox.timeutil import parse_rfc3339, to_rfc3339
 from tests.sandbox.conftest import assert_error
 
@@ -189,7 +189,7 @@ def test_every_way_of_answering_a_search_finds_the_same_tickets(tmp_path: Path, 
     frequent = asyncio.run(ticket_filter(query=common, status="open"))
     assert frequent.for_page(conn, workspace, 100) == frequent.scanning()
     assert frequent.for_count(conn, workspace) == frequent.through_matches(workspace), "few matches: their rows"
-    monkeypatch.setattr(support, "FEW_MATCHES", 10)
+    monkeypatch.setattr(ticket_search, "FEW_MATCHES", 10)
     assert frequent.for_count(conn, workspace) == frequent.matches_as_filter(), "many: looked up from the filter"
     broad = asyncio.run(ticket_filter(query=common, state="open"))
     assert broad.for_count(conn, workspace) == broad.through_matches(workspace), "a broad filter drives nothing"
