@@ -37,7 +37,7 @@ class RateLimitState:
         """Take the budget from a response's headers; responses without them change nothing."""
         if isinstance(headers, httpx.Headers):
             # Every response passes here: one look at the raw headers, not three searches of them.
-            limit, remaining, reset = (_int(value) for value in _rate_values(headers))
+            limit, remaining, reset = map(_int, _rate_values(headers))
         else:
             limit = _int(headers.get(constants.HEADER_RATE_LIMIT))
             remaining = _int(headers.get(constants.HEADER_RATE_REMAINING))
@@ -69,8 +69,11 @@ def _rate_values(headers: httpx.Headers) -> list[bytes | None]:
     """The limit, remaining and reset values as sent (None when absent; a repeated header is
     unreadable, b"", as `Headers.get` joins the repeats with commas)."""
     found: list[bytes | None] = [None, None, None]
+    names = _RATE_NAMES
     for name, value in headers.raw:
-        index = _RATE_NAMES.get(name.lower())
+        index = names.get(name)  # h11 hands names over lower-cased: most need no lower() at all
+        if index is None and not name.islower():
+            index = names.get(name.lower())
         if index is not None:
             found[index] = value if found[index] is None else b""
     return found
