@@ -24,7 +24,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from app.cache.page_cache import CachedList, PageCache
+from app.cache.list_pages import CachedList
+from app.cache.page_cache import PageCache
 from app.cache.search_upkeep import SearchMerger
 from app.cache.slices import PackedSlice
 

@@ -79,7 +79,7 @@ def test_after_must_be_a_value_and_an_id(cache: PageCache) -> None:
 
 
 def test_deep_offsets_start_from_earlier_slices_and_stay_exact(cache: PageCache, monkeypatch) -> None:
-    monkeypatch.setattr("app.cache.page_cache.ANCHORED_FROM_OFFSET", 10)
+    monkeypatch.setattr("app.cache.slice_queries.ANCHORED_FROM_OFFSET", 10)
     cache.put_records("contacts", people(200))
 
     def ids(**options) -> list[str]:
@@ -94,7 +94,7 @@ def test_deep_offsets_start_from_earlier_slices_and_stay_exact(cache: PageCache,
 
 
 def test_remembered_slice_positions_are_dropped_on_any_write(cache: PageCache, cache_path, clock, monkeypatch) -> None:
-    monkeypatch.setattr("app.cache.page_cache.ANCHORED_FROM_OFFSET", 10)
+    monkeypatch.setattr("app.cache.slice_queries.ANCHORED_FROM_OFFSET", 10)
     cache.put_records("contacts", people(100))
     first = [r["id"] for r in cache.query_records("contacts", limit=10, offset=50)]
     cache.put_records("contacts", [contact(500, created_at="2030-01-01T00:00:00Z")])  # sorts first
