@@ -6,6 +6,7 @@ and every `Allow` header names every method."""
 from __future__ import annotations
 
 import json
+import select
 import socket
 import threading
 import time
@@ -16,7 +17,8 @@ import httpx
 import pytest
 
 from app.core import sandbox_process
-from tests.sandbox.conftest import assert_error, bearer, own_sandbox, unique
+from tests.sandbox.conftest import assert_error, own_sandbox, unique
+from tests.waiting import wait_until_sync
 
 MIB = 1024 * 1024
 
@@ -28,9 +30,11 @@ def _address(url: str) -> tuple[str, int]:
 
 
 def _exchange(url: str, head: bytes, body_parts: Iterator[bytes] | None = None,
-              timeout: float = 10.0) -> tuple[int, dict[str, str], bytes, float, bool]:
+              timeout: float = 10.0, pace: float | None = None) -> tuple[int, dict[str, str], bytes, float, bool]:
     """Send raw bytes on a fresh connection and read until the server closes it.
 
+    With `pace`, a slow client: before each part it waits up to `pace` seconds for the server's
+    answer, and stops sending as soon as one starts to arrive.
     Returns (status, headers, body, seconds until the answer was complete, closed by the server).
     """
     sock = socket.create_connection(_address(url), timeout=timeout)
@@ -38,6 +42,8 @@ def _exchange(url: str, head: bytes, body_parts: Iterator[bytes] | None = None,
     try:
         sock.sendall(head)
         for part in body_parts or ():
+            if pace is not None and select.select([sock], [], [], pace)[0]:
+                break
             try:
                 sock.sendall(part)
             except OSError:  # the server answered and closed while we were still sending
@@ -62,6 +68,25 @@ def _exchange(url: str, head: bytes, body_parts: Iterator[bytes] | None = None,
     status = int(lines[0].split()[1]) if lines and lines[0].startswith("HTTP/") else 0
     headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
     return status, headers, body, elapsed, closed
+
+
+def _answer_kept_alive(sock: socket.socket, head: bytes) -> int:
+    """Send one request on an open connection and read its whole answer; the connection stays open."""
+    sock.sendall(head)
+    received = b""
+    while b"\r\n\r\n" not in received:
+        chunk = sock.recv(65536)
+        assert chunk, "the server closed the connection instead of answering"
+        received += chunk
+    head_text, _, body = received.partition(b"\r\n\r\n")
+    lines = head_text.decode("latin-1").split("\r\n")
+    length = next(int(v) for k, _, v in (line.partition(":") for line in lines[1:])
+                  if k.strip().lower() == "content-length")
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        assert chunk, "the server closed the connection mid-answer"
+        body += chunk
+    return int(lines[0].split()[1])
 
 
 def _assert_envelope(status: int, headers: dict[str, str], body: bytes, expected_status: int, code: str) -> dict:
@@ -163,29 +188,32 @@ def test_server_memory_stays_flat_under_a_stream_of_oversized_bodies(tmp_path: P
 def test_a_slow_header_connection_is_closed_within_5_s_while_other_requests_keep_answering(sandbox, owner) -> None:
     results: list[tuple[int, float, bool]] = []
 
-    def dribble() -> None:
-        def parts() -> Iterator[bytes]:
-            for _ in range(40):
-                time.sleep(0.25)
-                yield b"x"
+    all_cut_off = threading.Event()
 
+    def dribble() -> None:
+        # A byte every 0.25 s for up to 10 s, unless the server answers first.
         status, _, _, elapsed, closed = _exchange(
-            sandbox.url, b"GET /v1/me HTTP/1.1\r\nHost: sandbox\r\nX-Slow: ", parts(), timeout=15)
+            sandbox.url, b"GET /v1/me HTTP/1.1\r\nHost: sandbox\r\nX-Slow: ", iter([b"x"] * 40), timeout=15,
+            pace=0.25)
         results.append((status, elapsed, closed))
+        if len(results) == 40:
+            all_cut_off.set()
 
     dribblers = [threading.Thread(target=dribble) for _ in range(40)]
     for thread in dribblers:
         thread.start()
     latencies = []
-    deadline = time.monotonic() + 4
-    while time.monotonic() < deadline:
+    deadline = time.monotonic() + 15
+    # Normal requests every 50 ms for as long as the dribblers hold their connections.
+    while not all_cut_off.is_set() and time.monotonic() < deadline:
         started = time.monotonic()
         assert owner.get("me").status_code == 200
         latencies.append(time.monotonic() - started)
-        time.sleep(0.05)
+        all_cut_off.wait(0.05)
     for thread in dribblers:
         thread.join(20)
     assert len(results) == 40
+    assert len(latencies) >= 20, "normal requests were made while the slow connections were held"
     assert all(closed and elapsed < 5 for _, elapsed, closed in results), sorted(r[1] for r in results)[-3:]
     assert {status for status, _, _ in results} == {408}
     assert max(latencies) < 1.0, f"normal requests stalled: {max(latencies):.2f} s"
@@ -207,12 +235,12 @@ def test_a_silent_connection_is_closed_within_5_s(sandbox) -> None:
      b"GET /v1/me HTTP/1.1\r\nHost: sandbox\r\n" + b"".join(b"X-%d: v\r\n" % i for i in range(3000)) + b"\r\n",
      431, "HEADERS_TOO_LARGE"),
     ("broken chunked encoding",
-     b"POST /v1/contacts HTTP/1.1\r\nHost: sandbox\r\nContent-Type: application/json\r\n"
-     b"Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n", 400, "INVALID_REQUEST"),
+     (b"POST /v1/contacts HTTP/1.1\r\nHost: sandbox\r\nContent-Type: application/json\r\n"
+      b"Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"), 400, "INVALID_REQUEST"),
     ("garbage request line", b"\x16\x03\x01\x02\x00 hello\r\n\r\n", 400, "INVALID_REQUEST"),
     ("websocket upgrade (answered as plain HTTP)",
-     b"GET /v1/me HTTP/1.1\r\nHost: sandbox\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
-     b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n", 401, "UNAUTHORIZED"),
+     (b"GET /v1/me HTTP/1.1\r\nHost: sandbox\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+      b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"), 401, "UNAUTHORIZED"),
 ])
 def test_protocol_errors_answer_in_the_envelope_and_close(sandbox, name, raw, status, code) -> None:
     answer_status, headers, body, _, closed = _exchange(sandbox.url, raw)
@@ -261,18 +289,20 @@ def test_the_limits_are_flags_connection_limit_body_and_keep_alive_timeouts(stri
             pass
         assert 0.8 < time.monotonic() - started < 4
 
-    # --max-connections: the 7th open connection is 503 in the envelope, then room again.
+    # --max-connections: the 7th open connection is 503 in the envelope, then room again. Each held
+    # connection has had an answer, so the server has surely counted it (and keeps it for 1 s).
     held = [socket.create_connection(_address(process.url), timeout=10) for _ in range(6)]
     try:
-        time.sleep(0.2)
+        for sock in held:
+            assert _answer_kept_alive(sock, b"GET /v1/openapi.json HTTP/1.1\r\nHost: s\r\n\r\n") == 200
         status, headers, body, _, closed = _exchange(process.url, b"GET /v1/me HTTP/1.1\r\nHost: s\r\n\r\n")
         details = _assert_envelope(status, headers, body, 503, "SERVICE_UNAVAILABLE")
         assert details["max_connections"] == 6 and headers["retry-after"] == "1" and closed
     finally:
         for sock in held:
             sock.close()
-    time.sleep(0.3)
-    assert owner.get("me").status_code == 200
+    wait_until_sync(lambda: owner.get("me").status_code == 200, timeout=5,
+                    message="the closed connections still counted against the limit")
 
 
 # --- secrets in the request log ---------------------------------------------------------------
