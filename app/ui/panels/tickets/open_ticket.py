@@ -13,6 +13,12 @@ the collision check runs by itself: the conversation as it is now, what came in 
 was written marked. The agent's one Send reply after that sends it, with the key minted when the
 reply was first sent offline. A Send (or Retry) pressed before the check has run is checked against
 what the agent had seen when writing: it sends if nothing is new, else it shows the news and waits.
+
+Online, a reply's key is put on its draft on disk before its POST goes out. When no answer comes
+(a timeout, the connection dropped after send) the server may have it: it waits like a reply written
+offline, said to be "sent, never answered", and is sent again only with that key (also after a
+restart), which the server keeps once. An answer that refuses it takes the mark off; success
+deletes the draft and the mark with it.
 """
 
 from __future__ import annotations
@@ -54,8 +60,10 @@ OFFLINE_REPLY_TEXT = ("the server cannot be reached. The reply stays a draft, ma
                       "the server answers, the ticket is checked for anything new and one Send reply sends it.")
 WAITING_TEXT = ("Written offline and marked to send when online: not sent yet. Once the server answers, you see "
                 "what is new on the ticket and confirm with Send reply.")
-NO_ANSWER_TEXT = ("the server did not answer, so it may already have this reply. It is kept, marked to send "
-                  "when online with the same key: sending it again, now or after a restart, never posts it twice.")
+UNANSWERED_TEXT = ("Sent, but the server never answered: it may already have this reply. Marked to send when "
+                   "online with the same key, so sending it again never posts it twice.")
+UNANSWERED_CHECKING_TEXT = ("Sent, but the server never answered: it may already have this reply. Checking the "
+                            "ticket for anything new since you wrote it…")
 CHECKING_TEXT = ("Written offline and marked to send when online: not sent yet. Checking the ticket for anything "
                  "new since you wrote it…")
 OUTBOX_FIRST_TEXT = ("Back online: this ticket's changes made offline are being sent first; then your reply "
@@ -64,9 +72,10 @@ CONFLICT_TEXT = ("Someone else changed this ticket since you opened it; it now s
                  "Apply your change again if it still makes sense.")
 
 
-def ready_text(change: NewActivity | None) -> str:
+def ready_text(change: NewActivity | None, unanswered: bool = False) -> str:
     """What the composer says once the collision check of a reply written offline has run (`change`:
-    what is new since the reply was written; None when the conversation had not loaded then)."""
+    what is new since the reply was written; None when the conversation had not loaded then;
+    `unanswered`: it was sent once with no answer back, so it may be among what is new)."""
     if change is None:
         news = "The conversation had not loaded when you wrote it: read it above."
     elif change.new_items:
@@ -78,6 +87,9 @@ def ready_text(change: NewActivity | None) -> str:
         news = "Since you wrote it, the ticket's fields changed (shown above)."
     else:
         news = "Nothing is new on the ticket since you wrote it."
+    if unanswered:
+        return (f"Your reply was sent once but the server never answered: it may be in the conversation already. "
+                f"{news} Press Send reply to make sure: it goes with the same key, so it is never posted twice.")
     return f"Back online: your reply written offline is ready to send, not sent yet. {news} Press Send reply to send it."
 
 
@@ -205,13 +217,15 @@ class OpenTicket(QObject):
             return
         key = waiting.idempotency_key
         if not self._store.online:
-            composer.hold_for_online(ticket_id, key, WAITING_TEXT, retry=True)
+            composer.hold_for_online(ticket_id, key, UNANSWERED_TEXT if waiting.unanswered else WAITING_TEXT,
+                                     retry=True)
         elif self._outbox_sends(ticket_id):
             composer.hold_for_online(ticket_id, key, OUTBOX_FIRST_TEXT, retry=False)
         elif (checked := self._checked_text(ticket_id)) is not None:
             composer.hold_for_online(ticket_id, key, checked, retry=False)
         else:
-            composer.hold_for_online(ticket_id, key, CHECKING_TEXT, retry=False)
+            composer.hold_for_online(ticket_id, key, UNANSWERED_CHECKING_TEXT if waiting.unanswered else CHECKING_TEXT,
+                                     retry=False)
             if not self._loading():  # else the conversation's own load runs the check
                 self._start_check(ticket_id)
 
@@ -258,14 +272,17 @@ class OpenTicket(QObject):
         self._detail.show_new_activity(change is not None and change.any)
         if new_ids:
             self._detail.conversation.scroll_to_first_new()
-        self._checked = (ticket_id, ready_text(change))
+        self._checked = (ticket_id, ready_text(change, waiting.unanswered))
         self._update_waiting()
 
-    def _keep_waiting(self, ticket_id: str, idempotency_key: str) -> None:
-        """Mark the reply's draft "send when online", with its key and what the agent had seen."""
+    def _keep_waiting(self, ticket_id: str, idempotency_key: str, *, unanswered: bool = False) -> None:
+        """Mark the reply's draft "send when online", with its key and what the agent had seen
+        (`unanswered`: its POST went out and no answer came; that stays true while the key is the same)."""
         seen = self.snapshot if self.snapshot is not None and self.snapshot.ticket_id == ticket_id else None
         earlier = self.waiting_replies.get(ticket_id)
-        waiting = WaitingReply(idempotency_key, seen or (earlier.seen if earlier is not None else None))
+        unanswered = unanswered or (earlier is not None and earlier.idempotency_key == idempotency_key
+                                    and earlier.unanswered)
+        waiting = WaitingReply(idempotency_key, seen or (earlier.seen if earlier is not None else None), unanswered)
         self.waiting_replies[ticket_id] = waiting
         self._forget_check(ticket_id)
         if self._drafts is not None:  # queued after the save the Send made, so the draft is there to mark
@@ -277,7 +294,7 @@ class OpenTicket(QObject):
         if self._drafts is None:
             return
         mine = seen if seen is not None and seen.ticket_id == ticket_id else None
-        marked = self._drafts.mark(draft_key(ticket_id, REPLY), WaitingReply(idempotency_key, mine).to_mark())
+        marked = self._drafts.mark(draft_key(ticket_id, REPLY), WaitingReply(idempotency_key, mine, True).to_mark())
         # A failed write is logged by the writer; the send goes on (Retry here still reuses the key).
         await asyncio.wait([asyncio.wrap_future(marked)])
 
@@ -362,9 +379,9 @@ class OpenTicket(QObject):
                 return False
             # No answer: the server may have the reply. It waits with this key, in memory and on disk.
             self._sending.discard(ticket_id)
-            self._keep_waiting(ticket_id, idempotency_key)
+            self._keep_waiting(ticket_id, idempotency_key, unanswered=True)
             composer.set_busy(False)
-            composer.hold_for_online(ticket_id, idempotency_key, NO_ANSWER_TEXT, retry=True)
+            composer.hold_for_online(ticket_id, idempotency_key, UNANSWERED_TEXT, retry=True)
             return False
         except errors.ApiError as error:
             if kind == REPLY:

@@ -1,4 +1,5 @@
-"""A customer reply written offline, kept as the agent's draft marked "send when online".
+"""A customer reply written offline (or sent with no answer back), kept as the agent's draft marked
+"send when online".
 
 The mark is stored on the draft itself (`DraftStore.mark`), so it survives a restart with the
 text and goes with it when the draft is sent or dropped. It holds what the reply's one Send needs
@@ -25,12 +26,16 @@ class WaitingReply:
 
     idempotency_key: str
     seen: ActivitySnapshot | None = None
+    #: Its POST may have gone out with no answer back: the server may already have it (the same
+    #: key makes sending it again safe), so it is never said to be "not sent".
+    unanswered: bool = False
 
     def to_mark(self) -> str:
         seen = self.seen
         return json.dumps({
             "kind": SEND_WHEN_ONLINE,
             "idempotency_key": self.idempotency_key,
+            "unanswered": self.unanswered,
             "seen": None if seen is None else {"ticket_id": seen.ticket_id, "version": seen.version,
                                                "ids": sorted(seen.seen_ids)},
         })
@@ -45,7 +50,7 @@ class WaitingReply:
             seen = data.get("seen")
             snapshot = None if seen is None else ActivitySnapshot(str(seen["ticket_id"]), int(seen["version"]),
                                                                   frozenset(map(str, seen["ids"])))
-            return cls(str(data["idempotency_key"]), snapshot)
+            return cls(str(data["idempotency_key"]), snapshot, data.get("unanswered") is True)
         except (ValueError, TypeError, KeyError):
             return None  # a mark the console cannot read: the draft stays a plain draft, nothing is sent
 
