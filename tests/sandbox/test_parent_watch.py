@@ -33,7 +33,7 @@ def test_killing_the_console_process_stops_its_sandbox_child(tmp_path: Path) -> 
     parent = subprocess.Popen([sys.executable, "-c", parent_script], stdout=subprocess.PIPE, text=True,
                               cwd=Path(__file__).resolve().parents[2])
     try:
-        child_pid_text, url = parent.stdout.readline().split()
+        child_pid_text, _url = parent.stdout.readline().split()
         child_pid = int(child_pid_text)
         assert _alive(child_pid)
         parent.send_signal(signal.SIGKILL)

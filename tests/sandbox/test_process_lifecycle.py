@@ -82,7 +82,7 @@ def test_a_taken_port_fails_fast_with_a_clear_message_and_seeds_nothing(tmp_path
         taken.listen(1)
         port = taken.getsockname()[1]
         result = subprocess.run([*sandbox_command(), "--port", str(port), "--data-dir", str(tmp_path / "d")],
-                                capture_output=True, text=True, timeout=60)
+                                capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and result.stdout == ""
     assert not (tmp_path / "d").exists()
@@ -91,5 +91,5 @@ def test_a_taken_port_fails_fast_with_a_clear_message_and_seeds_nothing(tmp_path
 def test_bad_flags_are_refused_by_name(tmp_path: Path) -> None:
     for flag, value in (("--port", "70000"), ("--time-scale", "0"), ("--rate-limit", "zero")):
         result = subprocess.run([*sandbox_command(), flag, value, "--data-dir", str(tmp_path / "d")],
-                                capture_output=True, text=True, timeout=60)
+                                capture_output=True, text=True, timeout=60, check=False)
         assert result.returncode == 2 and flag in result.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from app.sandbox.billing_rules import invoice_totals
 from app.sandbox.seed import seed_workspace
 from app.sandbox.ticket_rules import PRIORITIES, STATUSES
 
-NOW = datetime(2026, 4, 7, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 4, 7, 12, 0, tzinfo=UTC)
 SCHEMA = (Path(app.sandbox.__file__).parent / "schema.sql").read_text()
 
 
@@ -157,14 +157,14 @@ def test_the_bulk_load_puts_back_every_index_and_trigger_and_renders_every_docum
 
 
 def test_a_failed_bulk_load_rolls_back_with_its_indexes(tmp_path: Path, monkeypatch) -> None:
-    from app.sandbox import seed
+    from app.sandbox.seed_rows import SeedRun
 
     def broken(*args, **kwargs):
         raise RuntimeError("the disk is full")
 
     conn = _database(tmp_path)
     before = _schema_objects(conn)
-    monkeypatch.setattr(seed._Generator, "invoices", broken)  # after companies and contacts went in
+    monkeypatch.setattr(SeedRun, "invoices", broken)  # after companies and contacts went in
     with pytest.raises(RuntimeError):
         seed_workspace(conn, "wrk_a", 50, random.Random(4), ["usr_1"], now=NOW)
     assert _schema_objects(conn) == before

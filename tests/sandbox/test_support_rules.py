@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -50,8 +50,8 @@ def test_nothing_leaves_closed_and_nothing_returns_to_new() -> None:
 
 
 def test_first_response_due_adds_the_queue_target() -> None:
-    created = datetime(2026, 4, 7, 12, 0, tzinfo=timezone.utc)
-    assert first_response_due(created, 90) == datetime(2026, 4, 7, 13, 30, tzinfo=timezone.utc)
+    created = datetime(2026, 4, 7, 12, 0, tzinfo=UTC)
+    assert first_response_due(created, 90) == datetime(2026, 4, 7, 13, 30, tzinfo=UTC)
     assert first_response_due(created, None) is None
 
 

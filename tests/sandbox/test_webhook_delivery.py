@@ -3,6 +3,7 @@ schedule, failed deliveries, auto-disable, manual retry, and delivery after kill
 
 from __future__ import annotations
 
+import itertools
 import threading
 from pathlib import Path
 
@@ -66,7 +67,7 @@ def test_attempts_follow_the_retry_schedule_divided_by_the_time_scale(tmp_path: 
             webhook = _endpoint(owner, receiver.url, ["ticket.created"])
             delivery = owner.post(f"/webhooks/{webhook['id']}/test").json()["data"]
             arrivals = receiver.wait_for(5, timeout=30)
-            gaps = [b.at - a.at for a, b in zip(arrivals, arrivals[1:])]
+            gaps = [b.at - a.at for a, b in itertools.pairwise(arrivals)]
             for gap, delay in zip(gaps, RETRY_DELAYS):
                 scheduled = delay / scale
                 assert scheduled - 0.02 <= gap <= scheduled + 0.5, (gaps, scheduled)

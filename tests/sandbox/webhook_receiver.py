@@ -7,6 +7,7 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Self
 
 from tests.waiting import wait_until_sync
 
@@ -34,7 +35,7 @@ class WebhookReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
                 with receiver._lock:
                     receiver.received.append(Received(time.monotonic(), {k.lower(): v for k, v in self.headers.items()}, body))
@@ -65,7 +66,7 @@ class WebhookReceiver:
         with self._lock:
             return list(self.received)
 
-    def __enter__(self) -> "WebhookReceiver":
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
