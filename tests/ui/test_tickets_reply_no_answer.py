@@ -114,3 +114,33 @@ def test_a_reply_without_an_answer_waits_with_its_key_across_a_restart_and_is_se
             await admin.aclose()
 
     run_async(scenario(), 90)
+
+
+def test_a_reply_the_server_answered_without_taking_does_not_wait_after_a_restart(
+        qtbot, run_async, sandbox, owner_key, tmp_path):  # noqa: F811
+    async def scenario():
+        admin = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
+        ticket = await create_ticket(admin, "Password reset mail missing")
+        panel = await panel_on(qtbot, sandbox.url, owner_key, tmp_path, None)
+        try:
+            await panel.activate()
+            await go_to(panel, ticket["id"])
+            panel.tickets.table.setFocus()
+            press(panel, "r")
+            reply = panel.detail.reply_composer
+            QTest.keyClicks(reply.editor, REPLY_TEXT)
+            # The customer writes meanwhile: the collision check holds the reply, nothing is posted.
+            await admin.tickets.messages.create(ticket["id"], {"direction": "inbound", "channel": "email",
+                                                               "body": "Found it in spam, never mind."})
+            QTest.keyClick(reply.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+            await wait_until(lambda: panel.detail.activity_notice.isVisible(), 20, reply.status.text())
+            await close_session(panel)
+            saved = saved_reply(tmp_path, ticket["id"])
+            assert saved is not None and saved.text == REPLY_TEXT, "the held reply stays a draft"
+            assert WaitingReply.from_mark(saved.mark) is None, "a reply the server never took does not wait"
+            assert await outbound_bodies(admin, ticket["id"]) == []
+        finally:
+            await close_session(panel)
+            await admin.aclose()
+
+    run_async(scenario(), 60)
