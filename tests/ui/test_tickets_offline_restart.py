@@ -6,6 +6,9 @@ Idempotency-Key minted before the restart. Dropping the draft drops the "send wh
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -95,17 +98,49 @@ async def open_after_restart(panel: TicketsPanel, ticket_id: str) -> None:
                      "the ticket's reply draft never showed")
 
 
+@dataclass
+class Restarts:
+    """One profile home restarted several times, against the sandbox behind a proxy that can take
+    the network away; `admin` is the owner's own client straight to the sandbox."""
+
+    qtbot: object
+    url: str
+    owner_key: str
+    home: Path
+    proxy: FaultProxy
+    admin: AdminClient
+    ticket: dict = field(default_factory=dict)
+    panels: list[TicketsPanel] = field(default_factory=list)
+
+    async def start(self) -> TicketsPanel:
+        """The console started (again) on the same profile home."""
+        self.panels.append(await panel_with_outbox(self.qtbot, self.url, self.owner_key, self.home))
+        return self.panels[-1]
+
+
+@asynccontextmanager
+async def restarts(qtbot, sandbox, key: str, home: Path, title: str) -> AsyncIterator[Restarts]:
+    """A `Restarts` with a new ticket called `title`; every session started is closed afterwards."""
+    upstream = httpx.URL(sandbox.url)
+    proxy = FaultProxy(upstream.host, upstream.port, fault_rate=0.0)
+    url = f"http://127.0.0.1:{await proxy.start()}/v1"
+    rig = Restarts(qtbot, url, key, home, proxy, AdminClient(sandbox.url, ApiKeyAuth(key)))
+    try:
+        rig.ticket = await create_ticket(rig.admin, title)
+        yield rig
+    finally:
+        for panel in rig.panels:
+            await close_session(panel)
+        await rig.admin.aclose()
+        await proxy.stop()
+
+
 def test_a_reply_written_offline_still_waits_after_a_restart_and_one_confirmation_sends_it(
         qtbot, run_async, sandbox, owner_key, tmp_path):  # noqa: F811
     async def scenario():
-        upstream = httpx.URL(sandbox.url)
-        proxy = FaultProxy(upstream.host, upstream.port, fault_rate=0.0)
-        url = f"http://127.0.0.1:{await proxy.start()}/v1"
-        admin = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
-        ticket = await create_ticket(admin, "Export broken since Monday")
-        first = await panel_with_outbox(qtbot, url, owner_key, tmp_path)
-        second = None
-        try:
+        async with restarts(qtbot, sandbox, owner_key, tmp_path, "Export broken since Monday") as rig:
+            admin, proxy, ticket = rig.admin, rig.proxy, rig.ticket
+            first = await rig.start()
             await write_reply_offline(qtbot, first, proxy, ticket["id"])
             await close_session(first)
             saved = saved_reply(tmp_path, ticket["id"])
@@ -116,7 +151,7 @@ def test_a_reply_written_offline_still_waits_after_a_restart_and_one_confirmatio
             await admin.tickets.messages.create(ticket["id"], {"direction": "inbound", "channel": "email",
                                                                "body": "Any news? It is still broken here."})
 
-            second = await panel_with_outbox(qtbot, url, owner_key, tmp_path)  # the console started again, offline
+            second = await rig.start()  # the console started again, offline
             await open_after_restart(second, ticket["id"])
             reply = second.detail.reply_composer
             assert reply.text() == REPLY_TEXT
@@ -143,12 +178,6 @@ def test_a_reply_written_offline_still_waits_after_a_restart_and_one_confirmatio
                                                                "body": REPLY_TEXT},
                                                 idempotency_key=waiting.idempotency_key)
             assert await outbound_bodies(admin, ticket["id"]) == [REPLY_TEXT]
-        finally:
-            for panel in (first, second):
-                if panel is not None:
-                    await close_session(panel)
-            await admin.aclose()
-            await proxy.stop()
 
     run_async(scenario(), 90)
 
@@ -156,18 +185,14 @@ def test_a_reply_written_offline_still_waits_after_a_restart_and_one_confirmatio
 def test_restarted_online_the_check_runs_at_once_and_dropping_the_draft_drops_the_mark(
         qtbot, run_async, sandbox, owner_key, tmp_path):  # noqa: F811
     async def scenario():
-        upstream = httpx.URL(sandbox.url)
-        proxy = FaultProxy(upstream.host, upstream.port, fault_rate=0.0)
-        url = f"http://127.0.0.1:{await proxy.start()}/v1"
-        admin = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
-        ticket = await create_ticket(admin, "Invoice PDF is blank")
-        panels: list[TicketsPanel] = [await panel_with_outbox(qtbot, url, owner_key, tmp_path)]
-        try:
+        async with restarts(qtbot, sandbox, owner_key, tmp_path, "Invoice PDF is blank") as rig:
+            admin, proxy, ticket, panels = rig.admin, rig.proxy, rig.ticket, rig.panels
+            await rig.start()
             await write_reply_offline(qtbot, panels[0], proxy, ticket["id"])
             await close_session(panels[0])
 
             proxy.down = False  # the network came back while the console was closed
-            panels.append(await panel_with_outbox(qtbot, url, owner_key, tmp_path))
+            await rig.start()
             await open_after_restart(panels[1], ticket["id"])
             reply = panels[1].detail.reply_composer
             await wait_until(lambda: "ready to send" in reply.status.text(), 20, reply.status.text())
@@ -183,17 +208,12 @@ def test_restarted_online_the_check_runs_at_once_and_dropping_the_draft_drops_th
             await close_session(panels[1])
             assert saved_reply(tmp_path, ticket["id"]) is None
 
-            panels.append(await panel_with_outbox(qtbot, url, owner_key, tmp_path))
+            await rig.start()
             await open_after_restart_without_draft(panels[2], ticket["id"])
             reply = panels[2].detail.reply_composer
             assert reply.text() == "" and "send when online" not in reply.status.text()
             assert panels[2].open_ticket.waiting_replies == {}
             assert await outbound_bodies(admin, ticket["id"]) == []
-        finally:
-            for panel in panels:
-                await close_session(panel)
-            await admin.aclose()
-            await proxy.stop()
 
     run_async(scenario(), 90)
 

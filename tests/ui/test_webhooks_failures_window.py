@@ -5,6 +5,8 @@ sentence when it is not a time or lies ahead), and a long read shows progress an
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -39,6 +41,19 @@ def from_server(outage: Outage, since: datetime, webhook_ids) -> dict[frozenset,
             for key, g in server_groups(outage.database, since).items() if key[0] in webhook_ids}
 
 
+@asynccontextmanager
+async def failures_tab(qtbot, outage: Outage, home) -> AsyncIterator[tuple]:
+    """A console session on the outage's test workspace with the webhooks panel on its Failures tab:
+    yields (the tab, the session); the session is closed afterwards."""
+    session = await open_session(outage.process.url, outage.process.credentials()["test"]["owner_key"], home)
+    try:
+        panel = await opened(qtbot, session)
+        panel.tabs.setCurrentWidget(panel.failures)
+        yield panel.failures, session
+    finally:
+        await session.close()
+
+
 async def settled(view, session) -> None:
     await wait_until(lambda: view._store.failures.last is not None and view._store.failures.last.finished
                      and not session.context.tasks, 60, view.summary.text())
@@ -47,11 +62,7 @@ async def settled(view, session) -> None:
 def test_grouped_counts_and_first_last_seen_are_the_servers_deliveries(
         qtbot, run_async, outage, tmp_path) -> None:
     async def scenario() -> None:
-        session = await open_session(outage.process.url, outage.process.credentials()["test"]["owner_key"], tmp_path)
-        try:
-            panel = await opened(qtbot, session)
-            view = panel.failures
-            panel.tabs.setCurrentWidget(view)
+        async with failures_tab(qtbot, outage, tmp_path) as (view, session):
             await settled(view, session)
             report = view._store.failures.last
             mine = (outage.answering, outage.refusing)
@@ -63,19 +74,13 @@ def test_grouped_counts_and_first_last_seen_are_the_servers_deliveries(
             assert view.summary.text() == (f"{everyone:,} failed deliveries since {since} in {groups} groups,"
                                            " biggest first.")
             assert not view.progress.isVisible() and not view.stop_button.isVisible()
-        finally:
-            await session.close()
 
     run_async(scenario(), timeout=120)
 
 
 def test_a_typed_window_start_is_used_or_refused_with_a_sentence(qtbot, run_async, outage, tmp_path) -> None:
     async def scenario() -> None:
-        session = await open_session(outage.process.url, outage.process.credentials()["test"]["owner_key"], tmp_path)
-        try:
-            panel = await opened(qtbot, session)
-            view = panel.failures
-            panel.tabs.setCurrentWidget(view)
+        async with failures_tab(qtbot, outage, tmp_path) as (view, session):
             await settled(view, session)
             whole_week = view._store.failures.last.failed
             view.window.setCurrentIndex(view.window.findText("Since a time…"))
@@ -97,19 +102,13 @@ def test_a_typed_window_start_is_used_or_refused_with_a_sentence(qtbot, run_asyn
             mine = (outage.answering, outage.refusing)
             assert shown(view, mine) == from_server(outage, parse_since(typed), mine)
             assert 0 < view._store.failures.last.failed < whole_week  # the older ones are left out
-        finally:
-            await session.close()
 
     run_async(scenario(), timeout=120)
 
 
 def test_a_long_read_shows_progress_and_stop_keeps_what_was_read(qtbot, run_async, outage, tmp_path) -> None:
     async def scenario() -> None:
-        session = await open_session(outage.process.url, outage.process.credentials()["test"]["owner_key"], tmp_path)
-        try:
-            panel = await opened(qtbot, session)
-            view = panel.failures
-            panel.tabs.setCurrentWidget(view)
+        async with failures_tab(qtbot, outage, tmp_path) as (view, session):
             await wait_until(lambda: view.progress.isVisible() and view.progress.value() > 0, 60,
                              view.summary.text())
             assert view.stop_button.isVisible() and view.summary.text().startswith("Reading the failed deliveries")
@@ -122,7 +121,5 @@ def test_a_long_read_shows_progress_and_stop_keeps_what_was_read(qtbot, run_asyn
             assert report.read < report.total
             assert sum(int(view.model.index(row, 2).data()) for row in range(view.model.rowCount())) == report.read
             assert not view.progress.isVisible() and not view.stop_button.isVisible()
-        finally:
-            await session.close()
 
     run_async(scenario(), timeout=120)
