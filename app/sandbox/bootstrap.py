@@ -18,6 +18,7 @@ from typing import Any
 
 from app.sandbox import seed
 from app.sandbox.auth import hash_password, hash_secret, new_api_key_secret
+from app.sandbox.bulk_load import bulk_load
 from app.sandbox.db import Database
 from app.sandbox.dialects.credentials import ensure_dialect_credentials
 from app.sandbox.ids import base62, new_id
@@ -143,7 +144,7 @@ def ensure_initialized(db: Database, settings: SandboxSettings) -> bool:
             _set_billing_identity(conn)
         _ensure_dialects(db, settings)
         return False
-    with db.bulk_transaction() as conn, seed.bulk_load(conn):
+    with db.bulk_transaction() as conn, bulk_load(conn):
         # One bulk load for both workspaces: the indexes are built once, over both.
         credentials = {env: _create_workspace(conn, env, settings) for env in ("live", "test")}
     with db.transaction() as conn:

@@ -81,7 +81,7 @@ class Database:
             self.conn().execute("UPDATE contacts SET name = name WHERE document IS NULL")
         if not had_ticket_search:
             # The subject index of an older file's tickets (a new file's is empty: nothing to do),
-            # and the statistics its new ticket indexes need to be chosen well (seed.bulk_load
+            # and the statistics its new ticket indexes need to be chosen well (bulk_load.py
             # gathers them for a new file).
             self.conn().execute("INSERT INTO tickets_fts (tickets_fts) VALUES ('rebuild')")
             self.conn().execute("ANALYZE tickets")
