@@ -6,6 +6,8 @@ import asyncio
 import os
 import socket
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -102,6 +104,26 @@ async def go_to(panel: TicketsPanel, ticket_id: str) -> None:
     search.clear()  # the whole list again; the ticket stays open
     assert current_id(panel) == ticket_id
     await opened(panel, ticket_id)
+
+
+@asynccontextmanager
+async def ticket_opened(qtbot, sandbox: SandboxProcess, key: str, home: Path, subject: str,
+                        **fields) -> AsyncIterator[tuple[TicketsPanel, AdminClient, dict]]:
+    """A new ticket (made with the owner's own client), then a panel on `home` with that ticket
+    reached from the list as an agent would: yields (panel, the owner's client, the ticket); both
+    clients are closed afterwards."""
+    admin = AdminClient(sandbox.url, ApiKeyAuth(key))
+    try:
+        ticket = await create_ticket(admin, subject, **fields)
+        panel = await make_panel(qtbot, sandbox.url, key, home)
+        try:
+            await panel.activate()
+            await go_to(panel, ticket["id"])
+            yield panel, admin, ticket
+        finally:
+            await close_panel(panel)
+    finally:
+        await admin.aclose()
 
 
 async def pick_with_keys(panel: TicketsPanel, key: str, combo, wanted) -> None:
@@ -239,13 +261,9 @@ def test_reply_draft_survives_a_crash(qtbot, run_async, sandbox, owner_key, tmp_
 
 def test_secret_in_a_reply_is_held_until_confirmed(qtbot, run_async, sandbox, owner_key, tmp_path):
     async def scenario():
-        admin = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
-        ticket = await create_ticket(admin, f"Secret check {uuid.uuid4().hex[:6]}")
         secret = "opk_test_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6"
-        panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path)
-        try:
-            await panel.activate()
-            await go_to(panel, ticket["id"])
+        async with ticket_opened(qtbot, sandbox, owner_key, tmp_path,
+                                 f"Secret check {uuid.uuid4().hex[:6]}") as (panel, admin, ticket):
             press(panel, "r")
             composer = panel.detail.reply_composer
             QTest.keyClicks(composer.editor, f"Use this key: {secret} and Hi {{{{name}}}}")
@@ -265,21 +283,14 @@ def test_secret_in_a_reply_is_held_until_confirmed(qtbot, run_async, sandbox, ow
             assert composer.text() == ""
             await wait_until(lambda: panel.context.drafts.load(draft_key(ticket["id"], "reply")) is None, 5,
                              "a sent draft is not forgotten")
-        finally:
-            await close_panel(panel)
-            await admin.aclose()
 
     run_async(scenario(), 60)
 
 
 def test_a_concurrent_reply_holds_ours_and_shows_it_first(qtbot, run_async, sandbox, owner_key, tmp_path):
     async def scenario():
-        admin = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
-        ticket = await create_ticket(admin, f"Collision {uuid.uuid4().hex[:6]}")
-        panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path)
-        try:
-            await panel.activate()
-            await go_to(panel, ticket["id"])
+        async with ticket_opened(qtbot, sandbox, owner_key, tmp_path,
+                                 f"Collision {uuid.uuid4().hex[:6]}") as (panel, admin, ticket):
             press(panel, "r")
             composer = panel.detail.reply_composer
             QTest.keyClicks(composer.editor, "Please restart the app.")
@@ -309,9 +320,6 @@ def test_a_concurrent_reply_holds_ours_and_shows_it_first(qtbot, run_async, sand
             qtbot.mouseClick(composer.send, Qt.MouseButton.LeftButton)
             await wait_until(lambda: panel.detail.activity_notice.isVisible(), 10, "an update did not hold the reply")
             assert panel.detail.priority.currentData() == "high", "the colleague's change is shown"
-        finally:
-            await close_panel(panel)
-            await admin.aclose()
 
     run_async(scenario(), 60)
 
@@ -502,12 +510,8 @@ def test_screenshots_light_and_dark(qtbot, qapp, run_async, sandbox, owner_key, 
 def test_a_stale_change_of_a_field_a_colleague_changed_is_refused_and_their_version_shown(
         qtbot, run_async, sandbox, owner_key, tmp_path):
     async def scenario():
-        admin = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
-        ticket = await create_ticket(admin, f"Stale edit {uuid.uuid4().hex[:6]}", priority="low")
-        panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path)
-        try:
-            await panel.activate()
-            await go_to(panel, ticket["id"])
+        async with ticket_opened(qtbot, sandbox, owner_key, tmp_path,
+                                 f"Stale edit {uuid.uuid4().hex[:6]}", priority="low") as (panel, admin, ticket):
             await admin.tickets.update(ticket["id"], {"priority": "urgent"})  # a colleague, meanwhile
             await pick_with_keys(panel, "p", panel.detail.priority, "high")  # the same field, differently
             await wait_until(lambda: panel.banner.kind == "warning", 10, "the 412 was not reported")
@@ -517,9 +521,6 @@ def test_a_stale_change_of_a_field_a_colleague_changed_is_refused_and_their_vers
             assert panel.detail.status.currentData() == "new", "our stale change is not pretended"
             server = await admin.tickets.get(ticket["id"])
             assert (server.status, server.priority) == ("new", "urgent"), "nothing was overwritten"
-        finally:
-            await close_panel(panel)
-            await admin.aclose()
 
     run_async(scenario(), 60)
 
@@ -527,12 +528,8 @@ def test_a_stale_change_of_a_field_a_colleague_changed_is_refused_and_their_vers
 def test_a_colleagues_change_of_another_field_is_kept_and_ours_saved_without_asking(
         qtbot, run_async, sandbox, owner_key, tmp_path):
     async def scenario():
-        admin = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
-        ticket = await create_ticket(admin, f"Merged edit {uuid.uuid4().hex[:6]}", priority="low")
-        panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path)
-        try:
-            await panel.activate()
-            await go_to(panel, ticket["id"])
+        async with ticket_opened(qtbot, sandbox, owner_key, tmp_path,
+                                 f"Merged edit {uuid.uuid4().hex[:6]}", priority="low") as (panel, admin, ticket):
             await admin.tickets.update(ticket["id"], {"priority": "urgent"})  # a colleague, meanwhile
             await pick_with_keys(panel, "s", panel.detail.status, "pending")
             await wait_until(lambda: panel.banner.kind == "success", 10, panel.banner.plain_text or "never saved")
@@ -548,9 +545,6 @@ def test_a_colleagues_change_of_another_field_is_kept_and_ours_saved_without_ask
             QTest.keyClicks(panel.detail.reply_composer.editor, "On it.")
             qtbot.mouseClick(panel.detail.reply_composer.send, Qt.MouseButton.LeftButton)
             await wait_until(lambda: panel.detail.activity_notice.isVisible(), 10, "the reply was not held")
-        finally:
-            await close_panel(panel)
-            await admin.aclose()
 
     run_async(scenario(), 60)
 
@@ -558,13 +552,9 @@ def test_a_colleagues_change_of_another_field_is_kept_and_ours_saved_without_ask
 def test_the_reply_warning_goes_away_with_the_text_that_raised_it(qtbot, run_async, sandbox, owner_key, tmp_path):
     """Defect 6: "Not sent: review the warning" stayed after the text was cleared."""
     async def scenario():
-        admin = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
-        ticket = await create_ticket(admin, f"Warning goes {uuid.uuid4().hex[:6]}")
         secret = "opk_test_" + "Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4"
-        panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path)
-        try:
-            await panel.activate()
-            await go_to(panel, ticket["id"])
+        async with ticket_opened(qtbot, sandbox, owner_key, tmp_path,
+                                 f"Warning goes {uuid.uuid4().hex[:6]}") as (panel, admin, ticket):
             press(panel, "r")
             composer = panel.detail.reply_composer
             editor = composer.editor
@@ -598,9 +588,6 @@ def test_the_reply_warning_goes_away_with_the_text_that_raised_it(qtbot, run_asy
             assert composer.status.text() == ""
             messages = (await admin.tickets.messages.list(ticket["id"])).items
             assert [m.direction for m in messages] == ["inbound"], "nothing was sent meanwhile"
-        finally:
-            await close_panel(panel)
-            await admin.aclose()
 
     run_async(scenario(), 60)
 
@@ -608,12 +595,8 @@ def test_the_reply_warning_goes_away_with_the_text_that_raised_it(qtbot, run_asy
 def test_a_pinned_internal_note_goes_on_top_and_never_to_the_customer(qtbot, run_async, sandbox, owner_key,
                                                                       tmp_path):
     async def scenario():
-        admin = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
-        ticket = await create_ticket(admin, f"Pinned note {uuid.uuid4().hex[:6]}")
-        panel = await make_panel(qtbot, sandbox.url, owner_key, tmp_path)
-        try:
-            await panel.activate()
-            await go_to(panel, ticket["id"])
+        async with ticket_opened(qtbot, sandbox, owner_key, tmp_path,
+                                 f"Pinned note {uuid.uuid4().hex[:6]}") as (panel, admin, ticket):
             qtbot.mouseClick(panel.detail.note_button, Qt.MouseButton.LeftButton)
             composer = panel.detail.note_composer
             assert not panel.detail.reply_composer.isVisible(), "a note opens its own composer, not the reply one"
@@ -629,8 +612,5 @@ def test_a_pinned_internal_note_goes_on_top_and_never_to_the_customer(qtbot, run
             assert "Pinned internal note · not visible to customer" in text and "Customer" in text
             messages = (await admin.tickets.messages.list(ticket["id"])).items
             assert all("VIP" not in m.body for m in messages), "a note never becomes a customer message"
-        finally:
-            await close_panel(panel)
-            await admin.aclose()
 
     run_async(scenario(), 60)
