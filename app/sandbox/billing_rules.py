@@ -10,9 +10,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable, Mapping
 
-INVOICE_STATUSES: tuple[str, ...] = ("draft", "sent", "partially_paid", "paid", "void", "overdue")
-LINE_KINDS: tuple[str, ...] = ("service", "product", "fee")
-PAYMENT_METHODS: tuple[str, ...] = ("bank_transfer", "card", "cash", "check", "other")
 # Statuses that still expect money, so a payment may be recorded and overdue may apply.
 OPEN_STATUSES: frozenset[str] = frozenset({"sent", "partially_paid", "overdue"})
 #: Ten trillion in major units: far above any real invoice, far below SQLite's 64-bit integers.

@@ -64,11 +64,6 @@ def invalid_request(field: str, message: str) -> ApiProblem:
                       {"fields": [{"field": field, "message": message}]})
 
 
-class ErrorField(BaseModel):
-    field: str
-    message: str
-
-
 class ErrorBody(BaseModel):
     code: str = Field(description="Machine-readable: INVALID_REQUEST, NOT_FOUND, VALIDATION_ERROR, …")
     message: str

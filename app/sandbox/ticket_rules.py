@@ -9,10 +9,7 @@ from datetime import datetime, timedelta
 
 STATUSES: tuple[str, ...] = ("new", "open", "pending", "waiting_on_customer", "resolved", "closed")
 PRIORITIES: tuple[str, ...] = ("low", "normal", "high", "urgent")
-SOURCES: tuple[str, ...] = ("manual", "email", "chat", "phone", "web", "api", "mcp", "slack", "other")
 CHANNELS: tuple[str, ...] = ("email", "chat", "phone", "web", "whatsapp", "telegram")
-DIRECTIONS: tuple[str, ...] = ("inbound", "outbound")
-QUEUE_STATUSES: tuple[str, ...] = ("active", "paused", "archived")
 
 # Nothing returns to `new` (it means "nobody has looked yet"); `closed` is final, so a customer
 # writing again opens a new ticket; `resolved` can be reopened until it is closed.
