@@ -9,6 +9,8 @@ import asyncio
 import json
 import socket
 import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -51,6 +53,23 @@ async def opened(qtbot, session) -> WebhooksPanel:
     return panel
 
 
+@asynccontextmanager
+async def session_with_receiver(url: str, key: str, home, on_delivery: Callable[[ReceivedDelivery], None],
+                                **listener_options) -> AsyncIterator[tuple]:
+    """A console session and a real webhook receiver on 127.0.0.1 (`WebhookListener` with
+    `listener_options`, e.g. the status it answers): yields (session, receiver); both are stopped after."""
+    session = await open_session(url, key, home)
+    try:
+        receiver = WebhookListener(on_delivery, **listener_options)
+        await receiver.start()
+        try:
+            yield session, receiver
+        finally:
+            await receiver.stop()
+    finally:
+        await session.close()
+
+
 def dead_url() -> str:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -81,10 +100,8 @@ async def outage(client, url: str, name: str, events: int) -> str:
 def test_failures_grouped_then_recovered_with_progress_and_a_job_that_stays(
         qtbot, run_async, fast_sandbox, owner_key, tmp_path) -> None:
     async def scenario() -> None:
-        session = await open_session(fast_sandbox.url, owner_key, tmp_path)
-        receiver = WebhookListener(lambda _d: None, response_status=503)
-        await receiver.start()
-        try:
+        async with session_with_receiver(fast_sandbox.url, owner_key, tmp_path,
+                                         lambda _d: None, response_status=503) as (session, receiver):
             webhook_id = await outage(session.client, receiver.url, "Orders feed", 4)
             server_failed = await failed_deliveries(session.client, webhook_id, 4)
             panel = await opened(qtbot, session)
@@ -123,9 +140,6 @@ def test_failures_grouped_then_recovered_with_progress_and_a_job_that_stays(
             click(view.refresh_button)
             await wait_until(lambda: view.model.row_of_id(group.id) is None and not session.context.tasks, 30,
                              "the recovered group is still listed")
-        finally:
-            await receiver.stop()
-            await session.close()
 
     run_async(scenario(), timeout=120)
 
@@ -170,10 +184,8 @@ def test_a_running_recover_is_cancelled_and_says_so(qtbot, run_async, fast_sandb
 
 def test_retry_selected_lists_a_result_per_delivery(qtbot, run_async, fast_sandbox, owner_key, tmp_path) -> None:
     async def scenario() -> None:
-        session = await open_session(fast_sandbox.url, owner_key, tmp_path)
-        receiver = WebhookListener(lambda _d: None, response_status=500)
-        await receiver.start()
-        try:
+        async with session_with_receiver(fast_sandbox.url, owner_key, tmp_path,
+                                         lambda _d: None, response_status=500) as (session, receiver):
             webhook_id = await outage(session.client, receiver.url, "Bulk retry", 3)
             await failed_deliveries(session.client, webhook_id, 3)
             receiver.response_status = 200
@@ -200,9 +212,6 @@ def test_retry_selected_lists_a_result_per_delivery(qtbot, run_async, fast_sandb
             while not await all_succeeded():
                 assert asyncio.get_running_loop().time() < deadline, "the retried deliveries never succeeded"
                 await asyncio.sleep(0.2)
-        finally:
-            await receiver.stop()
-            await session.close()
 
     run_async(scenario(), timeout=120)
 
@@ -210,11 +219,9 @@ def test_retry_selected_lists_a_result_per_delivery(qtbot, run_async, fast_sandb
 def test_an_event_shows_its_deliveries_and_is_resent_to_another_endpoint(
         qtbot, run_async, fast_sandbox, owner_key, tmp_path) -> None:
     async def scenario() -> None:
-        session = await open_session(fast_sandbox.url, owner_key, tmp_path)
         received: list[ReceivedDelivery] = []
-        receiver = WebhookListener(received.append)
-        await receiver.start()
-        try:
+        async with session_with_receiver(fast_sandbox.url, owner_key, tmp_path,
+                                         received.append) as (session, receiver):
             first = await session.client.webhooks.create(
                 {"name": "Gets tests", "url": receiver.url, "event_types": ["webhook.test"]})
             other = await session.client.webhooks.create(
@@ -236,9 +243,6 @@ def test_an_event_shows_its_deliveries_and_is_resent_to_another_endpoint(
             assert "resent to “Missed it”" in panel.banner.plain_text
             await wait_until(lambda: len(received) == 2, 15, "the resent delivery never arrived")
             assert {r.header("webhook-id") for r in received} == {delivery.event_id}
-        finally:
-            await receiver.stop()
-            await session.close()
 
     run_async(scenario(), timeout=90)
 
