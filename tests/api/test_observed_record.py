@@ -18,7 +18,7 @@ import pytest
 
 from app.api import AdminClient, ApiKeyAuth, constants
 from app.api.records import ObservedRecord, RequestRecord
-from app.api.redaction import SHORTEST_TOKEN, mask_body
+from app.api.redaction import SECRET_TOKEN_RE, SHORTEST_TOKEN, mask_body
 from app.data.request_history import record_to_dict
 from tests.api.sandbox_clients import unique
 
@@ -88,3 +88,14 @@ def test_a_token_head_at_the_cut_is_masked_after_a_long_clean_body(prefix):
     cut = body.index(prefix.encode()) + len(prefix) + 5
     masked = mask_body(body, limit=cut)
     assert "QQQQ" not in masked and masked.count(constants.REDACTED) == 1
+
+
+@pytest.mark.parametrize("prefix", constants.SECRET_TOKEN_PREFIXES)
+def test_every_token_shape_in_a_long_body_is_masked(prefix):
+    # mask_tokens only runs its pattern when a prefix's stem is found: every prefix must be found.
+    token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJl" if prefix == "eyJ" else prefix + "A1b2" * 6
+    assert SECRET_TOKEN_RE.fullmatch(token), token
+    body = ('{"data": [' + '{"id": "con_000VcerpTNIf7Vk1", "company_id": "com_000Uzj57"}, ' * 40
+            + '{"note": "left here: ' + token + '"}]}').encode()
+    masked = mask_body(body, limit=len(body))
+    assert token not in masked and masked.count(constants.REDACTED) == 1
