@@ -6,6 +6,7 @@ the server keeps it once. Real sandbox; the answer is dropped at the console's e
 from __future__ import annotations
 
 import httpx
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -144,3 +145,102 @@ def test_a_reply_the_server_answered_without_taking_does_not_wait_after_a_restar
             await admin.aclose()
 
     run_async(scenario(), 60)
+
+
+class ServerFailsAfterStoring(httpx.AsyncBaseTransport):
+    """A real connection to the sandbox on which the first reply POST is stored, but the console hears
+    a 5xx for it (a gateway that failed after passing it on); `down` takes the network away."""
+
+    def __init__(self, status: int) -> None:
+        self._inner = httpx.AsyncHTTPTransport()
+        self._status = status
+        #: Reply POSTs the server stored and the console heard fail.
+        self.failed = 0
+        self.down = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.down:
+            raise httpx.ConnectError("the network is down", request=request)
+        response = await self._inner.handle_async_request(request)
+        if request.method == "POST" and request.url.path.endswith("/messages") and not self.failed:
+            await response.aread()
+            await response.aclose()
+            self.failed += 1
+            return httpx.Response(self._status, request=request,
+                                  json={"error": {"code": "UPSTREAM_FAILED", "message": "the upstream failed"}})
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def shown_notices(panel: TicketsPanel) -> list[str]:
+    """Every message the panel's banner shows from now on (a later one may cover it)."""
+    shown: list[str] = []
+    show = panel.banner.show_message
+
+    def record(kind, message, *args, **kwargs):
+        shown.append(message)
+        return show(kind, message, *args, **kwargs)
+
+    panel.banner.show_message = record
+    return shown
+
+
+@pytest.mark.parametrize("status", [502, 500])
+def test_a_reply_answered_with_a_server_error_keeps_its_key_and_is_sent_once_after_a_restart(
+        qtbot, run_async, sandbox, owner_key, tmp_path, status):  # noqa: F811
+    async def scenario():
+        admin = AdminClient(sandbox.url, ApiKeyAuth(owner_key))
+        ticket = await create_ticket(admin, "Invoices emailed twice")
+        line = ServerFailsAfterStoring(status)
+        first = await panel_on(qtbot, sandbox.url, owner_key, tmp_path, line)
+        second = None
+        try:
+            await first.activate()
+            await go_to(first, ticket["id"])
+            first.tickets.table.setFocus()
+            press(first, "r")
+            reply = first.detail.reply_composer
+            QTest.keyClicks(reply.editor, REPLY_TEXT)
+            QTest.keyClick(reply.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+            await wait_until(lambda: line.failed == 1 and "server failed" in reply.status.text(), 20,
+                             reply.status.text())
+            assert "may have kept it" in reply.status.text() and "not sent" not in reply.status.text().lower(), \
+                "the agent is not told a reply the server may have stored was not sent"
+            assert await outbound_bodies(admin, ticket["id"]) == [REPLY_TEXT], "the server stored it before failing"
+
+            await close_session(first)
+            saved = saved_reply(tmp_path, ticket["id"])
+            waiting = WaitingReply.from_mark(saved.mark) if saved is not None else None
+            assert waiting is not None and waiting.unanswered, "the draft on disk keeps the reply's key"
+
+            line = ServerFailsAfterStoring(status)
+            line.failed = 1  # the server is sound again; only the network is down at first
+            line.down = True
+            second = await panel_on(qtbot, sandbox.url, owner_key, tmp_path, line)
+            notices = shown_notices(second)
+            await open_after_restart(second, ticket["id"])
+            restored = next((text for text in notices if "repl" in text and "wait" in text), "")
+            assert "sent once with no clear answer back" in restored and "written offline" not in restored, notices
+            assert "same key" in restored
+            reply = second.detail.reply_composer
+            await wait_until(lambda: reply.retry.isVisible(), 20, reply.status.text())
+            qtbot.mouseClick(reply.retry, Qt.MouseButton.LeftButton)  # still offline: the check cannot run
+            await wait_until(lambda: "cannot be reached to check" in reply.status.text(), 20, reply.status.text())
+            assert "may already have it" in reply.status.text() and "not sent" not in reply.status.text().lower()
+
+            line.down = False
+            qtbot.mouseClick(reply.retry, Qt.MouseButton.LeftButton)
+            await wait_until(lambda: "Press Send reply" in reply.status.text(), 20, reply.status.text())
+            qtbot.mouseClick(reply.send, Qt.MouseButton.LeftButton)
+            await wait_until(lambda: reply.status.text() == "Sent.", 20, reply.status.text())
+            assert await outbound_bodies(admin, ticket["id"]) == [REPLY_TEXT], \
+                "sent again with the same key: the customer has the reply once"
+        finally:
+            for panel in (first, second):
+                if panel is not None:
+                    await close_session(panel)
+            await admin.aclose()
+
+    run_async(scenario(), 90)

@@ -17,8 +17,9 @@ what the agent had seen when writing: it sends if nothing is new, else it shows 
 Online, a reply's key is put on its draft on disk before its POST goes out. When no answer comes
 (a timeout, the connection dropped after send) the server may have it: it waits like a reply written
 offline, said to be "sent, never answered", and is sent again only with that key (also after a
-restart), which the server keeps once. An answer that refuses it takes the mark off; success
-deletes the draft and the mark with it.
+restart), which the server keeps once. A 5xx answer counts as no answer: the server may have stored
+the reply before it failed, so the mark and its key stay. An answer that refuses it (a 4xx) takes the
+mark off; success deletes the draft and the mark with it.
 """
 
 from __future__ import annotations
@@ -62,8 +63,13 @@ WAITING_TEXT = ("Written offline and marked to send when online: not sent yet. O
                 "what is new on the ticket and confirm with Send reply.")
 UNANSWERED_TEXT = ("Sent, but the server never answered: it may already have this reply. Marked to send when "
                    "online with the same key, so sending it again never posts it twice.")
-UNANSWERED_CHECKING_TEXT = ("Sent, but the server never answered: it may already have this reply. Checking the "
-                            "ticket for anything new since you wrote it…")
+UNANSWERED_CHECKING_TEXT = ("Sent once with no clear answer back: the server may already have this reply. "
+                            "Checking the ticket for anything new since you wrote it…")
+SERVER_FAILED_TEXT = ("The server failed while taking this reply: it may have kept it anyway. It stays marked "
+                      "with the same key, so Send reply makes sure and never posts it twice.")
+UNANSWERED_UNREACHABLE_TEXT = ("The server cannot be reached to check this reply. It was sent once with no clear "
+                               "answer, so the server may already have it: once the server answers, Send reply "
+                               "makes sure, with the same key, so it is never posted twice.")
 CHECKING_TEXT = ("Written offline and marked to send when online: not sent yet. Checking the ticket for anything "
                  "new since you wrote it…")
 OUTBOX_FIRST_TEXT = ("Back online: this ticket's changes made offline are being sent first; then your reply "
@@ -75,7 +81,7 @@ CONFLICT_TEXT = ("Someone else changed this ticket since you opened it; it now s
 def ready_text(change: NewActivity | None, unanswered: bool = False) -> str:
     """What the composer says once the collision check of a reply written offline has run (`change`:
     what is new since the reply was written; None when the conversation had not loaded then;
-    `unanswered`: it was sent once with no answer back, so it may be among what is new)."""
+    `unanswered`: it was sent once with no answer back or a 5xx, so it may be among what is new)."""
     if change is None:
         news = "The conversation had not loaded when you wrote it: read it above."
     elif change.new_items:
@@ -88,7 +94,7 @@ def ready_text(change: NewActivity | None, unanswered: bool = False) -> str:
     else:
         news = "Nothing is new on the ticket since you wrote it."
     if unanswered:
-        return (f"Your reply was sent once but the server never answered: it may be in the conversation already. "
+        return (f"Your reply was sent once with no clear answer back: it may be in the conversation already. "
                 f"{news} Press Send reply to make sure: it goes with the same key, so it is never posted twice.")
     return f"Back online: your reply written offline is ready to send, not sent yet. {news} Press Send reply to send it."
 
@@ -156,8 +162,9 @@ class OpenTicket(QObject):
             self._checked = None
         self._update_waiting()
         if self._store.online and self.waiting_replies:
-            self._panel.show_notice(f"Back online: {self._waiting_words()} written offline: each is checked against "
-                                    "its ticket when you open it, then one Send reply sends it.", "info")
+            self._panel.show_notice(f"Back online: {self._waiting_words()}, {self._waiting_origin()}: each is checked "
+                                    f"against its ticket when you open it, then one Send reply sends it."
+                                    f"{self._same_key_words()}", "info")
 
     def _on_outbox_change(self) -> None:
         self._show_fields(self._detail.ticket)
@@ -166,6 +173,21 @@ class OpenTicket(QObject):
     def _waiting_words(self) -> str:
         count = len(self.waiting_replies)
         return f"{count} repl{'y' if count == 1 else 'ies'} wait{'s' if count == 1 else ''} to be sent"
+
+    def _waiting_origin(self) -> str:
+        """How the waiting replies came to wait: a reply sent with no clear answer is never "written offline"."""
+        unanswered = sum(waiting.unanswered for waiting in self.waiting_replies.values())
+        if not unanswered:
+            return "written offline"
+        if unanswered == len(self.waiting_replies):
+            return "sent once with no clear answer back"
+        return "written offline or sent once with no clear answer back"
+
+    def _same_key_words(self) -> str:
+        if not any(waiting.unanswered for waiting in self.waiting_replies.values()):
+            return ""
+        return (" The server may already have a reply sent with no clear answer: Send reply makes sure, with the "
+                "same key, so it is never posted twice.")
 
     def _on_store_change(self, change: StoreChange) -> None:
         if self.ticket_id is not None and (change.reset or self.ticket_id in change.upserted):
@@ -187,8 +209,8 @@ class OpenTicket(QObject):
             return
         self.waiting_replies.update(restored)
         self._update_waiting()
-        self._panel.show_notice(f"{self._waiting_words()}, written offline: open the ticket to see what is new, "
-                                "then confirm with Send reply.", "info")
+        self._panel.show_notice(f"{self._waiting_words()}, {self._waiting_origin()}: open the ticket to see what "
+                                f"is new, then confirm with Send reply.{self._same_key_words()}", "info")
 
     def _on_reply_draft_loaded(self, _ticket_id: str, _has_text: bool) -> None:
         self._update_waiting()
@@ -249,12 +271,22 @@ class OpenTicket(QObject):
             conversation = await self._store.conversations.fetch(ticket_id)
         except errors.ApiConnectionError:
             if ticket_id in self.waiting_replies:
-                self._detail.reply_composer.failed(ticket_id, OFFLINE_REPLY_TEXT)
+                self._unreachable(ticket_id)
             raise
         finally:
             self._checking.discard(ticket_id)
         if ticket_id == self.ticket_id:
             self._show_checked(conversation)
+
+    def _unreachable(self, ticket_id: str) -> None:
+        """The server could not be asked about the ticket's waiting reply: "not sent" only if it never went out."""
+        composer = self._detail.reply_composer
+        waiting = self.waiting_replies.get(ticket_id)
+        if waiting is not None and waiting.unanswered:
+            composer.set_busy(False)
+            composer.hold_for_online(ticket_id, waiting.idempotency_key, UNANSWERED_UNREACHABLE_TEXT, retry=True)
+        else:
+            composer.failed(ticket_id, OFFLINE_REPLY_TEXT)
 
     def _show_checked(self, conversation: Conversation) -> None:
         """Show the open ticket as it is now, with what came in since its waiting reply was written
@@ -372,16 +404,21 @@ class OpenTicket(QObject):
                 await self._mark_before_posting(ticket_id, idempotency_key, seen)
             result = await self._store.conversations.send(kind, ticket_id, text, idempotency_key,
                                                           seen=seen, pinned=composer.pin.isChecked())
-        except errors.ApiConnectionError as error:
+        except (errors.ApiConnectionError, errors.ServerError) as error:
             if kind != REPLY:
                 composer.failed(ticket_id, describe(error))
                 self._panel.show_error(error)
                 return False
-            # No answer: the server may have the reply. It waits with this key, in memory and on disk.
+            # No answer, or a 5xx (the server may have stored it before failing): it waits with this
+            # key, in memory and on disk; the server keeps one reply per key, so sending again is safe.
             self._sending.discard(ticket_id)
             self._keep_waiting(ticket_id, idempotency_key, unanswered=True)
             composer.set_busy(False)
-            composer.hold_for_online(ticket_id, idempotency_key, UNANSWERED_TEXT, retry=True)
+            failed = isinstance(error, errors.ServerError)
+            composer.hold_for_online(ticket_id, idempotency_key, SERVER_FAILED_TEXT if failed else UNANSWERED_TEXT,
+                                     retry=True)
+            if failed:
+                self._panel.show_error(error)  # its request id, for support
             return False
         except errors.ApiError as error:
             if kind == REPLY:
@@ -393,7 +430,7 @@ class OpenTicket(QObject):
             self._sending.discard(ticket_id)
         if result.waiting_online:
             self._keep_waiting(ticket_id, idempotency_key)
-            composer.failed(ticket_id, OFFLINE_REPLY_TEXT)
+            self._unreachable(ticket_id)
             return False
         if result.queued:
             composer.sent(ticket_id, "Offline: the note waits in the outbox (⇪) and is added when the server "
