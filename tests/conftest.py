@@ -16,7 +16,7 @@ for _name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_H
     os.environ[_name] = str(_USER_DIRS / _name.lower())
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from app.core.sandbox_process import SandboxProcess  # noqa: E402
+from app.core.sandbox_process import SandboxProcess
 
 
 class MemoryKeyring(KeyringBackend):

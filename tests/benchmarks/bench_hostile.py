@@ -29,7 +29,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from app.core.sandbox_process import SandboxProcess  # noqa: E402
+from app.core.sandbox_process import SandboxProcess
 
 MIB = 1024 * 1024
 
@@ -57,7 +57,7 @@ def dribble(host: str, port: int, results: list[float]) -> None:
             try:
                 if sock.recv(65536) == b"":
                     break
-            except socket.timeout:
+            except TimeoutError:
                 try:
                     sock.sendall(b"x")
                 except OSError:

@@ -14,8 +14,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.core.sandbox_process import SandboxProcess  # noqa: E402
-from tests.api.rate_limit_storm import CALLS, RATE_LIMIT, TIME_SCALE, run_storm  # noqa: E402
+from app.core.sandbox_process import SandboxProcess
+from tests.api.rate_limit_storm import CALLS, RATE_LIMIT, TIME_SCALE, run_storm
 
 
 def main() -> int:

@@ -3,7 +3,6 @@ colleague's concurrent change is merged, and the list follows deletions made els
 
 from __future__ import annotations
 
-
 from app.data.record_store import Saved
 from app.data.stores import Stores
 

@@ -22,7 +22,7 @@ def _table(qtbot) -> QTableView:
 
 def test_widths_order_and_hidden_columns_survive_a_restart(qtbot, tmp_path):
     path = str(tmp_path / "ui-state.ini")
-    settings = lambda: QSettings(path, QSettings.Format.IniFormat)  # noqa: E731
+    settings = lambda: QSettings(path, QSettings.Format.IniFormat)
     first = _table(qtbot)
     layout = ColumnLayout(first, "tickets", {0: 320, 1: 110, 2: 100}, settings=settings)
     assert first.columnWidth(0) == 320

@@ -6,7 +6,14 @@ import pytest
 
 from app.api import AdminClient, ApiKeyAuth
 from tests.ui.test_contacts_editing import click, replace_text
-from tests.ui.test_contacts_panel import close_panel, make_panel, open_contact, record_id, select_row_of, unique
+from tests.ui.test_contacts_panel import (
+    close_panel,
+    make_panel,
+    open_contact,
+    record_id,
+    select_row_of,
+    unique,
+)
 from tests.waiting import wait_until
 
 NOTICE = "Save or discard your changes"

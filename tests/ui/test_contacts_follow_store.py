@@ -6,7 +6,13 @@ import pytest
 
 from app.api import AdminClient, ApiKeyAuth
 from app.ui.panels.contacts.contact_rows import NAME
-from tests.ui.test_contacts_panel import close_panel, make_panel, open_contact, select_row_of, unique
+from tests.ui.test_contacts_panel import (
+    close_panel,
+    make_panel,
+    open_contact,
+    select_row_of,
+    unique,
+)
 from tests.waiting import wait_until
 
 

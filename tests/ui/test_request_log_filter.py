@@ -8,8 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.api import RequestRecord
-from app.ui.panels.request_log.request_filter import RequestFilter, path_of, status_class
 from app.data.request_history import record_from_dict, record_to_dict
+from app.ui.panels.request_log.request_filter import (
+    RequestFilter,
+    path_of,
+    status_class,
+)
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

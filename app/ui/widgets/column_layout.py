@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QHeaderView, QMenu, QTableView
 
 from app.ui import ui_state
 
-
 #: How long after the last drag the header is written (a drag resizes hundreds of times).
 SAVE_DELAY_MS = 400
 

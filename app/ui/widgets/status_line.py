@@ -32,22 +32,22 @@ class StatusLine(QWidget):
     def text(self) -> str:
         return self._text
 
-    def setText(self, text: str) -> None:  # noqa: N802 (QLabel's name, so callers need not care)
+    def setText(self, text: str) -> None:
         if text == self._text:
             return
         self._text = text
         self.setToolTip(text)
         self.update()
 
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+    def sizeHint(self) -> QSize:
         return QSize(0, self.height())
 
-    def changeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.FontChange:
             self._fit_height()
         super().changeEvent(event)
 
-    def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
         area = self.rect().adjusted(_MARGIN, 0, -_MARGIN, 0)
