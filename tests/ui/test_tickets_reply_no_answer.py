@@ -16,6 +16,7 @@ from app.core.drafts import DraftStore
 from app.data.outbox import Outbox
 from app.data.stores import Stores
 from app.ui.panel_context import PanelContext
+from app.ui.panels.tickets.composer import Composer
 from app.ui.panels.tickets.panel import TicketsPanel
 from app.ui.panels.tickets.waiting_reply import WaitingReply
 from tests.ui.test_tickets_offline_restart import (
@@ -30,26 +31,36 @@ from tests.waiting import wait_until
 REPLY_TEXT = "We restarted the export job; it runs again."
 
 
-class AnswerDropped(httpx.AsyncBaseTransport):
-    """A real connection to the sandbox on which the answer to the first reply POST is lost: the
-    server has the message, the console hears a read timeout."""
+class FirstReplyPostLost(httpx.AsyncBaseTransport):
+    """A real connection to the sandbox on which the server stores the first reply POST but its
+    answer does not reach the console: `instead(request)` says what the console hears."""
 
     def __init__(self) -> None:
         self._inner = httpx.AsyncHTTPTransport()
-        #: Reply POSTs whose answer was dropped.
-        self.dropped = 0
+        #: Reply POSTs the server stored whose answer the console did not get.
+        self.lost = 0
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response = await self._inner.handle_async_request(request)
-        if request.method == "POST" and request.url.path.endswith("/messages") and not self.dropped:
+        if request.method == "POST" and request.url.path.endswith("/messages") and not self.lost:
             await response.aread()
             await response.aclose()
-            self.dropped += 1
-            raise httpx.ReadTimeout("the answer never came", request=request)
+            self.lost += 1
+            return self.instead(request)
         return response
+
+    def instead(self, request: httpx.Request) -> httpx.Response:
+        raise NotImplementedError
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+
+
+class AnswerDropped(FirstReplyPostLost):
+    """The answer to the first reply POST is lost: the console hears a read timeout."""
+
+    def instead(self, request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("the answer never came", request=request)
 
 
 async def panel_on(qtbot, url: str, key: str, home, transport: httpx.AsyncBaseTransport | None) -> TicketsPanel:
@@ -66,6 +77,21 @@ async def panel_on(qtbot, url: str, key: str, home, transport: httpx.AsyncBaseTr
     return panel
 
 
+async def write_reply(panel: TicketsPanel, ticket_id: str) -> Composer:
+    """Open `ticket_id`, press r and type `REPLY_TEXT` in the reply composer, as an agent does."""
+    await go_to(panel, ticket_id)
+    panel.tickets.table.setFocus()
+    press(panel, "r")
+    reply = panel.detail.reply_composer
+    QTest.keyClicks(reply.editor, REPLY_TEXT)
+    return reply
+
+
+def send_reply(reply: Composer) -> None:
+    """Ctrl+Return in the composer: Send reply."""
+    QTest.keyClick(reply.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+
 def test_a_reply_without_an_answer_waits_with_its_key_across_a_restart_and_is_sent_once(
         qtbot, run_async, sandbox, owner_key, tmp_path):  # noqa: F811
     async def scenario():
@@ -76,13 +102,9 @@ def test_a_reply_without_an_answer_waits_with_its_key_across_a_restart_and_is_se
         second = None
         try:
             await first.activate()
-            await go_to(first, ticket["id"])
-            first.tickets.table.setFocus()
-            press(first, "r")
-            reply = first.detail.reply_composer
-            QTest.keyClicks(reply.editor, REPLY_TEXT)
-            QTest.keyClick(reply.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-            await wait_until(lambda: line.dropped == 1 and ticket["id"] in first.open_ticket.waiting_replies, 20,
+            reply = await write_reply(first, ticket["id"])
+            send_reply(reply)
+            await wait_until(lambda: line.lost == 1 and ticket["id"] in first.open_ticket.waiting_replies, 20,
                              reply.status.text())
             assert "never answered" in reply.status.text() and "not sent" not in reply.status.text().lower(), \
                 "the agent is not told a reply the server may have was not sent"
@@ -125,15 +147,11 @@ def test_a_reply_the_server_answered_without_taking_does_not_wait_after_a_restar
         panel = await panel_on(qtbot, sandbox.url, owner_key, tmp_path, None)
         try:
             await panel.activate()
-            await go_to(panel, ticket["id"])
-            panel.tickets.table.setFocus()
-            press(panel, "r")
-            reply = panel.detail.reply_composer
-            QTest.keyClicks(reply.editor, REPLY_TEXT)
+            reply = await write_reply(panel, ticket["id"])
             # The customer writes meanwhile: the collision check holds the reply, nothing is posted.
             await admin.tickets.messages.create(ticket["id"], {"direction": "inbound", "channel": "email",
                                                                "body": "Found it in spam, never mind."})
-            QTest.keyClick(reply.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+            send_reply(reply)
             await wait_until(lambda: panel.detail.activity_notice.isVisible(), 20, reply.status.text())
             await close_session(panel)
             saved = saved_reply(tmp_path, ticket["id"])
@@ -147,31 +165,23 @@ def test_a_reply_the_server_answered_without_taking_does_not_wait_after_a_restar
     run_async(scenario(), 60)
 
 
-class ServerFailsAfterStoring(httpx.AsyncBaseTransport):
-    """A real connection to the sandbox on which the first reply POST is stored, but the console hears
-    a 5xx for it (a gateway that failed after passing it on); `down` takes the network away."""
+class ServerFailsAfterStoring(FirstReplyPostLost):
+    """The first reply POST is stored, but the console hears a 5xx for it (a gateway that failed
+    after passing it on); `down` takes the network away."""
 
     def __init__(self, status: int) -> None:
-        self._inner = httpx.AsyncHTTPTransport()
+        super().__init__()
         self._status = status
-        #: Reply POSTs the server stored and the console heard fail.
-        self.failed = 0
         self.down = False
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if self.down:
             raise httpx.ConnectError("the network is down", request=request)
-        response = await self._inner.handle_async_request(request)
-        if request.method == "POST" and request.url.path.endswith("/messages") and not self.failed:
-            await response.aread()
-            await response.aclose()
-            self.failed += 1
-            return httpx.Response(self._status, request=request,
-                                  json={"error": {"code": "UPSTREAM_FAILED", "message": "the upstream failed"}})
-        return response
+        return await super().handle_async_request(request)
 
-    async def aclose(self) -> None:
-        await self._inner.aclose()
+    def instead(self, request: httpx.Request) -> httpx.Response:
+        return httpx.Response(self._status, request=request,
+                              json={"error": {"code": "UPSTREAM_FAILED", "message": "the upstream failed"}})
 
 
 def shown_notices(panel: TicketsPanel) -> list[str]:
@@ -198,13 +208,9 @@ def test_a_reply_answered_with_a_server_error_keeps_its_key_and_is_sent_once_aft
         second = None
         try:
             await first.activate()
-            await go_to(first, ticket["id"])
-            first.tickets.table.setFocus()
-            press(first, "r")
-            reply = first.detail.reply_composer
-            QTest.keyClicks(reply.editor, REPLY_TEXT)
-            QTest.keyClick(reply.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-            await wait_until(lambda: line.failed == 1 and "server failed" in reply.status.text(), 20,
+            reply = await write_reply(first, ticket["id"])
+            send_reply(reply)
+            await wait_until(lambda: line.lost == 1 and "server failed" in reply.status.text(), 20,
                              reply.status.text())
             assert "may have kept it" in reply.status.text() and "not sent" not in reply.status.text().lower(), \
                 "the agent is not told a reply the server may have stored was not sent"
@@ -216,7 +222,7 @@ def test_a_reply_answered_with_a_server_error_keeps_its_key_and_is_sent_once_aft
             assert waiting is not None and waiting.unanswered, "the draft on disk keeps the reply's key"
 
             line = ServerFailsAfterStoring(status)
-            line.failed = 1  # the server is sound again; only the network is down at first
+            line.lost = 1  # the server is sound again; only the network is down at first
             line.down = True
             second = await panel_on(qtbot, sandbox.url, owner_key, tmp_path, line)
             notices = shown_notices(second)
